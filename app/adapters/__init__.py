@@ -1,0 +1,1 @@
+"""Adapters: one module per outside system; outside errors are translated into ours here."""

@@ -1,0 +1,1 @@
+"""adapters/db layer (see ../shared/DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Composition root: builds services from settings, shared by web, worker and CLI."""

@@ -1,0 +1,1 @@
+"""The ``crossfade`` command line: thin commands over the services (see app.bootstrap)."""

@@ -1,0 +1,36 @@
+"""The ``crossfade`` console script: one typer app, one sub-app or command set per module."""
+
+from __future__ import annotations
+
+import typer
+
+from app import __version__
+
+app = typer.Typer(
+    name="crossfade",
+    help="Keep music ratings, playlists and movie layouts in step across Plex, Jellyfin and disk.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"crossfade {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Crossfade command line."""
+
+
+# Each module registers its own commands; keep one line per module here.
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Pure domain logic: values in, values out. No I/O, no frameworks, no settings object."""

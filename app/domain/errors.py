@@ -1,0 +1,187 @@
+"""The one error tree of Crossfade.
+
+Adapters translate every outside error (mutagen, OSError, httpx, plexapi, SQLAlchemy) into one
+of these exactly once, with context. Services turn per-item errors into job events; entrypoints
+map errors to HTTP statuses with one table (``app.api.errors``) and to exit codes in the CLI.
+
+::
+
+    CrossfadeError
+    ├── InvalidInput                 a request or argument that cannot be honoured     (422)
+    ├── NotFound                     a named resource does not exist                   (404)
+    ├── AlreadyRunning               one running job per library pair                  (409)
+    ├── StateConflict                the resource is not in a state allowing this      (409)
+    ├── AuthError                                                                      (401)
+    │   └── Forbidden                authenticated but not allowed                     (403)
+    ├── SetupError                   configuration or environment prevents any work    (400)
+    │   └── PathOutsideRoots         a path outside the configured library roots       (403)
+    ├── MediaFileError               one file (carries ``path``)                       (422)
+    │   ├── FileVanished             it was there when listed and is gone now
+    │   ├── FileAccessDenied         permission denied reading or writing
+    │   ├── EmptyFile                zero bytes
+    │   ├── CorruptFile              truncated or malformed; mutagen could not parse it
+    │   ├── UnsupportedFormat        not an audio format we handle
+    │   ├── ReadOnlyLocation         the file system refuses writes
+    │   ├── WriteNotVerified         written, but the re-read did not show the value
+    │   └── HardlinkSkipped          more than one hardlink and a rewrite was needed
+    ├── PlexError                    the Plex server (carries ``server`` and ``key``)  (502)
+    │   ├── PlexUnauthorized         the token was refused                              (502)
+    │   ├── PlexUnavailable          5xx, timeout or connection refused after retries   (503)
+    │   └── PlexNotFound             the key or section does not exist                 (404)
+    └── MirrorError                  the movie mirror (carries ``path``)               (400)
+        ├── CrossDeviceTarget        hardlinks impossible: target on another device
+        ├── UnsafeLayout             target inside source, source inside target, ...
+        ├── DeleteRefused            a --delete that would wipe the target
+        └── TargetLocked             another run holds the target's lock               (409)
+
+Messages never contain secrets (tokens, passwords): adapters must not put them there.
+"""
+
+from __future__ import annotations
+
+
+class CrossfadeError(Exception):
+    """Base of every error Crossfade raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(CrossfadeError):
+    code = "invalid_input"
+
+
+class NotFound(CrossfadeError):
+    code = "not_found"
+
+
+class AlreadyRunning(CrossfadeError):
+    """A job touching the same libraries is running; ``job_id`` names it."""
+
+    code = "already_running"
+
+    def __init__(self, message: str, *, job_id: int) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+
+
+class StateConflict(CrossfadeError):
+    code = "state_conflict"
+
+
+class AuthError(CrossfadeError):
+    code = "unauthorized"
+
+
+class Forbidden(AuthError):
+    code = "forbidden"
+
+
+class SetupError(CrossfadeError):
+    code = "setup_error"
+
+
+class PathOutsideRoots(SetupError):
+    code = "path_outside_roots"
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class MediaFileError(CrossfadeError):
+    """A problem with one media file; ``path`` says which."""
+
+    code = "media_file_error"
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message
+
+
+class FileVanished(MediaFileError):
+    code = "file_vanished"
+
+
+class FileAccessDenied(MediaFileError):
+    code = "file_access_denied"
+
+
+class EmptyFile(MediaFileError):
+    code = "empty_file"
+
+
+class CorruptFile(MediaFileError):
+    code = "corrupt_file"
+
+
+class UnsupportedFormat(MediaFileError):
+    code = "unsupported_format"
+
+
+class ReadOnlyLocation(MediaFileError):
+    code = "read_only"
+
+
+class WriteNotVerified(MediaFileError):
+    code = "write_not_verified"
+
+
+class HardlinkSkipped(MediaFileError):
+    code = "hardlink_skipped"
+
+
+class PlexError(CrossfadeError):
+    """A Plex server error; ``server`` is the base URL (never the token), ``key`` what was asked."""
+
+    code = "plex_error"
+
+    def __init__(self, message: str, *, server: str, key: str | None = None) -> None:
+        where = f"{server}{' ' + key if key else ''}"
+        super().__init__(f"{message} ({where})")
+        self.server = server
+        self.key = key
+        self.reason = message
+
+
+class PlexUnauthorized(PlexError):
+    code = "plex_unauthorized"
+
+
+class PlexUnavailable(PlexError):
+    code = "plex_unavailable"
+
+
+class PlexNotFound(PlexError):
+    code = "plex_not_found"
+
+
+class MirrorError(CrossfadeError):
+    code = "mirror_error"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class CrossDeviceTarget(MirrorError):
+    code = "cross_device_target"
+
+
+class UnsafeLayout(MirrorError):
+    code = "unsafe_layout"
+
+
+class DeleteRefused(MirrorError):
+    code = "delete_refused"
+
+
+class TargetLocked(MirrorError):
+    code = "target_locked"

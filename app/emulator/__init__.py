@@ -1,0 +1,1 @@
+"""emulator layer (see ../shared/DESIGN.md)."""

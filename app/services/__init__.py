@@ -1,0 +1,1 @@
+"""Services: orchestration of domain logic and adapters. No web, queue or Plex frameworks."""

@@ -1,0 +1,103 @@
+"""Runtime settings: one pydantic-settings object, environment prefix ``CROSSFADE_``.
+
+The object is never built at import time: entrypoints call :func:`load_settings` once and pass
+the result down (see ``app.bootstrap``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KEY_FILE_NAME = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Everything a Crossfade process can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="CROSSFADE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="Where state files live.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in the data dir."
+    )
+    redis_url: str | None = Field(
+        default=None, description="arq/redis URL; unset means in-process jobs."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs sessions; generated into the data dir when unset."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `crossfade serve` binds.")
+    port: int = Field(default=8080, description="Port `crossfade serve` binds.")
+    admin_password: SecretStr | None = Field(
+        default=None, description="Creates the admin user on first start (headless setup)."
+    )
+    inline_workers: int = Field(default=2, ge=1, le=16, description="In-process job pool size.")
+    preserve_mtime: bool = Field(
+        default=False, description="Keep audio files' mtime after writing a rating."
+    )
+    hardlinked_writes: Literal["in_place_or_skip", "always", "skip"] = Field(
+        default="in_place_or_skip",
+        description="How to write tags into a file with more than one hardlink.",
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'crossfade.db').resolve()}"
+
+    @property
+    def queue_mode(self) -> Literal["inline", "arq"]:
+        return "arq" if self.redis_url else "inline"
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def effective_secret_key(self) -> str:
+        """The configured secret key, or one generated once into the data dir (mode 0600)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        self.ensure_data_dir()
+        key_path = self.data_dir / KEY_FILE_NAME
+        if key_path.exists():
+            return key_path.read_text().strip()
+        key = secrets.token_urlsafe(48)
+        key_path.touch(mode=0o600)
+        key_path.write_text(key)
+        return key
+
+    def masked(self) -> dict[str, object]:
+        """Effective settings for display, with secrets and URL passwords masked."""
+        shown: dict[str, object] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown[name] = "********" if value.get_secret_value() else None
+            elif name in {"database_url", "redis_url"} and isinstance(value, str):
+                shown[name] = mask_url_password(value)
+            else:
+                shown[name] = str(value) if isinstance(value, Path) else value
+        shown["effective_database_url"] = mask_url_password(self.effective_database_url)
+        shown["queue_mode"] = self.queue_mode
+        return shown
+
+
+def mask_url_password(url: str) -> str:
+    """``postgresql://u:pw@h/db`` -> ``postgresql://u:***@h/db``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user, colon, _password = creds.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]
