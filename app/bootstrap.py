@@ -1,1 +1,132 @@
-"""Composition root: builds services from settings, shared by web, worker and CLI."""
+"""Composition root: builds services from settings, shared by web, worker and CLI.
+
+``build_container(settings)`` wires the database, the job kinds, the executor that runs jobs
+and the runner that submits them (in-process pool, or arq when ``CROSSFADE_REDIS_URL`` is set).
+``Container.startup()`` migrates the database, marks jobs of dead runners interrupted and hands
+still-queued jobs to the runner; ``Container.close()`` stops everything it started.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import Engine
+
+from app import __version__
+from app.adapters.db import migrate
+from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
+from app.adapters.db.jobs import JobRepository
+from app.adapters.processes import current_runner_id, runner_alive
+from app.adapters.queue import ArqRunner
+from app.domain.errors import SetupError
+from app.services.health import HealthReport, check_health
+from app.services.jobs import JobService
+from app.services.jobs_context import ContextTiming
+from app.services.jobs_executor import JobExecutor, Liveliness
+from app.services.jobs_kinds import JobKindRegistry
+from app.services.jobs_runners import InlineRunner, JobRunner
+from app.services.jobs_selftest import selftest_kind
+from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RunnerChoice = Literal["auto", "inline", "arq"]
+
+
+def build_job_kinds() -> JobKindRegistry:
+    """Every job kind this installation can run. Later issues add one line each."""
+    registry = JobKindRegistry()
+    registry.register(selftest_kind())
+    return registry
+
+
+@dataclass(frozen=True, slots=True)
+class StartupReport:
+    schema_revision: str | None
+    interrupted_job_ids: list[int] = field(default_factory=list)
+    resubmitted_job_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    session_factory: SessionFactory
+    job_kinds: JobKindRegistry
+    job_repository: JobRepository
+    executor: JobExecutor
+    runner: JobRunner
+    jobs: JobService
+
+    def startup(self, *, migrate_schema: bool = True) -> StartupReport:
+        """Upgrade the schema, interrupt jobs of dead runners, resubmit queued jobs."""
+        if migrate_schema:
+            migrate.upgrade(self.engine)
+        interrupted = self.executor.recover()
+        self.executor.start_background()
+        resubmitted = self.jobs.resubmit_queued()
+        return StartupReport(
+            schema_revision=migrate.current_revision(self.engine),
+            interrupted_job_ids=interrupted,
+            resubmitted_job_ids=resubmitted,
+        )
+
+    def health(self) -> HealthReport:
+        return check_health(
+            self.engine,
+            version=__version__,
+            queue_mode=self.runner.mode,
+            redis_url=self.settings.redis_url if self.runner.mode == "arq" else None,
+        )
+
+    def close(self) -> None:
+        """Running jobs stop at their next check (ending interrupted), then all is released."""
+        self.executor.request_stop()
+        self.runner.close()
+        self.executor.close()
+        self.engine.dispose()
+
+
+def build_container(
+    settings: Settings,
+    *,
+    runner: RunnerChoice = "auto",
+    job_kinds: JobKindRegistry | None = None,
+    timing: ContextTiming = ContextTiming(),
+    liveliness: Liveliness = Liveliness(),
+) -> Container:
+    """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
+    settings.ensure_data_dir()
+    engine = create_db_engine(settings.effective_database_url)
+    sessions = create_session_factory(engine)
+    kinds = job_kinds or build_job_kinds()
+    repository = JobRepository(sessions)
+    executor = JobExecutor(
+        repository,
+        kinds,
+        sessions,
+        runner_id=str(current_runner_id()),
+        runner_alive=runner_alive,
+        timing=timing,
+        liveliness=liveliness,
+    )
+    mode = settings.queue_mode if runner == "auto" else runner
+    job_runner: JobRunner
+    if mode == "arq":
+        if not settings.redis_url:
+            raise SetupError("the arq runner needs CROSSFADE_REDIS_URL")
+        job_runner = ArqRunner(settings.redis_url)
+    else:
+        job_runner = InlineRunner(executor.run_job, max_workers=settings.inline_workers)
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=sessions,
+        job_kinds=kinds,
+        job_repository=repository,
+        executor=executor,
+        runner=job_runner,
+        jobs=JobService(repository, kinds, job_runner),
+    )

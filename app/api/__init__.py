@@ -1,1 +1,26 @@
-"""api layer (see ../shared/DESIGN.md)."""
+"""The REST API under ``/api/v1``: thin routers over the services.
+
+:func:`build_api_router` is the one place that decides which routers need which
+dependencies: pass ``dependencies`` (issue 7: authentication) and every router but health gets
+them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api import health, jobs
+
+API_PREFIX = "/api/v1"
+
+
+def build_api_router(*, dependencies: Sequence[Any] = ()) -> APIRouter:
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    protected = APIRouter(dependencies=list(dependencies))
+    protected.include_router(jobs.router)
+    api.include_router(protected)
+    return api

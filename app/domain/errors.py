@@ -14,7 +14,8 @@ map errors to HTTP statuses with one table (``app.api.errors``) and to exit code
     ├── AuthError                                                                      (401)
     │   └── Forbidden                authenticated but not allowed                     (403)
     ├── SetupError                   configuration or environment prevents any work    (400)
-    │   └── PathOutsideRoots         a path outside the configured library roots       (403)
+    │   ├── PathOutsideRoots         a path outside the configured library roots       (403)
+    │   └── QueueUnavailable         the job queue (redis) cannot be reached           (503)
     ├── MediaFileError               one file (carries ``path``)                       (422)
     │   ├── FileVanished             it was there when listed and is gone now
     │   ├── FileAccessDenied         permission denied reading or writing
@@ -93,6 +94,10 @@ class PathOutsideRoots(SetupError):
     def __init__(self, message: str, *, path: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class QueueUnavailable(SetupError):
+    code = "queue_unavailable"
 
 
 class MediaFileError(CrossfadeError):

@@ -1,1 +1,1 @@
-"""web layer (see ../shared/DESIGN.md)."""
+"""The browser dashboard: server-rendered Jinja2 pages, live parts swapped by HTMX."""

@@ -1,0 +1,12 @@
+"""Every table module, imported for its side effect of registering tables on ``metadata``.
+
+Alembic's ``env.py`` and the tests import this module; a later issue that adds a table module
+adds one import here.
+"""
+
+from __future__ import annotations
+
+from app.adapters.db import models
+from app.adapters.db.base import metadata
+
+__all__ = ["metadata", "models"]

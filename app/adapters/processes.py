@@ -1,0 +1,59 @@
+"""Who this process is, and whether another job runner process is still alive.
+
+A runner id is ``host:pid:start`` where ``start`` is the process start time in clock ticks
+since boot (``/proc/<pid>/stat``), so a pid reused after a restart is not mistaken for the old
+process. Liveness can only be judged on the same host; elsewhere the answer is "unknown" and
+the job service falls back to the heartbeat age.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from app.domain.jobs import RunnerId
+
+_PROC = Path("/proc")
+UNKNOWN_START = "-"
+
+
+def process_start(pid: int) -> str | None:
+    """The start time of ``pid`` in ticks since boot; ``None`` if there is no such process."""
+    try:
+        stat = (_PROC / str(pid) / "stat").read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return UNKNOWN_START
+    # The command name (field 2) is in parentheses and may contain spaces or ")".
+    fields = stat[stat.rfind(")") + 2 :].split()
+    # fields[0] is field 3 (state); starttime is field 22.
+    return fields[19] if len(fields) > 19 else UNKNOWN_START
+
+
+def current_runner_id() -> RunnerId:
+    pid = os.getpid()
+    started = process_start(pid) if _PROC.is_dir() else None
+    return RunnerId(host=socket.gethostname(), pid=pid, started=started or UNKNOWN_START)
+
+
+def runner_alive(runner_id: str) -> bool | None:
+    """True or False for a runner on this host; ``None`` when it cannot be told from here."""
+    runner = RunnerId.parse(runner_id)
+    if runner is None or runner.host != socket.gethostname():
+        return None
+    if _PROC.is_dir():
+        started = process_start(runner.pid)
+        if started is None:
+            return False
+        if UNKNOWN_START in (started, runner.started):
+            return None
+        return started == runner.started
+    try:
+        os.kill(runner.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return None
+    return None

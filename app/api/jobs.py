@@ -1,0 +1,100 @@
+"""``/api/v1/jobs``: list, start, read, follow events, cancel, re-run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.api.deps import JobsDep
+from app.api.schemas import JobCreate, JobEventOut, JobEventPage, JobOut, JobPage, Problem
+from app.domain.jobs import EventLevel, JobStatus, JobTrigger
+from app.services.jobs import MAX_PAGE
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+_problem = {"model": Problem, "content": {"application/problem+json": {}}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {**_problem, "description": "no such job"}}
+
+
+@router.get("", response_model=JobPage)
+def list_jobs(
+    jobs: JobsDep,
+    status_: Annotated[list[JobStatus] | None, Query(alias="status")] = None,
+    kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobPage:
+    """Newest first; filter by one or more ``status`` values and by ``kind``."""
+    page = jobs.page(statuses=status_ or (), kind=kind, limit=limit, offset=offset)
+    return JobPage(
+        items=[JobOut.of(job) for job in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    responses={
+        409: {**_problem, "description": "a job holding the same lock is active; see job_id"},
+        422: {**_problem, "description": "unknown kind or bad parameters"},
+        503: {**_problem, "description": "the job queue cannot be reached"},
+    },
+)
+def start_job(body: JobCreate, jobs: JobsDep, response: Response) -> JobOut:
+    job = jobs.start(body.kind, body.params, dry_run=body.dry_run, trigger=JobTrigger.API)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return JobOut.of(job)
+
+
+@router.get("/{job_id}", response_model=JobOut, responses=NOT_FOUND)
+def get_job(job_id: int, jobs: JobsDep) -> JobOut:
+    return JobOut.of(jobs.get(job_id))
+
+
+@router.get("/{job_id}/events", response_model=JobEventPage, responses=NOT_FOUND)
+def job_events(
+    job_id: int,
+    jobs: JobsDep,
+    action: Annotated[list[str] | None, Query()] = None,
+    level: Annotated[list[EventLevel] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobEventPage:
+    """In order (``seq``); filter by one or more ``action`` and ``level`` values."""
+    page = jobs.events(job_id, actions=action or (), levels=level or (), limit=limit, offset=offset)
+    return JobEventPage(
+        job_id=job_id,
+        items=[JobEventOut.of(event) for event in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "/{job_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    responses={**NOT_FOUND, 409: {**_problem, "description": "the job has already ended"}},
+)
+def cancel_job(job_id: int, jobs: JobsDep) -> JobOut:
+    """A queued job is cancelled at once; a running one stops at its next check."""
+    return JobOut.of(jobs.cancel(job_id))
+
+
+@router.post(
+    "/{job_id}/rerun",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    responses={**NOT_FOUND, 409: {**_problem, "description": "still active, or lock held"}},
+)
+def rerun_job(job_id: int, jobs: JobsDep, response: Response) -> JobOut:
+    """A new job with the same kind, parameters and link as a finished one."""
+    job = jobs.rerun(job_id, trigger=JobTrigger.API)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return JobOut.of(job)

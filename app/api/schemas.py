@@ -1,0 +1,146 @@
+"""Request and response bodies of the REST API (they are the OpenAPI schema at /docs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, JobTrigger
+
+
+class JobCreate(BaseModel):
+    """Start a job. Today: a job ``kind`` with ``params``. Issue 7 adds ``link`` and ``mode``
+    (a job for a configured link), which is why ``kind`` names what to run instead of a path."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(examples=["selftest"], min_length=1, max_length=64)
+    params: dict[str, Any] = Field(default_factory=dict, examples=[{"steps": 20, "step_s": 0.5}])
+    dry_run: bool = False
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    link_id: int | None
+    params: dict[str, Any]
+    dry_run: bool
+    status: JobStatus
+    phase: str | None
+    done: int
+    total: int | None
+    percent: float | None
+    rate_per_s: float | None
+    eta_s: float | None
+    counters: dict[str, int]
+    trigger: JobTrigger
+    lock_key: str
+    error: str | None
+    cancel_requested: bool
+    attempt: int
+    runner_id: str | None
+    heartbeat_at: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, job: JobRecord) -> JobOut:
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            link_id=job.link_id,
+            params=job.params,
+            dry_run=job.dry_run,
+            status=job.status,
+            phase=job.phase,
+            done=job.done,
+            total=job.total,
+            percent=job.percent,
+            rate_per_s=job.rate_per_s,
+            eta_s=job.eta_s,
+            counters=job.counters,
+            trigger=job.trigger,
+            lock_key=job.lock_key,
+            error=job.error,
+            cancel_requested=job.cancel_requested,
+            attempt=job.attempt,
+            runner_id=job.runner_id,
+            heartbeat_at=job.heartbeat_at,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            updated_at=job.updated_at,
+        )
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class JobEventOut(BaseModel):
+    seq: int
+    created_at: datetime
+    level: EventLevel
+    action: str
+    subject: str
+    before: str | None
+    after: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, event: JobEventRecord) -> JobEventOut:
+        return cls(
+            seq=event.seq,
+            created_at=event.created_at,
+            level=event.level,
+            action=event.action,
+            subject=event.subject,
+            before=event.before,
+            after=event.after,
+            detail=event.detail,
+        )
+
+
+class JobEventPage(BaseModel):
+    job_id: int
+    items: list[JobEventOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DatabaseHealth(BaseModel):
+    ok: bool
+    detail: str | None = None
+
+
+class QueueHealth(BaseModel):
+    mode: str = Field(description="inline (in-process pool) or arq (redis workers)")
+    reachable: bool
+    detail: str | None = None
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok, or degraded when a part is not working")
+    version: str
+    database: DatabaseHealth
+    queue: QueueHealth
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457 problem details), media type application/problem+json."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    job_id: int | None = None

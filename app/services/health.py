@@ -1,0 +1,54 @@
+"""Is this installation able to work: database, job queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from app.adapters.db.engine import check_database
+from app.adapters.queue import redis_reachable
+from app.domain.errors import SetupError
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    version: str
+    database_ok: bool
+    database_detail: str | None
+    queue_mode: str
+    queue_reachable: bool
+    queue_detail: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.database_ok and self.queue_reachable
+
+
+def check_health(
+    engine: Engine,
+    *,
+    version: str,
+    queue_mode: str,
+    redis_url: str | None,
+    ping_redis: Callable[[str], tuple[bool, str | None]] = redis_reachable,
+) -> HealthReport:
+    """Inline mode needs no queue (reachable by definition); arq mode pings redis."""
+    try:
+        check_database(engine)
+        database_ok, database_detail = True, None
+    except SetupError as exc:
+        database_ok, database_detail = False, str(exc)
+    if redis_url is None:
+        queue_ok, queue_detail = True, None
+    else:
+        queue_ok, queue_detail = ping_redis(redis_url)
+    return HealthReport(
+        version=version,
+        database_ok=database_ok,
+        database_detail=database_detail,
+        queue_mode=queue_mode,
+        queue_reachable=queue_ok,
+        queue_detail=queue_detail,
+    )

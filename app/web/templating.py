@@ -1,0 +1,38 @@
+"""Jinja2 templates from the top-level ``templates/`` folder, with display filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.adapters.assets import asset_dir
+from app.domain.jobs import format_duration
+
+
+def short_time(value: datetime | None, now: datetime | None = None) -> str:
+    """``14:03:22`` today, ``2025-01-02 14:03`` on other days (UTC)."""
+    if value is None:
+        return "–"
+    now = now or datetime.now(UTC)
+    value = value.astimezone(UTC)
+    if value.date() == now.astimezone(UTC).date():
+        return value.strftime("%H:%M:%S")
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def rate(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}/s" if value < 100 else f"{value:,.0f}/s"
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(asset_dir("templates")))
+    env = templates.env
+    env.filters["duration"] = format_duration
+    env.filters["short_time"] = short_time
+    env.filters["rate"] = rate
+    env.globals["version"] = __version__
+    return templates
