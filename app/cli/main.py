@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from app import __version__
+from app.cli.system import system_app
+from app.cli.tags import tags_app
 
 app = typer.Typer(
     name="crossfade",
@@ -30,6 +32,8 @@ def _root(
 
 
 # Each module registers its own commands; keep one line per module here.
+app.add_typer(system_app)
+app.add_typer(tags_app, name="tags")
 
 
 def main() -> None:

@@ -36,13 +36,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain.errors import InvalidInput
+from app.domain.ratings import Rating
 
-RatingValue = int | None
-"""A rating in half stars, 1..10, or ``None`` for unrated (see RATINGS.md, "The canonical
-value"). Local alias until ``app.domain.ratings.Rating`` exists; the two are the same type."""
-
-_MIN_RATING = 1
-_MAX_RATING = 10
+RatingValue = Rating | None
+"""A pair side's rating: a :class:`~app.domain.ratings.Rating` (1..10 half stars) or ``None``
+for unrated."""
 
 
 class Side(StrEnum):
@@ -97,7 +95,10 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """The last rating both sides of a pair agreed on, and when (epoch seconds, if known)."""
+    """The last rating both sides of a pair agreed on, and when (epoch seconds, if known).
+
+    Decisions carry baselines with ``agreed_at_s = None``: the service stamps the time when it
+    stores one; the merge itself only compares ratings."""
 
     rating: RatingValue
     agreed_at_s: float | None = None
@@ -177,10 +178,10 @@ def writable_sides(direction: Direction, mode: Mode, files_side: Side | None) ->
 
 
 def format_rating(rating: RatingValue) -> str:
-    """``None`` -> ``"unrated"``, 7 -> ``"3½★"``, 1 -> ``"½★"``, 10 -> ``"5★"``."""
+    """``None`` -> ``"unrated"``; 7 half stars -> ``"3½★"``, 1 -> ``"½★"``, 10 -> ``"5★"``."""
     if rating is None:
         return "unrated"
-    whole, half = divmod(rating, 2)
+    whole, half = divmod(rating.half_stars, 2)
     if whole == 0:
         return "½★"
     return f"{whole}{'½' if half else ''}★"
@@ -202,11 +203,6 @@ def merge(
     side last changed, in epoch seconds (Plex ``lastRatedAt``, a file's mtime); only the
     ``newest`` policy reads them.
     """
-    _check_rating(a, "A")
-    _check_rating(b, "B")
-    if baseline is not None:
-        _check_rating(baseline.rating, "baseline")
-
     if baseline is None:
         return _first_run(a, b, rules, a_rated_at_s, b_rated_at_s)
 
@@ -227,7 +223,7 @@ def merge(
     if a == base:
         return _copy(Side.B, b, rules, f"changed on B only: {_change(base, b)}")
     context = f"both changed (was {format_rating(base)}): A {_shown(base, a)}, B {_shown(base, b)}"
-    return _settle(a, b, rules.policy, rules, context, a_rated_at_s, b_rated_at_s)
+    return _settle(a, b, rules, context, a_rated_at_s, b_rated_at_s)
 
 
 def _first_run(
@@ -238,9 +234,11 @@ def _first_run(
     b_rated_at_s: float | None,
 ) -> MergeDecision:
     if a == b:
-        shown = "unrated" if a is None else format_rating(a)
         return MergeDecision(
-            Action.RECORD_BASELINE, a, Baseline(a), f"first run: both {shown}: baseline recorded"
+            Action.RECORD_BASELINE,
+            a,
+            Baseline(a),
+            f"first run: both {format_rating(a)}: baseline recorded",
         )
     if b is None:
         return _copy(Side.A, a, rules, f"first run: only A rated ({format_rating(a)})")
@@ -251,13 +249,12 @@ def _first_run(
     if primary is not None:
         winner_value = a if primary is Side.A else b
         return _copy(primary, winner_value, rules, f"{context}; primary side {primary.name} wins")
-    return _settle(a, b, rules.policy, rules, context, a_rated_at_s, b_rated_at_s)
+    return _settle(a, b, rules, context, a_rated_at_s, b_rated_at_s)
 
 
 def _settle(
     a: RatingValue,
     b: RatingValue,
-    policy: Policy,
     rules: MergeRules,
     context: str,
     a_rated_at_s: float | None,
@@ -265,6 +262,7 @@ def _settle(
 ) -> MergeDecision:
     """Both sides hold different values that each count as a change: apply the policy."""
     winner: Side | None
+    policy = rules.policy
     if policy is Policy.PREFER_A:
         winner, why = Side.A, "policy prefer_a"
     elif policy is Policy.PREFER_B:
@@ -335,14 +333,7 @@ def _shown(before: RatingValue, after: RatingValue) -> str:
 
 def _order(rating: RatingValue) -> int:
     """Unrated sorts below every rating (it is Plex's and every dialect's 0)."""
-    return 0 if rating is None else rating
-
-
-def _check_rating(rating: RatingValue, what: str) -> None:
-    if rating is not None and not (
-        isinstance(rating, int) and _MIN_RATING <= rating <= _MAX_RATING
-    ):
-        raise InvalidInput(f"{what} rating must be 1..10 half stars or unrated, got {rating!r}")
+    return 0 if rating is None else rating.half_stars
 
 
 # --- conflicts resolved by a person ---------------------------------------------------------
@@ -359,9 +350,6 @@ def plan_resolution(
     ``new_baseline = Baseline(chosen)``; the service records it once every write in the tuple
     was verified (never if one was skipped or failed, since the sides would still disagree).
     """
-    _check_rating(a, "A")
-    _check_rating(b, "B")
-    _check_rating(chosen, "chosen")
     context = f"conflict resolved: {format_rating(chosen)} chosen"
     decisions = []
     for side, current in ((Side.A, a), (Side.B, b)):
@@ -409,8 +397,6 @@ def plan_undo(*, before: RatingValue, after: RatingValue, current: RatingValue) 
     The write is undone only if the side still holds what the job wrote; a value that differs
     from the journaled ``after`` was changed since (by a person or a later job) and wins.
     """
-    for rating, what in ((before, "before"), (after, "after"), (current, "current")):
-        _check_rating(rating, what)
     if current == before:
         return UndoDecision(
             UndoAction.ALREADY_RESTORED,

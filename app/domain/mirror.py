@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from app.domain.movies import (
     JELLYFIN_EXTRA_FOLDERS,
@@ -52,9 +52,11 @@ ASSET_STRAY = "asset_stray"
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class FileMeta:
-    """One ``stat`` of a file: enough to tell identity (dev, ino) and copies (size, mtime)."""
+class FileMeta(NamedTuple):
+    """One ``stat`` of a file: enough to tell identity (dev, ino) and copies (size, mtime).
+
+    Snapshot values are named tuples rather than dataclasses: a walk makes one per file
+    (110,000 for a 10,000-movie mirror) and tuples are built several times faster."""
 
     size: int
     mtime_ns: int
@@ -63,8 +65,7 @@ class FileMeta:
     nlink: int
 
 
-@dataclass(frozen=True, slots=True)
-class FileNode:
+class FileNode(NamedTuple):
     name: str
     meta: FileMeta
     symlink: bool = False
@@ -97,7 +98,8 @@ class DirNode:
 
 
 def join(*parts: str) -> str:
-    return "/".join(p for p in parts if p)
+    """A relative path from non-empty names."""
+    return "/".join(parts)
 
 
 def guess_format(source: DirNode) -> Format | None:
@@ -927,8 +929,15 @@ def reconcile(
     strays last. Nothing is planned for a locked plan or one with folder clashes."""
     if plan.locked is not None or plan.folder_clashes:
         return SyncSteps((), (), (), ())
-    data = {(f.meta.dev, f.meta.ino) for _p, f in source.iter_files()}
-    copies = {(f.meta.size, f.meta.mtime_ns) for _p, f in source.iter_files()}
+    data: set[tuple[int, int]] = set()
+    copies: set[tuple[int, int]] = set()
+    stack = [source]
+    while stack:
+        node = stack.pop()
+        for f in node.files:
+            data.add((f.meta.dev, f.meta.ino))
+            copies.add((f.meta.size, f.meta.mtime_ns))
+        stack.extend(node.dirs)
     rec = _Reconciler(options, frozenset(data), frozenset(copies))
     root_files, root_dirs = _index(target)
 

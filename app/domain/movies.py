@@ -153,9 +153,12 @@ def is_metadata_name(name: str, metadata_suffixes: frozenset[str] = METADATA_SUF
     return split_suffix(name)[1].lower() in metadata_suffixes
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def has_undecodable(name: str) -> bool:
     """True when ``name`` came from bytes that are not valid UTF-8 (lone surrogates)."""
-    return any("\udc80" <= char <= "\udcff" for char in name)
+    return not name.isascii() and _SURROGATE.search(name) is not None
 
 
 def printable(name: str) -> str:

@@ -66,7 +66,7 @@ def is_windows_path(path: str) -> bool:
 
 def _is_unc(path: str) -> bool:
     body = path[2:].replace("/", "\\")
-    server, _, rest = body.partition("\\")
+    server = body.partition("\\")[0]
     return bool(server) and not server.startswith("\\")
 
 
@@ -190,15 +190,19 @@ def propose_mappings(
         best = 0
         pairs: dict[tuple[str, str], int] = {}
         remote_parts = tuple(p.casefold() for p in remote.parts) if folded else remote.parts
-        for local in candidates:
-            local_parts = tuple(p.casefold() for p in local.parts) if folded else local.parts
+        for candidate in candidates:
+            local_parts = candidate.parts
+            if folded:
+                local_parts = tuple(p.casefold() for p in local_parts)
             n = _suffix_len(remote_parts, local_parts)
             if n == 0 or n < best:
                 continue
             if n > best:
                 best, pairs = n, {}
             plex_prefix = join_path(remote.anchor, remote.parts[:-n], windows=remote.windows)
-            local_prefix = join_path(local.anchor, local.parts[:-n], windows=local.windows)
+            local_prefix = join_path(
+                candidate.anchor, candidate.parts[:-n], windows=candidate.windows
+            )
             pairs[(plex_prefix, local_prefix)] = n
         if pairs:
             votes_by_path.append(pairs)

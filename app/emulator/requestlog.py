@@ -52,9 +52,7 @@ class RequestLog:
             method=method,
             path=path,
             query=tuple((k, shown if k == "X-Plex-Token" else v) for k, v in query),
-            headers=tuple(
-                (k, shown if k.lower() in REDACTED_HEADERS else v) for k, v in headers
-            ),
+            headers=tuple((k, shown if k.lower() in REDACTED_HEADERS else v) for k, v in headers),
             account=account,
             status=status,
             at=time.time(),

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path, PurePath
 from typing import Any
 
 import mutagen
@@ -52,13 +53,13 @@ def walk_files(local_dir: str, extensions: frozenset[str]) -> Iterator[str]:
             continue
         if entry.is_dir(follow_symlinks=True):
             yield from walk_files(entry.path, extensions)
-        elif os.path.splitext(entry.name)[1].lower() in extensions:
+        elif PurePath(entry.name).suffix.lower() in extensions:
             yield entry.path
 
 
 def stat_sig(path: str) -> tuple[int, int] | None:
     try:
-        st = os.stat(path)
+        st = Path(path).stat()
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns)
@@ -66,9 +67,8 @@ def stat_sig(path: str) -> tuple[int, int] | None:
 
 def plex_path_for(location: Location, local_path: str) -> str:
     assert location.local_dir is not None
-    rel = os.path.relpath(local_path, location.local_dir)
-    parts = [_display(p) for p in rel.split(os.sep)]
-    return plex_join(location.plex_path, parts)
+    rel = Path(local_path).relative_to(location.local_dir)
+    return plex_join(location.plex_path, [_display(p) for p in rel.parts])
 
 
 def _text_of(value: Any) -> str | None:
@@ -132,11 +132,11 @@ def read_track(location: Location, local_path: str) -> TrackSource | None:
         return None
     tags = audio.tags
     plex_path = plex_path_for(location, local_path)
-    ext = os.path.splitext(local_path)[1].lower()
-    folder = os.path.dirname(local_path)
-    folder_album = _display(os.path.basename(folder))
-    folder_artist = _display(os.path.basename(os.path.dirname(folder)))
-    stem = _display(os.path.splitext(os.path.basename(local_path))[0])
+    path = Path(local_path)
+    ext = path.suffix.lower()
+    folder_album = _display(path.parent.name)
+    folder_artist = _display(path.parent.parent.name)
+    stem = _display(path.stem)
 
     title = _first(tags, "title", "TIT2", "Title") or stem
     track_artist = _first(tags, "artist", "TPE1", "Author")
@@ -182,9 +182,7 @@ _ID_TAGS = re.compile(
 def parse_movie_name(stem: str) -> tuple[str, int | None, str | None, tuple[str, ...]]:
     """``Blade Runner (1982) {edition-Final Cut} {imdb-tt0083658} - 1080p`` ->
     (title, year, edition, external ids)."""
-    ids = tuple(
-        f"{m.group('kind').lower()}://{m.group('value')}" for m in _ID_TAGS.finditer(stem)
-    )
+    ids = tuple(f"{m.group('kind').lower()}://{m.group('value')}" for m in _ID_TAGS.finditer(stem))
     edition_match = _EDITION.search(stem)
     edition = edition_match.group("edition").strip() if edition_match else None
     cleaned = _ID_TAGS.sub("", _EDITION.sub("", stem)).strip()
@@ -206,16 +204,16 @@ def read_movies(
         sig = sig_of(local_path)
         if sig is None:
             continue
-        stem = _display(os.path.splitext(os.path.basename(local_path))[0])
-        title, year, edition, ids = parse_movie_name(stem)
-        folder_plex = plex_path_for(location, os.path.dirname(local_path))
+        path = Path(local_path)
+        title, year, edition, ids = parse_movie_name(_display(path.stem))
+        folder_plex = plex_path_for(location, str(path.parent))
         key = (folder_plex, title, year, edition)
         groups.setdefault(key, []).append(
             MoviePartSource(
                 plex_path=plex_path_for(location, local_path),
                 local_path=local_path,
                 size_bytes=sig[0],
-                container=os.path.splitext(local_path)[1].lower().lstrip("."),
+                container=path.suffix.lower().lstrip("."),
                 stat_sig=sig,
             )
         )

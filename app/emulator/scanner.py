@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 
 from app.domain.paths import strip_prefix
 from app.emulator.knobs import Knobs
@@ -40,7 +41,7 @@ def local_dir_for(location: Location, plex_path: str) -> str | None:
     rest = strip_prefix(plex_path, location.plex_path)
     if rest is None:
         return None
-    return os.path.join(location.local_dir, *rest)
+    return str(Path(location.local_dir).joinpath(*rest))
 
 
 def scan_section(state: EmulatorState, section_id: int, plex_path: str | None = None) -> ScanResult:
@@ -70,7 +71,7 @@ def scan_section(state: EmulatorState, section_id: int, plex_path: str | None = 
     if kind == MOVIE:
         movie_sources: list[MovieSource] = []
         for location, folder in targets:
-            files = list(walk_files(folder, VIDEO_EXTENSIONS)) if os.path.isdir(folder) else []
+            files = list(walk_files(folder, VIDEO_EXTENSIONS)) if Path(folder).is_dir() else []
             movie_sources.extend(read_movies(location, files, stat_sig))
 
         def movie_in_scope(movie: Movie) -> bool:
@@ -83,9 +84,9 @@ def scan_section(state: EmulatorState, section_id: int, plex_path: str | None = 
 
     sources: list[TrackSource] = []
     for location, folder in targets:
-        if os.path.isfile(folder):
+        if Path(folder).is_file():
             files = [folder]
-        elif os.path.isdir(folder):
+        elif Path(folder).is_dir():
             files = list(walk_files(folder, AUDIO_EXTENSIONS))
         else:
             files = []

@@ -52,7 +52,15 @@ _OPERATORS = {
 }
 _KEY = re.compile(r"^(?:(?P<libtype>[a-zA-Z]+)\.)?(?P<field>[a-zA-Z0-9]+)(?P<op>[!<>=]*)$")
 _RELATIVE = re.compile(r"^-?(?P<n>\d+)(?P<unit>mon|s|m|h|d|w|y)$")
-_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mon": 30 * 86400, "y": 365 * 86400}
+_UNIT_S = {
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86400,
+    "w": 7 * 86400,
+    "mon": 30 * 86400,
+    "y": 365 * 86400,
+}
 
 _DATE_FIELDS = frozenset({"addedAt", "updatedAt", "lastRatedAt", "lastViewedAt"})
 _NUMBER_FIELDS = frozenset(

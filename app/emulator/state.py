@@ -8,12 +8,12 @@ track its old key. Changes are announced to listeners (webhooks, the state file)
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 
 from app.emulator.errors import bad_request, forbidden, not_found
 from app.emulator.model import (
@@ -206,9 +206,7 @@ class EmulatorState:
             section = self.sections[section_id]
             now = self.clock()
             existing = {
-                t.source.plex_path: t
-                for t in self._tracks_of(section)
-                if scope is None or scope(t)
+                t.source.plex_path: t for t in self._tracks_of(section) if scope is None or scope(t)
             }
             added: list[int] = []
             updated: list[int] = []
@@ -489,7 +487,9 @@ class EmulatorState:
             data.rating = rating
             if rating is not None or self.clear_refreshes_last_rated_at:
                 data.last_rated_at = rated_at if rated_at is not None else now
-            snapshot = UserData(data.rating, data.last_rated_at, data.view_count, data.last_viewed_at)
+            snapshot = UserData(
+                data.rating, data.last_rated_at, data.view_count, data.last_viewed_at
+            )
         self._notify_changed()
         self._emit(Event("media.rate", account, rating_key, rating))
         return snapshot
@@ -689,7 +689,7 @@ class EmulatorState:
         """Create or overwrite the playlist made from the M3U at ``plex_path``."""
         if not keys:
             return None
-        stem = os.path.splitext(plex_path.replace("\\", "/").rsplit("/", 1)[-1])[0]
+        stem = PurePosixPath(plex_path.replace("\\", "/")).stem
         guid = f"com.plexapp.agents.none://{plex_path}"
         with self.lock:
             now = self.clock()
@@ -776,7 +776,9 @@ class EmulatorState:
             self._next_key = max(self._next_key, _int(snapshot["next_key"]))
             self._next_item_id = max(self._next_item_id, _int(snapshot["next_item_id"]))
             self._key_registry.update(_str_int_map(snapshot["keys"]))
-            self._added_at.update({int(k): v for k, v in _str_int_map(snapshot["added_at"]).items()})
+            self._added_at.update(
+                {int(k): v for k, v in _str_int_map(snapshot["added_at"]).items()}
+            )
             user_data = snapshot.get("user_data")
             if isinstance(user_data, dict):
                 for account_id, per in user_data.items():

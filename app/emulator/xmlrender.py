@@ -43,7 +43,7 @@ _ESCAPES[0xFFFE] = None
 _ESCAPES[0xFFFF] = None
 
 
-_NEEDS_ESCAPE = re.compile("[&<>\"\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile('[&<>"\x00-\x1f\ud800-\udfff\ufffe\uffff]')
 
 
 def esc(value: str) -> str:
@@ -87,13 +87,13 @@ def document(container_attrs: str, children: Iterable[str] = ()) -> bytes:
 
 def html_error(status: int, title: str) -> bytes:
     return (
-        f"<html><head><title>{title}</title></head>"
-        f"<body><h1>{status} {title}</h1></body></html>"
+        f"<html><head><title>{title}</title></head><body><h1>{status} {title}</h1></body></html>"
     ).encode()
 
 
 def hex_id(*parts: str, length: int = 24) -> str:
-    return hashlib.sha1("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:length]
+    data = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()[:length]
 
 
 def user_attrs(data: UserData | None) -> str:
@@ -275,9 +275,7 @@ def render_album(
     guids = ""
     if include_guids and album.mbid_release:
         guids = element("Guid", (("id", f"mbid://{album.mbid_release}"),))
-    return (
-        f"<Directory{head}{section_attrs(section)}{user_attrs(data)}{tail}>{guids}</Directory>"
-    )
+    return f"<Directory{head}{section_attrs(section)}{user_attrs(data)}{tail}>{guids}</Directory>"
 
 
 def render_artist(artist: Artist, section: Section, data: UserData | None) -> str:

@@ -71,17 +71,9 @@ class JobExecutor:
 
     def run_job(self, job_id: int) -> JobStatus | None:
         """Run queued job ``job_id`` to its end; ``None`` if it was not queued (any more)."""
-        try:
-            job = self._repo.claim(job_id, runner_id=self.runner_id, now=self._now())
-        except NotFound:
-            logger.warning("job %s does not exist; nothing to run", job_id)
-            return None
+        job = self._repo.claim(job_id, runner_id=self.runner_id, now=self._now())
         if job is None:
-            try:
-                status = self._repo.get(job_id).status.value
-            except NotFound:
-                status = "gone"
-            logger.info("job %s is %s, not queued; not running it again", job_id, status)
+            self._not_queued(job_id)
             return None
         if job.kind not in self._registry:
             error = f"unknown job kind {job.kind!r}"
@@ -101,6 +93,25 @@ class JobExecutor:
         finally:
             with self._lock:
                 self._running.discard(job_id)
+
+    def _not_queued(self, job_id: int) -> None:
+        """A job handed over again (arq retries after a worker died): settle, never re-run."""
+        try:
+            job = self._repo.get(job_id)
+        except NotFound:
+            logger.warning("job %s does not exist; nothing to run", job_id)
+            return
+        if job.status is JobStatus.RUNNING and job.runner_id != self.runner_id:
+            stale_before = self._now() - timedelta(seconds=self._liveliness.stale_after_s)
+            reason = self._death_reason(
+                job.id, job.runner_id, job.heartbeat_at, stale_before, set()
+            )
+            if reason and self._repo.interrupt(
+                job.id, runner_id=job.runner_id, reason=reason, now=self._now()
+            ):
+                logger.warning("job %s interrupted: %s", job.id, reason)
+                return
+        logger.info("job %s is %s, not queued; not running it again", job_id, job.status.value)
 
     def _run_claimed(self, job_id: int) -> JobStatus:
         job = self._repo.get(job_id)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from app.api.errors import HtmlErrorRenderer
 
-
-def html_error_renderer(templates: Jinja2Templates) -> HtmlErrorRenderer:
+def html_error_renderer(
+    templates: Jinja2Templates,
+) -> Callable[[Request, int, str, str], Response]:
     def render(request: Request, status: int, title: str, detail: str) -> Response:
         return templates.TemplateResponse(
             request,

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from app.api.deps import ContainerDep, JobsDep
 from app.domain.errors import AlreadyRunning
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger
+from app.services.jobs import JobService
 from app.services.jobs_selftest import SELFTEST
+from app.web.deps import ContainerDep, JobsDep
 
 JOBS_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
@@ -135,7 +136,7 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _jobs_table(jobs: Any, status: JobStatus | None, offset: int) -> dict[str, Any]:
+def _jobs_table(jobs: JobService, status: JobStatus | None, offset: int) -> dict[str, Any]:
     page = jobs.page(statuses=[status] if status else (), limit=JOBS_PER_PAGE, offset=offset)
     return {
         "page": page,
@@ -146,7 +147,7 @@ def _jobs_table(jobs: Any, status: JobStatus | None, offset: int) -> dict[str, A
 
 
 def _events(
-    jobs: Any, job_id: int, level: EventLevel | None, action: str | None, offset: int
+    jobs: JobService, job_id: int, level: EventLevel | None, action: str | None, offset: int
 ) -> dict[str, Any]:
     page = jobs.events(
         job_id,

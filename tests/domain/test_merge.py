@@ -24,16 +24,26 @@ from app.domain.merge import (
     plan_undo,
     writable_sides,
 )
+from app.domain.ratings import Rating
 
 A, B = Side.A, Side.B
 NO_BASELINE = object()  # marks "first run" in the tables (Baseline(None) is a real baseline)
 
 
+HalfStars = int | None  # the tables spell ratings as half stars, None for unrated
+
+
+def R(half_stars: HalfStars) -> RatingValue:
+    return None if half_stars is None else Rating(half_stars)
+
+
 def _baseline(value: object) -> Baseline | None:
     if value is NO_BASELINE:
         return None
+    if isinstance(value, Rating):
+        return Baseline(value)
     assert value is None or isinstance(value, int)
-    return Baseline(value)
+    return Baseline(R(value))
 
 
 SYNC = MergeRules()
@@ -99,17 +109,17 @@ SYNC = MergeRules()
     ],
 )
 def test_merge_rules(
-    a: RatingValue,
-    b: RatingValue,
+    a: HalfStars,
+    b: HalfStars,
     base: object,
     rules: MergeRules,
     action: Action,
-    value: RatingValue,
+    value: HalfStars,
     new_base: object,
 ) -> None:
-    decision = merge(a, b, _baseline(base), rules)
+    decision = merge(R(a), R(b), _baseline(base), rules)
     assert decision.action is action
-    assert decision.value == value
+    assert decision.value == R(value)
     expected_baseline = None if new_base == "keep" else _baseline(new_base)
     assert decision.new_baseline == expected_baseline
 
@@ -129,12 +139,12 @@ def test_policy_newest_uses_change_times(
     a_at: float | None,
     b_at: float | None,
     action: Action,
-    value: RatingValue,
+    value: HalfStars,
     reason_end: str,
 ) -> None:
     rules = MergeRules(policy=Policy.NEWEST)
-    decision = merge(8, 4, Baseline(6), rules, a_rated_at_s=a_at, b_rated_at_s=b_at)
-    assert (decision.action, decision.value) == (action, value)
+    decision = merge(R(8), R(4), _baseline(6), rules, a_rated_at_s=a_at, b_rated_at_s=b_at)
+    assert (decision.action, decision.value) == (action, R(value))
     assert decision.reason.endswith(reason_end)
 
 
@@ -186,9 +196,9 @@ def test_policy_newest_uses_change_times(
     ],
 )
 def test_direction_and_mode_limit_the_written_side(
-    a: RatingValue, b: RatingValue, rules: MergeRules, action: Action, target: Side | None
+    a: HalfStars, b: HalfStars, rules: MergeRules, action: Action, target: Side | None
 ) -> None:
-    decision = merge(a, b, Baseline(6), rules)
+    decision = merge(R(a), R(b), _baseline(6), rules)
     assert decision.action is action
     assert decision.target is target
     if action is Action.SKIP_DIRECTION:
@@ -244,9 +254,9 @@ def test_direction_and_mode_limit_the_written_side(
     ],
 )
 def test_reasons_read_well(
-    a: RatingValue, b: RatingValue, base: object, rules: MergeRules, reason: str
+    a: HalfStars, b: HalfStars, base: object, rules: MergeRules, reason: str
 ) -> None:
-    assert merge(a, b, _baseline(base), rules).reason == reason
+    assert merge(R(a), R(b), _baseline(base), rules).reason == reason
 
 
 @pytest.mark.parametrize(
@@ -282,29 +292,18 @@ def test_import_and_export_need_the_files_side(mode: Mode) -> None:
 
 
 @pytest.mark.parametrize(
-    ("a", "b", "baseline"),
-    [(0, 6, Baseline(6)), (6, 11, Baseline(6)), (6, 6, Baseline(-1)), (6, 6, Baseline(20))],
-)
-def test_out_of_range_ratings_are_invalid_input(
-    a: RatingValue, b: RatingValue, baseline: Baseline
-) -> None:
-    with pytest.raises(InvalidInput, match=r"1\.\.10"):
-        merge(a, b, baseline, SYNC)
-
-
-@pytest.mark.parametrize(
     ("rating", "shown"),
     [(None, "unrated"), (1, "½★"), (2, "1★"), (3, "1½★"), (7, "3½★"), (9, "4½★"), (10, "5★")],
 )
-def test_format_rating(rating: RatingValue, shown: str) -> None:
-    assert format_rating(rating) == shown
+def test_format_rating(rating: HalfStars, shown: str) -> None:
+    assert format_rating(R(rating)) == shown
 
 
 # --- exhaustive sweep --------------------------------------------------------------------------
 
 # unrated, low, high; baselines: none (first run), unrated, equal to a value, equal to neither
-VALUES: list[RatingValue] = [None, 2, 8]
-BASELINES: list[object] = [NO_BASELINE, None, 2, 5]
+VALUES: list[RatingValue] = [None, Rating(2), Rating(8)]
+BASELINES: list[object] = [NO_BASELINE, None, Rating(2), Rating(5)]
 RUN_SHAPES: list[tuple[Mode, Side | None]] = [
     (Mode.SYNC, None),
     (Mode.IMPORT, A),
@@ -449,20 +448,20 @@ def test_applying_a_decision_converges() -> None:
     ],
 )
 def test_plan_resolution(
-    a: RatingValue,
-    b: RatingValue,
-    chosen: RatingValue,
+    a: HalfStars,
+    b: HalfStars,
+    chosen: HalfStars,
     rules: MergeRules,
     actions: list[Action],
 ) -> None:
-    decisions = plan_resolution(a, b, chosen, rules)
+    decisions = plan_resolution(R(a), R(b), R(chosen), rules)
     assert sorted(d.action for d in decisions) == sorted(actions)
     for decision in decisions:
-        assert decision.value == chosen
+        assert decision.value == R(chosen)
         if decision.action is Action.SKIP_DIRECTION:
             assert decision.new_baseline is None
         else:
-            assert decision.new_baseline == Baseline(chosen)
+            assert decision.new_baseline == Baseline(R(chosen))
 
 
 # --- undo ------------------------------------------------------------------------------------
@@ -482,20 +481,21 @@ def test_plan_resolution(
     ],
 )
 def test_plan_undo(
-    before: RatingValue,
-    after: RatingValue,
-    current: RatingValue,
+    before: HalfStars,
+    after: HalfStars,
+    current: HalfStars,
     action: UndoAction,
-    value: RatingValue,
+    value: HalfStars,
 ) -> None:
-    decision = plan_undo(before=before, after=after, current=current)
-    assert (decision.action, decision.value) == (action, value)
+    decision = plan_undo(before=R(before), after=R(after), current=R(current))
+    assert (decision.action, decision.value) == (action, R(value))
 
 
 def test_plan_undo_reasons() -> None:
-    assert plan_undo(before=6, after=None, current=None).reason == "restore unrated -> 3★"
-    assert plan_undo(before=6, after=8, current=8).reason == "restore 4★ -> 3★"
+    assert plan_undo(before=R(6), after=None, current=None).reason == "restore unrated -> 3★"
+    assert plan_undo(before=R(6), after=R(8), current=R(8)).reason == "restore 4★ -> 3★"
+    assert plan_undo(before=None, after=R(8), current=R(8)).reason == "restore 4★ -> cleared"
     assert (
-        plan_undo(before=6, after=8, current=2).reason
+        plan_undo(before=R(6), after=R(8), current=R(2)).reason
         == "changed since the job wrote 4★: now 1★, left alone"
     )

@@ -264,3 +264,16 @@ def test_background_sweep_interrupts_dead_runners(
         wait(lambda: repo.get(job_id).status is JobStatus.INTERRUPTED, what="the sweep")
     finally:
         sweeper.close()
+
+
+def test_handing_over_a_dead_runners_job_interrupts_it_instead_of_rerunning(
+    repo: JobRepository, executor: JobExecutor, runners: Runners
+) -> None:
+    runners.alive = {"dead:1:1": False, "alive:1:1": True}
+    dead = claimed_by(repo, "dead:1:1", 0)
+    alive = claimed_by(repo, "alive:1:1", 0)
+    assert executor.run_job(dead) is None
+    assert executor.run_job(alive) is None
+    assert repo.get(dead).status is JobStatus.INTERRUPTED
+    assert repo.get(alive).status is JobStatus.RUNNING
+    assert repo.get(dead).attempt == 1

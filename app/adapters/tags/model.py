@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.domain.ratings import (
-    ReadPolicy,
     Rating,
+    ReadPolicy,
     Resolution,
     TagReading,
     resolve,

@@ -1,0 +1,433 @@
+"""The file system side of the movie mirror.
+
+- :func:`scan_tree`: an ``os.scandir`` walker that stats each entry once (directories are told
+  by ``d_type``, so they cost no stat at all) and returns an immutable
+  :class:`~app.domain.mirror.DirNode` snapshot. Unreadable directories and vanished entries
+  become part of the snapshot, never exceptions; names that are not UTF-8 stay as
+  ``surrogateescape`` strings and round-trip to the same bytes.
+- :func:`place_link` / :func:`place_copy`: materializers. A new file is created under its
+  final name only by an atomic ``link``; a copy or a replacement is written to a temporary name
+  in the same directory and ``rename``\\ d over the target, so a crash (even ``SIGKILL``)
+  leaves the old or the new file, never none and never a torn one.
+- :func:`check_target`: the preflight that runs before anything is created: same device for
+  hardlinks, and one test link (or file) in the target.
+- :class:`TargetLock`: one run at a time per target (``fcntl.flock``).
+
+Every ``OSError`` is translated here, once, into an error of ``app.domain.errors``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import operator
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from app.domain.errors import (
+    CrossDeviceTarget,
+    FileAccessDenied,
+    FileVanished,
+    MediaFileError,
+    MirrorError,
+    ReadOnlyLocation,
+    SetupError,
+    TargetLocked,
+)
+from app.domain.mirror import DirNode, FileMeta, FileNode
+from app.domain.movies import IGNORE_MARKERS
+
+TEMP_PREFIX = ".crossfade-"
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\.crossfade-[0-9a-f]{16}\.tmp$")
+
+
+def is_temp_name(name: str) -> bool:
+    """A temporary name of ours, left behind by an interrupted run."""
+    return _TEMP_NAME.match(name) is not None
+
+
+def temp_name() -> str:
+    return f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+
+
+def os_reason(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__
+
+
+def file_error(exc: OSError, path: Path | str) -> MediaFileError:
+    """The one translation of an ``OSError`` on one file."""
+    where = os.fsdecode(path)
+    reason = os_reason(exc)
+    if exc.errno == errno.EXDEV:
+        return MediaFileError(f"cross-device link: {reason}", path=where)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return FileAccessDenied(reason, path=where)
+    if exc.errno == errno.EROFS:
+        return ReadOnlyLocation(reason, path=where)
+    if exc.errno == errno.ENOENT:
+        return FileVanished(reason, path=where)
+    return MediaFileError(reason, path=where)
+
+
+# --------------------------------------------------------------------------------------------
+# walking
+# --------------------------------------------------------------------------------------------
+
+
+_by_name = operator.attrgetter("name")
+
+
+def _meta(st: os.stat_result) -> FileMeta:
+    return FileMeta(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink)
+
+
+def _scan(
+    path: str,
+    name: str,
+    follow_symlinks: bool,
+    markers: frozenset[str],
+    ancestors: frozenset[tuple[int, int]],
+) -> DirNode:
+    try:
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=_by_name)
+    except OSError as exc:
+        return DirNode(name, error=os_reason(exc))
+    if any(entry.name in markers for entry in entries):
+        return DirNode(name, marked=True)
+    files: list[FileNode] = []
+    dirs: list[DirNode] = []
+    specials: list[str] = []
+    leftovers: list[str] = []
+    for entry in entries:
+        entry_name = entry.name
+        if entry_name.startswith("."):
+            if is_temp_name(entry_name):
+                leftovers.append(entry_name)
+            continue
+        try:
+            if entry.is_symlink():
+                if not follow_symlinks:
+                    files.append(
+                        FileNode(entry_name, _meta(entry.stat(follow_symlinks=False)), True)
+                    )
+                    continue
+                try:
+                    st = entry.stat()
+                except FileNotFoundError:
+                    specials.append(entry_name)  # a dangling link
+                    continue
+                if entry.is_dir():
+                    key = (st.st_dev, st.st_ino)
+                    if key in ancestors:
+                        specials.append(entry_name)  # a link back up: a loop
+                    else:
+                        sub = _scan(entry.path, entry_name, True, markers, ancestors | {key})
+                        dirs.append(sub)
+                elif entry.is_file():
+                    files.append(FileNode(entry_name, _meta(st), True))
+                else:
+                    specials.append(entry_name)
+            elif entry.is_dir(follow_symlinks=False):
+                dirs.append(_scan(entry.path, entry_name, follow_symlinks, markers, ancestors))
+            elif entry.is_file(follow_symlinks=False):
+                files.append(FileNode(entry_name, _meta(entry.stat(follow_symlinks=False))))
+            else:
+                specials.append(entry_name)
+        except FileNotFoundError:
+            continue  # vanished between the listing and the stat
+        except OSError:
+            specials.append(entry_name)
+    return DirNode(
+        name,
+        files=tuple(files),
+        dirs=tuple(dirs),
+        specials=tuple(specials),
+        leftovers=tuple(leftovers),
+    )
+
+
+def scan_tree(
+    root: Path, *, follow_symlinks: bool, markers: frozenset[str] = IGNORE_MARKERS
+) -> DirNode:
+    """Snapshot of ``root`` (its node is named ``""``). The source is walked following
+    symlinks (with a loop guard), a target without: there a symlink is a file to replace or
+    remove, never a way out of the tree. Raises ``SetupError`` if ``root`` cannot be read."""
+    where = os.fspath(root)
+    try:
+        st = root.stat()
+    except OSError as exc:
+        raise SetupError(f"cannot read '{where}': {os_reason(exc)}") from exc
+    node = _scan(where, "", follow_symlinks, markers, frozenset({(st.st_dev, st.st_ino)}))
+    if node.error is not None:
+        raise SetupError(f"cannot read '{where}': {node.error}")
+    return node
+
+
+def list_names(root: Path) -> tuple[str, ...]:
+    """Names in ``root`` that are not dot-entries (empty if it does not exist)."""
+    try:
+        with os.scandir(root) as listing:
+            return tuple(sorted(e.name for e in listing if not e.name.startswith(".")))
+    except FileNotFoundError:
+        return ()
+    except OSError as exc:
+        raise SetupError(f"cannot read '{os.fsdecode(root)}': {os_reason(exc)}") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# materializers
+# --------------------------------------------------------------------------------------------
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _link_into_place(source: Path, target: Path) -> None:
+    temp = target.with_name(temp_name())
+    try:
+        os.link(source, temp)
+        temp.replace(target)
+    except BaseException:
+        _discard(temp)
+        raise
+
+
+def place_link(source: Path, target: Path, *, replace: bool) -> None:
+    """Make ``target`` a hardlink of ``source``: a plain ``link`` when nothing is there, else a
+    link to a temporary name renamed over the target (atomic)."""
+    try:
+        if not replace:
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                _link_into_place(source, target)  # it appeared since the scan
+            return
+        _link_into_place(source, target)
+    except OSError as exc:
+        raise file_error(exc, target if exc.errno != errno.ENOENT else source) from exc
+
+
+def place_copy(source: Path, target: Path, *, replace: bool) -> None:
+    """Make ``target`` a copy of ``source`` with its mtime and mode: written to a temporary
+    name, flushed to disk, then renamed over the target (atomic whether or not it existed)."""
+    _ = replace  # a copy always goes through a temporary name
+    temp = target.with_name(temp_name())
+    try:
+        try:
+            shutil.copyfile(source, temp)
+            shutil.copystat(source, temp)
+            fd = os.open(temp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            temp.replace(target)
+        except BaseException:
+            _discard(temp)
+            raise
+    except OSError as exc:
+        raise file_error(exc, target if exc.errno != errno.ENOENT else source) from exc
+
+
+def make_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise file_error(exc, path) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class RemovalResult:
+    files_removed: int
+    errors: tuple[MediaFileError, ...] = ()
+
+
+def remove_entries(root: Path, unlink: Iterable[str], rmdir: Iterable[str]) -> RemovalResult:
+    """Unlink files, then remove directories (given bottom-up), all relative to ``root``.
+    One failure is recorded and the rest goes on; what is already gone counts as removed."""
+    removed = 0
+    errors: list[MediaFileError] = []
+    for relative in unlink:
+        path = root / relative
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            errors.append(file_error(exc, path))
+    for relative in rmdir:
+        path = root / relative
+        try:
+            path.rmdir()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            errors.append(file_error(exc, path))
+    return RemovalResult(removed, tuple(errors))
+
+
+# --------------------------------------------------------------------------------------------
+# preflight and lock
+# --------------------------------------------------------------------------------------------
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` itself or its closest ancestor that exists."""
+    current = path
+    while not current.exists() and current.parent != current:
+        current = current.parent
+    return current
+
+
+def real_path(path: Path) -> Path:
+    """Absolute with symlinks resolved as far as the path exists."""
+    return path.expanduser().resolve(strict=False)
+
+
+def check_target(source_root: Path, target_root: Path, *, link_sample: Path | None) -> None:
+    """Fail before anything is created when the target cannot take what the run would write.
+
+    With ``link_sample`` (a file of the source; hardlink runs), the source and the target (or
+    its nearest existing ancestor, when it is still to be created) must be on one device, and
+    one test link is made and removed there; without, one test file is. Raises
+    ``CrossDeviceTarget`` or ``MirrorError`` naming the way out.
+    """
+    probe_dir = nearest_existing(target_root)
+    where = os.fsdecode(target_root)
+    if link_sample is not None:
+        try:
+            source_dev = source_root.stat().st_dev
+            target_dev = probe_dir.stat().st_dev
+        except OSError as exc:
+            raise MirrorError(f"cannot stat the libraries: {os_reason(exc)}", path=where) from exc
+        if source_dev != target_dev:
+            raise CrossDeviceTarget(
+                f"'{os.fsdecode(source_root)}' and '{where}' are on different file systems: "
+                "hardlinks cannot span them; use --copy",
+                path=where,
+            )
+    probe = probe_dir / temp_name()
+    try:
+        if link_sample is not None:
+            os.link(link_sample, probe)
+        else:
+            probe.touch(exist_ok=False)
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:
+            raise CrossDeviceTarget(
+                f"cannot hardlink from '{os.fsdecode(source_root)}' into '{where}' (another "
+                "mount of the file system?): use --copy, or one mount for both",
+                path=where,
+            ) from exc
+        verb = "hardlink" if link_sample is not None else "write"
+        raise MirrorError(
+            f"cannot {verb} into '{os.fsdecode(probe_dir)}': {os_reason(exc)}", path=where
+        ) from exc
+    _discard(probe)
+
+
+class TargetLock:
+    """An exclusive, non-blocking ``flock`` on ``lock_path`` (created with its directory).
+    The file is left in place: removing lock files races with the next taker."""
+
+    def __init__(self, lock_path: Path) -> None:
+        self.lock_path = lock_path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        where = os.fsdecode(self.lock_path)
+        try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise MirrorError(f"cannot create the lock: {os_reason(exc)}", path=where) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise TargetLocked(
+                    f"another run is mirroring into this target (lock '{where}')", path=where
+                ) from exc
+            raise MirrorError(f"cannot lock: {os_reason(exc)}", path=where) from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> TargetLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+# --------------------------------------------------------------------------------------------
+# small state files
+# --------------------------------------------------------------------------------------------
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's content, or None when it does not exist or cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary name beside ``path``, flush, then rename over it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(temp_name())
+        try:
+            with open(temp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            temp.replace(path)
+        except BaseException:
+            _discard(temp)
+            raise
+    except OSError as exc:
+        raise file_error(exc, path) from exc
+
+
+def remove_leftovers(root: Path, relatives: Iterable[str]) -> int:
+    """Remove temporary files an interrupted run left behind; returns how many went."""
+    removed = 0
+    for relative in relatives:
+        with contextlib.suppress(OSError):
+            (root / relative).unlink()
+            removed += 1
+    return removed
+
+
+def leftover_paths(node: DirNode, prefix: str = "") -> list[str]:
+    found = [prefix + name for name in node.leftovers]
+    for sub in node.dirs:
+        found.extend(leftover_paths(sub, f"{prefix}{sub.name}/"))
+    return found

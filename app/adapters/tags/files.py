@@ -1,0 +1,34 @@
+"""Opening media files: no blocking on FIFOs, only regular non-empty files, errors translated."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from app.adapters.tags.translate import from_os_error
+from app.domain.errors import EmptyFile, UnsupportedFormat
+
+
+@contextlib.contextmanager
+def open_media(path: str, *, writable: bool) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """Open ``path`` for reading (or reading and writing) and yield it with its fstat."""
+    flags = (os.O_RDWR if writable else os.O_RDONLY) | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise from_os_error(exc, path, action="open for writing" if writable else "open") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsupportedFormat("not a regular file", path=path)
+        if info.st_size == 0:
+            raise EmptyFile("zero bytes", path=path)
+        handle = os.fdopen(fd, "r+b" if writable else "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        yield handle, info

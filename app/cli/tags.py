@@ -1,0 +1,267 @@
+"""``crossfade tags read | write | scan``: where is my rating, set one, survey a folder.
+
+One bad file never stops the others; the exit status is 1 when any file failed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from app.adapters.tags import FileTags, WriteOptions, WriteOutcome, read_file, write_rating
+from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
+from app.domain.ratings import (
+    PRESETS,
+    WRITE_MODES,
+    Rating,
+    ReadPolicy,
+    Resolution,
+    TagReading,
+    WriteMode,
+    parse_scale,
+    preset,
+)
+from app.services.tag_scan import TagScanSummary, scan_tags
+from app.settings import load_settings
+
+tags_app = typer.Typer(
+    help="Read, write and survey rating tags in audio files.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DEFAULT_PROFILE = "musicbee"
+PROFILE_HELP = f"Write profile preset: {', '.join(PRESETS)}."
+SCALE_HELP = "Pin the text scale (percent, stars5, tenths, unit); default: detect per value."
+
+
+def _shown(path: str) -> str:
+    """A path for people: undecodable bytes in names become U+FFFD instead of failing."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    # ASCII escapes keep non-UTF-8 names recoverable (surrogate escapes) and printable
+    return json.dumps(record, ensure_ascii=True)
+
+
+def _half_stars(rating: Rating | None) -> int | None:
+    return None if rating is None else rating.half_stars
+
+
+def _stars(rating: Rating | None) -> str:
+    return "unrated" if rating is None else str(rating)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(2)
+
+
+def _read_policy(policy: str, profile_name: str) -> ReadPolicy:
+    parsed = ReadPolicy.parse(policy)
+    return ReadPolicy.for_profile(preset(profile_name), parsed.kind)
+
+
+def _read_record(tags: FileTags, resolution: Resolution) -> dict[str, Any]:
+    return {
+        "path": tags.path,
+        "format": tags.format,
+        "tags": [
+            {"dialect": r.dialect, "raw": r.raw, "rating": _half_stars(r.rating)} for r in tags.tags
+        ],
+        "rating": _half_stars(resolution.rating),
+        "disagreement": resolution.disagreement,
+    }
+
+
+def _reading_line(reading: TagReading) -> str:
+    scale = f"  ({reading.scale.value})" if reading.scale is not None else ""
+    invalid = "  (not a rating)" if not reading.valid else ""
+    return f"  {reading.dialect:<28} {reading.raw!r:<8} {_stars(reading.rating)}{scale}{invalid}"
+
+
+def _print_read(tags: FileTags, resolution: Resolution) -> None:
+    typer.echo(f"{_shown(tags.path)}  [{tags.format}]")
+    if not tags.tags:
+        typer.echo("  no rating tags")
+    for reading in tags.tags:
+        typer.echo(_reading_line(reading))
+    verdict = _stars(resolution.rating)
+    if resolution.needs_decision:
+        verdict = "undecided: the tags disagree and the policy is ask"
+    typer.echo(f"  => {verdict}  ({resolution.decided_by})")
+    if resolution.disagreement:
+        typer.secho("  the tags disagree", fg=typer.colors.YELLOW)
+
+
+@tags_app.command("read")
+def read_command(
+    paths: list[Path] = typer.Argument(..., help="Audio files to read."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+    scale: str | None = typer.Option(None, "--scale", help=SCALE_HELP),
+    policy: str = typer.Option(
+        "priority", "--policy", help="Settle disagreeing tags: priority|highest|lowest|average|ask."
+    ),
+    profile: str = typer.Option(
+        DEFAULT_PROFILE, "--profile", help="Its write tags come first in the priority order."
+    ),
+) -> None:
+    """Show every rating tag of each file, its decoded stars and the file's rating."""
+    try:
+        pinned = parse_scale(scale)
+        read_policy = _read_policy(policy, profile)
+    except InvalidInput as exc:
+        raise _fail(str(exc)) from exc
+    failed = False
+    for path in paths:
+        name = str(path)
+        try:
+            tags = read_file(name, pinned_scale=pinned)
+        except MediaFileError as exc:
+            failed = True
+            if as_json:
+                record = {"path": name, "format": None, "tags": [], "rating": None}
+                typer.echo(_json_line({**record, "disagreement": False, "error": exc.reason}))
+            else:
+                typer.secho(f"{_shown(name)}: error: {exc.reason}", err=True, fg="red")
+            continue
+        resolution = tags.resolve(read_policy)
+        if as_json:
+            typer.echo(_json_line(_read_record(tags, resolution)))
+        else:
+            _print_read(tags, resolution)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _write_record(outcome: WriteOutcome) -> dict[str, Any]:
+    return {
+        "path": outcome.path,
+        "format": outcome.format,
+        "method": outcome.method,
+        "rating": _half_stars(outcome.requested),
+        "changes": [
+            {
+                "dialect": c.dialect,
+                "before": list(c.before),
+                "after": c.after,
+                "rating": _half_stars(c.rating),
+            }
+            for c in outcome.changes
+        ],
+    }
+
+
+def _describe_write(outcome: WriteOutcome) -> str:
+    changes = ", ".join(
+        f"{c.dialect} {'/'.join(c.before) or '-'} -> {'(removed)' if c.after is None else c.after}"
+        for c in outcome.changes
+    )
+    what = {
+        "unchanged": "already so",
+        "dry_run": "would write",
+        "in_place": "written in place",
+        "rewrite": "written (file rewritten)",
+        "rewrite_in_place": "written (hardlinked file rewritten in place)",
+    }[outcome.method]
+    lossy = "  (stored as whole stars)" if outcome.lossy else ""
+    detail = f": {changes}" if changes else ""
+    return f"{_shown(outcome.path)}: {_stars(outcome.requested)} {what}{detail}{lossy}"
+
+
+@tags_app.command("write")
+def write_command(
+    paths: list[Path] = typer.Argument(..., help="Audio files to write."),
+    stars: str | None = typer.Option(
+        None, "--stars", help="Stars 0.5..5 in half steps (0 clears)."
+    ),
+    clear: bool = typer.Option(False, "--clear", help="Remove the rating instead."),
+    profile: str = typer.Option(DEFAULT_PROFILE, "--profile", help=PROFILE_HELP),
+    mode: str | None = typer.Option(
+        None, "--mode", help="update_existing (default) | default_only | replace_all."
+    ),
+    scale: str | None = typer.Option(None, "--scale", help=SCALE_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """Set (or clear) the rating of each file through a write profile, verified by re-reading.
+
+    Uses CROSSFADE_PRESERVE_MTIME and CROSSFADE_HARDLINKED_WRITES from the settings.
+    """
+    if (stars is None) == (not clear):
+        raise _fail("give --stars N or --clear")
+    try:
+        rating = None if clear or stars is None else Rating.from_stars(stars)
+        if mode is not None and mode not in WRITE_MODES:
+            raise InvalidInput(f"unknown mode {mode!r}; use one of: {', '.join(WRITE_MODES)}")
+        chosen_mode: WriteMode | None = next((m for m in WRITE_MODES if m == mode), None)
+        write_profile = preset(profile, chosen_mode)
+        pinned = parse_scale(scale)
+        settings = load_settings()
+    except CrossfadeError as exc:
+        raise _fail(str(exc)) from exc
+    options = WriteOptions(
+        preserve_mtime=settings.preserve_mtime,
+        hardlinks=settings.hardlinked_writes,
+        dry_run=dry_run,
+    )
+    failed = False
+    for path in paths:
+        name = str(path)
+        try:
+            outcome = write_rating(
+                name, rating, write_profile, options=options, pinned_scale=pinned
+            )
+        except MediaFileError as exc:
+            failed = True
+            if as_json:
+                typer.echo(_json_line({"path": name, "error": exc.reason, "code": exc.code}))
+            else:
+                typer.secho(f"{_shown(name)}: error: {exc.reason}", err=True, fg="red")
+            continue
+        if as_json:
+            typer.echo(_json_line(_write_record(outcome)))
+        else:
+            typer.echo(_describe_write(outcome))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _scan_record(summary: TagScanSummary) -> dict[str, Any]:
+    return {
+        "root": summary.root,
+        "files": summary.files,
+        "read": summary.read,
+        "failed": summary.failed,
+        "rated": summary.rated,
+        "disagreements": summary.disagreements,
+        "formats": dict(summary.formats),
+        "dialects": {
+            d.dialect: {"files": d.files, "scales": dict(d.scales)} for d in summary.dialects
+        },
+        "errors": dict(summary.errors),
+        "failures": [{"path": p, "error": e} for p, e in summary.failures],
+    }
+
+
+@tags_app.command("scan")
+def scan_command(
+    directory: Path = typer.Argument(..., help="Folder to survey (recursively)."),
+    as_json: bool = typer.Option(False, "--json", help="The summary as one JSON object."),
+) -> None:
+    """Count rating tags under a folder per dialect and per detected text scale."""
+    try:
+        summary = scan_tags(directory)
+    except CrossfadeError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(_json_line(_scan_record(summary)))
+        return
+    for line in summary.lines():
+        typer.echo(_shown(line))
+    for path, error in summary.failures:
+        typer.secho(f"  {_shown(path)}: {error}", err=True, fg="red")

@@ -1,0 +1,23 @@
+"""Request-scoped access to the container that ``create_app`` built at startup."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.bootstrap import Container
+from app.services.jobs import JobService
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def get_jobs(container: Annotated[Container, Depends(get_container)]) -> JobService:
+    return container.jobs
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+JobsDep = Annotated[JobService, Depends(get_jobs)]
