@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from app import __version__
+from app.cli.mirror import mirror_app
+from app.cli.plex import emulator, plex_app
 from app.cli.system import system_app
 from app.cli.tags import tags_app
 
@@ -34,6 +36,9 @@ def _root(
 # Each module registers its own commands; keep one line per module here.
 app.add_typer(system_app)
 app.add_typer(tags_app, name="tags")
+app.add_typer(plex_app, name="plex")
+app.add_typer(mirror_app, name="mirror")
+app.command("emulator")(emulator)
 
 
 def main() -> None:

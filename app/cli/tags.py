@@ -124,7 +124,7 @@ def read_command(
         except MediaFileError as exc:
             failed = True
             if as_json:
-                record = {"path": name, "format": None, "tags": [], "rating": None}
+                record: dict[str, Any] = {"path": name, "format": None, "tags": [], "rating": None}
                 typer.echo(_json_line({**record, "disagreement": False, "error": exc.reason}))
             else:
                 typer.secho(f"{_shown(name)}: error: {exc.reason}", err=True, fg="red")

@@ -15,7 +15,7 @@ surrogates (names that are not UTF-8); use :func:`app.domain.movies.printable` f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
@@ -95,6 +95,46 @@ class DirNode:
             yield prefix + f.name, f
         for d in self.dirs:
             yield from d.iter_files(f"{prefix}{d.name}/")
+
+
+class DirStamp(NamedTuple):
+    """What changes when a directory's entries change: adding, removing or renaming an entry
+    updates mtime and ctime, and ctime cannot be set back by anyone."""
+
+    ino: int
+    mtime_ns: int
+    ctime_ns: int
+
+
+RACY_WINDOW_NS = 100_000_000
+COARSE_RACY_WINDOW_NS = 2_000_000_000
+
+
+def is_racy(stamp: DirStamp, now_ns: int) -> bool:
+    """True when a change right after ``now_ns`` could leave ``stamp`` as it is (the same
+    clock tick). File systems with whole-second times get a wider window."""
+    coarse = stamp.mtime_ns % 1_000_000_000 == 0 or stamp.ctime_ns % 1_000_000_000 == 0
+    window = COARSE_RACY_WINDOW_NS if coarse else RACY_WINDOW_NS
+    return max(stamp.mtime_ns, stamp.ctime_ns) >= now_ns - window
+
+
+@dataclass(frozen=True, slots=True)
+class SettledMovie:
+    """A movie that was completely in sync at the end of the last real run, with a stamp of
+    every directory on both sides (paths relative to the movie folders, ``""`` for the folder
+    itself). While no stamp changed and the copied files still match, nothing can have changed
+    in it, and a run needs neither to read nor to plan it.
+
+    ``files`` are (source, target) paths relative to the movie folders; ``copies`` name the
+    files materialized as copies, by index into ``files``, with their size and mtime."""
+
+    source_folder: str
+    target_folder: str
+    source_dirs: tuple[tuple[str, tuple[int, int, int]], ...]
+    target_dirs: tuple[tuple[str, tuple[int, int, int]], ...]
+    files: tuple[tuple[str, str], ...] = ()
+    copies: tuple[tuple[int, int, int], ...] = ()
+    losses: tuple[Loss, ...] = ()
 
 
 def join(*parts: str) -> str:
@@ -221,8 +261,8 @@ class MirrorPlan:
     marked_in_source: tuple[str, ...] = ()
     marked_in_target: tuple[str, ...] = ()
     undecodable: tuple[str, ...] = ()
-    folder_losses: tuple[Loss, ...] = ()
     clash_skipped: int = 0
+    settled: tuple[SettledMovie, ...] = ()
 
     @property
     def locked(self) -> Literal["source", "target"] | None:
@@ -236,14 +276,15 @@ class MirrorPlan:
     @property
     def movies_total(self) -> int:
         clash_sources = sum(len(fc.source_folder_names) for fc in self.folder_clashes)
-        return len(self.movies) + clash_sources + self.clash_skipped
+        return len(self.movies) + len(self.settled) + clash_sources + self.clash_skipped
 
     def losses(self) -> tuple[Loss, ...]:
         """Every translation loss once, in plan order."""
         return dedupe_losses(self._all_losses())
 
     def _all_losses(self) -> Iterator[Loss]:
-        yield from self.folder_losses
+        for settled in self.settled:
+            yield from settled.losses
         for movie in self.movies:
             yield from movie.folder_drops
             for video in movie.videos:
@@ -277,12 +318,17 @@ class _Collector:
     marked_target: list[str] = field(default_factory=list)
     clashes: list[MovieClash] = field(default_factory=list)
     undecodable: list[str] = field(default_factory=list)
-    folder_losses: list[Loss] = field(default_factory=list)
 
 
-def plan_mirror(source: DirNode, target: DirNode | None, options: PlanOptions) -> MirrorPlan:
+def plan_mirror(
+    source: DirNode,
+    target: DirNode | None,
+    options: PlanOptions,
+    settled: Sequence[SettledMovie] = (),
+) -> MirrorPlan:
     """What the target should hold. ``target`` (None when it does not exist yet) is read only
-    for ignore markers."""
+    for ignore markers. ``settled`` movies are known to be in sync and are left out of both
+    snapshots; they still take part in folder-clash detection and in the counts."""
     if source.marked or (target is not None and target.marked):
         return MirrorPlan(
             source_format=options.source_format,
@@ -296,7 +342,9 @@ def plan_mirror(source: DirNode, target: DirNode | None, options: PlanOptions) -
     for name in (*(f.name for f in source.files), *source.specials):
         acc.ignored.append(Ignored(name, "not a directory"))
 
-    grouped: dict[str, list[_Candidate]] = {}
+    grouped: dict[str, list[_Candidate | SettledMovie]] = {}
+    for known in settled:
+        grouped[known.target_folder] = [known]
     protected: set[str] = set()
     for node in source.dirs:
         if node.marked:
@@ -316,6 +364,7 @@ def plan_mirror(source: DirNode, target: DirNode | None, options: PlanOptions) -
 
     target_dirs = {d.name: d for d in target.dirs} if target is not None else {}
     movies: list[PlannedMovie] = []
+    still_settled: list[SettledMovie] = []
     folder_clashes: list[FolderClash] = []
     clash_skipped = 0
     for target_name, candidates in grouped.items():
@@ -324,10 +373,15 @@ def plan_mirror(source: DirNode, target: DirNode | None, options: PlanOptions) -
             acc.marked_target.append(target_name)
             continue
         if len(candidates) > 1:
-            folder_clashes.append(FolderClash(target_name, tuple(c.node.name for c in candidates)))
+            names = sorted(_source_folder(c) for c in candidates)
+            folder_clashes.append(FolderClash(target_name, tuple(names)))
             protected.add(target_name)
             continue
-        planned = _plan_movie(candidates[0], target_name, existing, options, acc)
+        candidate = candidates[0]
+        if isinstance(candidate, SettledMovie):
+            still_settled.append(candidate)
+            continue
+        planned = _plan_movie(candidate, target_name, existing, options, acc)
         if planned is None:
             protected.add(target_name)
             clash_skipped += 1
@@ -335,6 +389,7 @@ def plan_mirror(source: DirNode, target: DirNode | None, options: PlanOptions) -
             movies.append(planned)
 
     planned_names = {m.target_folder for m in movies}
+    planned_names.update(s.target_folder for s in still_settled)
     for node in target_dirs.values():
         if node.name in planned_names or node.name in protected or node.name in grouped:
             continue
@@ -351,9 +406,15 @@ def plan_mirror(source: DirNode, target: DirNode | None, options: PlanOptions) -
         marked_in_source=tuple(sorted(acc.marked_source)),
         marked_in_target=tuple(sorted(acc.marked_target)),
         undecodable=tuple(acc.undecodable),
-        folder_losses=tuple(acc.folder_losses),
         clash_skipped=clash_skipped,
+        settled=tuple(still_settled),
     )
+
+
+def _source_folder(candidate: _Candidate | SettledMovie) -> str:
+    if isinstance(candidate, SettledMovie):
+        return candidate.source_folder
+    return candidate.node.name
 
 
 def _collect_undecodable(node: DirNode, prefix: str, out: list[str]) -> None:
@@ -423,6 +484,7 @@ def _plan_movie(
     # Asset folders, with Jellyfin-only extras folders renamed to ``Other`` in Plex targets.
     target_subdirs = {d.name: d for d in existing.dirs} if existing is not None else {}
     taken_lower = {d.name.lower() for d in node.dirs}
+    drops = list(candidate.drops)
     assets: list[PlannedAsset] = []
     for sub in node.dirs:
         source_path = join(node.name, sub.name)
@@ -433,7 +495,7 @@ def _plan_movie(
             acc.ignored.append(Ignored(source_path, f"unreadable: {sub.error}"))
             protected.add(join(target_folder, sub.name))
             continue
-        folder = _asset_folder_name(sub.name, tgt_fmt, taken_lower, acc)
+        folder = _asset_folder_name(sub.name, tgt_fmt, taken_lower, drops)
         if not names.take(folder):
             _clash(acc, node.name, folder, (sub.name,), protected, target_folder)
             continue
@@ -489,7 +551,7 @@ def _plan_movie(
         loose_files=tuple(loose),
         extras=tuple(extras),
         assets=tuple(assets),
-        folder_drops=candidate.drops,
+        folder_drops=tuple(drops),
         protected=frozenset(protected),
     )
 
@@ -570,13 +632,13 @@ def _plan_videos(
     return planned
 
 
-def _asset_folder_name(name: str, tgt_fmt: Format, taken_lower: set[str], acc: _Collector) -> str:
+def _asset_folder_name(name: str, tgt_fmt: Format, taken_lower: set[str], drops: list[Loss]) -> str:
     """Fix: Plex ignores Jellyfin's ``extras`` (and ``clips``, ``samples``): they become
     ``Other`` unless the movie already has an ``other`` folder."""
     if tgt_fmt != "plex" or name.lower() not in JELLYFIN_ONLY_EXTRA_FOLDERS:
         return name
     if "other" in taken_lower:
-        acc.folder_losses.append(
+        drops.append(
             Loss("folder", None, name, "kept its name: the movie already has an Other folder")
         )
         return name
@@ -951,7 +1013,7 @@ def reconcile(
         movies.append(MovieSteps(movie, tuple(steps)))
 
     planned_folders = {m.target_folder for m in plan.movies}
-    keep = planned_folders | plan.protected_folders
+    keep = planned_folders | plan.protected_folders | {s.target_folder for s in plan.settled}
     strays: list[str] = []
     removals: list[RemoveStep] = []
     if target is not None:

@@ -12,9 +12,10 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mutagen
-from mutagen.id3 import ID3, TALB, TIT2, TPE1, TPE2, TPOS, TRCK, UFID
+from mutagen import id3
 
 FFMPEG_ARGS = {
     ".mp3": ["-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "0.2"],
@@ -96,18 +97,19 @@ def _tag_id3_container(path: Path, track: DemoTrack) -> None:
     audio = mutagen.File(path)
     if audio.tags is None:
         audio.add_tags()
-    tags: ID3 = audio.tags
-    tags.add(TIT2(encoding=3, text=[track.title]))
-    tags.add(TPE1(encoding=3, text=[track.artist]))
-    tags.add(TALB(encoding=3, text=[track.album]))
+    tags: Any = audio.tags
+    frames: Any = id3  # mutagen's frame classes are untyped
+    tags.add(frames.TIT2(encoding=3, text=[track.title]))
+    tags.add(frames.TPE1(encoding=3, text=[track.artist]))
+    tags.add(frames.TALB(encoding=3, text=[track.album]))
     if track.album_artist:
-        tags.add(TPE2(encoding=3, text=[track.album_artist]))
+        tags.add(frames.TPE2(encoding=3, text=[track.album_artist]))
     if track.track_no:
-        tags.add(TRCK(encoding=3, text=[str(track.track_no)]))
+        tags.add(frames.TRCK(encoding=3, text=[str(track.track_no)]))
     if track.disc_no:
-        tags.add(TPOS(encoding=3, text=[str(track.disc_no)]))
+        tags.add(frames.TPOS(encoding=3, text=[str(track.disc_no)]))
     if track.mbid_recording:
-        tags.add(UFID(owner="http://musicbrainz.org", data=track.mbid_recording.encode()))
+        tags.add(frames.UFID(owner="http://musicbrainz.org", data=track.mbid_recording.encode()))
     audio.save()
 
 

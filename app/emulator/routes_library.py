@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.emulator.context import EmulatorContext
 from app.emulator.errors import HttpError, bad_request, forbidden, not_found
@@ -269,6 +270,12 @@ def section_all(ctx: EmulatorContext, req: Request) -> Response:
             ),
         )
     return xml(container, children, **page.headers)
+
+
+def section_albums(ctx: EmulatorContext, req: Request) -> Response:
+    """``/library/sections/{id}/albums``: the album listing (``type=9``)."""
+    params = tuple((k, v) for k, v in req.params if k != "type") + (("type", str(TYPE_ALBUM)),)
+    return section_all(ctx, replace(req, params=params))
 
 
 def section_collections(ctx: EmulatorContext, req: Request) -> Response:

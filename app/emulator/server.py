@@ -58,6 +58,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", r"/library/sections/?", routes_library.sections),
     _route("GET", r"/library/sections/([^/]+)/all", routes_library.section_all),
     _route("PUT", r"/library/sections/([^/]+)/all", routes_library.section_edit),
+    _route("GET", r"/library/sections/([^/]+)/albums", routes_library.section_albums),
     _route("GET", r"/library/sections/([^/]+)/collections", routes_library.section_collections),
     _route("GET POST DELETE", r"/library/sections/([^/]+)/refresh", routes_library.refresh),
     _route("GET", r"/library/metadata/([^/]+)", routes_library.metadata),
@@ -115,6 +116,7 @@ def _find_route(method: str, path: str) -> tuple[Route, tuple[str, ...]]:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "PlexMediaServer-emulator"
+    disable_nagle_algorithm = True  # headers and body go out as two writes
     timeout = 60
     server: _HTTPServer
 

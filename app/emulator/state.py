@@ -123,6 +123,19 @@ class EmulatorState:
             self._by_token[token] = account
             return account
 
+    def share(self, name: str, section_ids: Iterable[int] | None) -> Account:
+        """Limit a shared account to some sections (None: all of them)."""
+        with self.lock:
+            account = next((a for a in self.accounts.values() if a.name == name), None)
+            if account is None or account.is_owner:
+                raise ValueError(f"no shared account named {name!r}")
+            shared = replace(
+                account, section_ids=frozenset(section_ids) if section_ids is not None else None
+            )
+            self.accounts[account.account_id] = shared
+            self._by_token[account.token] = shared
+            return shared
+
     def account_for_token(self, token: str | None) -> Account | None:
         if not token:
             return None

@@ -53,4 +53,11 @@ class InlineRunner:
         """Wait for running jobs; queued ids not yet started stay queued in the database."""
         with self._lock:
             self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=True)
+
+    @property
+    def closed(self) -> bool:
+        """True once pending ids were dropped (running ones may still be finishing)."""
+        with self._lock:
+            return self._closed

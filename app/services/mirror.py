@@ -19,20 +19,25 @@ since the last run (a missing mount must never wipe the target); a stray that is
 to its data is kept unless ``delete_last_copies``; the target's file system is checked before
 anything is created; one run at a time per target (a lock); replacements are atomic.
 
-The index of the last run lives in ``<target>/.crossfade/mirror-index.json`` by default: it
-travels with the target it protects, needs no data directory (the CLI has none), and dot
-folders are invisible to Plex, Jellyfin and the mirror itself. ``index_path`` overrides it
-(a job runner may keep it in its data directory). It records the source, the formats and the
-number of movies; a dry run neither reads a lock nor writes the index.
+The index of the last run (:mod:`app.domain.mirror_index`) lives in
+``<target>/.crossfade/mirror-index.json`` by default: it travels with the target it protects,
+needs no data directory (the CLI has none), and dot folders are invisible to Plex, Jellyfin and
+the mirror itself. ``index_path`` overrides it (a job runner may keep it in its data
+directory). Besides the shrink guard's movie count, it holds the movies that ended the last
+run in sync with a stamp of each of their directories: while the stamps hold, a run neither
+walks nor plans those movies. ``full_scan`` ignores it. Dry runs, diffs and plans read it but
+never write it; only real runs take the lock.
 """
 
 from __future__ import annotations
 
-import json
+import gc
 import logging
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol
@@ -40,6 +45,8 @@ from typing import Literal, Protocol
 from app.adapters.files import (
     TargetLock,
     check_target,
+    dir_stamp,
+    file_meta,
     leftover_paths,
     list_names,
     make_dir,
@@ -66,16 +73,21 @@ from app.domain.mirror import (
     MirrorPlan,
     MkdirStep,
     Mode,
+    MovieSteps,
+    PlannedMovie,
     PlanOptions,
     ReconcileOptions,
     RemoveStep,
+    SettledMovie,
     Step,
     SyncSteps,
     diff_target,
     guess_format,
+    is_racy,
     plan_mirror,
     reconcile,
 )
+from app.domain.mirror_index import RunIndex, decode_index, encode_index, settlement_shape
 from app.domain.movies import IGNORE_MARKERS, METADATA_SUFFIXES, Format, opposite, parse_folder
 
 log = logging.getLogger(__name__)
@@ -85,7 +97,6 @@ FormatChoice = Literal["plex", "jellyfin", "auto"]
 STATE_DIR = ".crossfade"
 INDEX_NAME = "mirror-index.json"
 LOCK_NAME = "mirror.lock"
-INDEX_VERSION = 1
 
 EXIT_OK = 0
 EXIT_SETUP_ERROR = 1
@@ -104,7 +115,8 @@ DEFAULT_MAX_SHRINK = 0.25
 @dataclass(frozen=True)
 class MirrorRequest:
     """One mirror run. ``max_shrink`` is the fraction of the last run's movies the source may
-    lose before ``--delete`` is refused."""
+    lose before ``--delete`` is refused; ``full_scan`` walks and plans everything even when
+    the index says a movie is unchanged."""
 
     source: Path
     target: Path
@@ -118,6 +130,7 @@ class MirrorRequest:
     max_shrink: float = DEFAULT_MAX_SHRINK
     metadata_suffixes: frozenset[str] = METADATA_SUFFIXES
     index_path: Path | None = None
+    full_scan: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +175,7 @@ ChangedFolders = Callable[[Sequence[Path]], None]
 class SyncSummary:
     movies_total: int = 0
     movies_processed: int = 0
+    movies_settled: int = 0
     files_updated: int = 0
     files_skipped: int = 0
     files_removed: int = 0
@@ -216,12 +230,25 @@ class PlanOutcome:
     error: CrossfadeError | None = None
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Snapshots and plans are large trees of small immutable objects without cycles; the
+    cyclic collector would rescan them over and over while they are built."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # --------------------------------------------------------------------------------------------
 # setup shared by sync, diff and plan
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Setup:
     source_root: Path
     target_root: Path
@@ -229,6 +256,10 @@ class _Setup:
     source_format: Format
     target_format: Format
     target_exists: bool
+    index: RunIndex | None
+    candidates: tuple[SettledMovie, ...]
+    """Settled movies of the index whose source side is unchanged (the target is checked
+    later, under the lock); left out of ``source_tree``."""
 
 
 def _roots(request: MirrorRequest) -> tuple[Path, Path]:
@@ -250,64 +281,6 @@ def _check_layout(source_root: Path, target_root: Path) -> None:
         )
 
 
-def _resolve_formats(request: MirrorRequest, tree: DirNode) -> tuple[Format, Format]:
-    source_format: Format | None = (
-        None if request.source_format == "auto" else request.source_format
-    )
-    if source_format is None:
-        source_format = guess_format(tree)
-        if source_format is None:
-            raise SetupError(
-                "Unable to determine source library type, please provide --source-format"
-            )
-    target_format: Format = (
-        opposite(source_format) if request.target_format == "auto" else request.target_format
-    )
-    return source_format, target_format
-
-
-def _setup(request: MirrorRequest) -> _Setup:
-    source_root, target_root = _roots(request)
-    if not source_root.is_dir():
-        what = "is not a directory" if source_root.exists() else "does not exist"
-        raise SetupError(f"Source directory '{source_root}' {what}")
-    _check_layout(source_root, target_root)
-    if target_root.exists() and not target_root.is_dir():
-        raise SetupError(f"Target '{target_root}' is not a directory")
-    tree = scan_tree(source_root, follow_symlinks=True)
-    source_format, target_format = _resolve_formats(request, tree)
-    return _Setup(
-        source_root, target_root, tree, source_format, target_format, target_root.is_dir()
-    )
-
-
-def _plan_options(request: MirrorRequest, setup: _Setup) -> PlanOptions:
-    return PlanOptions(setup.source_format, setup.target_format, request.metadata_suffixes)
-
-
-def _scan_target(setup: _Setup) -> DirNode | None:
-    if not setup.target_root.is_dir():
-        return None
-    return scan_tree(setup.target_root, follow_symlinks=False)
-
-
-# --------------------------------------------------------------------------------------------
-# the index of the last run
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunIndex:
-    source: str
-    target: str
-    source_format: str
-    target_format: str
-    mode: str
-    movies_total: int
-    files_total: int
-    finished_at: str
-
-
 def index_path_for(request: MirrorRequest, target_root: Path) -> Path:
     return request.index_path or target_root / STATE_DIR / INDEX_NAME
 
@@ -317,44 +290,159 @@ def load_index(path: Path) -> RunIndex | None:
     raw = read_bytes(path)
     if raw is None:
         return None
-    try:
-        data = json.loads(raw)
-        if data.get("version") != INDEX_VERSION:
-            return None
-        return RunIndex(
-            source=str(data["source"]),
-            target=str(data["target"]),
-            source_format=str(data["source_format"]),
-            target_format=str(data["target_format"]),
-            mode=str(data["mode"]),
-            movies_total=int(data["movies_total"]),
-            files_total=int(data["files_total"]),
-            finished_at=str(data["finished_at"]),
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):
-        log.warning("Ignoring an unreadable mirror index at '%s'", path)
+    index = decode_index(raw)
+    if index is None:
+        log.warning("Ignoring a mirror index that cannot be read: '%s'", path)
+    return index
+
+
+def _usable(
+    request: MirrorRequest, index: RunIndex | None, source_root: Path, target_root: Path
+) -> RunIndex | None:
+    """``index`` when its settled movies mean something for this request."""
+    if index is None or request.full_scan:
         return None
-
-
-def save_index(path: Path, index: RunIndex) -> None:
-    data = {"version": INDEX_VERSION, **index.__dict__}
-    write_atomically(path, json.dumps(data, indent=1).encode("ascii"))
-
-
-def count_movies(tree: DirNode, source_format: Format) -> int:
-    """Movie folders of the source (readable, unmarked, with a name that parses)."""
-    return sum(
-        1
-        for node in tree.dirs
-        if not node.marked and node.error is None and parse_folder(source_format, node.name)
+    fits = index.matches(
+        source=str(source_root),
+        target=str(target_root),
+        format_choices=(request.source_format, request.target_format),
+        mode=request.mode,
+        metadata_suffixes=request.metadata_suffixes,
     )
+    return index if fits else None
+
+
+def _source_unchanged(movie: SettledMovie, source_root: Path) -> bool:
+    base = f"{source_root}/{movie.source_folder}"
+    for rel, stamp in movie.source_dirs:
+        if dir_stamp(f"{base}/{rel}" if rel else base, follow_symlinks=True) != stamp:
+            return False
+    return True
+
+
+def _target_unchanged(movie: SettledMovie, source_root: Path, target_root: Path) -> bool:
+    base = f"{target_root}/{movie.target_folder}"
+    for rel, stamp in movie.target_dirs:
+        if dir_stamp(f"{base}/{rel}" if rel else base, follow_symlinks=False) != stamp:
+            return False
+    source_base = f"{source_root}/{movie.source_folder}/"
+    target_base = base + "/"
+    for index, size, mtime_ns in movie.copies:
+        source_rel, target_rel = movie.files[index]
+        source = file_meta(source_base + source_rel, follow_symlinks=True)
+        target = file_meta(target_base + target_rel, follow_symlinks=False)
+        if source is None or target is None:
+            return False
+        if (source.size, source.mtime_ns) != (size, mtime_ns):
+            return False
+        if (target.size, target.mtime_ns) != (size, mtime_ns):
+            return False
+        if (source.dev, source.ino) == (target.dev, target.ino):
+            return False
+    return True
+
+
+def _resolve_formats(
+    request: MirrorRequest, tree: DirNode, index: RunIndex | None
+) -> tuple[Format, Format] | None:
+    """The formats of the run; None when an index's formats no longer fit the source."""
+    if request.source_format == "auto":
+        guessed = guess_format(tree)
+        if index is not None:
+            if guessed is not None and guessed != index.source_format:
+                return None
+            guessed = index.source_format
+        if guessed is None:
+            raise SetupError(
+                "Unable to determine source library type, please provide --source-format"
+            )
+        source_format: Format = guessed
+    else:
+        source_format = request.source_format
+    target_format: Format = (
+        opposite(source_format) if request.target_format == "auto" else request.target_format
+    )
+    if index is not None and (source_format, target_format) != (
+        index.source_format,
+        index.target_format,
+    ):
+        return None
+    return source_format, target_format
+
+
+def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
+    source_root, target_root = _roots(request)
+    if not source_root.is_dir():
+        what = "is not a directory" if source_root.exists() else "does not exist"
+        raise SetupError(f"Source directory '{source_root}' {what}")
+    _check_layout(source_root, target_root)
+    if target_root.exists() and not target_root.is_dir():
+        raise SetupError(f"Target '{target_root}' is not a directory")
+    index = load_index(index_path_for(request, target_root)) if use_index else None
+    usable = _usable(request, index, source_root, target_root)
+    known = usable.settled if usable is not None else ()
+    candidates = tuple(movie for movie in known if _source_unchanged(movie, source_root))
+    skip = frozenset(movie.source_folder for movie in candidates)
+    tree = scan_tree(source_root, follow_symlinks=True, skip=skip)
+    formats = _resolve_formats(request, tree, usable)
+    if formats is None:  # the index was made for other formats: start afresh
+        usable, candidates = None, ()
+        tree = scan_tree(source_root, follow_symlinks=True)
+        formats = _resolve_formats(request, tree, None)
+    assert formats is not None
+    return _Setup(
+        source_root,
+        target_root,
+        tree,
+        formats[0],
+        formats[1],
+        target_root.is_dir(),
+        index,
+        candidates,
+    )
+
+
+def _settle_target(setup: _Setup) -> tuple[tuple[SettledMovie, ...], DirNode | None]:
+    """Keep the candidates whose target side is unchanged too; the others go back into the
+    source snapshot. Returns the settled movies and the target snapshot without them."""
+    settled: list[SettledMovie] = []
+    unsettled: list[str] = []
+    for movie in setup.candidates:
+        if setup.target_exists and _target_unchanged(movie, setup.source_root, setup.target_root):
+            settled.append(movie)
+        else:
+            unsettled.append(movie.source_folder)
+    if unsettled:
+        skip = frozenset(m.source_folder for m in settled)
+        setup.source_tree = scan_tree(setup.source_root, follow_symlinks=True, skip=skip)
+    setup.candidates = tuple(settled)
+    if not setup.target_exists:
+        return tuple(settled), None
+    skip_target = frozenset(m.target_folder for m in settled)
+    target = scan_tree(setup.target_root, follow_symlinks=False, skip=skip_target)
+    return tuple(settled), target
+
+
+def _plan_options(request: MirrorRequest, setup: _Setup) -> PlanOptions:
+    return PlanOptions(setup.source_format, setup.target_format, request.metadata_suffixes)
+
+
+def count_movies(setup: _Setup) -> int:
+    """Movie folders of the source (readable, unmarked, with a name that parses)."""
+    fmt = setup.source_format
+    scanned = sum(
+        1
+        for node in setup.source_tree.dirs
+        if not node.marked and node.error is None and parse_folder(fmt, node.name)
+    )
+    return scanned + len(setup.candidates)
 
 
 def _guard_delete(request: MirrorRequest, setup: _Setup) -> None:
     """Refuse ``--delete`` when the source looks missing or much smaller than last time."""
     if not request.delete:
         return
-    movies = count_movies(setup.source_tree, setup.source_format)
+    movies = count_movies(setup)
     target_names = list_names(setup.target_root) if setup.target_exists else ()
     if movies == 0 and target_names:
         raise DeleteRefused(
@@ -362,7 +450,7 @@ def _guard_delete(request: MirrorRequest, setup: _Setup) -> None:
             "mounted?) and the target is not empty",
             path=str(setup.source_root),
         )
-    last = load_index(index_path_for(request, setup.target_root))
+    last = setup.index
     if last is None or last.source != str(setup.source_root) or last.movies_total <= 0:
         return
     shrink = (last.movies_total - movies) / last.movies_total
@@ -376,14 +464,21 @@ def _guard_delete(request: MirrorRequest, setup: _Setup) -> None:
         )
 
 
+def _root_marked(setup: _Setup) -> bool:
+    return setup.target_exists and any(
+        (setup.target_root / marker).exists() for marker in IGNORE_MARKERS
+    )
+
+
 # --------------------------------------------------------------------------------------------
-# sync
+# applying the steps of a sync
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
 class _Counters:
     movies_processed: int = 0
+    movies_settled: int = 0
     files_updated: int = 0
     files_skipped: int = 0
     files_removed: int = 0
@@ -409,6 +504,7 @@ class _Applier:
         self.dry_run = dry_run
         self.counters = _Counters()
         self.changed: set[str] = set()
+        self.troubled = False
         self._source_prefix = f"{source_root}/"
         self._target_prefix = f"{target_root}/"
 
@@ -419,8 +515,28 @@ class _Applier:
         self.changed.add(relative.split("/", 1)[0])
 
     def _error(self, relative: str, error: CrossfadeError | str) -> None:
+        self.troubled = True
         self.counters.item_errors += 1
         self.reporter.event(MirrorEvent("error", self.target_path(relative), detail=str(error)))
+
+    def settled(self, movie: SettledMovie) -> None:
+        """Announce the files of a movie known to be in sync."""
+        source = f"{self._source_prefix}{movie.source_folder}/"
+        target = f"{self._target_prefix}{movie.target_folder}/"
+        event = self.reporter.event
+        for source_rel, target_rel in movie.files:
+            event(MirrorEvent("skip", target + target_rel, source + source_rel))
+        self.counters.files_skipped += len(movie.files)
+        self.counters.movies_processed += 1
+        self.counters.movies_settled += 1
+
+    def movie(self, movie_steps: MovieSteps) -> bool:
+        """Apply one movie's steps; True when all went well."""
+        self.troubled = False
+        for step in movie_steps.steps:
+            self.apply(step)
+        self.counters.movies_processed += 1
+        return not self.troubled
 
     def apply(self, step: Step) -> None:
         if isinstance(step, FileStep):
@@ -430,7 +546,7 @@ class _Applier:
         elif isinstance(step, MkdirStep):
             if not self.dry_run:
                 try:
-                    make_dir(self.target_root / step.target)
+                    make_dir(self.target_path(step.target))
                 except MediaFileError as exc:
                     self._error(step.target, exc)
                     return
@@ -449,7 +565,7 @@ class _Applier:
         if not self.dry_run:
             place = place_copy if step.copy else place_link
             try:
-                place(Path(source), Path(target), replace=step.action == "replace")
+                place(source, target, replace=step.action == "replace")
             except MediaFileError as exc:
                 self._error(planned.target, exc)
                 return
@@ -459,6 +575,7 @@ class _Applier:
 
     def _remove(self, step: RemoveStep) -> None:
         for kept in step.kept:
+            self.troubled = True
             self.counters.removals_refused += 1
             self.reporter.event(
                 MirrorEvent(
@@ -477,9 +594,10 @@ class _Applier:
         if self.dry_run:
             self.counters.files_removed += len(step.unlink)
             return
-        result = remove_entries(self.target_root, step.unlink, step.rmdir)
+        result = remove_entries(str(self.target_root), step.unlink, step.rmdir)
         self.counters.files_removed += result.files_removed
         for error in result.errors:
+            self.troubled = True
             self.counters.remove_errors += 1
             self.reporter.event(
                 MirrorEvent("error", error.path, context=step.context, detail=error.reason)
@@ -490,6 +608,7 @@ def _summary(plan: MirrorPlan, counters: _Counters, strays: int) -> SyncSummary:
     return SyncSummary(
         movies_total=plan.movies_total,
         movies_processed=counters.movies_processed,
+        movies_settled=counters.movies_settled,
         files_updated=counters.files_updated,
         files_skipped=counters.files_skipped,
         files_removed=counters.files_removed,
@@ -510,6 +629,11 @@ def _first_file(tree: DirNode, root: Path) -> Path | None:
     return None
 
 
+# --------------------------------------------------------------------------------------------
+# sync
+# --------------------------------------------------------------------------------------------
+
+
 def sync(
     request: MirrorRequest,
     reporter: MirrorReporter | None = None,
@@ -520,36 +644,36 @@ def sync(
     source_root, target_root = _roots(request)
     lock: TargetLock | None = None
     try:
-        reporter.progress("scan", 0, 2)
-        setup = _setup(request)
-        if not setup.target_exists and not request.create:
-            raise SetupError(f"Target directory '{setup.target_root}' does not exist")
-        if setup.source_tree.marked or _root_marked(setup):
-            return _locked_outcome(request, setup)
-        _guard_delete(request, setup)
-        if not request.dry_run:
-            sample = _first_file(setup.source_tree, setup.source_root)
-            link_sample = sample if request.mode == "hardlink" else None
-            check_target(setup.source_root, setup.target_root, link_sample=link_sample)
-            if not setup.target_exists:
-                make_dir(setup.target_root)
-            lock = TargetLock(setup.target_root / STATE_DIR / LOCK_NAME)
-            lock.acquire()
-        target_tree = _scan_target(setup)
-        reporter.progress("scan", 2, 2)
-        return _run_sync(request, setup, target_tree, reporter, on_changed)
+        with _gc_paused():
+            reporter.progress("scan", 0, 2)
+            setup = _setup(request, use_index=True)
+            if not setup.target_exists and not request.create:
+                raise SetupError(f"Target directory '{setup.target_root}' does not exist")
+            if setup.source_tree.marked or _root_marked(setup):
+                return _locked_outcome(request, setup)
+            _guard_delete(request, setup)
+            if not request.dry_run:
+                sample = _first_file(setup.source_tree, setup.source_root)
+                if sample is None and setup.candidates:
+                    movie = setup.candidates[0]
+                    if movie.files:
+                        sample = setup.source_root / movie.source_folder / movie.files[0][0]
+                link_sample = sample if request.mode == "hardlink" else None
+                check_target(setup.source_root, setup.target_root, link_sample=link_sample)
+                if not setup.target_exists:
+                    make_dir(str(setup.target_root))
+                    setup.target_exists = True
+                lock = TargetLock(setup.target_root / STATE_DIR / LOCK_NAME)
+                lock.acquire()
+            settled, target_tree = _settle_target(setup)
+            reporter.progress("scan", 2, 2)
+            return _run_sync(request, setup, settled, target_tree, reporter, on_changed)
     except CrossfadeError as exc:
         log.error("%s", exc)
         return SyncOutcome(EXIT_SETUP_ERROR, source_root, target_root, request.dry_run, error=exc)
     finally:
         if lock is not None:
             lock.release()
-
-
-def _root_marked(setup: _Setup) -> bool:
-    return setup.target_exists and any(
-        (setup.target_root / marker).exists() for marker in IGNORE_MARKERS
-    )
 
 
 def _locked_outcome(request: MirrorRequest, setup: _Setup) -> SyncOutcome:
@@ -580,11 +704,12 @@ def _locked_outcome(request: MirrorRequest, setup: _Setup) -> SyncOutcome:
 def _run_sync(
     request: MirrorRequest,
     setup: _Setup,
+    settled: tuple[SettledMovie, ...],
     target_tree: DirNode | None,
     reporter: MirrorReporter,
     on_changed: ChangedFolders | None,
 ) -> SyncOutcome:
-    plan = plan_mirror(setup.source_tree, target_tree, _plan_options(request, setup))
+    plan = plan_mirror(setup.source_tree, target_tree, _plan_options(request, setup), settled)
     reporter.progress("plan", 1, 1)
     applier = _Applier(setup.source_root, setup.target_root, reporter, dry_run=request.dry_run)
 
@@ -633,15 +758,21 @@ def _run_sync(
     if not request.dry_run and target_tree is not None:
         remove_leftovers(setup.target_root, leftover_paths(target_tree))
 
-    total = len(steps.movies)
-    for done, movie_steps in enumerate(steps.movies):
+    work: list[tuple[str, SettledMovie | MovieSteps]] = [
+        *((m.source_folder, m) for m in plan.settled),
+        *((m.movie.source_folder, m) for m in steps.movies),
+    ]
+    work.sort(key=lambda item: item[0])
+    clean: list[MovieSteps] = []
+    for done, (_name, item) in enumerate(work):
         if reporter.is_cancelled():
-            log.warning("Cancelled after %d of %d movies", done, total)
+            log.warning("Cancelled after %d of %d movies", done, len(work))
             return outcome(EXIT_CANCELLED, steps, cancelled=True)
-        for step in movie_steps.steps:
-            applier.apply(step)
-        applier.counters.movies_processed += 1
-        reporter.progress("apply", done + 1, total)
+        if isinstance(item, SettledMovie):
+            applier.settled(item)
+        elif applier.movie(item):
+            clean.append(item)
+        reporter.progress("apply", done + 1, len(work))
     for removal in steps.library_removals:
         applier.apply(removal)
 
@@ -651,8 +782,13 @@ def _run_sync(
     if request.dry_run:
         return outcome(code, steps)
 
-    save_index(index_path_for(request, setup.target_root), _index_of(request, setup, plan))
-    changed = tuple(sorted(setup.target_root / name for name in applier.changed))
+    reporter.progress("index", 0, 1)
+    newly_settled = _settle(request, setup, plan, steps, clean)
+    index = _index_of(request, setup, plan, (*plan.settled, *newly_settled))
+    if not _same_index(setup.index, index):
+        write_atomically(index_path_for(request, setup.target_root), encode_index(index))
+    reporter.progress("index", 1, 1)
+    changed = tuple(setup.target_root / name for name in sorted(applier.changed))
     refresh_error: CrossfadeError | None = None
     if changed and on_changed is not None:
         try:
@@ -663,17 +799,126 @@ def _run_sync(
     return outcome(code, steps, changed=changed, refresh_error=refresh_error)
 
 
-def _index_of(request: MirrorRequest, setup: _Setup, plan: MirrorPlan) -> RunIndex:
+# --------------------------------------------------------------------------------------------
+# the index
+# --------------------------------------------------------------------------------------------
+
+
+def _unsettled_folders(plan: MirrorPlan, steps: SyncSteps) -> set[str]:
+    """Source folders that must be looked at again next time: something in them was reported
+    (ignored, marked, undecodable, clashing) or left behind (strays)."""
+    folders = {clash.movie_folder for clash in plan.clashes}
+    for path in (
+        *(item.path for item in plan.ignored),
+        *plan.marked_in_source,
+        *plan.undecodable,
+    ):
+        folders.add(path.split("/", 1)[0])
+    by_target = {m.target_folder: m.source_folder for m in plan.movies}
+    for path in (*plan.marked_in_target, *steps.nested_strays):
+        source = by_target.get(path.split("/", 1)[0])
+        if source is not None:
+            folders.add(source)
+    return folders
+
+
+def _settle(
+    request: MirrorRequest,
+    setup: _Setup,
+    plan: MirrorPlan,
+    steps: SyncSteps,
+    clean: list[MovieSteps],
+) -> list[SettledMovie]:
+    """Stamp the movies that ended this run in sync. A stamp too fresh to trust (a change in
+    the same clock tick would not show) leaves its movie to be looked at next time."""
+    skip = _unsettled_folders(plan, steps)
+    nodes = {node.name: node for node in setup.source_tree.dirs}
+    now_ns = time.time_ns()
+    settled: list[SettledMovie] = []
+    for movie_steps in clean:
+        movie = movie_steps.movie
+        node = nodes.get(movie.source_folder)
+        if movie.source_folder in skip or movie.protected or node is None:
+            continue
+        stamped = _stamp_movie(request, setup, movie, node, now_ns)
+        if stamped is not None:
+            settled.append(stamped)
+    return settled
+
+
+def _stamp_movie(
+    request: MirrorRequest,
+    setup: _Setup,
+    movie: PlannedMovie,
+    node: DirNode,
+    now_ns: int,
+) -> SettledMovie | None:
+    shape = settlement_shape(movie, node, request.mode)
+    source_base = f"{setup.source_root}/{movie.source_folder}"
+    target_base = f"{setup.target_root}/{movie.target_folder}"
+    source_dirs = _stamp_dirs(source_base, shape.source_dirs, now_ns, follow_symlinks=True)
+    target_dirs = _stamp_dirs(target_base, shape.target_dirs, now_ns, follow_symlinks=False)
+    if source_dirs is None or target_dirs is None:
+        return None
+    copies: list[tuple[int, int, int]] = []
+    for index in shape.copies:
+        source_rel, target_rel = shape.files[index]
+        source = file_meta(f"{source_base}/{source_rel}", follow_symlinks=True)
+        target = file_meta(f"{target_base}/{target_rel}", follow_symlinks=False)
+        if source is None or target is None:
+            return None
+        if (source.size, source.mtime_ns) != (target.size, target.mtime_ns):
+            return None
+        copies.append((index, source.size, source.mtime_ns))
+    return SettledMovie(
+        source_folder=movie.source_folder,
+        target_folder=movie.target_folder,
+        source_dirs=source_dirs,
+        target_dirs=target_dirs,
+        files=shape.files,
+        copies=tuple(copies),
+        losses=shape.losses,
+    )
+
+
+def _stamp_dirs(
+    base: str, relatives: tuple[str, ...], now_ns: int, *, follow_symlinks: bool
+) -> tuple[tuple[str, tuple[int, int, int]], ...] | None:
+    stamps: list[tuple[str, tuple[int, int, int]]] = []
+    for rel in relatives:
+        stamp = dir_stamp(f"{base}/{rel}" if rel else base, follow_symlinks=follow_symlinks)
+        if stamp is None or is_racy(stamp, now_ns):
+            return None
+        stamps.append((rel, stamp))
+    return tuple(stamps)
+
+
+def _index_of(
+    request: MirrorRequest,
+    setup: _Setup,
+    plan: MirrorPlan,
+    settled: Sequence[SettledMovie],
+) -> RunIndex:
     return RunIndex(
         source=str(setup.source_root),
         target=str(setup.target_root),
         source_format=setup.source_format,
         target_format=setup.target_format,
+        format_choices=(request.source_format, request.target_format),
         mode=request.mode,
-        movies_total=count_movies(setup.source_tree, setup.source_format),
-        files_total=sum(1 for movie in plan.movies for _file in movie.all_files()),
+        metadata_suffixes=tuple(sorted(request.metadata_suffixes)),
+        movies_total=count_movies(setup),
+        files_total=sum(len(m.files) for m in plan.settled)
+        + sum(1 for m in plan.movies for _file in m.all_files()),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        settled=tuple(sorted(settled, key=lambda m: m.source_folder)),
     )
+
+
+def _same_index(old: RunIndex | None, new: RunIndex) -> bool:
+    """True when writing ``new`` would change nothing but the time: a run with nothing to do
+    leaves the index alone."""
+    return old is not None and replace(old, finished_at="") == replace(new, finished_at="")
 
 
 # --------------------------------------------------------------------------------------------
@@ -683,26 +928,30 @@ def _index_of(request: MirrorRequest, setup: _Setup, plan: MirrorPlan) -> RunInd
 
 def diff(request: MirrorRequest, reporter: MirrorReporter | None = None) -> DiffOutcome:
     """Compare the target with what a sync would make of it. Read-only. Exit codes: 0 in
-    sync, 1 differences, 2 setup error (or a library root holding an ignore marker)."""
+    sync, 1 differences, 2 setup error (or a library root holding an ignore marker). Movies
+    the index shows unchanged since they were last in sync are not compared again."""
     reporter = reporter or NullReporter()
     source_root, target_root = _roots(request)
     try:
-        reporter.progress("scan", 0, 2)
-        setup = _setup(request)
-        if not setup.target_exists:
-            raise SetupError(f"Target directory '{setup.target_root}' does not exist")
-        if setup.source_tree.marked or _root_marked(setup):
-            side = "source" if setup.source_tree.marked else "target"
-            raise SetupError(
-                f"Not compared: the {side} library contains an ignore marker; delete it to "
-                "include the library"
+        with _gc_paused():
+            reporter.progress("scan", 0, 2)
+            setup = _setup(request, use_index=True)
+            if not setup.target_exists:
+                raise SetupError(f"Target directory '{setup.target_root}' does not exist")
+            if setup.source_tree.marked or _root_marked(setup):
+                side = "source" if setup.source_tree.marked else "target"
+                raise SetupError(
+                    f"Not compared: the {side} library contains an ignore marker; delete it "
+                    "to include the library"
+                )
+            settled, target_tree = _settle_target(setup)
+            reporter.progress("scan", 2, 2)
+            built = plan_mirror(
+                setup.source_tree, target_tree, _plan_options(request, setup), settled
             )
-        target_tree = _scan_target(setup)
-        reporter.progress("scan", 2, 2)
-        built = plan_mirror(setup.source_tree, target_tree, _plan_options(request, setup))
-        report = diff_target(
-            built, setup.source_tree, target_tree, request.mode, request.metadata_suffixes
-        )
+            report = diff_target(
+                built, setup.source_tree, target_tree, request.mode, request.metadata_suffixes
+            )
     except CrossfadeError as exc:
         log.error("%s", exc)
         return DiffOutcome(DIFF_SETUP_ERROR, source_root, target_root, error=exc)
@@ -718,13 +967,16 @@ def diff(request: MirrorRequest, reporter: MirrorReporter | None = None) -> Diff
 
 
 def plan(request: MirrorRequest) -> PlanOutcome:
-    """The plan a sync would carry out. Read-only; the target need not exist. Exit codes: 0
-    a plan, 2 setup error. Clashes and losses are in the plan, not in the exit code."""
+    """The plan a sync would carry out, complete (the index is not used). Read-only; the
+    target need not exist. Exit codes: 0 a plan, 2 setup error."""
     source_root, target_root = _roots(request)
     try:
-        setup = _setup(request)
-        target_tree = _scan_target(setup)
-        built = plan_mirror(setup.source_tree, target_tree, _plan_options(request, setup))
+        with _gc_paused():
+            setup = _setup(request, use_index=False)
+            target_tree = (
+                scan_tree(setup.target_root, follow_symlinks=False) if setup.target_exists else None
+            )
+            built = plan_mirror(setup.source_tree, target_tree, _plan_options(request, setup))
     except CrossfadeError as exc:
         log.error("%s", exc)
         return PlanOutcome(PLAN_SETUP_ERROR, source_root, target_root, error=exc)

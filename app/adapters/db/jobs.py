@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -235,21 +235,22 @@ class JobRepository:
     ) -> None:
         if not events:
             return
+        rows = [
+            {
+                "job_id": job_id,
+                "seq": first_seq + offset,
+                "created_at": now,
+                "level": event.level.value,
+                "action": event.action,
+                "subject": event.subject,
+                "before": event.before,
+                "after": event.after,
+                "detail": event.detail,
+            }
+            for offset, event in enumerate(events)
+        ]
         with self._sessions() as session:
-            session.add_all(
-                JobEvent(
-                    job_id=job_id,
-                    seq=first_seq + offset,
-                    created_at=now,
-                    level=event.level.value,
-                    action=event.action,
-                    subject=event.subject,
-                    before=event.before,
-                    after=event.after,
-                    detail=event.detail,
-                )
-                for offset, event in enumerate(events)
-            )
+            session.execute(insert(JobEvent), rows)
             session.commit()
 
     def last_event_seq(self, job_id: int) -> int:

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 MBID_PREFIX = "mbid://"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlexIdentity:
     machine_identifier: str
     version: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlexSection:
     section_id: int
     title: str
@@ -41,7 +41,7 @@ class PlexSection:
         return self.kind == "movie"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlexTrack:
     """One track as one account sees it.
 
@@ -77,7 +77,7 @@ class PlexTrack:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlexPlaylist:
     playlist_id: int
     title: str
@@ -91,13 +91,13 @@ class PlexPlaylist:
     updated_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlexPlaylistItem:
     playlist_item_id: int
     track: PlexTrack
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlaylistEdit:
     """What :meth:`PlexServerClient.replace_playlist_items` did."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import httpx
@@ -26,7 +26,7 @@ from app.domain.errors import PlexError, PlexNotFound, PlexUnauthorized, PlexUna
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Params = Sequence[tuple[str, str]] | Mapping[str, str] | None
+Params = list[tuple[str, str]] | None
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 CLIENT_IDENTIFIER = "crossfade"
@@ -88,7 +88,8 @@ class PlexTransport:
         attempt = 0
         while True:
             try:
-                with self._http.stream(method, path, params=params, headers=headers) as response:
+                query = httpx.QueryParams(tuple(params or ()))
+                with self._http.stream(method, path, params=query, headers=headers) as response:
                     status = response.status_code
                     if status < 400:
                         return consume(response)

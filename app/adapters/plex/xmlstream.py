@@ -7,6 +7,7 @@ turned into a record when it ends. No element tree is kept, no plexapi object is
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -14,6 +15,7 @@ from xml.parsers import expat
 
 from app.adapters.plex.records import (
     PlexPlaylist,
+    PlexPlaylistItem,
     PlexSection,
     PlexTrack,
     epoch_to_datetime,
@@ -91,8 +93,10 @@ def parse_items(
 
 
 def _int(value: str | None) -> int | None:
-    if value is None or value == "":
+    if value is None:
         return None
+    if value.isdigit():
+        return int(value)
     try:
         return int(value)
     except ValueError:
@@ -109,27 +113,40 @@ def track_from(raw: RawItem, section_id: int | None = None) -> PlexTrack | None:
     rating_key = _int(a.get("ratingKey"))
     if rating_key is None:
         return None
-    album_artist = a.get("grandparentTitle")
-    files = tuple(p["file"] for p in raw.parts if p.get("file"))
+    album_artist = _shared(a.get("grandparentTitle"))
+    parts = raw.parts
     return PlexTrack(
         rating_key=rating_key,
         section_id=_int(a.get("librarySectionID")) or section_id,
         guid=a.get("guid"),
         external_ids=tuple(raw.guids),
         title=a.get("title", ""),
-        artist=a.get("originalTitle") or album_artist,
-        album=a.get("parentTitle"),
+        artist=_shared(a.get("originalTitle")) or album_artist,
+        album=_shared(a.get("parentTitle")),
         album_artist=album_artist,
         track_no=_int(a.get("index")),
         disc_no=_int(a.get("parentIndex")),
         duration_ms=_int(a.get("duration")),
-        file_paths=files,
-        size_bytes=_int(raw.parts[0].get("size")) if raw.parts else None,
+        file_paths=tuple(p["file"] for p in parts if p.get("file")),
+        size_bytes=_int(parts[0].get("size")) if parts else None,
         user_rating=rating_from_wire(a.get("userRating")),
         last_rated_at=epoch_to_datetime(a.get("lastRatedAt")),
         updated_at=epoch_to_datetime(a.get("updatedAt")),
         added_at=epoch_to_datetime(a.get("addedAt")),
     )
+
+
+def _shared(value: str | None) -> str | None:
+    """Album and artist names repeat across tracks: keep one copy of each."""
+    return sys.intern(value) if value is not None else None
+
+
+def playlist_item_from(raw: RawItem) -> PlexPlaylistItem | None:
+    track = track_from(raw)
+    item_id = _int(raw.attrs.get("playlistItemID"))
+    if track is None or item_id is None:
+        return None
+    return PlexPlaylistItem(item_id, track)
 
 
 def section_from(raw: RawItem) -> PlexSection | None:

@@ -87,6 +87,7 @@ def write_rating(
                 f"has {before.st_nlink} hardlinks (hardlinked_writes=skip)", path=name
             )
         length_s = getattr(audio.info, "length", None)
+        save = _saver(kind, audio)  # before prepare(): a new ID3 tag is saved as v2.3
         ops.prepare(audio)
         ops.apply(audio, plan)
         verified: list[TagReading] = []
@@ -102,7 +103,7 @@ def write_rating(
                 path=name,
                 before=before,
                 tail=tail,
-                save=_saver(kind, audio),
+                save=save,
                 verify=verify,
                 options=options,
             )

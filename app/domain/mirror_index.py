@@ -1,0 +1,246 @@
+"""The index a mirror run leaves behind, and what a later run may conclude from it.
+
+The index records the last real run (source, target, formats, how many movies: the shrink
+guard of ``--delete`` compares against it) and every movie that ended that run completely in
+sync, as a :class:`~app.domain.mirror.SettledMovie` with a stamp of each of its directories.
+A later run that finds all stamps of a movie unchanged (and its copied files too) knows that
+nothing in it can have changed, and neither reads nor plans it: a run with nothing to do costs
+little more than one ``stat`` per directory.
+
+Pure: bytes in, values out (JSON, so a hand-edited or foreign file fails to decode instead of
+executing anything); the stats are taken by the service.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.domain.mirror import (
+    MODES,
+    DirNode,
+    Mode,
+    PlannedMovie,
+    SettledMovie,
+    dedupe_losses,
+)
+from app.domain.movies import FORMATS, Format, Loss
+
+INDEX_VERSION = 2
+
+
+@dataclass(frozen=True)
+class RunIndex:
+    source: str
+    target: str
+    source_format: Format
+    target_format: Format
+    format_choices: tuple[str, str]
+    mode: Mode
+    metadata_suffixes: tuple[str, ...]
+    movies_total: int
+    files_total: int
+    finished_at: str
+    settled: tuple[SettledMovie, ...] = ()
+
+    def matches(
+        self,
+        *,
+        source: str,
+        target: str,
+        format_choices: tuple[str, str],
+        mode: Mode,
+        metadata_suffixes: frozenset[str],
+    ) -> bool:
+        """True when this index describes runs like the one asked for, so that its settled
+        movies mean something for it."""
+        return (
+            self.source == source
+            and self.target == target
+            and self.format_choices == format_choices
+            and self.mode == mode
+            and frozenset(self.metadata_suffixes) == metadata_suffixes
+        )
+
+
+def _flat(pairs: tuple[tuple[str, tuple[int, int, int]], ...]) -> tuple[list[str], list[int]]:
+    return [rel for rel, _ in pairs], [value for _, stamp in pairs for value in stamp]
+
+
+def _encode_settled(movie: SettledMovie) -> list[object]:
+    """Flat lists: cheap to encode, and decoded by slicing rather than item by item."""
+    source_rels, source_stamps = _flat(movie.source_dirs)
+    target_rels, target_stamps = _flat(movie.target_dirs)
+    return [
+        movie.source_folder,
+        movie.target_folder,
+        source_rels,
+        source_stamps,
+        target_rels,
+        target_stamps,
+        [name for pair in movie.files for name in pair],
+        [value for copy in movie.copies for value in copy],
+        [[loss.kind, loss.key, loss.value, loss.reason] for loss in movie.losses],
+    ]
+
+
+def encode_index(index: RunIndex) -> bytes:
+    """ASCII JSON: names that are not UTF-8 survive as ``\\udcXX`` escapes."""
+    data = {
+        "version": INDEX_VERSION,
+        "source": index.source,
+        "target": index.target,
+        "source_format": index.source_format,
+        "target_format": index.target_format,
+        "format_choices": list(index.format_choices),
+        "mode": index.mode,
+        "metadata_suffixes": sorted(index.metadata_suffixes),
+        "movies_total": index.movies_total,
+        "files_total": index.files_total,
+        "finished_at": index.finished_at,
+        "settled": [_encode_settled(movie) for movie in index.settled],
+    }
+    return json.dumps(data, separators=(",", ":")).encode("ascii")
+
+
+class _Malformed(ValueError):
+    pass
+
+
+def _ints(value: object, multiple: int) -> list[int]:
+    if not isinstance(value, list) or len(value) % multiple or not set(map(type, value)) <= {int}:
+        raise _Malformed("integers")
+    return value
+
+
+def _strs(value: object) -> list[str]:
+    if not isinstance(value, list) or not set(map(type, value)) <= {str}:
+        raise _Malformed("strings")
+    return value
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Malformed("string")
+    return value
+
+
+def _pairs(rels: list[str], flat: list[int]) -> tuple[tuple[str, tuple[int, int, int]], ...]:
+    if len(flat) != 3 * len(rels):
+        raise _Malformed("stamps")
+    values = iter(flat)
+    return tuple(zip(rels, zip(values, values, values, strict=True), strict=True))
+
+
+def _decode_settled(raw: object) -> SettledMovie:
+    if not isinstance(raw, list) or len(raw) != 9:
+        raise _Malformed("settled movie")
+    names = iter(_strs(raw[6]))
+    files = tuple(zip(names, names, strict=True))
+    copies_flat = iter(_ints(raw[7], 3))
+    copies = tuple(zip(copies_flat, copies_flat, copies_flat, strict=True))
+    if any(not 0 <= index < len(files) for index, _size, _mtime in copies):
+        raise _Malformed("copy index")
+    losses: list[Loss] = []
+    for item in raw[8]:
+        kind, key, value, reason = item
+        losses.append(
+            Loss(_str(kind), None if key is None else _str(key), _str(value), _str(reason))
+        )
+    return SettledMovie(
+        source_folder=_str(raw[0]),
+        target_folder=_str(raw[1]),
+        source_dirs=_pairs(_strs(raw[2]), _ints(raw[3], 3)),
+        target_dirs=_pairs(_strs(raw[4]), _ints(raw[5], 3)),
+        files=files,
+        copies=copies,
+        losses=tuple(losses),
+    )
+
+
+def decode_index(raw: bytes) -> RunIndex | None:
+    """The index in ``raw``, or None when it is of another version or not an index at all."""
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+            return None
+        source_format, target_format = data["source_format"], data["target_format"]
+        mode = data["mode"]
+        if source_format not in FORMATS or target_format not in FORMATS or mode not in MODES:
+            return None
+        choices = _strs(data["format_choices"])
+        movies_total, files_total = data["movies_total"], data["files_total"]
+        if not isinstance(movies_total, int) or not isinstance(files_total, int):
+            return None
+        return RunIndex(
+            source=_str(data["source"]),
+            target=_str(data["target"]),
+            source_format=source_format,
+            target_format=target_format,
+            format_choices=(choices[0], choices[1]),
+            mode=mode,
+            metadata_suffixes=tuple(_strs(data["metadata_suffixes"])),
+            movies_total=movies_total,
+            files_total=files_total,
+            finished_at=_str(data["finished_at"]),
+            settled=tuple(_decode_settled(item) for item in data["settled"]),
+        )
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# what a finished movie looks like in the index
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementShape:
+    """The paths to stamp for a movie that ended a run in sync (relative to its folders)."""
+
+    source_dirs: tuple[str, ...]
+    target_dirs: tuple[str, ...]
+    files: tuple[tuple[str, str], ...]
+    copies: tuple[int, ...]
+    losses: tuple[Loss, ...]
+
+
+def _dirs(node: DirNode, prefix: str = "") -> Iterator[str]:
+    yield prefix
+    for sub in node.dirs:
+        yield from _dirs(sub, f"{prefix}{sub.name}/")
+
+
+def settlement_shape(movie: PlannedMovie, source_node: DirNode, mode: Mode) -> SettlementShape:
+    """Which directories and files to record for ``movie`` (planned from ``source_node``).
+    Directory paths have no trailing slash; ``""`` is the movie folder itself."""
+    source_prefix = movie.source_folder + "/"
+    target_prefix = movie.target_folder + "/"
+    files: list[tuple[str, str]] = []
+    copies: list[int] = []
+    target_dirs: set[str] = {""}
+    for planned in movie.all_files():
+        target = planned.target.removeprefix(target_prefix)
+        if "/" in target:
+            parts = target.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                target_dirs.add("/".join(parts[:depth]))
+        if planned.copy or mode != "hardlink":
+            copies.append(len(files))
+        files.append((planned.source.removeprefix(source_prefix), target))
+    stack = list(movie.assets)
+    while stack:
+        asset = stack.pop()
+        target_dirs.add(asset.target.removeprefix(target_prefix))
+        stack.extend(asset.subfolders)
+    losses = list(movie.folder_drops)
+    for video in movie.videos:
+        losses.extend(video.drops)
+    return SettlementShape(
+        source_dirs=tuple(d.rstrip("/") for d in _dirs(source_node)),
+        target_dirs=tuple(sorted(target_dirs)),
+        files=tuple(files),
+        copies=tuple(copies),
+        losses=dedupe_losses(losses),
+    )

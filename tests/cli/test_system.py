@@ -1,0 +1,166 @@
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from app.cli.main import app
+
+Waiter = Callable[..., None]
+START_CLI = "from app.cli.main import main; main()"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("CROSSFADE_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("CROSSFADE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CROSSFADE_REDIS_URL", raising=False)
+    monkeypatch.setenv("CROSSFADE_SECRET_KEY", "top-secret-value")
+    return data_dir
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["serve", "--help"],
+        ["worker", "--help"],
+        ["info", "--help"],
+        ["db", "--help"],
+        ["db", "upgrade", "--help"],
+        ["db", "downgrade", "--help"],
+        ["db", "revision", "--help"],
+    ],
+)
+def test_help_everywhere(args: list[str]) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_info_masks_secrets(cli_env: Path) -> None:
+    result = CliRunner().invoke(app, ["info", "--json"])
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)
+    assert "top-secret-value" not in result.output
+    assert facts["settings"]["secret_key"] == "********"
+    assert facts["queue_mode"] == "inline"
+    assert facts["data_dir"] == str(cli_env.resolve())
+    assert facts["schema"].startswith("no database file yet")
+    assert not cli_env.exists()
+    text = CliRunner().invoke(app, ["info"])
+    assert "version:" in text.output and "top-secret-value" not in text.output
+
+
+def test_db_upgrade_current_downgrade(cli_env: Path) -> None:
+    runner = CliRunner()
+    up = runner.invoke(app, ["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    assert "database at revision 0001" in up.output
+    assert "0001 (up to date)" in runner.invoke(app, ["db", "current"]).output
+    down = runner.invoke(app, ["db", "downgrade", "base"])
+    assert down.exit_code == 0, down.output
+    assert "database at revision base" in down.output
+    assert "empty" in runner.invoke(app, ["db", "current"]).output
+
+
+def test_db_errors_are_reported_not_raised(cli_env: Path) -> None:
+    result = CliRunner().invoke(app, ["db", "downgrade", "nonexistent-revision"])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+def test_worker_without_redis_says_why(cli_env: Path) -> None:
+    result = CliRunner().invoke(app, ["worker"])
+    assert result.exit_code == 1
+    assert "CROSSFADE_REDIS_URL" in result.output
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Server:
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "CROSSFADE_DATA_DIR": str(data_dir),
+            "CROSSFADE_LOG_LEVEL": "INFO",
+        }
+        self.env.pop("CROSSFADE_REDIS_URL", None)
+        self.env.pop("CROSSFADE_DATABASE_URL", None)
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, wait: Waiter) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", START_CLI, "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait(self.healthy, timeout_s=60, what="crossfade serve to answer")
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    started = Server(tmp_path / "serve-data", tmp_path / "serve.log")
+    try:
+        yield started
+    finally:
+        if started.process is not None:
+            started.stop(signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_serve_end_to_end_and_restart_after_sigkill(server: Server, wait: Waiter) -> None:
+    server.start(wait)
+    health = httpx.get(f"{server.base}/api/v1/health").json()
+    assert (health["status"], health["queue"]["mode"]) == ("ok", "inline")
+    job = httpx.post(
+        f"{server.base}/api/v1/jobs",
+        json={"kind": "selftest", "params": {"steps": 1000, "step_s": 0.02}},
+    ).json()
+    url = f"{server.base}/api/v1/jobs/{job['id']}"
+    wait(lambda: httpx.get(url).json()["done"] > 2, what="progress")
+    assert (
+        "Self-test" in httpx.get(f"{server.base}/jobs").text
+        or "selftest" in httpx.get(f"{server.base}/jobs").text
+    )
+    server.stop(signal.SIGKILL)
+    server.start(wait)
+    after = httpx.get(url).json()
+    assert after["status"] == "interrupted", server.log.read_text()
+    assert "is gone" in after["error"]
+    assert server.stop() in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in server.log.read_text()

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.emulator.demo_files import make_template
+from app.emulator.model import MUSIC, Location, Track
+from app.emulator.scan import parse_movie_name, read_track
+from app.emulator.scanner import local_dir_for, scan_section
+from app.emulator.state import EmulatorState
+from tests.emulator.support import template_cache
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("Blade Runner (1982)", ("Blade Runner", 1982, None, ())),
+        (
+            "Blade Runner (1982) {edition-The Final Cut} {imdb-tt0083658}",
+            ("Blade Runner", 1982, "The Final Cut", ("imdb://tt0083658",)),
+        ),
+        ("Alien (1979) [imdbid-tt0078748] - 1080p", ("Alien", 1979, None, ("imdb://tt0078748",))),
+        ("Heat (1995) {tmdb-949}", ("Heat", 1995, None, ("tmdb://949",))),
+        ("Some Home Video", ("Some Home Video", None, None, ())),
+    ],
+)
+def test_parse_movie_name(stem: str, expected: tuple[object, ...]) -> None:
+    assert parse_movie_name(stem) == expected
+
+
+def test_read_track_tags(audio_library: Path) -> None:
+    location = Location("D:\\Music", str(audio_library))
+    source = read_track(
+        location, str(audio_library / "Björk & Friends/Ünïcødé Album/1-01 Ça va.m4a")
+    )
+    assert source is not None
+    assert source.plex_path == "D:\\Music\\Björk & Friends\\Ünïcødé Album\\1-01 Ça va.m4a"
+    assert (source.title, source.album_artist, source.album) == (
+        "Ça va",
+        "Björk & Friends",
+        "Ünïcødé Album",
+    )
+    assert (source.track_no, source.disc_no) == (1, 1)
+    assert source.mbid_recording == "0a8e1f2a-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+    assert 150 <= source.duration_ms <= 400
+    wav = read_track(location, str(audio_library / "Various Artists/Hits/04 Wave.wav"))
+    assert wav is not None
+    assert (wav.title, wav.track_artist, wav.album_artist) == (
+        "Wave",
+        "Other Artist",
+        "Various Artists",
+    )
+
+
+def test_bad_files_are_skipped_and_untagged_ones_use_names(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path / "music"
+    record = root / "Band" / "Record"
+    record.mkdir(parents=True)
+    (record / "zero.mp3").write_bytes(b"")
+    (record / "junk.flac").write_bytes(b"not flac at all" * 10)
+    (record / "notes.txt").write_text("ignored")
+    untagged = record / "07 No Tags.mp3"
+    shutil.copyfile(make_template(template_cache(tmp_path_factory), ".mp3"), untagged)
+    shutil.copyfile(untagged, os.fsencode(record) + b"/08 Caf\xe9.mp3")  # not UTF-8
+
+    state = EmulatorState()
+    state.add_account("owner", "t", owner=True)
+    section = state.add_section(MUSIC, "Music", [Location(str(root), str(root))])
+    result = scan_section(state, section.section_id)
+    tracks = [state.items[k] for k in result.added]
+    assert all(isinstance(t, Track) for t in tracks)
+    by_name = {Path(t.source.plex_path).name: t for t in tracks}
+    assert set(by_name) == {"07 No Tags.mp3", "08 Caf\ufffd.mp3"}
+    plain = by_name["07 No Tags.mp3"]
+    assert (plain.title, plain.source.album, plain.source.album_artist) == (
+        "07 No Tags",
+        "Record",
+        "Band",
+    )
+
+
+def test_local_dir_for_maps_server_paths() -> None:
+    windows = Location("D:\\Music", "/srv/music")
+    assert local_dir_for(windows, "d:/music/A B/Ç") == "/srv/music/A B/Ç"
+    assert local_dir_for(windows, "E:\\Music") is None
+    posix = Location("/volume1/music", "/srv/music")
+    assert local_dir_for(posix, "/volume1/music") == "/srv/music"
+    assert local_dir_for(posix, "/volume1/musicals") is None
+    assert local_dir_for(Location("/x", None), "/x/y") is None

@@ -1,0 +1,30 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from app.web.templating import build_templates, rate, short_time
+
+NOW = datetime(2025, 5, 6, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "–"),
+        (datetime(2025, 5, 6, 9, 8, 7, tzinfo=UTC), "09:08:07"),
+        (datetime(2025, 5, 5, 9, 8, 7, tzinfo=UTC), "2025-05-05 09:08"),
+    ],
+)
+def test_short_time(value: datetime | None, text: str) -> None:
+    assert short_time(value, NOW) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [(None, "–"), (2.345, "2.3/s"), (12345.6, "12,346/s")])
+def test_rate(value: float | None, text: str) -> None:
+    assert rate(value) == text
+
+
+def test_templates_have_the_filters() -> None:
+    env = build_templates().env
+    assert {"duration", "short_time", "rate"} <= set(env.filters)
+    assert env.get_template("base.html") is not None
