@@ -134,13 +134,21 @@ class JobService:
         return self._repo.count_by_status()
 
     def resubmit_queued(self) -> list[int]:
-        """Hand every queued job to the runner again (after a restart; arq de-duplicates)."""
-        ids = self._repo.ids_with_status(JobStatus.QUEUED)
-        for job_id in ids:
-            self._runner.submit(job_id)
-        if ids:
-            logger.info("resubmitted queued jobs %s", ids)
-        return ids
+        """Hand every queued job to the runner again (after a restart; arq de-duplicates).
+
+        A job the runner cannot take now (queue down) stays queued for the next start.
+        """
+        submitted: list[int] = []
+        for job_id in self._repo.ids_with_status(JobStatus.QUEUED):
+            try:
+                self._runner.submit(job_id)
+            except CrossfadeError as exc:
+                logger.warning("job %s stays queued: %s", job_id, exc)
+            else:
+                submitted.append(job_id)
+        if submitted:
+            logger.info("resubmitted queued jobs %s", submitted)
+        return submitted
 
 
 def _check_window(limit: int, offset: int) -> None:

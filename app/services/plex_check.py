@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from app.domain.errors import NotFound
+from app.domain.errors import InvalidInput, NotFound
 from app.domain.paths import MappingProposal, PathMapping, map_plex_to_local, propose_mappings
 
 
@@ -190,6 +190,8 @@ def check_plex(
         if not chosen:
             names = ", ".join(s.title for s in sections) or "none"
             raise NotFound(f"no section titled {section_title!r} (sections: {names})")
+        if any(s.kind != "artist" for s in chosen):
+            raise InvalidInput(f"{section_title!r} is not a music section")
     else:
         chosen = [s for s in sections if s.kind == "artist"]
     listed: list[str] = []

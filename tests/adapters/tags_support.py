@@ -46,6 +46,7 @@ ALL_FIXTURES: tuple[Fixture, ...] = (
     Fixture("ogg_vorbis.ogg", "ogg_vorbis", "vorbis"),
     Fixture("opus.opus", "opus", "vorbis"),
     Fixture("speex.spx", "speex", "vorbis"),
+    Fixture("ogg_flac.oga", "ogg_flac", "vorbis"),
     Fixture("m4a.m4a", "m4a", "mp4"),
     Fixture("m4b.m4b", "m4b", "mp4"),
     Fixture("alac.m4a", "alac", "mp4"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.adapters.plex import PlexServerClient
+from app.adapters.plex.xmlstream import parse_items
 from app.domain.errors import PlexError, PlexNotFound, PlexUnauthorized, PlexUnavailable
 from app.emulator.builder import Folder
 from app.emulator.knobs import Fault
@@ -26,6 +27,9 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def emulator(library: Path) -> Iterator[EmulatorServer]:
     with running_emulator(music=[Folder(str(library))]) as server:
         yield server
+
+
+ITEMS = frozenset({"Track"})
 
 
 class Sleeps(list[float]):
@@ -67,18 +71,22 @@ def test_giving_up_is_unavailable(emulator: EmulatorServer) -> None:
 
 def test_timeouts_are_unavailable(emulator: EmulatorServer) -> None:
     emulator.knobs.add_fault(Fault(r"/library/sections$", delay_s=0.5))
-    with _client(emulator.url, timeout_s=0.1, retries=1, sleep=Sleeps()) as plex:
-        with pytest.raises(PlexUnavailable, match="timed out"):
-            plex.list_sections()
+    with (
+        _client(emulator.url, timeout_s=0.1, retries=1, sleep=Sleeps()) as plex,
+        pytest.raises(PlexUnavailable, match="timed out"),
+    ):
+        plex.list_sections()
 
 
 def test_connection_refused_is_unavailable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with _client(f"http://127.0.0.1:{port}", sleep=Sleeps()) as plex:
-        with pytest.raises(PlexUnavailable, match="cannot connect"):
-            plex.list_sections()
+    with (
+        _client(f"http://127.0.0.1:{port}", sleep=Sleeps()) as plex,
+        pytest.raises(PlexUnavailable, match="cannot connect"),
+    ):
+        plex.list_sections()
 
 
 def test_creating_is_not_retried_after_a_5xx(emulator: EmulatorServer) -> None:
@@ -111,13 +119,12 @@ def test_status_translation(emulator: EmulatorServer) -> None:
 
 
 def test_malformed_answers_are_plex_errors(emulator: EmulatorServer) -> None:
-    with _client(emulator.url) as plex, pytest.raises(PlexError, match="malformed|empty"):
+    # the emulator's own log is JSON, not XML: parsing it must fail as a PlexError
+    with _client(emulator.url) as plex, pytest.raises(PlexError, match="malformed XML"):
         plex._http.call(
             "GET",
             "/__emu/log",
-            lambda response: __import__(
-                "app.adapters.plex.xmlstream", fromlist=["parse_items"]
-            ).parse_items(response.iter_bytes(), frozenset({"Track"}), lambda raw: raw),
+            lambda response: parse_items(response.iter_bytes(), ITEMS, lambda raw: raw),
         )
 
 

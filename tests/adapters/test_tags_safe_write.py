@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mutagen.flac import FLAC
 
 from app.adapters.tags import WriteOptions, is_audio_name, iter_audio_files
@@ -14,6 +16,8 @@ from app.adapters.tags.safe_write import (
     Commit,
     DoesNotFit,
     Overlay,
+    _first_difference,
+    _last_difference,
     commit,
     is_crossfade_temp,
 )
@@ -196,3 +200,15 @@ def test_listing_reports_unreadable_folders(tmp_path: Path) -> None:
     assert list(iter_audio_files(tmp_path / "missing", on_error=errors.append)) == []
     assert [type(e).__name__ for e in errors] == ["FileVanished"]
     assert not isinstance(errors[0], FileAccessDenied)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.binary(min_size=1, max_size=600), st.lists(st.integers(0, 599), max_size=4))
+def test_difference_search_matches_a_plain_scan(old: bytes, positions: list[int]) -> None:
+    new = bytearray(old)
+    for position in positions:
+        new[position % len(old)] ^= 0xFF
+    differing = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    assert _first_difference(old, bytes(new)) == (differing[0] if differing else None)
+    if differing:
+        assert _last_difference(old, bytes(new)) == differing[-1]

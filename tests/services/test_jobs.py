@@ -144,3 +144,11 @@ def test_page_windows_are_checked(
         service.page(limit=limit, offset=offset)
     with pytest.raises(InvalidInput):
         service.events(1, limit=limit, offset=offset, levels=[EventLevel.INFO])
+
+
+def test_resubmit_with_the_queue_down_keeps_jobs_queued(
+    repo: JobRepository, registry: JobKindRegistry
+) -> None:
+    job = JobService(repo, registry, RecordingRunner()).start("selftest")
+    assert JobService(repo, registry, RecordingRunner(fail=True)).resubmit_queued() == []
+    assert repo.get(job.id).status is JobStatus.QUEUED

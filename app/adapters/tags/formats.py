@@ -124,9 +124,8 @@ def detect(fileobj: BinaryIO, path: str) -> Kind:
     if id3_size is not None:
         fileobj.seek(id3_size)
         behind = _BEHIND_ID3.get(fileobj.read(4))
-        if behind is not None or header.startswith(b"ID3"):
-            wanted = behind or MP3
-            return next(k for k in KINDS if k.file_type is wanted)
+        wanted = behind or MP3  # an ID3v2 header in front of anything else: MP3
+        return next(k for k in KINDS if k.file_type is wanted)
     content = [(_score(kind, "", fileobj, header), kind) for kind in KINDS]
     best = max(score for score, _kind in content)
     candidates = [kind for score, kind in content if score == best and score > 0]

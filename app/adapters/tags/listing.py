@@ -53,3 +53,20 @@ def iter_audio_files(
                 if on_error is not None:
                     on_error(from_os_error(exc, entry.path, action="stat"))
         pending.extend(reversed(subfolders))
+
+
+def iter_audio_stats(
+    root: str | os.PathLike[str],
+    *,
+    on_error: Callable[[MediaFileError], None] | None = None,
+) -> Iterator[tuple[str, int, int]]:
+    """``(path, size_bytes, mtime_ns)`` of every audio file under ``root``, sorted like
+    :func:`iter_audio_files`, with one ``stat`` per file (for a file-state cache)."""
+    for path in iter_audio_files(root, on_error=on_error):
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            if on_error is not None:
+                on_error(from_os_error(exc, path, action="stat"))
+            continue
+        yield path, info.st_size, info.st_mtime_ns

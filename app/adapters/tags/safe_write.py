@@ -192,14 +192,29 @@ def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _first_difference(old: bytes, new: bytes) -> int | None:
+    """Index of the first differing byte (bisecting with C-speed slice compares)."""
     if old == new:
         return None
-    return next(i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b)
+    lo, hi = 0, len(old)  # old[:lo] == new[:lo]; a difference lies in [lo, hi)
+    while hi - lo > 64:
+        mid = (lo + hi) // 2
+        if old[lo:mid] == new[lo:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return next(i for i in range(lo, hi) if old[i] != new[i])
 
 
 def _last_difference(old: bytes, new: bytes) -> int:
-    size = len(old)
-    return next(size - 1 - i for i in range(size) if old[size - 1 - i] != new[size - 1 - i])
+    """Index of the last differing byte (there is one)."""
+    lo, hi = 0, len(old)  # old[hi:] == new[hi:]; a difference lies in [lo, hi)
+    while hi - lo > 64:
+        mid = (lo + hi) // 2
+        if old[mid:hi] == new[mid:hi]:
+            hi = mid
+        else:
+            lo = mid
+    return next(i for i in range(hi - 1, lo - 1, -1) if old[i] != new[i])
 
 
 def _pread_exactly(fd: int, count: int, offset: int) -> bytes:

@@ -17,7 +17,7 @@ from app.domain.errors import (
 
 _VANISHED = {errno.ENOENT, errno.ENOTDIR, errno.ESTALE}
 _DENIED = {errno.EACCES, errno.EPERM}
-_READ_ONLY = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ETXTBSY}
+_READ_ONLY = {errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 
 def from_os_error(exc: OSError, path: str, *, action: str) -> MediaFileError:

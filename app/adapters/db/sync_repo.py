@@ -1,0 +1,461 @@
+"""Repository of the ratings sync tables: track links with baselines, file states, conflicts,
+journal. Bulk operations throughout: a library has 100,000 tracks.
+
+Services see the frozen records defined here, never the table classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, select, update
+from sqlmodel import col
+
+from app.adapters.db.engine import SessionFactory
+from app.adapters.db.models import utc_now
+from app.adapters.db.sync_models import Conflict, FileState, JournalEntry, TrackLink
+from app.domain.errors import NotFound
+
+_CHUNK = 500
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class TrackLinkRecord:
+    id: int
+    link_id: int
+    a_key: str
+    b_key: str
+    method: str
+    score: float
+    status: str
+    baseline_known: bool
+    baseline_rating: int | None
+    a_label: str | None = None
+    b_label: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewTrackLink:
+    a_key: str
+    b_key: str
+    method: str
+    score: float
+    status: str
+    a_label: str | None = None
+    b_label: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileStateRecord:
+    rel_path: str
+    size_bytes: int
+    mtime_ns: int
+    format: str
+    tags: tuple[tuple[str, str], ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRecord:
+    id: int
+    link_id: int
+    track_link_id: int
+    job_id: int | None
+    value_a: int | None
+    value_b: int | None
+    baseline_known: bool
+    baseline_rating: int | None
+    evidence: dict[str, Any]
+    status: str
+    resolution: str | None
+    resolved_value: int | None
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRecord:
+    id: int
+    job_id: int
+    track_link_id: int | None
+    side: str
+    item_key: str
+    before: int | None
+    after: int | None
+    baseline_known_before: bool
+    baseline_before: int | None
+    undone_by_job_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewJournalEntry:
+    track_link_id: int | None
+    side: str
+    item_key: str
+    before: int | None
+    after: int | None
+    baseline_known_before: bool
+    baseline_before: int | None
+
+
+def _track_link(row: TrackLink) -> TrackLinkRecord:
+    assert row.id is not None
+    return TrackLinkRecord(
+        id=row.id,
+        link_id=row.link_id,
+        a_key=row.a_key,
+        b_key=row.b_key,
+        method=row.method,
+        score=row.score,
+        status=row.status,
+        baseline_known=row.baseline_known,
+        baseline_rating=row.baseline_rating,
+        a_label=row.a_label,
+        b_label=row.b_label,
+        note=row.note,
+    )
+
+
+def _conflict(row: Conflict) -> ConflictRecord:
+    assert row.id is not None
+    return ConflictRecord(
+        id=row.id,
+        link_id=row.link_id,
+        track_link_id=row.track_link_id,
+        job_id=row.job_id,
+        value_a=row.value_a,
+        value_b=row.value_b,
+        baseline_known=row.baseline_known,
+        baseline_rating=row.baseline_rating,
+        evidence=dict(row.evidence),
+        status=row.status,
+        resolution=row.resolution,
+        resolved_value=row.resolved_value,
+        created_at=row.created_at,
+        resolved_at=row.resolved_at,
+    )
+
+
+def _journal(row: JournalEntry) -> JournalRecord:
+    assert row.id is not None
+    return JournalRecord(
+        id=row.id,
+        job_id=row.job_id,
+        track_link_id=row.track_link_id,
+        side=row.side,
+        item_key=row.item_key,
+        before=row.before,
+        after=row.after,
+        baseline_known_before=row.baseline_known_before,
+        baseline_before=row.baseline_before,
+        undone_by_job_id=row.undone_by_job_id,
+    )
+
+
+def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterable[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SyncRepository:
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._sessions = session_factory
+
+    # -- track links ----------------------------------------------------------------------
+
+    def track_links(self, link_id: int, *, status: str | None = None) -> list[TrackLinkRecord]:
+        query = select(TrackLink).where(col(TrackLink.link_id) == link_id)
+        if status is not None:
+            query = query.where(col(TrackLink.status) == status)
+        with self._sessions() as session:
+            return [_track_link(row) for row in session.scalars(query.order_by(col(TrackLink.id)))]
+
+    def track_link(self, track_link_id: int) -> TrackLinkRecord:
+        with self._sessions() as session:
+            row = session.get(TrackLink, track_link_id)
+            if row is None:
+                raise NotFound(f"match {track_link_id} does not exist")
+            return _track_link(row)
+
+    def add_track_links(self, link_id: int, links: Sequence[NewTrackLink]) -> list[int]:
+        """Insert new links; returns their ids in input order."""
+        ids: list[int] = []
+        now = utc_now()
+        with self._sessions() as session:
+            for chunk in _chunks(links):
+                rows = [
+                    TrackLink(
+                        link_id=link_id,
+                        a_key=item.a_key,
+                        b_key=item.b_key,
+                        a_label=item.a_label,
+                        b_label=item.b_label,
+                        method=item.method,
+                        score=item.score,
+                        status=item.status,
+                        note=item.note,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for item in chunk
+                ]
+                session.add_all(rows)
+                session.flush()
+                ids.extend(row.id for row in rows if row.id is not None)
+            session.commit()
+        return ids
+
+    def delete_track_links(self, ids: Sequence[int]) -> None:
+        with self._sessions() as session:
+            for chunk in _chunks(ids):
+                session.execute(delete(TrackLink).where(col(TrackLink.id).in_(chunk)))
+            session.commit()
+
+    def set_status(self, track_link_id: int, status: str) -> TrackLinkRecord:
+        with self._sessions() as session:
+            row = session.get(TrackLink, track_link_id)
+            if row is None:
+                raise NotFound(f"match {track_link_id} does not exist")
+            row.status = status
+            row.updated_at = utc_now()
+            session.commit()
+            return _track_link(row)
+
+    def rekey(self, track_link_id: int, *, a_key: str, b_key: str) -> None:
+        with self._sessions() as session:
+            session.execute(
+                update(TrackLink)
+                .where(col(TrackLink.id) == track_link_id)
+                .values(a_key=a_key, b_key=b_key, updated_at=utc_now())
+            )
+            session.commit()
+
+    def set_baselines(self, baselines: Sequence[tuple[int, int | None]], *, at: datetime) -> None:
+        """Record ``(track_link_id, rating)`` as agreed baselines."""
+        if not baselines:
+            return
+        with self._sessions() as session:
+            session.execute(
+                update(TrackLink),
+                [
+                    {
+                        "id": track_link_id,
+                        "baseline_known": True,
+                        "baseline_rating": rating,
+                        "baseline_at": at,
+                    }
+                    for track_link_id, rating in baselines
+                ],
+            )
+            session.commit()
+
+    def restore_baseline(self, track_link_id: int, *, known: bool, rating: int | None) -> None:
+        with self._sessions() as session:
+            session.execute(
+                update(TrackLink)
+                .where(col(TrackLink.id) == track_link_id)
+                .values(baseline_known=known, baseline_rating=rating, baseline_at=utc_now())
+            )
+            session.commit()
+
+    def count_by_status(self, link_id: int | None = None) -> dict[str, int]:
+        query = select(col(TrackLink.status), func.count()).group_by(col(TrackLink.status))
+        if link_id is not None:
+            query = query.where(col(TrackLink.link_id) == link_id)
+        with self._sessions() as session:
+            return {str(status): int(count) for status, count in session.execute(query).all()}
+
+    # -- file states ----------------------------------------------------------------------
+
+    def file_states(self, library_id: int) -> dict[str, FileStateRecord]:
+        query = select(
+            col(FileState.rel_path),
+            col(FileState.size_bytes),
+            col(FileState.mtime_ns),
+            col(FileState.format),
+            col(FileState.tags),
+            col(FileState.meta),
+        ).where(col(FileState.library_id) == library_id)
+        with self._sessions() as session:
+            return {
+                rel_path: FileStateRecord(
+                    rel_path, size, mtime_ns, fmt, tuple((d, r) for d, r in tags), meta
+                )
+                for rel_path, size, mtime_ns, fmt, tags, meta in session.execute(query)
+            }
+
+    def save_file_states(
+        self, library_id: int, states: Sequence[FileStateRecord], *, gone: Sequence[str] = ()
+    ) -> None:
+        """Replace the states of ``states``' paths and forget ``gone`` paths."""
+        now = utc_now()
+        with self._sessions() as session:
+            paths = [state.rel_path for state in states] + list(gone)
+            for chunk in _chunks(paths):
+                session.execute(
+                    delete(FileState).where(
+                        col(FileState.library_id) == library_id,
+                        col(FileState.rel_path).in_(chunk),
+                    )
+                )
+            for chunk_states in _chunks(states):
+                session.add_all(
+                    FileState(
+                        library_id=library_id,
+                        rel_path=state.rel_path,
+                        size_bytes=state.size_bytes,
+                        mtime_ns=state.mtime_ns,
+                        format=state.format,
+                        tags=[list(tag) for tag in state.tags],
+                        meta=state.meta,
+                        read_at=now,
+                    )
+                    for state in chunk_states
+                )
+                session.flush()
+            session.commit()
+
+    # -- conflicts ------------------------------------------------------------------------
+
+    def open_conflict_ids(self, link_id: int) -> dict[int, int]:
+        """``track_link_id -> conflict id`` of the link's open conflicts."""
+        query = select(col(Conflict.track_link_id), col(Conflict.id)).where(
+            col(Conflict.link_id) == link_id, col(Conflict.status) == "open"
+        )
+        with self._sessions() as session:
+            rows = session.execute(query).all()
+        return {track_link_id: conflict_id for track_link_id, conflict_id in rows if conflict_id}
+
+    def record_conflict(
+        self,
+        *,
+        link_id: int,
+        track_link_id: int,
+        job_id: int | None,
+        value_a: int | None,
+        value_b: int | None,
+        baseline_known: bool,
+        baseline_rating: int | None,
+        evidence: dict[str, Any],
+    ) -> int:
+        """Open a conflict for the pair, or refresh the values of the one already open."""
+        with self._sessions() as session:
+            row = session.scalar(
+                select(Conflict).where(
+                    col(Conflict.track_link_id) == track_link_id, col(Conflict.status) == "open"
+                )
+            )
+            if row is None:
+                row = Conflict(link_id=link_id, track_link_id=track_link_id, created_at=utc_now())
+                session.add(row)
+            row.job_id = job_id
+            row.value_a = value_a
+            row.value_b = value_b
+            row.baseline_known = baseline_known
+            row.baseline_rating = baseline_rating
+            row.evidence = evidence
+            session.commit()
+            assert row.id is not None
+            return row.id
+
+    def close_conflicts_for(self, track_link_ids: Sequence[int], *, resolution: str) -> None:
+        """Pairs that agree again need no decision: their open conflicts close."""
+        now = utc_now()
+        with self._sessions() as session:
+            for chunk in _chunks(track_link_ids):
+                session.execute(
+                    update(Conflict)
+                    .where(col(Conflict.track_link_id).in_(chunk), col(Conflict.status) == "open")
+                    .values(status="resolved", resolution=resolution, resolved_at=now)
+                )
+            session.commit()
+
+    def conflicts(
+        self,
+        *,
+        status: str | None = "open",
+        link_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[ConflictRecord], int]:
+        query = select(Conflict)
+        count = select(func.count()).select_from(Conflict)
+        if status is not None:
+            query = query.where(col(Conflict.status) == status)
+            count = count.where(col(Conflict.status) == status)
+        if link_id is not None:
+            query = query.where(col(Conflict.link_id) == link_id)
+            count = count.where(col(Conflict.link_id) == link_id)
+        with self._sessions() as session:
+            total = session.scalar(count) or 0
+            rows = session.scalars(query.order_by(col(Conflict.id)).limit(limit).offset(offset))
+            return [_conflict(row) for row in rows], total
+
+    def conflict(self, conflict_id: int) -> ConflictRecord:
+        with self._sessions() as session:
+            row = session.get(Conflict, conflict_id)
+            if row is None:
+                raise NotFound(f"conflict {conflict_id} does not exist")
+            return _conflict(row)
+
+    def finish_conflict(
+        self, conflict_id: int, *, status: str, resolution: str, value: int | None
+    ) -> ConflictRecord:
+        with self._sessions() as session:
+            row = session.get(Conflict, conflict_id)
+            if row is None:
+                raise NotFound(f"conflict {conflict_id} does not exist")
+            row.status = status
+            row.resolution = resolution
+            row.resolved_value = value
+            row.resolved_at = utc_now()
+            session.commit()
+            return _conflict(row)
+
+    # -- journal --------------------------------------------------------------------------
+
+    def add_journal(self, job_id: int, entries: Sequence[NewJournalEntry]) -> None:
+        if not entries:
+            return
+        now = utc_now()
+        with self._sessions() as session:
+            session.add_all(
+                JournalEntry(
+                    job_id=job_id,
+                    track_link_id=entry.track_link_id,
+                    side=entry.side,
+                    item_key=entry.item_key,
+                    before=entry.before,
+                    after=entry.after,
+                    baseline_known_before=entry.baseline_known_before,
+                    baseline_before=entry.baseline_before,
+                    created_at=now,
+                )
+                for entry in entries
+            )
+            session.commit()
+
+    def journal(self, job_id: int) -> list[JournalRecord]:
+        query = (
+            select(JournalEntry)
+            .where(col(JournalEntry.job_id) == job_id)
+            .order_by(col(JournalEntry.id).desc())
+        )
+        with self._sessions() as session:
+            return [_journal(row) for row in session.scalars(query)]
+
+    def mark_undone(self, journal_ids: Sequence[int], *, by_job_id: int) -> None:
+        with self._sessions() as session:
+            for chunk in _chunks(journal_ids):
+                session.execute(
+                    update(JournalEntry)
+                    .where(col(JournalEntry.id).in_(chunk))
+                    .values(undone_by_job_id=by_job_id)
+                )
+            session.commit()

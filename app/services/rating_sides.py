@@ -1,0 +1,374 @@
+"""The two kinds of side a ratings link joins: a Plex music library and a music folder.
+
+Each side lists its items (a key, the match metadata, the current rating and when it was set)
+and writes a rating to one item, verified by reading it back. The sync service
+(``app.services.ratings_sync``) sees only :class:`RatingSide`.
+
+Item keys: a Plex ``ratingKey`` (as text) or a file's path relative to the folder's root.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
+from app.adapters.plex import PlexServerClient, PlexTrack
+from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file, write_rating
+from app.adapters.tags.listing import iter_audio_stats
+from app.domain.errors import MediaFileError, SetupError, WriteNotVerified
+from app.domain.matching import TrackInfo
+from app.domain.paths import PathMapping, map_plex_to_local
+from app.domain.ratings import (
+    Rating,
+    ReadPolicy,
+    Resolution,
+    TagReading,
+    TextScale,
+    WriteProfile,
+    decode,
+    resolve,
+)
+
+
+class Reporter(Protocol):
+    """What a side reports to while it works (``app.services.jobs_context.JobContext`` is one)."""
+
+    def progress(self, phase: str, done: int, total: int | None = None) -> None: ...
+
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None: ...
+
+    def counter(self, name: str, n: int = 1) -> None: ...
+
+    def check_cancelled(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SideItem:
+    """One track on one side: its key, match metadata, rating, and why we believe that rating.
+
+    ``evidence`` names where the rating came from ("POPM MusicBee 196", "Plex 3½★").
+    ``undecided`` is set when the file's tags disagree and the read policy is ``ask``.
+    """
+
+    key: str
+    track: TrackInfo
+    rating: Rating | None
+    rated_at_s: float | None
+    evidence: str
+    undecided: bool = False
+
+
+class RatingSide(Protocol):
+    label: str
+    holds_files: bool
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        """Every item of the side; per-item problems are events, never exceptions."""
+        ...
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        """Set ``key``'s rating and return what a re-read shows; raises our errors."""
+        ...
+
+    def read(self, key: str) -> Rating | None:
+        """The item's current rating, read now (for undo and conflict resolution)."""
+        ...
+
+    def commit(self) -> None:
+        """Persist what the scan learnt (file states); real runs only."""
+        ...
+
+
+def _rating_of(half_stars: int | None) -> Rating | None:
+    return None if half_stars is None else Rating(half_stars)
+
+
+def plex_evidence(rating: Rating | None) -> str:
+    return f"Plex {rating if rating is not None else 'unrated'}"
+
+
+class PlexRatingSide:
+    """A Plex music library as one account sees it: one or more sections of one server."""
+
+    holds_files = False
+
+    def __init__(
+        self,
+        client: PlexServerClient,
+        section_ids: Sequence[int],
+        mappings: Sequence[PathMapping],
+        *,
+        label: str,
+    ) -> None:
+        self._client = client
+        self._section_ids = tuple(section_ids)
+        self._mappings = tuple(mappings)
+        self.label = label
+
+    def _track_info(self, track: PlexTrack) -> TrackInfo:
+        local_path = None
+        for plex_path in track.file_paths:
+            local_path = map_plex_to_local(plex_path, self._mappings) if self._mappings else None
+            if local_path is None and not self._mappings:
+                local_path = plex_path
+            if local_path is not None:
+                break
+        return TrackInfo(
+            id=str(track.rating_key),
+            path=local_path,
+            title=track.title,
+            artist=track.artist,
+            album=track.album,
+            album_artist=track.album_artist,
+            track_no=track.track_no,
+            disc_no=track.disc_no,
+            duration_s=None if track.duration_ms is None else track.duration_ms / 1000,
+            mbid=track.mbid,
+        )
+
+    def _item(self, track: PlexTrack) -> SideItem:
+        rating = _rating_of(track.user_rating)
+        rated_at = track.last_rated_at.timestamp() if track.last_rated_at else None
+        return SideItem(
+            key=str(track.rating_key),
+            track=self._track_info(track),
+            rating=rating,
+            rated_at_s=rated_at,
+            evidence=plex_evidence(rating),
+        )
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        items: list[SideItem] = []
+        for section_id in self._section_ids:
+            total = self._client.count_tracks(section_id)
+            done_before = len(items)
+            reporter.progress(phase, done_before, total)
+            for track in self._client.iter_tracks(section_id):
+                items.append(self._item(track))
+                if len(items) % 1000 == 0:
+                    reporter.check_cancelled()
+                    reporter.progress(phase, len(items) - done_before, total)
+        return items
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        rating_key = int(key)
+        self._client.rate(rating_key, None if rating is None else rating.half_stars)
+        return self.read(key)
+
+    def read(self, key: str) -> Rating | None:
+        return _rating_of(self._client.get_track(int(key)).user_rating)
+
+    def commit(self) -> None:
+        """Nothing to persist: Plex keeps its own state."""
+
+
+@dataclass(frozen=True, slots=True)
+class FolderOptions:
+    profile: WriteProfile
+    read_policy: ReadPolicy
+    pinned_scale: TextScale | None
+    write_options: WriteOptions
+
+
+def describe_evidence(resolution: Resolution) -> str:
+    """``"POPM MusicBee 196"``-style text for the readings that decided a file's rating."""
+    if not resolution.evidence:
+        return "no rating tag"
+    shown = [f"{reading.dialect}={reading.raw}" for reading in resolution.evidence]
+    return ", ".join(shown)
+
+
+def _meta_dict(meta: TrackMeta) -> dict[str, object]:
+    return {
+        "title": meta.title,
+        "artist": meta.artist,
+        "album": meta.album,
+        "album_artist": meta.album_artist,
+        "track_number": meta.track_number,
+        "disc_number": meta.disc_number,
+        "duration_s": meta.duration_s,
+        "mbid": meta.musicbrainz_recording_id,
+    }
+
+
+def _meta_of(meta: dict[str, object]) -> TrackMeta:
+    def text(name: str) -> str | None:
+        value = meta.get(name)
+        return value if isinstance(value, str) else None
+
+    def number(name: str) -> int | None:
+        value = meta.get(name)
+        return value if isinstance(value, int) else None
+
+    duration = meta.get("duration_s")
+    return TrackMeta(
+        title=text("title"),
+        artist=text("artist"),
+        album=text("album"),
+        album_artist=text("album_artist"),
+        track_number=number("track_number"),
+        disc_number=number("disc_number"),
+        duration_s=float(duration) if isinstance(duration, int | float) else None,
+        musicbrainz_recording_id=text("mbid"),
+    )
+
+
+class FolderRatingSide:
+    """A folder of audio files whose tags hold ratings, with a file-state cache so a file whose
+    size and mtime did not change is not opened again."""
+
+    holds_files = True
+
+    def __init__(
+        self,
+        root: str,
+        library_id: int,
+        options: FolderOptions,
+        repository: SyncRepository,
+        *,
+        label: str,
+    ) -> None:
+        self._root = os.path.abspath(root)
+        self._library_id = library_id
+        self._options = options
+        self._repository = repository
+        self.label = label
+        self._pending: dict[str, FileStateRecord] = {}
+        self._gone: list[str] = []
+        self.files_read = 0
+        self.files_cached = 0
+
+    def local_path(self, key: str) -> str:
+        return os.path.join(self._root, key)
+
+    def _key(self, path: str) -> str:
+        return os.path.relpath(path, self._root)
+
+    def _readings(self, state: FileStateRecord) -> tuple[TagReading, ...]:
+        pinned = self._options.pinned_scale
+        return tuple(decode(dialect, raw, pinned_scale=pinned) for dialect, raw in state.tags)
+
+    def _item(
+        self, key: str, meta: TrackMeta, readings: tuple[TagReading, ...], mtime_ns: int
+    ) -> SideItem:
+        resolution = resolve(readings, self._options.read_policy)
+        return SideItem(
+            key=key,
+            track=TrackInfo(
+                id=key,
+                path=self.local_path(key),
+                title=meta.title,
+                artist=meta.artist,
+                album=meta.album,
+                album_artist=meta.album_artist,
+                track_no=meta.track_number,
+                disc_no=meta.disc_number,
+                duration_s=meta.duration_s,
+                mbid=meta.musicbrainz_recording_id,
+            ),
+            rating=resolution.rating,
+            rated_at_s=mtime_ns / 1e9,
+            evidence=describe_evidence(resolution),
+            undecided=resolution.needs_decision,
+        )
+
+    def _state(self, tags: FileTags, key: str) -> FileStateRecord:
+        return FileStateRecord(
+            rel_path=key,
+            size_bytes=tags.size_bytes,
+            mtime_ns=tags.mtime_ns,
+            format=tags.format,
+            tags=tuple((reading.dialect, reading.raw) for reading in tags.tags),
+            meta=_meta_dict(tags.meta),
+        )
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        if not os.path.isdir(self._root):
+            raise SetupError(f"music folder {self._root} is missing or not a folder")
+        cached = self._repository.file_states(self._library_id)
+        reporter.progress(phase, 0, len(cached) or None)
+        items: list[SideItem] = []
+        seen: set[str] = set()
+
+        def on_error(error: MediaFileError) -> None:
+            reporter.event("unreadable", error.path, level="error", detail=error.reason)
+            reporter.counter("errors")
+
+        for path, size_bytes, mtime_ns in iter_audio_stats(self._root, on_error=on_error):
+            key = self._key(path)
+            seen.add(key)
+            state = cached.get(key)
+            if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
+                self.files_cached += 1
+                items.append(self._item(key, _meta_of(state.meta), self._readings(state), mtime_ns))
+            else:
+                try:
+                    tags = read_file(path, pinned_scale=self._options.pinned_scale)
+                except MediaFileError as error:
+                    on_error(error)
+                    continue
+                self.files_read += 1
+                self._pending[key] = self._state(tags, key)
+                items.append(self._item(key, tags.meta, tags.tags, tags.mtime_ns))
+            if len(items) % 500 == 0:
+                reporter.check_cancelled()
+                reporter.progress(phase, len(items), max(len(cached), len(items)))
+        self._gone = [key for key in cached if key not in seen]
+        reporter.counter("files_read", self.files_read)
+        reporter.counter("files_cached", self.files_cached)
+        return items
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        outcome = write_rating(
+            self.local_path(key),
+            rating,
+            self._options.profile,
+            options=self._options.write_options,
+            pinned_scale=self._options.pinned_scale,
+        )
+        resolved = resolve(outcome.tags, self._options.read_policy).rating
+        if not outcome.lossy and resolved != rating:
+            raise WriteNotVerified(
+                f"wrote {rating or 'unrated'} but the file reads {resolved or 'unrated'}",
+                path=self.local_path(key),
+            )
+        previous = self._pending.get(key)
+        if previous is not None or key not in self._gone:
+            self._pending[key] = FileStateRecord(
+                rel_path=key,
+                size_bytes=outcome.size_bytes,
+                mtime_ns=outcome.mtime_ns,
+                format=outcome.format,
+                tags=tuple((reading.dialect, reading.raw) for reading in outcome.tags),
+                meta=previous.meta if previous is not None else self._cached_meta(key),
+            )
+        return resolved
+
+    def _cached_meta(self, key: str) -> dict[str, object]:
+        try:
+            return _meta_dict(read_file(self.local_path(key)).meta)
+        except MediaFileError:
+            return {}
+
+    def read(self, key: str) -> Rating | None:
+        tags = read_file(self.local_path(key), pinned_scale=self._options.pinned_scale)
+        return resolve(tags.tags, self._options.read_policy).rating
+
+    def commit(self) -> None:
+        self._repository.save_file_states(
+            self._library_id, list(self._pending.values()), gone=self._gone
+        )
+        self._pending.clear()
+        self._gone = []
