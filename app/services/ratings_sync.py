@@ -1,0 +1,664 @@
+"""Music ratings sync between two sides of a ``ratings`` link: scan, match, plan, apply.
+
+One run:
+
+1. **scan** both sides (Plex listed in pages; folders walked with a file-state cache);
+2. **match**: pairs already linked (``auto``/``confirmed`` TrackLinks whose keys still exist) are
+   kept as they are; the rest go through ``app.domain.matching`` (path, MusicBrainz id, fuzzy);
+   weak pairs are stored for review and not synced; rejected pairs are never proposed again;
+3. **plan**: per pair, the three-way merge of ``app.domain.merge`` against the stored baseline;
+4. **apply** (real runs only): write through the side, verified by a re-read; journal before ->
+   after; move the baseline only after a verified write; record the baseline of every pair that
+   ends the run agreeing; open conflicts (policy ``ask``).
+
+A dry run computes the same plan, reports it as events, and writes nothing anywhere: no tags,
+no Plex ratings, no baselines, no links, no file-state cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.adapters.db.sync_repo import (
+    NewJournalEntry,
+    NewTrackLink,
+    SyncRepository,
+    TrackLinkRecord,
+)
+from app.domain.errors import CrossfadeError, InvalidInput
+from app.domain.matching import MatchThresholds, match_tracks
+from app.domain.merge import (
+    Action,
+    Baseline,
+    Direction,
+    MergeDecision,
+    MergeRules,
+    Mode,
+    Policy,
+    Side,
+    UndoAction,
+    format_rating,
+    merge,
+    plan_resolution,
+    plan_undo,
+)
+from app.domain.ratings import Rating
+from app.services.rating_sides import RatingSide, Reporter, SideItem
+
+ACTIVE = ("auto", "confirmed")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRules:
+    """A ratings link's settings, as the sync needs them."""
+
+    direction: Direction = Direction.BOTH
+    policy: Policy = Policy.ASK
+    first_run_primary: Side | None = None
+    thresholds: MatchThresholds = field(default_factory=MatchThresholds)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSides:
+    a: RatingSide
+    b: RatingSide
+
+    def side(self, which: Side) -> RatingSide:
+        return self.a if which is Side.A else self.b
+
+    @property
+    def files_side(self) -> Side | None:
+        if self.a.holds_files:
+            return Side.A
+        if self.b.holds_files:
+            return Side.B
+        return None
+
+
+@dataclass
+class SyncSummary:
+    """The closing summary of a run (also stored as the job's counters)."""
+
+    items_a: int = 0
+    items_b: int = 0
+    pairs: int = 0
+    matched_new: int = 0
+    review: int = 0
+    unmatched_a: int = 0
+    unmatched_b: int = 0
+    unchanged: int = 0
+    written_a: int = 0
+    written_b: int = 0
+    baselines_recorded: int = 0
+    conflicts: int = 0
+    skipped: int = 0
+    errors: int = 0
+
+    def as_counters(self) -> dict[str, int]:
+        return {name: int(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPair:
+    track_link_id: int | None
+    a: SideItem
+    b: SideItem
+    baseline_known: bool
+    baseline_rating: int | None
+    decision: MergeDecision
+
+
+def _rating(half_stars: int | None) -> Rating | None:
+    return None if half_stars is None else Rating(half_stars)
+
+
+def _stars(rating: Rating | None) -> int | None:
+    return None if rating is None else rating.half_stars
+
+
+def item_label(item: SideItem) -> str:
+    track = item.track
+    if track.title:
+        who = f"{track.artist} – " if track.artist else ""
+        return f"{who}{track.title} [{item.key}]"
+    return item.key
+
+
+class RatingsSync:
+    """Runs the sync of one ratings link; stateless between runs except for the repository."""
+
+    def __init__(self, repository: SyncRepository, *, now: Callable[[], datetime]) -> None:
+        self._repository = repository
+        self._now = now
+
+    # -- the run --------------------------------------------------------------------------
+
+    def run(
+        self,
+        *,
+        link_id: int,
+        sides: SyncSides,
+        rules: LinkRules,
+        mode: Mode,
+        dry_run: bool,
+        job_id: int | None,
+        reporter: Reporter,
+    ) -> SyncSummary:
+        merge_rules = self._merge_rules(sides, rules, mode)
+        summary = SyncSummary()
+        items_a = sides.a.scan(reporter, f"scanning {sides.a.label}")
+        items_b = sides.b.scan(reporter, f"scanning {sides.b.label}")
+        summary.items_a, summary.items_b = len(items_a), len(items_b)
+        reporter.progress("matching", 0, None)
+        pairs = self._match(link_id, items_a, items_b, rules, dry_run, reporter, summary)
+        summary.pairs = len(pairs)
+        planned = self._plan(pairs, merge_rules, reporter, summary)
+        if not dry_run:
+            self._apply(link_id, planned, sides, job_id, reporter, summary)
+            sides.a.commit()
+            sides.b.commit()
+        return summary
+
+    @staticmethod
+    def _merge_rules(sides: SyncSides, rules: LinkRules, mode: Mode) -> MergeRules:
+        files_side = sides.files_side if mode is not Mode.SYNC else None
+        if mode is not Mode.SYNC and (
+            files_side is None or sides.a.holds_files == sides.b.holds_files
+        ):
+            raise InvalidInput(
+                f"mode {mode.value} needs a link between Plex and a music folder; use sync"
+            )
+        merge_rules = MergeRules(
+            direction=rules.direction,
+            mode=mode,
+            policy=rules.policy,
+            files_side=files_side,
+            first_run_primary=rules.first_run_primary,
+        )
+        if not merge_rules.writable:
+            raise InvalidInput(
+                f"mode {mode.value} can write nothing on a link with direction "
+                f"{rules.direction.value}"
+            )
+        return merge_rules
+
+    # -- matching -------------------------------------------------------------------------
+
+    def _match(
+        self,
+        link_id: int,
+        items_a: Sequence[SideItem],
+        items_b: Sequence[SideItem],
+        rules: LinkRules,
+        dry_run: bool,
+        reporter: Reporter,
+        summary: SyncSummary,
+    ) -> list[tuple[TrackLinkRecord | None, SideItem, SideItem]]:
+        by_key_a = {item.key: item for item in items_a}
+        by_key_b = {item.key: item for item in items_b}
+        existing = self._repository.track_links(link_id)
+        pairs: list[tuple[TrackLinkRecord | None, SideItem, SideItem]] = []
+        used_a: set[str] = set()
+        used_b: set[str] = set()
+        stale: list[int] = []
+        moved: list[TrackLinkRecord] = []
+        rejected: list[tuple[str, str]] = []
+        old_review: dict[tuple[str, str], TrackLinkRecord] = {}
+        for link in existing:
+            if link.status == "rejected":
+                rejected.append((link.a_key, link.b_key))
+                continue
+            if link.status == "review":
+                old_review[(link.a_key, link.b_key)] = link
+                continue
+            a_item, b_item = by_key_a.get(link.a_key), by_key_b.get(link.b_key)
+            if a_item is not None and b_item is not None:
+                if link.a_key in used_a or link.b_key in used_b:
+                    stale.append(link.id)
+                    continue
+                pairs.append((link, a_item, b_item))
+                used_a.add(link.a_key)
+                used_b.add(link.b_key)
+            elif link.status == "confirmed":
+                moved.append(link)
+            else:
+                stale.append(link.id)
+
+        rest_a = [item for item in items_a if item.key not in used_a]
+        rest_b = [item for item in items_b if item.key not in used_b]
+        pairs.extend(self._follow_moves(moved, rest_a, rest_b, used_a, used_b, dry_run, reporter))
+        rest_a = [item for item in rest_a if item.key not in used_a]
+        rest_b = [item for item in rest_b if item.key not in used_b]
+
+        result = match_tracks(
+            [item.track for item in rest_a],
+            [item.track for item in rest_b],
+            rejected=rejected,
+            thresholds=rules.thresholds,
+        )
+        rest_by_a = {item.key: item for item in rest_a}
+        rest_by_b = {item.key: item for item in rest_b}
+        new_links = [
+            NewTrackLink(
+                a_key=pair.a_id,
+                b_key=pair.b_id,
+                method=pair.method.value,
+                score=pair.score,
+                status="auto",
+                a_label=item_label(rest_by_a[pair.a_id]),
+                b_label=item_label(rest_by_b[pair.b_id]),
+            )
+            for pair in result.confident
+        ]
+        review_links = [
+            NewTrackLink(
+                a_key=pair.a_id,
+                b_key=pair.b_id,
+                method=pair.method.value,
+                score=pair.score,
+                status="review",
+                a_label=item_label(rest_by_a[pair.a_id]),
+                b_label=item_label(rest_by_b[pair.b_id]),
+                note=pair.note or None,
+            )
+            for pair in result.review
+        ]
+        summary.matched_new = len(new_links)
+        summary.review = len(review_links)
+        for pair in result.review:
+            reporter.event(
+                "review",
+                item_label(rest_by_a[pair.a_id]),
+                level="warning",
+                after=item_label(rest_by_b[pair.b_id]),
+                detail=f"{pair.method.value} match scored {pair.score:.0f}: {pair.note}".rstrip(
+                    ": "
+                ),
+            )
+        for key in result.unmatched_a:
+            reporter.event("unmatched", item_label(rest_by_a[key]), detail="side A only")
+        for key in result.unmatched_b:
+            reporter.event("unmatched", item_label(rest_by_b[key]), detail="side B only")
+        summary.unmatched_a = len(result.unmatched_a)
+        summary.unmatched_b = len(result.unmatched_b)
+
+        if dry_run:
+            pairs.extend((None, rest_by_a[p.a_id], rest_by_b[p.b_id]) for p in result.confident)
+            return pairs
+
+        self._repository.delete_track_links(stale)
+        keep_review = {(link.a_key, link.b_key) for link in review_links}
+        self._repository.delete_track_links(
+            [link.id for key, link in old_review.items() if key not in keep_review]
+        )
+        self._repository.add_track_links(
+            link_id, [link for link in review_links if (link.a_key, link.b_key) not in old_review]
+        )
+        ids = self._repository.add_track_links(link_id, new_links)
+        for track_link_id, new in zip(ids, new_links, strict=True):
+            record = TrackLinkRecord(
+                id=track_link_id,
+                link_id=link_id,
+                a_key=new.a_key,
+                b_key=new.b_key,
+                method=new.method,
+                score=new.score,
+                status=new.status,
+                baseline_known=False,
+                baseline_rating=None,
+            )
+            pairs.append((record, rest_by_a[new.a_key], rest_by_b[new.b_key]))
+        return pairs
+
+    def _follow_moves(
+        self,
+        moved: Sequence[TrackLinkRecord],
+        rest_a: Sequence[SideItem],
+        rest_b: Sequence[SideItem],
+        used_a: set[str],
+        used_b: set[str],
+        dry_run: bool,
+        reporter: Reporter,
+    ) -> list[tuple[TrackLinkRecord | None, SideItem, SideItem]]:
+        """A confirmed pair whose item moved (new key, same tags and duration) follows it."""
+        if not moved:
+            return []
+        by_name_a = _by_name(rest_a)
+        by_name_b = _by_name(rest_b)
+        keys_a = {item.key: item for item in rest_a}
+        keys_b = {item.key: item for item in rest_b}
+        followed: list[tuple[TrackLinkRecord | None, SideItem, SideItem]] = []
+        for link in moved:
+            a_item = keys_a.get(link.a_key) or _only(by_name_a, link.a_label)
+            b_item = keys_b.get(link.b_key) or _only(by_name_b, link.b_label)
+            if a_item is None or b_item is None or a_item.key in used_a or b_item.key in used_b:
+                reporter.event(
+                    "match_lost",
+                    link.a_label or link.a_key,
+                    level="warning",
+                    detail="a confirmed match lost its track; kept for when it comes back",
+                )
+                continue
+            used_a.add(a_item.key)
+            used_b.add(b_item.key)
+            reporter.event(
+                "match_moved",
+                item_label(a_item),
+                before=f"{link.a_key} ⇄ {link.b_key}",
+                after=f"{a_item.key} ⇄ {b_item.key}",
+            )
+            if not dry_run:
+                self._repository.rekey(link.id, a_key=a_item.key, b_key=b_item.key)
+            followed.append((link, a_item, b_item))
+        return followed
+
+    # -- planning -------------------------------------------------------------------------
+
+    def _plan(
+        self,
+        pairs: Sequence[tuple[TrackLinkRecord | None, SideItem, SideItem]],
+        rules: MergeRules,
+        reporter: Reporter,
+        summary: SyncSummary,
+    ) -> list[PlannedPair]:
+        planned: list[PlannedPair] = []
+        total = len(pairs)
+        for done, (link, a_item, b_item) in enumerate(pairs):
+            if done % 1000 == 0:
+                reporter.check_cancelled()
+                reporter.progress("planning", done, total)
+            if a_item.undecided or b_item.undecided:
+                summary.skipped += 1
+                reporter.event(
+                    "tags_disagree",
+                    item_label(a_item if a_item.undecided else b_item),
+                    level="warning",
+                    detail=f"read policy ask: {a_item.evidence} / {b_item.evidence}",
+                )
+                continue
+            baseline_known = link.baseline_known if link is not None else False
+            baseline_rating = link.baseline_rating if link is not None else None
+            decision = merge(
+                a_item.rating,
+                b_item.rating,
+                Baseline(_rating(baseline_rating)) if baseline_known else None,
+                rules,
+                a_rated_at_s=a_item.rated_at_s,
+                b_rated_at_s=b_item.rated_at_s,
+            )
+            planned.append(
+                PlannedPair(
+                    track_link_id=link.id if link is not None else None,
+                    a=a_item,
+                    b=b_item,
+                    baseline_known=baseline_known,
+                    baseline_rating=baseline_rating,
+                    decision=decision,
+                )
+            )
+            self._report_plan(planned[-1], reporter, summary)
+        reporter.progress("planning", total, total)
+        return planned
+
+    @staticmethod
+    def _report_plan(pair: PlannedPair, reporter: Reporter, summary: SyncSummary) -> None:
+        decision = pair.decision
+        if decision.action is Action.NONE:
+            summary.unchanged += 1
+        elif decision.action is Action.RECORD_BASELINE:
+            summary.baselines_recorded += 1
+        elif decision.writes:
+            target = pair.a if decision.action is Action.WRITE_A else pair.b
+            reporter.event(
+                "write_a" if decision.action is Action.WRITE_A else "write_b",
+                item_label(target),
+                before=format_rating(target.rating),
+                after=format_rating(decision.value),
+                detail=decision.reason,
+            )
+        elif decision.action is Action.CONFLICT:
+            summary.conflicts += 1
+            reporter.event(
+                "conflict",
+                item_label(pair.a),
+                level="warning",
+                before=f"A {pair.a.evidence}",
+                after=f"B {pair.b.evidence}",
+                detail=decision.reason,
+            )
+        else:
+            summary.skipped += 1
+            reporter.event("skip_direction", item_label(pair.a), detail=decision.reason)
+
+    # -- applying -------------------------------------------------------------------------
+
+    def _apply(
+        self,
+        link_id: int,
+        planned: Sequence[PlannedPair],
+        sides: SyncSides,
+        job_id: int | None,
+        reporter: Reporter,
+        summary: SyncSummary,
+    ) -> None:
+        now = self._now()
+        baselines: list[tuple[int, int | None]] = []
+        agreeing: list[int] = []
+        journal: list[NewJournalEntry] = []
+        writes = [pair for pair in planned if pair.decision.writes]
+        for pair in planned:
+            if pair.track_link_id is None:
+                continue
+            action = pair.decision.action
+            if action in (Action.NONE, Action.RECORD_BASELINE):
+                agreeing.append(pair.track_link_id)
+                if action is Action.RECORD_BASELINE or not pair.baseline_known:
+                    baselines.append((pair.track_link_id, _stars(pair.decision.value)))
+            elif action is Action.CONFLICT:
+                self._repository.record_conflict(
+                    link_id=link_id,
+                    track_link_id=pair.track_link_id,
+                    job_id=job_id,
+                    value_a=_stars(pair.a.rating),
+                    value_b=_stars(pair.b.rating),
+                    baseline_known=pair.baseline_known,
+                    baseline_rating=pair.baseline_rating,
+                    evidence={
+                        "a": pair.a.evidence,
+                        "b": pair.b.evidence,
+                        "a_label": item_label(pair.a),
+                        "b_label": item_label(pair.b),
+                        "reason": pair.decision.reason,
+                    },
+                )
+        for done, pair in enumerate(writes):
+            reporter.check_cancelled()
+            reporter.progress("writing", done, len(writes))
+            target = Side.A if pair.decision.action is Action.WRITE_A else Side.B
+            item = pair.a if target is Side.A else pair.b
+            try:
+                written = sides.side(target).write(item.key, pair.decision.value, rated_at_s=None)
+            except CrossfadeError as error:
+                summary.errors += 1
+                reporter.event(
+                    "error", item_label(item), level="error", detail=f"{error.code}: {error}"
+                )
+                continue
+            if target is Side.A:
+                summary.written_a += 1
+            else:
+                summary.written_b += 1
+            journal.append(
+                NewJournalEntry(
+                    track_link_id=pair.track_link_id,
+                    side=target.value,
+                    item_key=item.key,
+                    before=_stars(item.rating),
+                    after=_stars(written),
+                    baseline_known_before=pair.baseline_known,
+                    baseline_before=pair.baseline_rating,
+                )
+            )
+            if pair.track_link_id is not None:
+                baselines.append((pair.track_link_id, _stars(pair.decision.value)))
+                agreeing.append(pair.track_link_id)
+        reporter.progress("writing", len(writes), len(writes))
+        if job_id is not None:
+            self._repository.add_journal(job_id, journal)
+        self._repository.set_baselines(baselines, at=now)
+        self._repository.close_conflicts_for(agreeing, resolution="agreed")
+
+    # -- undo -----------------------------------------------------------------------------
+
+    def undo(
+        self, *, undo_job_id: int, sides: SyncSides, job_id: int, reporter: Reporter
+    ) -> SyncSummary:
+        """Restore every value job ``undo_job_id`` wrote, unless it changed again since."""
+        summary = SyncSummary()
+        entries = [e for e in self._repository.journal(undo_job_id) if e.undone_by_job_id is None]
+        if not entries:
+            reporter.event("nothing_to_undo", f"job {undo_job_id}", detail="no journaled writes")
+        journal: list[NewJournalEntry] = []
+        undone: list[int] = []
+        for done, entry in enumerate(entries):
+            reporter.check_cancelled()
+            reporter.progress("undoing", done, len(entries))
+            which = Side(entry.side)
+            side = sides.side(which)
+            try:
+                current = side.read(entry.item_key)
+                decision = plan_undo(
+                    before=_rating(entry.before), after=_rating(entry.after), current=current
+                )
+                if decision.action is UndoAction.CHANGED_SINCE:
+                    summary.skipped += 1
+                    reporter.event(
+                        "changed_since", entry.item_key, level="warning", detail=decision.reason
+                    )
+                    continue
+                if decision.action is UndoAction.RESTORE:
+                    written = side.write(entry.item_key, decision.value, rated_at_s=None)
+                    journal.append(
+                        NewJournalEntry(
+                            track_link_id=entry.track_link_id,
+                            side=entry.side,
+                            item_key=entry.item_key,
+                            before=_stars(current),
+                            after=_stars(written),
+                            baseline_known_before=True,
+                            baseline_before=entry.after,
+                        )
+                    )
+                    if which is Side.A:
+                        summary.written_a += 1
+                    else:
+                        summary.written_b += 1
+                    reporter.event(
+                        "write_a" if which is Side.A else "write_b",
+                        entry.item_key,
+                        before=format_rating(current),
+                        after=format_rating(written),
+                        detail=decision.reason,
+                    )
+            except CrossfadeError as error:
+                summary.errors += 1
+                reporter.event(
+                    "error", entry.item_key, level="error", detail=f"{error.code}: {error}"
+                )
+                continue
+            undone.append(entry.id)
+            if entry.track_link_id is not None:
+                self._repository.restore_baseline(
+                    entry.track_link_id,
+                    known=entry.baseline_known_before,
+                    rating=entry.baseline_before,
+                )
+        self._repository.add_journal(job_id, journal)
+        self._repository.mark_undone(undone, by_job_id=job_id)
+        reporter.progress("undoing", len(entries), len(entries))
+        return summary
+
+    # -- conflicts ------------------------------------------------------------------------
+
+    def resolve_conflict(
+        self,
+        *,
+        conflict_id: int,
+        choice: str,
+        custom: Rating | None,
+        sides: SyncSides,
+        rules: LinkRules,
+    ) -> str:
+        """Apply a person's choice to both sides and record the baseline.
+
+        ``choice``: keep_a | keep_b | highest | lowest | custom | skip. Returns the new status.
+        """
+        conflict = self._repository.conflict(conflict_id)
+        if conflict.status != "open":
+            raise InvalidInput(f"conflict {conflict_id} is already {conflict.status}")
+        if choice == "skip":
+            self._repository.finish_conflict(
+                conflict_id, status="skipped", resolution="skip", value=None
+            )
+            return "skipped"
+        link = self._repository.track_link(conflict.track_link_id)
+        a_now = sides.a.read(link.a_key)
+        b_now = sides.b.read(link.b_key)
+        chosen = _choose(choice, a_now, b_now, custom)
+        merge_rules = MergeRules(direction=Direction.BOTH, policy=rules.policy)
+        decisions = plan_resolution(a_now, b_now, chosen, merge_rules)
+        for decision in decisions:
+            if decision.writes:
+                target = Side.A if decision.action is Action.WRITE_A else Side.B
+                key = link.a_key if target is Side.A else link.b_key
+                sides.side(target).write(key, decision.value, rated_at_s=None)
+        self._repository.set_baselines([(link.id, _stars(chosen))], at=self._now())
+        self._repository.finish_conflict(
+            conflict_id, status="resolved", resolution=choice, value=_stars(chosen)
+        )
+        return "resolved"
+
+
+CHOICES = ("keep_a", "keep_b", "highest", "lowest", "custom", "skip")
+
+
+def _choose(
+    choice: str, a: Rating | None, b: Rating | None, custom: Rating | None
+) -> Rating | None:
+    def order(rating: Rating | None) -> int:
+        return 0 if rating is None else rating.half_stars
+
+    if choice == "keep_a":
+        return a
+    if choice == "keep_b":
+        return b
+    if choice == "highest":
+        return max(a, b, key=order)
+    if choice == "lowest":
+        return min(a, b, key=order)
+    if choice == "custom":
+        return custom
+    raise InvalidInput(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
+
+
+def _name(label: str) -> str:
+    """``"Artist – Title [key]"`` -> ``"Artist – Title"``."""
+    return label.rsplit(" [", 1)[0]
+
+
+def _by_name(items: Sequence[SideItem]) -> dict[str, list[SideItem]]:
+    index: dict[str, list[SideItem]] = {}
+    for item in items:
+        if item.track.title:
+            index.setdefault(_name(item_label(item)), []).append(item)
+    return index
+
+
+def _only(index: dict[str, list[SideItem]], label: str | None) -> SideItem | None:
+    """The one item named like ``label`` (a moved file keeps its tags); None if not unique."""
+    if not label:
+        return None
+    candidates = index.get(_name(label), [])
+    return candidates[0] if len(candidates) == 1 else None

@@ -1,0 +1,157 @@
+"""Listing every track of a big Plex library: our adapter against plexapi's searchTracks().
+
+The emulator serves a synthetic library (default 100,000 tracks) from this process; each
+client runs in its own fresh Python process, so its wall time is its own and its memory is
+measured as the growth of its peak RSS (ru_maxrss) while listing into a list. Request counts
+come from the emulator's request log.
+
+    python bench/plex_list.py [--tracks 100000] [--also-plexapi-1000]
+
+Exits non-zero if our listing breaks its request budget (ceil(N/1000) requests, no
+/library/metadata requests) or misses a target (3x faster, 5x leaner than searchTracks()).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.emulator.server import EmulatorServer  # noqa: E402 - after the path setup
+from app.emulator.state import EmulatorState  # noqa: E402
+from app.emulator.synthetic import add_synthetic_music_section  # noqa: E402
+
+TOKEN = "bench-owner-token"
+
+OURS = """
+import json, resource, sys, time
+from app.adapters.plex import PlexServerClient
+url, token = sys.argv[1], sys.argv[2]
+with PlexServerClient(url, token) as plex:
+    section = plex.list_sections()[0]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    tracks = list(plex.iter_tracks(section.section_id))
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rated = sum(1 for t in tracks if t.user_rating is not None)
+print(json.dumps({"count": len(tracks), "wall_s": wall, "rss_kb": after - before, "rated": rated}))
+"""
+
+PLEXAPI = """
+import json, resource, sys, time
+from plexapi.server import PlexServer
+url, token, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+plex = PlexServer(url, token)
+section = plex.library.sections()[0]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+tracks = section.searchTracks(container_size=size) if size else section.searchTracks()
+wall = time.perf_counter() - started
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"count": len(tracks), "wall_s": wall, "rss_kb": after - before}))
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    count: int
+    wall_s: float
+    rss_mb: float
+    requests: int
+    metadata_requests: int
+
+
+def run_client(server: EmulatorServer, name: str, code: str, *args: str) -> Run:
+    server.log.clear()
+    env = {**os.environ, "PLEXAPI_CONFIG_PATH": os.devnull, "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run(
+        [sys.executable, "-c", code, server.url, TOKEN, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    listing = [e for e in server.log.entries() if e.path.endswith("/all")]
+    return Run(
+        name=name,
+        count=result["count"],
+        wall_s=result["wall_s"],
+        rss_mb=result["rss_kb"] / 1024,
+        requests=len(listing),
+        metadata_requests=server.log.count("/library/metadata"),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tracks", type=int, default=100_000)
+    parser.add_argument(
+        "--also-plexapi-1000",
+        action="store_true",
+        help="also time searchTracks(container_size=1000)",
+    )
+    options = parser.parse_args()
+
+    started = time.perf_counter()
+    state = EmulatorState()
+    state.add_account("owner", TOKEN, owner=True)
+    add_synthetic_music_section(state, options.tracks)
+    print(
+        f"emulator: {options.tracks} synthetic tracks built in {time.perf_counter() - started:.1f}s"
+    )
+
+    with EmulatorServer(state) as server:
+        runs = [run_client(server, "crossfade adapter (pages of 1000)", OURS)]
+        runs.append(run_client(server, "plexapi searchTracks() (pages of 100)", PLEXAPI, "0"))
+        if options.also_plexapi_1000:
+            runs.append(
+                run_client(server, "plexapi searchTracks(container_size=1000)", PLEXAPI, "1000")
+            )
+
+    print(
+        f"{'client':45} {'tracks':>7} {'wall s':>7} {'peak MB':>8} {'requests':>8} {'metadata':>8}"
+    )
+    for run in runs:
+        print(
+            f"{run.name:45} {run.count:7d} {run.wall_s:7.2f} {run.rss_mb:8.1f} "
+            f"{run.requests:8d} {run.metadata_requests:8d}"
+        )
+    ours, theirs = runs[0], runs[1:]
+    for other in theirs:
+        speed = other.wall_s / ours.wall_s
+        lean = other.rss_mb / max(ours.rss_mb, 0.1)
+        print(f"vs {other.name}: {speed:.1f}x faster, {lean:.1f}x less memory")
+
+    budget = math.ceil(options.tracks / 1000)
+    failures = []
+    if ours.count != options.tracks:
+        failures.append(f"listed {ours.count} of {options.tracks} tracks")
+    if ours.requests != budget or ours.metadata_requests:
+        failures.append(
+            f"{ours.requests} listing requests (budget {budget}), "
+            f"{ours.metadata_requests} metadata requests (budget 0)"
+        )
+    default = runs[1]
+    if default.wall_s / ours.wall_s < 3:
+        failures.append("less than 3x faster than searchTracks()")
+    if default.rss_mb / max(ours.rss_mb, 0.1) < 5:
+        failures.append("less than 5x leaner than searchTracks()")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
