@@ -24,7 +24,7 @@ from app.domain.errors import SetupError
 from app.services.health import HealthReport, check_health
 from app.services.jobs import JobService
 from app.services.jobs_context import ContextTiming
-from app.services.jobs_executor import JobExecutor, Liveliness
+from app.services.jobs_executor import HeartbeatTiming, JobExecutor
 from app.services.jobs_kinds import JobKindRegistry
 from app.services.jobs_runners import InlineRunner, JobRunner
 from app.services.jobs_selftest import selftest_kind
@@ -95,7 +95,7 @@ def build_container(
     runner: RunnerChoice = "auto",
     job_kinds: JobKindRegistry | None = None,
     timing: ContextTiming = ContextTiming(),
-    liveliness: Liveliness = Liveliness(),
+    heartbeat_timing: HeartbeatTiming = HeartbeatTiming(),
 ) -> Container:
     """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
     settings.ensure_data_dir()
@@ -110,7 +110,7 @@ def build_container(
         runner_id=str(current_runner_id()),
         runner_alive=runner_alive,
         timing=timing,
-        liveliness=liveliness,
+        heartbeat_timing=heartbeat_timing,
     )
     mode = settings.queue_mode if runner == "auto" else runner
     job_runner: JobRunner

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.errors import CrossfadeError, NotFound
-from app.domain.jobs import JobStatus
+from app.domain.jobs import JobRecord, JobStatus
 from app.services.jobs_context import ContextTiming, JobCancelled, JobContext, JobInterrupted
 from app.services.jobs_kinds import JobKindRegistry
 
@@ -32,7 +32,7 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class Liveliness:
+class HeartbeatTiming:
     heartbeat_s: float = 5.0
     stale_after_s: float = 60.0
     sweep_every_s: float = 30.0
@@ -50,7 +50,7 @@ class JobExecutor:
         now: Callable[[], datetime] = utc_now,
         clock: Callable[[], float] = time.monotonic,
         timing: ContextTiming = ContextTiming(),
-        liveliness: Liveliness = Liveliness(),
+        heartbeat_timing: HeartbeatTiming = HeartbeatTiming(),
     ) -> None:
         self.runner_id = runner_id
         self._repo = repo
@@ -60,7 +60,7 @@ class JobExecutor:
         self._now = now
         self._clock = clock
         self._timing = timing
-        self._liveliness = liveliness
+        self._heartbeat_timing = heartbeat_timing
         self._stopping = threading.Event()
         self._closed = threading.Event()
         self._running: set[int] = set()
@@ -89,7 +89,7 @@ class JobExecutor:
             self._running.add(job_id)
         self.start_background()
         try:
-            return self._run_claimed(job_id)
+            return self._run_claimed(job)
         finally:
             with self._lock:
                 self._running.discard(job_id)
@@ -102,7 +102,7 @@ class JobExecutor:
             logger.warning("job %s does not exist; nothing to run", job_id)
             return
         if job.status is JobStatus.RUNNING and job.runner_id != self.runner_id:
-            stale_before = self._now() - timedelta(seconds=self._liveliness.stale_after_s)
+            stale_before = self._now() - timedelta(seconds=self._heartbeat_timing.stale_after_s)
             reason = self._death_reason(
                 job.id, job.runner_id, job.heartbeat_at, stale_before, set()
             )
@@ -113,8 +113,8 @@ class JobExecutor:
                 return
         logger.info("job %s is %s, not queued; not running it again", job_id, job.status.value)
 
-    def _run_claimed(self, job_id: int) -> JobStatus:
-        job = self._repo.get(job_id)
+    def _run_claimed(self, job: JobRecord) -> JobStatus:
+        job_id = job.id
         kind = self._registry.get(job.kind)
         context = JobContext(
             job,
@@ -155,7 +155,7 @@ class JobExecutor:
     def recover(self) -> list[int]:
         """Mark running jobs whose runner is dead ``interrupted``; returns their ids."""
         now = self._now()
-        stale_before = now - timedelta(seconds=self._liveliness.stale_after_s)
+        stale_before = now - timedelta(seconds=self._heartbeat_timing.stale_after_s)
         with self._lock:
             mine = set(self._running)
         interrupted: list[int] = []
@@ -201,17 +201,17 @@ class JobExecutor:
 
     def _background(self) -> None:
         last_sweep = self._clock()
-        while not self._closed.wait(self._liveliness.heartbeat_s):
+        while not self._closed.wait(self._heartbeat_timing.heartbeat_s):
             try:
                 with self._lock:
                     running = list(self._running)
                 self._repo.heartbeat(running, runner_id=self.runner_id, now=self._now())
-                if self._clock() - last_sweep >= self._liveliness.sweep_every_s:
+                if self._clock() - last_sweep >= self._heartbeat_timing.sweep_every_s:
                     last_sweep = self._clock()
                     self.recover()
             except Exception:
                 logger.exception(
-                    "heartbeat failed; trying again in %ss", self._liveliness.heartbeat_s
+                    "heartbeat failed; trying again in %ss", self._heartbeat_timing.heartbeat_s
                 )
 
     def request_stop(self) -> None:

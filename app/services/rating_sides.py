@@ -10,8 +10,10 @@ Item keys: a Plex ``ratingKey`` (as text) or a file's path relative to the folde
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
@@ -163,8 +165,12 @@ class PlexRatingSide:
         return items
 
     def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
-        rating_key = int(key)
-        self._client.rate(rating_key, None if rating is None else rating.half_stars)
+        rated_at = None
+        if rated_at_s is not None and rating is not None:
+            rated_at = datetime.fromtimestamp(min(rated_at_s, time.time()), UTC)
+        self._client.rate(
+            int(key), None if rating is None else rating.half_stars, rated_at=rated_at
+        )
         return self.read(key)
 
     def read(self, key: str) -> Rating | None:

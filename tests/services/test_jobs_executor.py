@@ -9,7 +9,7 @@ from app.adapters.db.jobs import JobRepository
 from app.domain.errors import PlexUnavailable
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger
 from app.services.jobs_context import ContextTiming, JobContext
-from app.services.jobs_executor import JobExecutor, Liveliness, Liveness
+from app.services.jobs_executor import HeartbeatTiming, JobExecutor, Liveness
 from app.services.jobs_kinds import JobKind, JobKindRegistry
 from app.services.jobs_selftest import selftest_kind
 
@@ -96,7 +96,9 @@ def make_executor(
     runners: Liveness,
     *,
     runner_id: str = "here:1:1",
-    liveliness: Liveliness = Liveliness(heartbeat_s=0.05, stale_after_s=60, sweep_every_s=3600),
+    heartbeat_timing: HeartbeatTiming = HeartbeatTiming(
+        heartbeat_s=0.05, stale_after_s=60, sweep_every_s=3600
+    ),
 ) -> JobExecutor:
     return JobExecutor(
         repo,
@@ -105,7 +107,7 @@ def make_executor(
         runner_id=runner_id,
         runner_alive=runners,
         timing=FAST,
-        liveliness=liveliness,
+        heartbeat_timing=heartbeat_timing,
     )
 
 
@@ -257,7 +259,7 @@ def test_background_sweep_interrupts_dead_runners(
         registry,
         session_factory,
         runners,
-        liveliness=Liveliness(heartbeat_s=0.02, stale_after_s=60, sweep_every_s=0.0),
+        heartbeat_timing=HeartbeatTiming(heartbeat_s=0.02, stale_after_s=60, sweep_every_s=0.0),
     )
     try:
         sweeper.start_background()
