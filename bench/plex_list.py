@@ -2,7 +2,7 @@
 
 The emulator serves a synthetic library (default 100,000 tracks) from this process; each
 client runs in its own fresh Python process, so its wall time is its own and its memory is
-measured as the growth of its peak RSS (ru_maxrss) while listing into a list. Request counts
+measured as the growth of its peak resident set (VmHWM) while listing into a list. Request counts
 come from the emulator's request log.
 
     python bench/plex_list.py [--tracks 100000] [--also-plexapi-1000]
@@ -32,34 +32,47 @@ from app.emulator.synthetic import add_synthetic_music_section  # noqa: E402
 
 TOKEN = "bench-owner-token"
 
-OURS = """
-import json, resource, sys, time
+PEAK = """
+def peak_kb():
+    # VmHWM: this process's peak resident set; unlike ru_maxrss it starts afresh at exec
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+"""
+
+OURS = (
+    PEAK
+    + """
+import json, sys, time
 from app.adapters.plex import PlexServerClient
 url, token = sys.argv[1], sys.argv[2]
 with PlexServerClient(url, token) as plex:
     section = plex.list_sections()[0]
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_kb()
     started = time.perf_counter()
     tracks = list(plex.iter_tracks(section.section_id))
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = peak_kb()
     rated = sum(1 for t in tracks if t.user_rating is not None)
 print(json.dumps({"count": len(tracks), "wall_s": wall, "rss_kb": after - before, "rated": rated}))
 """
+)
 
-PLEXAPI = """
-import json, resource, sys, time
+PLEXAPI = (
+    PEAK
+    + """
+import json, sys, time
 from plexapi.server import PlexServer
 url, token, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
 plex = PlexServer(url, token)
 section = plex.library.sections()[0]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 started = time.perf_counter()
 tracks = section.searchTracks(container_size=size) if size else section.searchTracks()
 wall = time.perf_counter() - started
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kb()
 print(json.dumps({"count": len(tracks), "wall_s": wall, "rss_kb": after - before}))
 """
+)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from app.adapters.db import migrate
 from app.adapters.db.jobs import JobRepository
 from app.bootstrap import build_container, build_job_kinds
 from app.domain.jobs import JobStatus, JobTrigger, RunnerId
@@ -51,7 +52,7 @@ def test_restart_interrupts_jobs_of_the_dead_process_and_runs_queued_ones(
     second = build_container(settings)
     try:
         report = second.startup()
-        assert report.schema_revision == "0001"
+        assert report.schema_revision == migrate.head_revision()
         assert report.interrupted_job_ids == [orphan.id]
         assert report.resubmitted_job_ids == [waiting.id]
         jobs = second.jobs

@@ -92,6 +92,10 @@ class RatingSide(Protocol):
         """Persist what the scan learnt (file states); real runs only."""
         ...
 
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
 
 def _rating_of(half_stars: int | None) -> Rating | None:
     return None if half_stars is None else Rating(half_stars)
@@ -178,6 +182,9 @@ class PlexRatingSide:
 
     def commit(self) -> None:
         """Nothing to persist: Plex keeps its own state."""
+
+    def close(self) -> None:
+        self._client.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,3 +385,6 @@ class FolderRatingSide:
         )
         self._pending.clear()
         self._gone = []
+
+    def close(self) -> None:
+        """Nothing to release: files are opened per read and write."""

@@ -68,6 +68,16 @@ class SyncSides:
     def side(self, which: Side) -> RatingSide:
         return self.a if which is Side.A else self.b
 
+    def close(self) -> None:
+        self.a.close()
+        self.b.close()
+
+    def __enter__(self) -> SyncSides:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def files_side(self) -> Side | None:
         if self.a.holds_files:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutagen.flac import FLAC
 
-from app.adapters.tags import WriteOptions, is_audio_name, iter_audio_files
+from app.adapters.tags import WriteOptions, is_audio_name, iter_audio_files, write_rating
 from app.adapters.tags.safe_write import (
     Commit,
     DoesNotFit,
@@ -22,6 +22,7 @@ from app.adapters.tags.safe_write import (
     is_crossfade_temp,
 )
 from app.domain.errors import FileAccessDenied, MediaFileError, WriteNotVerified
+from app.domain.ratings import Rating, preset
 from tests.adapters.tags_support import copy_fixture
 
 
@@ -212,3 +213,21 @@ def test_difference_search_matches_a_plain_scan(old: bytes, positions: list[int]
     assert _first_difference(old, bytes(new)) == (differing[0] if differing else None)
     if differing:
         assert _last_difference(old, bytes(new)) == differing[-1]
+
+
+def test_a_rewrite_removes_stale_temporary_copies_of_its_file(tmp_path: Path) -> None:
+    path = copy_fixture("flac.flac", tmp_path)
+    FLAC(path).save(padding=lambda _: 0)
+    stale = tmp_path / ".flac.flac.crossfade-0badc0de.tmp"
+    fresh = tmp_path / ".flac.flac.crossfade-12345678.tmp"
+    backup = tmp_path / ".flac.flac.crossfade-87654321.bak"
+    other = tmp_path / ".other.flac.crossfade-0badc0de.tmp"
+    for leftover in (stale, fresh, backup, other):
+        leftover.write_bytes(b"half a copy")
+    for old in (stale, backup, other):
+        os.utime(old, (1_000_000, 1_000_000))
+    outcome = write_rating(path, Rating(6), preset("musicbee"), options=WriteOptions())
+    assert outcome.method == "rewrite"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [path.name, fresh.name, backup.name, other.name]
+    )

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from app.adapters.db import migrate
 from app.cli.main import app
 
 Waiter = Callable[..., None]
@@ -64,8 +65,9 @@ def test_db_upgrade_current_downgrade(cli_env: Path) -> None:
     runner = CliRunner()
     up = runner.invoke(app, ["db", "upgrade"])
     assert up.exit_code == 0, up.output
-    assert "database at revision 0001" in up.output
-    assert "0001 (up to date)" in runner.invoke(app, ["db", "current"]).output
+    head = migrate.head_revision()
+    assert f"database at revision {head}" in up.output
+    assert f"{head} (up to date)" in runner.invoke(app, ["db", "current"]).output
     down = runner.invoke(app, ["db", "downgrade", "base"])
     assert down.exit_code == 0, down.output
     assert "database at revision base" in down.output

@@ -99,3 +99,18 @@ def test_scrobble_counts_per_account(plex: PlexServer) -> None:
     track.markUnplayed()
     track.reload()
     assert track.viewCount == 0
+
+
+def test_field_edits(plex: PlexServer) -> None:
+    track = plex.library.section("Music").searchTracks()[0]
+    track.editUserRating(4)
+    track.reload()
+    assert track.userRating == 4.0
+    assert track.lastRatedAt is None  # a field edit is not a /:/rate (PLEX.md §10.7: unknown)
+    track.editTitle("Retitled & Co")
+    assert plex.fetchItem(track.ratingKey).title == "Retitled & Co"
+    with pytest.raises(BadRequest, match="400"):
+        plex.query(
+            f"/library/sections/1/all?type=10&id={track.ratingKey}&mood.value=x",
+            method=plex._session.put,
+        )

@@ -150,8 +150,8 @@ def test_plan_reports_what_it_leaves_out() -> None:
     result = plan(source)
     assert [(i.path, i.reason) for i in result.ignored] == [
         ("readme.txt", "not a directory"),
-        ("{imdb-tt1}", "unparseable folder name"),
         ("Locked (2001)", "unreadable: Permission denied"),
+        ("{imdb-tt1}", "unparseable folder name"),
     ]
     assert result.marked_in_source == ("Good (2002)/Inner", "Marked (2000)")
     assert result.protected_folders == frozenset({"Locked (2001)"})
@@ -262,8 +262,8 @@ def test_plex_inline_extras_go_to_jellyfin_extras_folders() -> None:
     mkdirs = [s.target for s in steps.movies[0].steps if isinstance(s, MkdirStep)]
     assert mkdirs == [
         "M (2020) [imdbid-tt1]",
-        "M (2020) [imdbid-tt1]/behind the scenes",
         "M (2020) [imdbid-tt1]/deleted scenes",
+        "M (2020) [imdbid-tt1]/behind the scenes",
         "M (2020) [imdbid-tt1]/Trailers",
     ]
 

@@ -204,6 +204,16 @@ def test_popm_write_maps(email: str, bytes_by_half_star: list[int]) -> None:
     assert [encode_popm(R(h), email) for h in range(1, 11)] == bytes_by_half_star
 
 
+WINDOWS_DISPLAY_RANGES = [(1, 31, 1), (32, 95, 2), (96, 159, 3), (160, 223, 4), (224, 255, 5)]
+
+
+@pytest.mark.parametrize("half_stars", range(1, 11))
+def test_windows_shows_our_half_star_bytes_rounded_up_to_whole_stars(half_stars: int) -> None:
+    byte = encode_popm(R(half_stars), "Windows Media Player 9 Series")
+    shown = next(stars for low, high, stars in WINDOWS_DISPLAY_RANGES if low <= byte <= high)
+    assert shown == (half_stars + 1) // 2
+
+
 def test_popm_email_is_case_insensitive() -> None:
     assert popm_dialect_id("MUSICBEE") == "popm:musicbee"
     assert popm_dialect_id("Windows Media Player 9 Series") == "popm:windows"

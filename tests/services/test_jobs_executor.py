@@ -15,6 +15,7 @@ from app.services.jobs_selftest import selftest_kind
 
 FAST = ContextTiming(progress_interval_s=0.0, event_interval_s=0.0, cancel_check_interval_s=0.0)
 Waiter = Callable[..., None]
+QUICK_BEATS = HeartbeatTiming(heartbeat_s=0.05, stale_after_s=60, sweep_every_s=3600)
 
 
 class Gate:

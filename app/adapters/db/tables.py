@@ -6,7 +6,7 @@ adds one import here.
 
 from __future__ import annotations
 
-from app.adapters.db import models
+from app.adapters.db import models, sync_models
 from app.adapters.db.base import metadata
 
-__all__ = ["metadata", "models"]
+__all__ = ["metadata", "models", "sync_models"]

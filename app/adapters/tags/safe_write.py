@@ -11,7 +11,8 @@
 3. *Rewrite*, otherwise: the file is copied to a temporary file in the same directory, mutagen
    saves there with normal padding (room for next time), the copy gets the original's mode and
    owner, is verified, fsynced and renamed over the original, then the directory is fsynced.
-   The original is never modified; a crash leaves at most a stray ``.NAME.crossfade-*.tmp``.
+   The original is never modified; a crash leaves at most a stray ``.NAME.crossfade-*.tmp``,
+   which the next rewrite of that file removes once it is ten minutes old.
 4. A file with more than one hardlink that needs a rewrite follows the ``hardlinks`` option:
    ``in_place_or_skip`` raises HardlinkSkipped (a rename would split the links), ``always``
    rewrites it in place behind a backup copy (``.NAME.crossfade-*.bak``, removed afterwards).
@@ -27,6 +28,7 @@ import mmap
 import os
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -52,6 +54,7 @@ COPY_CHUNK_BYTES: Final = 1024 * 1024
 TEMP_SUFFIX: Final = ".tmp"
 BACKUP_SUFFIX: Final = ".bak"
 TEMP_MARKER: Final = ".crossfade-"
+STALE_TEMP_S: Final = 600
 
 
 class DoesNotFit(Exception):
@@ -422,7 +425,24 @@ def _fsync_directory(path: str) -> None:
         os.close(dir_fd)
 
 
+def _remove_stale_temps(path: str) -> None:
+    """Temporary copies a killed earlier write of this file left behind (older than
+    STALE_TEMP_S, so never a concurrent writer's). Backups are kept: they may be the only
+    good copy of a hardlinked file."""
+    pure = PurePath(path)
+    prefix = f".{pure.name}{TEMP_MARKER}"
+    cutoff = time.time() - STALE_TEMP_S
+    with contextlib.suppress(OSError), os.scandir(pure.parent) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        Path(entry.path).unlink()
+
+
 def _rewrite(job: Commit) -> None:
+    _remove_stale_temps(job.path)
     temp_path, temp_fd = _create_sibling(job, TEMP_SUFFIX)
     try:
         with os.fdopen(temp_fd, "r+b") as temp:
