@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
@@ -267,3 +268,115 @@ def mapping_pairs(raw: Sequence[Any]) -> list[tuple[str, str]]:
             raise InvalidInput("a path mapping needs both prefixes")
         pairs.append((plex_prefix, local_prefix))
     return pairs
+
+
+class LibraryCatalog:
+    """Create, change and remove libraries and links, validating them on the way in."""
+
+    def __init__(self, repository: LibraryRepository) -> None:
+        self._repository = repository
+
+    @property
+    def repository(self) -> LibraryRepository:
+        return self._repository
+
+    def add_library(
+        self,
+        *,
+        kind: str,
+        name: str,
+        config: dict[str, Any],
+        secret: str | None = None,
+        path_mappings: Sequence[Any] = (),
+    ) -> LibraryRecord:
+        name = name.strip()
+        if not name:
+            raise InvalidInput("a library needs a name")
+        checked = validate_library_config(kind, config)
+        if kind == "plex_music" and not secret:
+            raise InvalidInput("a Plex library needs a token")
+        if kind != "plex_music" and path_mappings:
+            raise InvalidInput("path mappings belong to Plex libraries")
+        return self._repository.add_library(
+            kind=kind,
+            name=name,
+            config=checked,
+            secret=secret if kind == "plex_music" else None,
+            path_mappings=mapping_pairs(path_mappings),
+        )
+
+    def update_library(
+        self,
+        library_id: int,
+        *,
+        name: str | None = None,
+        config: dict[str, Any] | None = None,
+        secret: str | None = None,
+        path_mappings: Sequence[Any] | None = None,
+    ) -> LibraryRecord:
+        current = self._repository.library(library_id)
+        checked = None
+        if config is not None:
+            checked = validate_library_config(current.kind, {**current.config, **config})
+        if path_mappings is not None and current.kind != "plex_music":
+            raise InvalidInput("path mappings belong to Plex libraries")
+        return self._repository.update_library(
+            library_id,
+            name=None if name is None else name.strip() or current.name,
+            config=checked,
+            secret=secret or None,
+            path_mappings=None if path_mappings is None else mapping_pairs(path_mappings),
+        )
+
+    def add_link(
+        self,
+        *,
+        kind: str,
+        library_a_id: int,
+        library_b_id: int,
+        direction: str = "both",
+        policy: str = "ask",
+        options: dict[str, Any] | None = None,
+        schedule: str | None = None,
+        enabled: bool = True,
+    ) -> LinkRecord:
+        library_a = self._repository.library(library_a_id)
+        library_b = self._repository.library(library_b_id)
+        checked = validate_link(kind, library_a, library_b, direction, policy, options or {})
+        return self._repository.add_link(
+            kind=kind,
+            library_a_id=library_a_id,
+            library_b_id=library_b_id,
+            direction=direction,
+            policy=policy,
+            options=checked,
+            schedule=validate_schedule(schedule),
+            enabled=enabled,
+        )
+
+    def update_link(self, link_id: int, **changes: Any) -> LinkRecord:
+        link = self._repository.link(link_id)
+        merged_options = {**link.options, **(changes.get("options") or {})}
+        checked = validate_link(
+            link.kind,
+            self._repository.library(link.library_a_id),
+            self._repository.library(link.library_b_id),
+            changes.get("direction") or link.direction,
+            changes.get("policy") or link.policy,
+            merged_options,
+        )
+        if "options" in changes:
+            changes["options"] = checked
+        if "schedule" in changes:
+            changes["schedule"] = validate_schedule(changes["schedule"])
+        return self._repository.update_link(link_id, **changes)
+
+
+def validate_schedule(schedule: str | None) -> str | None:
+    """A five-field cron expression, or None (no schedule)."""
+    if schedule is None or not schedule.strip():
+        return None
+    fields = schedule.split()
+    if len(fields) != 5 or not croniter.is_valid(" ".join(fields)):
+        raise InvalidInput(f"schedule {schedule!r} is not a five-field cron expression")
+    return " ".join(fields)

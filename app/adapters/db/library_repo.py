@@ -18,6 +18,7 @@ from sqlmodel import col
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import Library, Link, PathMapping, utc_now
 from app.domain.errors import InvalidInput, NotFound, StateConflict
+from app.domain.jobs import library_pair_lock_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,7 @@ class LinkRecord:
     @property
     def lock_key(self) -> str:
         """One running job per library pair, whichever way round."""
-        low, high = sorted((self.library_a_id, self.library_b_id))
-        return f"lib:{low}+lib:{high}"
+        return library_pair_lock_key(self.library_a_id, self.library_b_id)
 
 
 def _link(row: Link) -> LinkRecord:
