@@ -79,7 +79,7 @@ def _encode_settled(movie: SettledMovie) -> list[object]:
         source_stamps,
         target_rels,
         target_stamps,
-        [name for pair in movie.files for name in pair],
+        [name for src, tgt in movie.files for name in (src, "" if tgt == src else tgt)],
         [value for copy in movie.copies for value in copy],
         [[loss.kind, loss.key, loss.value, loss.reason] for loss in movie.losses],
     ]
@@ -137,7 +137,7 @@ def _decode_settled(raw: object) -> SettledMovie:
     if not isinstance(raw, list) or len(raw) != 9:
         raise _Malformed("settled movie")
     names = iter(_strs(raw[6]))
-    files = tuple(zip(names, names, strict=True))
+    files = tuple((src, tgt or src) for src, tgt in zip(names, names, strict=True))
     copies_flat = iter(_ints(raw[7], 3))
     copies = tuple(zip(copies_flat, copies_flat, copies_flat, strict=True))
     if any(not 0 <= index < len(files) for index, _size, _mtime in copies):

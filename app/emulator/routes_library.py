@@ -274,7 +274,7 @@ def section_all(ctx: EmulatorContext, req: Request) -> Response:
 
 def section_albums(ctx: EmulatorContext, req: Request) -> Response:
     """``/library/sections/{id}/albums``: the album listing (``type=9``)."""
-    params = tuple((k, v) for k, v in req.params if k != "type") + (("type", str(TYPE_ALBUM)),)
+    params = (*((k, v) for k, v in req.params if k != "type"), ("type", str(TYPE_ALBUM)))
     return section_all(ctx, replace(req, params=params))
 
 

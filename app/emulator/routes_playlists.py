@@ -39,7 +39,7 @@ def playlist_keys(
         return [(e.item_id, e.rating_key) for e in playlist.entries if e.rating_key in state.items]
     if playlist.content is None or playlist.section_id is None:
         return []
-    path = state.parse_library_uri(playlist.content)
+    path = state.playlist_store.parse_library_uri(playlist.content)
     query = path.split("?", 1)[1] if "?" in path else ""
     section = state.sections.get(playlist.section_id)
     if section is None or not account.sees(section.section_id):
@@ -81,7 +81,7 @@ def list_playlists(ctx: EmulatorContext, req: Request) -> Response:
     with state.lock:
         chosen = [
             p
-            for p in state.playlists_of(account)
+            for p in state.playlist_store.of_account(account)
             if (playlist_type is None or p.playlist_type == playlist_type)
             and (section_id is None or _in_section(state, p, section_id))
             and (title is None or title.casefold() in p.title.casefold())
@@ -99,7 +99,7 @@ def create_playlist(ctx: EmulatorContext, req: Request) -> Response:
     playlist_type = req.param("type")
     if not uri or not playlist_type:
         raise bad_request("uri and type are required")
-    playlist = ctx.state.create_playlist(
+    playlist = ctx.state.playlist_store.create(
         req.user,
         title=req.param("title") or "",
         playlist_type=playlist_type,
@@ -114,7 +114,7 @@ def create_playlist(ctx: EmulatorContext, req: Request) -> Response:
 def get_playlist(ctx: EmulatorContext, req: Request) -> Response:
     state = ctx.state
     with state.lock:
-        playlist = state.playlist_for(req.user, _playlist_id(req))
+        playlist = state.playlist_store.get(req.user, _playlist_id(req))
         child = _render(state, req.user, playlist)
     return xml(attrs((("size", 1),)), [child])
 
@@ -124,12 +124,12 @@ def edit_playlist(ctx: EmulatorContext, req: Request) -> Response:
     summary = req.param("summary.value")
     if summary is None:
         summary = req.param("summary")
-    ctx.state.edit_playlist(req.user, _playlist_id(req), title=title, summary=summary)
+    ctx.state.playlist_store.edit(req.user, _playlist_id(req), title=title, summary=summary)
     return empty()
 
 
 def delete_playlist(ctx: EmulatorContext, req: Request) -> Response:
-    ctx.state.delete_playlist(req.user, _playlist_id(req))
+    ctx.state.playlist_store.delete(req.user, _playlist_id(req))
     return empty()
 
 
@@ -138,7 +138,7 @@ def playlist_items(ctx: EmulatorContext, req: Request) -> Response:
     account = req.user
     include_guids = req.flag("includeGuids")
     with state.lock:
-        playlist = state.playlist_for(account, _playlist_id(req))
+        playlist = state.playlist_store.get(account, _playlist_id(req))
         keys = playlist_keys(state, account, playlist)
         page = page_of(req, len(keys), ctx.knobs)
         per_account = state.user_data.get(account.account_id, {})
@@ -177,24 +177,24 @@ def add_items(ctx: EmulatorContext, req: Request) -> Response:
     uri = req.param("uri")
     if not uri:
         raise bad_request("uri is required")
-    ctx.state.add_to_playlist(req.user, _playlist_id(req), uri)
+    ctx.state.playlist_store.add(req.user, _playlist_id(req), uri)
     return empty()
 
 
 def clear_items(ctx: EmulatorContext, req: Request) -> Response:
-    ctx.state.clear_playlist(req.user, _playlist_id(req))
+    ctx.state.playlist_store.clear(req.user, _playlist_id(req))
     return empty()
 
 
 def remove_item(ctx: EmulatorContext, req: Request) -> Response:
-    ctx.state.remove_from_playlist(req.user, _playlist_id(req), _item_id(req.match[1]))
+    ctx.state.playlist_store.remove(req.user, _playlist_id(req), _item_id(req.match[1]))
     return empty()
 
 
 def move_item(ctx: EmulatorContext, req: Request) -> Response:
     after_text = req.param("after")
     after = _item_id(after_text) if after_text else None
-    ctx.state.move_in_playlist(req.user, _playlist_id(req), _item_id(req.match[1]), after)
+    ctx.state.playlist_store.move(req.user, _playlist_id(req), _item_id(req.match[1]), after)
     return empty()
 
 
@@ -274,5 +274,5 @@ def upload_m3u(ctx: EmulatorContext, req: Request) -> Response:
                 if found is not None:
                     keys.append(found)
                     break
-        state.import_m3u(account, section_id, target_plex, keys, force=force)
+        state.playlist_store.import_m3u(account, section_id, target_plex, keys, force=force)
     return empty()

@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
 
 from app.emulator.errors import bad_request, forbidden, not_found
 from app.emulator.model import (
@@ -33,6 +32,7 @@ from app.emulator.model import (
     TrackSource,
     UserData,
 )
+from app.emulator.playlist_store import PlaylistStore
 from app.emulator.xmlrender import hex_id, movie_fragment, section_attrs, track_fragment
 
 OWNER_ACCOUNT_ID = 1
@@ -82,6 +82,7 @@ class EmulatorState:
         self.items: dict[int, Item] = {}
         self.user_data: dict[int, dict[int, UserData]] = {}
         self.playlists: dict[int, Playlist] = {}
+        self.playlist_store = PlaylistStore(self)
         self.listeners: list[Callable[[Event], None]] = []
         self.change_listeners: list[Callable[[], None]] = []
         self.clear_refreshes_last_rated_at = False
@@ -89,7 +90,6 @@ class EmulatorState:
         self._added_at: dict[int, int] = {}
         self._next_key = FIRST_RATING_KEY
         self._next_part_id = 1
-        self._next_item_id = 1
         self._next_section_id = 1
         self._unsorted_albums: set[int] = set()
 
@@ -250,7 +250,7 @@ class EmulatorState:
                 self._rebuild_fragments(section, set(added) | set(updated))
             section.scanned_at = now
             result = ScanResult(tuple(added), tuple(updated), tuple(removed))
-        self._notify_changed()
+        self.notify_changed()
         if announce and OWNER_ACCOUNT_ID in self.accounts:
             for key in result.added:
                 self._emit(Event("library.new", self.owner, key))
@@ -420,7 +420,7 @@ class EmulatorState:
                 self._rebuild_fragments(section, set(added) | set(updated))
             section.scanned_at = now
             result = ScanResult(tuple(added), tuple(updated), tuple(removed))
-        self._notify_changed()
+        self.notify_changed()
         if announce and OWNER_ACCOUNT_ID in self.accounts:
             for key in result.added:
                 self._emit(Event("library.new", self.owner, key))
@@ -474,7 +474,7 @@ class EmulatorState:
                 if {"title", "editionTitle"} & set(values):
                     item.updated_at = self.clock()
                     self._rebuild_fragments(self.sections[item.section_id], {item.rating_key})
-        self._notify_changed()
+        self.notify_changed()
 
     def _data(self, account: Account, rating_key: int) -> UserData:
         per_account = self.user_data.setdefault(account.account_id, {})
@@ -503,7 +503,7 @@ class EmulatorState:
             snapshot = UserData(
                 data.rating, data.last_rated_at, data.view_count, data.last_viewed_at
             )
-        self._notify_changed()
+        self.notify_changed()
         self._emit(Event("media.rate", account, rating_key, rating))
         return snapshot
 
@@ -517,229 +517,22 @@ class EmulatorState:
             else:
                 data.view_count = 0
                 data.last_viewed_at = None
-        self._notify_changed()
+        self.notify_changed()
         if played:
             self._emit(Event("media.scrobble", account, rating_key))
 
-    # --- playlists ------------------------------------------------------------------------
-
-    def playlists_of(self, account: Account) -> list[Playlist]:
-        return [p for p in self.playlists.values() if p.account_id == account.account_id]
-
-    def playlist_for(self, account: Account, playlist_id: int) -> Playlist:
-        playlist = self.playlists.get(playlist_id)
-        if playlist is None or playlist.account_id != account.account_id:
-            raise not_found(f"no playlist {playlist_id}")
-        return playlist
-
-    def parse_library_uri(self, uri: str) -> str:
-        """``server://{mid}/com.plexapp.plugins.library{path}`` -> ``{path}``."""
-        prefix = "server://"
-        if not uri.startswith(prefix):
-            raise bad_request("uri must start with server://")
-        machine, _, rest = uri[len(prefix) :].partition("/")
-        if machine != self.machine_identifier:
-            raise bad_request("uri names another server")
-        provider, _, path = rest.partition("/")
-        if provider != "com.plexapp.plugins.library":
-            raise bad_request("uri names an unknown provider")
-        return "/" + path
-
-    def keys_from_uri(self, account: Account, uri: str) -> list[int]:
-        path = self.parse_library_uri(uri)
-        prefix = "/library/metadata/"
-        if not path.startswith(prefix):
-            raise bad_request("uri does not name library items")
-        try:
-            keys = [int(k) for k in path[len(prefix) :].split(",") if k]
-        except ValueError:
-            raise bad_request("bad rating key in uri") from None
-        if not keys:
-            raise bad_request("uri names no items")
-        for key in keys:
-            item = self.items.get(key)
-            if item is None or not account.sees(item.section_id):
-                raise bad_request(f"unknown item {key} in uri")
-        return self._expand_to_leaves(keys)
-
-    def _expand_to_leaves(self, keys: list[int]) -> list[int]:
-        out: list[int] = []
-        for key in keys:
-            item = self.items[key]
-            if isinstance(item, Album):
-                out.extend(item.track_keys)
-            elif isinstance(item, Artist):
-                for album_key in item.album_keys:
-                    album = self.items[album_key]
-                    assert isinstance(album, Album)
-                    out.extend(album.track_keys)
-            else:
-                out.append(key)
-        return out
-
-    def create_playlist(
-        self,
-        account: Account,
-        *,
-        title: str,
-        playlist_type: str,
-        smart: bool,
-        uri: str,
-    ) -> Playlist:
-        if playlist_type not in {"audio", "video", "photo"}:
-            raise bad_request(f"bad playlist type {playlist_type!r}")
-        with self.lock:
-            now = self.clock()
-            section_id: int | None = None
-            content: str | None = None
-            keys: list[int] = []
-            if smart:
-                path = self.parse_library_uri(uri)
-                section_id = _section_of_path(path)
-                self.section_for(account, section_id)
-                content = uri
-            else:
-                keys = self.keys_from_uri(account, uri)
-            playlist_id = self._next_key
-            self._next_key += 1
-            playlist = Playlist(
-                playlist_id=playlist_id,
-                account_id=account.account_id,
-                title=title,
-                playlist_type=playlist_type,
-                smart=smart,
-                guid=f"com.plexapp.agents.none://{uuid.uuid4()}",
-                added_at=now,
-                updated_at=now,
-                content=content,
-                section_id=section_id,
-            )
-            playlist.entries = [self._entry(k) for k in keys]
-            self.playlists[playlist_id] = playlist
-        self._notify_changed()
-        return playlist
-
-    def _entry(self, rating_key: int) -> PlaylistEntry:
-        item_id = self._next_item_id
-        self._next_item_id += 1
-        return PlaylistEntry(item_id=item_id, rating_key=rating_key)
-
-    def add_to_playlist(self, account: Account, playlist_id: int, uri: str) -> None:
-        with self.lock:
-            playlist = self.playlist_for(account, playlist_id)
-            if playlist.smart:
-                path = self.parse_library_uri(uri)  # replaces the rules [PMS-doc]
-                playlist.section_id = _section_of_path(path)
-                playlist.content = uri
-            else:
-                keys = self.keys_from_uri(account, uri)
-                playlist.entries.extend(self._entry(k) for k in keys)
-            playlist.updated_at = self.clock()
-        self._notify_changed()
-
-    def remove_from_playlist(self, account: Account, playlist_id: int, item_id: int) -> None:
-        with self.lock:
-            playlist = self._dumb(account, playlist_id)
-            index = _entry_index(playlist, item_id)
-            del playlist.entries[index]
-            playlist.updated_at = self.clock()
-        self._notify_changed()
-
-    def clear_playlist(self, account: Account, playlist_id: int) -> None:
-        with self.lock:
-            playlist = self._dumb(account, playlist_id)
-            playlist.entries = []
-            playlist.updated_at = self.clock()
-        self._notify_changed()
-
-    def move_in_playlist(
-        self, account: Account, playlist_id: int, item_id: int, after: int | None
-    ) -> None:
-        with self.lock:
-            playlist = self._dumb(account, playlist_id)
-            index = _entry_index(playlist, item_id)
-            if after is not None:
-                _entry_index(playlist, after)  # 404 before anything moves
-            entry = playlist.entries.pop(index)
-            position = 0 if after is None else _entry_index(playlist, after) + 1
-            playlist.entries.insert(position, entry)
-            playlist.updated_at = self.clock()
-        self._notify_changed()
-
-    def edit_playlist(
-        self, account: Account, playlist_id: int, *, title: str | None, summary: str | None
-    ) -> None:
-        with self.lock:
-            playlist = self.playlist_for(account, playlist_id)
-            if title is not None:
-                playlist.title = title
-            if summary is not None:
-                playlist.summary = summary
-            playlist.updated_at = self.clock()
-        self._notify_changed()
-
-    def delete_playlist(self, account: Account, playlist_id: int) -> None:
-        with self.lock:
-            self.playlist_for(account, playlist_id)
-            del self.playlists[playlist_id]
-        self._notify_changed()
-
-    def _dumb(self, account: Account, playlist_id: int) -> Playlist:
-        playlist = self.playlist_for(account, playlist_id)
-        if playlist.smart:
-            raise bad_request("smart playlists cannot be edited item by item")
-        return playlist
-
-    def import_m3u(
-        self,
-        account: Account,
-        section_id: int,
-        plex_path: str,
-        keys: list[int],
-        *,
-        force: bool,
-    ) -> Playlist | None:
-        """Create or overwrite the playlist made from the M3U at ``plex_path``."""
-        if not keys:
-            return None
-        stem = PurePosixPath(plex_path.replace("\\", "/")).stem
-        guid = f"com.plexapp.agents.none://{plex_path}"
-        with self.lock:
-            now = self.clock()
-            existing = next(
-                (p for p in self.playlists_of(account) if p.guid == guid and not p.smart), None
-            )
-            if existing is not None and force:
-                existing.entries = [self._entry(k) for k in keys]
-                existing.updated_at = now
-                playlist = existing
-            else:
-                title = stem if existing is None else f"{stem} {time.strftime('%Y-%m-%d')}"
-                playlist_id = self._next_key
-                self._next_key += 1
-                playlist = Playlist(
-                    playlist_id=playlist_id,
-                    account_id=account.account_id,
-                    title=title,
-                    playlist_type="audio",
-                    smart=False,
-                    guid=guid if existing is None else f"{guid}#{playlist_id}",
-                    added_at=now,
-                    updated_at=now,
-                    section_id=section_id,
-                )
-                playlist.entries = [self._entry(k) for k in keys]
-                self.playlists[playlist_id] = playlist
-        self._notify_changed()
-        return playlist
-
     # --- listeners and persistence ---------------------------------------------------------
+
+    def new_rating_key(self) -> int:
+        key = self._next_key
+        self._next_key += 1
+        return key
 
     def _emit(self, event: Event) -> None:
         for listener in list(self.listeners):
             listener(event)
 
-    def _notify_changed(self) -> None:
+    def notify_changed(self) -> None:
         for listener in list(self.change_listeners):
             listener()
 
@@ -750,7 +543,7 @@ class EmulatorState:
                 "version": 1,
                 "machine_identifier": self.machine_identifier,
                 "next_key": self._next_key,
-                "next_item_id": self._next_item_id,
+                "next_item_id": self.playlist_store.next_item_id,
                 "keys": dict(self._key_registry),
                 "added_at": {str(k): v for k, v in self._added_at.items()},
                 "user_data": {
@@ -787,7 +580,8 @@ class EmulatorState:
                 raise ValueError("unknown state file version")
             self.machine_identifier = str(snapshot["machine_identifier"])
             self._next_key = max(self._next_key, _int(snapshot["next_key"]))
-            self._next_item_id = max(self._next_item_id, _int(snapshot["next_item_id"]))
+            store = self.playlist_store
+            store.next_item_id = max(store.next_item_id, _int(snapshot["next_item_id"]))
             self._key_registry.update(_str_int_map(snapshot["keys"]))
             self._added_at.update(
                 {int(k): v for k, v in _str_int_map(snapshot["added_at"]).items()}
@@ -843,23 +637,6 @@ parse_rating = _parse_rating
 
 def _replace_title(source: TrackSource, title: str) -> TrackSource:
     return replace(source, title=title)
-
-
-def _section_of_path(path: str) -> int:
-    parts = path.split("?", 1)[0].strip("/").split("/")
-    if len(parts) >= 3 and parts[0] == "library" and parts[1] == "sections":
-        try:
-            return int(parts[2])
-        except ValueError:
-            pass
-    raise bad_request("smart playlist uri must name /library/sections/{id}/all")
-
-
-def _entry_index(playlist: Playlist, item_id: int) -> int:
-    for index, entry in enumerate(playlist.entries):
-        if entry.item_id == item_id:
-            return index
-    raise not_found(f"no playlist item {item_id}")
 
 
 def _int(value: object) -> int:

@@ -531,10 +531,12 @@ class _Applier:
         self.counters.movies_settled += 1
 
     def movie(self, movie_steps: MovieSteps) -> bool:
-        """Apply one movie's steps; True when all went well."""
+        """Apply one movie's steps; True when it was found in sync: every step a skip."""
         self.troubled = False
         for step in movie_steps.steps:
             self.apply(step)
+            if not isinstance(step, FileStep) or step.action != "skip":
+                self.troubled = True
         self.counters.movies_processed += 1
         return not self.troubled
 
@@ -763,7 +765,7 @@ def _run_sync(
         *((m.movie.source_folder, m) for m in steps.movies),
     ]
     work.sort(key=lambda item: item[0])
-    clean: list[MovieSteps] = []
+    in_sync: list[MovieSteps] = []
     for done, (_name, item) in enumerate(work):
         if reporter.is_cancelled():
             log.warning("Cancelled after %d of %d movies", done, len(work))
@@ -771,7 +773,7 @@ def _run_sync(
         if isinstance(item, SettledMovie):
             applier.settled(item)
         elif applier.movie(item):
-            clean.append(item)
+            in_sync.append(item)
         reporter.progress("apply", done + 1, len(work))
     for removal in steps.library_removals:
         applier.apply(removal)
@@ -783,7 +785,7 @@ def _run_sync(
         return outcome(code, steps)
 
     reporter.progress("index", 0, 1)
-    newly_settled = _settle(request, setup, plan, steps, clean)
+    newly_settled = _settle(request, setup, plan, steps, in_sync)
     index = _index_of(request, setup, plan, (*plan.settled, *newly_settled))
     if not _same_index(setup.index, index):
         write_atomically(index_path_for(request, setup.target_root), encode_index(index))
@@ -827,15 +829,18 @@ def _settle(
     setup: _Setup,
     plan: MirrorPlan,
     steps: SyncSteps,
-    clean: list[MovieSteps],
+    in_sync: list[MovieSteps],
 ) -> list[SettledMovie]:
-    """Stamp the movies that ended this run in sync. A stamp too fresh to trust (a change in
-    the same clock tick would not show) leaves its movie to be looked at next time."""
+    """Stamp the movies this run found in sync (nothing to do but skips). Movies it changed
+    are stamped by the next run that finds them in sync: their folders were just written,
+    and stamping them now would cost a first run as much again as the stamps save later.
+    A stamp too fresh to trust (a change in the same clock tick would not show) leaves its
+    movie to be looked at next time."""
     skip = _unsettled_folders(plan, steps)
     nodes = {node.name: node for node in setup.source_tree.dirs}
     now_ns = time.time_ns()
     settled: list[SettledMovie] = []
-    for movie_steps in clean:
+    for movie_steps in in_sync:
         movie = movie_steps.movie
         node = nodes.get(movie.source_folder)
         if movie.source_folder in skip or movie.protected or node is None:

@@ -212,7 +212,7 @@ def test_playlists(client: PlexServerClient, emulator: EmulatorServer) -> None:
 def test_smart_playlists_are_not_listed(client: PlexServerClient, emulator: EmulatorServer) -> None:
     owner = emulator.state.owner
     mid = emulator.state.machine_identifier
-    emulator.state.create_playlist(
+    emulator.state.playlist_store.create(
         owner,
         title="Smart",
         playlist_type="audio",

@@ -105,24 +105,24 @@ def test_playlist_moves_and_removes(state: EmulatorState) -> None:
     owner = state.accounts[1]
     keys = state.sections[1].leaf_keys[:4]
     uri = f"server://{state.machine_identifier}/com.plexapp.plugins.library/library/metadata/"
-    playlist = state.create_playlist(
+    playlist = state.playlist_store.create(
         owner, title="P", playlist_type="audio", smart=False, uri=uri + ",".join(map(str, keys))
     )
     ids = [e.item_id for e in playlist.entries]
-    state.move_in_playlist(owner, playlist.playlist_id, ids[3], ids[0])
+    state.playlist_store.move(owner, playlist.playlist_id, ids[3], ids[0])
     assert [e.item_id for e in playlist.entries] == [ids[0], ids[3], ids[1], ids[2]]
-    state.move_in_playlist(owner, playlist.playlist_id, ids[2], None)
+    state.playlist_store.move(owner, playlist.playlist_id, ids[2], None)
     assert [e.item_id for e in playlist.entries] == [ids[2], ids[0], ids[3], ids[1]]
     with pytest.raises(HttpError):
-        state.move_in_playlist(owner, playlist.playlist_id, ids[1], 999)
+        state.playlist_store.move(owner, playlist.playlist_id, ids[1], 999)
     assert [e.item_id for e in playlist.entries] == [ids[2], ids[0], ids[3], ids[1]]
-    state.remove_from_playlist(owner, playlist.playlist_id, ids[0])
+    state.playlist_store.remove(owner, playlist.playlist_id, ids[0])
     assert [e.rating_key for e in playlist.entries] == [keys[2], keys[3], keys[1]]
     album = state.sections[1].album_keys[0]
-    state.add_to_playlist(owner, playlist.playlist_id, f"{uri}{album}")
+    state.playlist_store.add(owner, playlist.playlist_id, f"{uri}{album}")
     assert len(playlist.entries) == 13  # an album adds its tracks
     with pytest.raises(HttpError):
-        state.playlist_for(state.accounts[1000], playlist.playlist_id)
+        state.playlist_store.get(state.accounts[1000], playlist.playlist_id)
 
 
 def test_snapshot_round_trip(state: EmulatorState) -> None:
@@ -130,7 +130,7 @@ def test_snapshot_round_trip(state: EmulatorState) -> None:
     key = state.sections[1].leaf_keys[3]
     state.rate(owner, key, 4.0, 1_600_000_000)
     uri = f"server://{state.machine_identifier}/com.plexapp.plugins.library/library/metadata/"
-    state.create_playlist(
+    state.playlist_store.create(
         owner, title="Keep", playlist_type="audio", smart=False, uri=f"{uri}{key}"
     )
     snapshot = state.snapshot()
