@@ -18,8 +18,13 @@ from app import __version__
 from app.adapters.db import migrate
 from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
 from app.adapters.db.jobs import JobRepository
+from app.adapters.db.library_repo import LibraryRepository
+from app.adapters.db.models import utc_now
+from app.adapters.db.sync_repo import SyncRepository
+from app.adapters.plex import PlexServerClient
 from app.adapters.processes import current_runner_id, runner_alive
 from app.adapters.queue import ArqRunner
+from app.adapters.tags import WriteOptions
 from app.domain.errors import SetupError
 from app.services.health import HealthReport, check_health
 from app.services.jobs import JobService
@@ -28,6 +33,11 @@ from app.services.jobs_executor import HeartbeatTiming, JobExecutor
 from app.services.jobs_kinds import JobKindRegistry
 from app.services.jobs_runners import InlineRunner, JobRunner
 from app.services.jobs_selftest import selftest_kind
+from app.services.libraries import LibraryCatalog, SideFactory
+from app.services.link_runs import LinkRuns
+from app.services.ratings_jobs import RatingsJobs
+from app.services.ratings_review import RatingsReview
+from app.services.ratings_sync import RatingsSync
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,10 +45,48 @@ logger = logging.getLogger(__name__)
 RunnerChoice = Literal["auto", "inline", "arq"]
 
 
-def build_job_kinds() -> JobKindRegistry:
+@dataclass(frozen=True, slots=True)
+class Domains:
+    """The feature services that job kinds and entrypoints share."""
+
+    libraries: LibraryCatalog
+    sync_repository: SyncRepository
+    sides: SideFactory
+    ratings: RatingsSync
+    review: RatingsReview
+
+
+def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
+    libraries = LibraryRepository(sessions)
+    sync_repository = SyncRepository(sessions)
+    sides = SideFactory(
+        libraries=libraries,
+        sync_repository=sync_repository,
+        plex_client=lambda base_url, token, timeout_s: PlexServerClient(
+            base_url, token, timeout_s=timeout_s
+        ),
+        write_options=WriteOptions(
+            preserve_mtime=settings.preserve_mtime, hardlinks=settings.hardlinked_writes
+        ),
+    )
+    ratings = RatingsSync(sync_repository, now=utc_now)
+    return Domains(
+        libraries=LibraryCatalog(libraries),
+        sync_repository=sync_repository,
+        sides=sides,
+        ratings=ratings,
+        review=RatingsReview(libraries, sides, sync_repository, ratings),
+    )
+
+
+def build_job_kinds(domains: Domains | None = None) -> JobKindRegistry:
     """Every job kind this installation can run. Later issues add one line each."""
     registry = JobKindRegistry()
     registry.register(selftest_kind())
+    if domains is not None:
+        ratings = RatingsJobs(domains.libraries.repository, domains.sides, domains.ratings)
+        for kind in ratings.kinds():
+            registry.register(kind)
     return registry
 
 
@@ -59,6 +107,8 @@ class Container:
     executor: JobExecutor
     runner: JobRunner
     jobs: JobService
+    domains: Domains
+    link_runs: LinkRuns
 
     def startup(self, *, migrate_schema: bool = True) -> StartupReport:
         """Upgrade the schema, interrupt jobs of dead runners, resubmit queued jobs."""
@@ -101,7 +151,8 @@ def build_container(
     settings.ensure_data_dir()
     engine = create_db_engine(settings.effective_database_url)
     sessions = create_session_factory(engine)
-    kinds = job_kinds or build_job_kinds()
+    domains = build_domains(settings, sessions)
+    kinds = job_kinds or build_job_kinds(domains)
     repository = JobRepository(sessions)
     executor = JobExecutor(
         repository,
@@ -120,6 +171,7 @@ def build_container(
         job_runner = ArqRunner(settings.redis_url)
     else:
         job_runner = InlineRunner(executor.run_job, max_workers=settings.inline_workers)
+    jobs = JobService(repository, kinds, job_runner)
     return Container(
         settings=settings,
         engine=engine,
@@ -128,5 +180,7 @@ def build_container(
         job_repository=repository,
         executor=executor,
         runner=job_runner,
-        jobs=JobService(repository, kinds, job_runner),
+        jobs=jobs,
+        domains=domains,
+        link_runs=LinkRuns(domains.libraries.repository, jobs),
     )

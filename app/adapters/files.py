@@ -188,7 +188,7 @@ def dir_stamp(path: str, *, follow_symlinks: bool) -> DirStamp | None:
     per directory of both libraries, and building a ``Path`` for each would cost as much as
     the calls themselves."""
     try:
-        st = os.stat(path, follow_symlinks=follow_symlinks)  # noqa: PTH116 - hot path, see above
+        st = os.stat(path, follow_symlinks=follow_symlinks)
     except OSError:
         return None
     if not stat.S_ISDIR(st.st_mode):
@@ -199,7 +199,7 @@ def dir_stamp(path: str, *, follow_symlinks: bool) -> DirStamp | None:
 def file_meta(path: str, *, follow_symlinks: bool) -> FileMeta | None:
     """One stat of a regular file (``str`` path, like :func:`dir_stamp`), None otherwise."""
     try:
-        st = os.stat(path, follow_symlinks=follow_symlinks)  # noqa: PTH116 - hot path
+        st = os.stat(path, follow_symlinks=follow_symlinks)
     except OSError:
         return None
     if not stat.S_ISREG(st.st_mode):
@@ -230,7 +230,7 @@ def list_names(root: Path) -> tuple[str, ...]:
 
 def _discard(path: str) -> None:
     with contextlib.suppress(OSError):
-        os.unlink(path)  # noqa: PTH108 - str path on the hot path
+        os.unlink(path)
 
 
 def _beside(target: str) -> str:
@@ -243,7 +243,7 @@ def _link_into_place(source: str, target: str) -> None:
     temp = _beside(target)
     try:
         os.link(source, temp)
-        os.replace(temp, target)  # noqa: PTH105 - str path on the hot path
+        os.replace(temp, target)
     except BaseException:
         _discard(temp)
         raise
@@ -295,7 +295,7 @@ def place_copy(source: str, target: str, *, replace: bool) -> None:
                 os.utime(target_fd, ns=(st.st_atime_ns, st.st_mtime_ns))
             finally:
                 os.close(target_fd)
-            os.replace(temp, target)  # noqa: PTH105 - str path on the hot path
+            os.replace(temp, target)
         except BaseException:
             _discard(temp)
             raise
@@ -309,11 +309,11 @@ def make_dir(path: str) -> None:
     """Create directory ``path`` (and its parents when they are missing)."""
     try:
         try:
-            os.mkdir(path)  # noqa: PTH102 - str path on the hot path
+            os.mkdir(path)
         except FileNotFoundError:
-            os.makedirs(path, exist_ok=True)  # noqa: PTH103 - str path on the hot path
+            os.makedirs(path, exist_ok=True)
         except FileExistsError:
-            if not os.path.isdir(path):  # noqa: PTH112 - str path on the hot path
+            if not os.path.isdir(path):
                 raise
     except OSError as exc:
         raise file_error(exc, path) from exc
@@ -333,7 +333,7 @@ def remove_entries(root: str, unlink: Iterable[str], rmdir: Iterable[str]) -> Re
     for relative in unlink:
         path = f"{root}/{relative}"
         try:
-            os.unlink(path)  # noqa: PTH108 - str path, like the rest of this group
+            os.unlink(path)
             removed += 1
         except FileNotFoundError:
             continue
@@ -342,7 +342,7 @@ def remove_entries(root: str, unlink: Iterable[str], rmdir: Iterable[str]) -> Re
     for relative in rmdir:
         path = f"{root}/{relative}"
         try:
-            os.rmdir(path)  # noqa: PTH106 - str path, like the rest of this group
+            os.rmdir(path)
         except FileNotFoundError:
             continue
         except OSError as exc:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api import health, jobs
+from app.api import conflicts, health, jobs, libraries, links
 
 API_PREFIX = "/api/v1"
 
@@ -22,5 +22,8 @@ def build_api_router(*, dependencies: Sequence[Any] = ()) -> APIRouter:
     api.include_router(health.router)
     protected = APIRouter(dependencies=list(dependencies))
     protected.include_router(jobs.router)
+    protected.include_router(libraries.router)
+    protected.include_router(links.router)
+    protected.include_router(conflicts.router)
     api.include_router(protected)
     return api

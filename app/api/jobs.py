@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import JobsDep
+from app.api.deps import ContainerDep, JobsDep
 from app.api.schemas import JobCreate, JobEventOut, JobEventPage, JobOut, JobPage, Problem
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger
 from app.services.jobs import MAX_PAGE
@@ -45,8 +45,16 @@ def list_jobs(
         503: {**_problem, "description": "the job queue cannot be reached"},
     },
 )
-def start_job(body: JobCreate, jobs: JobsDep, response: Response) -> JobOut:
-    job = jobs.start(body.kind, body.params, dry_run=body.dry_run, trigger=JobTrigger.API)
+def start_job(body: JobCreate, container: ContainerDep, response: Response) -> JobOut:
+    if body.link is not None:
+        job = container.link_runs.run(
+            body.link, mode=body.mode, dry_run=body.dry_run, trigger=JobTrigger.API
+        )
+    else:
+        assert body.kind is not None
+        job = container.jobs.start(
+            body.kind, body.params, dry_run=body.dry_run, trigger=JobTrigger.API
+        )
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return JobOut.of(job)
 
@@ -96,5 +104,23 @@ def cancel_job(job_id: int, jobs: JobsDep) -> JobOut:
 def rerun_job(job_id: int, jobs: JobsDep, response: Response) -> JobOut:
     """A new job with the same kind, parameters and link as a finished one."""
     job = jobs.rerun(job_id, trigger=JobTrigger.API)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return JobOut.of(job)
+
+
+@router.post(
+    "/{job_id}/undo",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    responses={
+        **NOT_FOUND,
+        409: {**_problem, "description": "still active, or the libraries are busy"},
+        422: {**_problem, "description": "not a real ratings sync job"},
+    },
+)
+def undo_job(job_id: int, container: ContainerDep, response: Response) -> JobOut:
+    """Queue an undo of a ratings sync: every value it changed is restored on both sides,
+    unless it changed again since (an event then says so)."""
+    job = container.link_runs.undo(job_id, trigger=JobTrigger.API)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return JobOut.of(job)

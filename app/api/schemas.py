@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, JobTrigger
 
 
 class JobCreate(BaseModel):
-    """Start a job. Today: a job ``kind`` with ``params``. Issue 7 adds ``link`` and ``mode``
-    (a job for a configured link), which is why ``kind`` names what to run instead of a path."""
+    """Start a job: either a run of a configured ``link`` (with ``mode`` and ``dry_run``), or a
+    job ``kind`` with ``params`` (for example the built-in ``selftest``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(examples=["selftest"], min_length=1, max_length=64)
+    link: int | None = Field(default=None, ge=1, examples=[1])
+    mode: Literal["sync", "import", "export"] | None = None
+    kind: str | None = Field(default=None, examples=["selftest"], min_length=1, max_length=64)
     params: dict[str, Any] = Field(default_factory=dict, examples=[{"steps": 20, "step_s": 0.5}])
     dry_run: bool = False
+
+    @model_validator(mode="after")
+    def _one_target(self) -> JobCreate:
+        if (self.link is None) == (self.kind is None):
+            raise ValueError("give either link (a configured link) or kind (a job kind)")
+        if self.link is not None and self.params:
+            raise ValueError("params belong to kind; a link run takes mode and dry_run")
+        if self.kind is not None and self.mode is not None:
+            raise ValueError("mode belongs to a link run")
+        return self
 
 
 class JobOut(BaseModel):

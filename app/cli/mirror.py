@@ -263,12 +263,15 @@ def _loss(loss: Loss) -> dict[str, object]:
     return {"kind": loss.kind, "key": loss.key, "value": loss.value, "reason": loss.reason}
 
 
-def _common_lists(plan: MirrorPlan | None, source: Path, target: Path) -> dict[str, object]:
+def _common_lists(
+    plan: MirrorPlan | None, source: Path, target: Path, marked_root: str | None = None
+) -> dict[str, list[Any]]:
+    """The lists every document has, keyed by their names in the document."""
     if plan is None:
         return {
             "ignored": [],
-            "marked_in_source": [],
-            "marked_in_target": [],
+            "marked_in_source": [_text(source)] if marked_root == "source" else [],
+            "marked_in_target": [_text(target)] if marked_root == "target" else [],
             "translation_losses": [],
             "undecodable_names": [],
         }
@@ -330,15 +333,17 @@ def _sync_document_tail(stream: JsonStream, outcome: SyncOutcome, request: Mirro
             "items_ignored": summary.items_ignored,
             "strays_in_target": summary.strays_in_target,
             "clashes": summary.clashes,
-            "marked_in_source": summary.marked_in_source,
-            "marked_in_target": summary.marked_in_target,
+            "marked_in_source": summary.marked_in_source + (outcome.marked_root == "source"),
+            "marked_in_target": summary.marked_in_target + (outcome.marked_root == "target"),
             "files_skipped": summary.files_skipped,
             "movies_settled": summary.movies_settled,
             "removals_refused": summary.removals_refused,
             "item_errors": summary.item_errors,
         },
     )
-    lists = _common_lists(outcome.plan, outcome.source_root, outcome.target_root)
+    lists = _common_lists(
+        outcome.plan, outcome.source_root, outcome.target_root, outcome.marked_root
+    )
     for name in ("ignored", "marked_in_source", "marked_in_target"):
         stream.key(name, lists[name])
     stream.key("strays_in_target", [_text(s) for s in outcome.strays_in_target])
@@ -483,7 +488,9 @@ def sync_command(
 
 def _diff_document(outcome: DiffOutcome, request: MirrorRequest) -> dict[str, object]:
     report = outcome.report
-    lists = _common_lists(outcome.plan, outcome.source_root, outcome.target_root)
+    lists = _common_lists(
+        outcome.plan, outcome.source_root, outcome.target_root, outcome.marked_root
+    )
     return {
         "operation": "diff",
         "exit_code": outcome.exit_code,
@@ -673,7 +680,7 @@ def _write_plan_json(outcome: PlanOutcome, request: MirrorRequest, out: IO[bytes
     stream.key("exit_code", outcome.exit_code)
     stream.key("source", _endpoint(request.source, outcome.source_format))
     stream.key("target", _endpoint(request.target, outcome.target_format))
-    lists = _common_lists(plan, outcome.source_root, outcome.target_root)
+    lists = _common_lists(plan, outcome.source_root, outcome.target_root, outcome.marked_root)
     stream.key(
         "summary",
         {
@@ -682,8 +689,8 @@ def _write_plan_json(outcome: PlanOutcome, request: MirrorRequest, out: IO[bytes
             "movie_clashes": len(plan.clashes) if plan else 0,
             "translation_losses": len(plan.losses()) if plan else 0,
             "ignored": len(plan.ignored) if plan else 0,
-            "marked_in_source": len(plan.marked_in_source) if plan else 0,
-            "marked_in_target": len(plan.marked_in_target) if plan else 0,
+            "marked_in_source": len(lists["marked_in_source"]),
+            "marked_in_target": len(lists["marked_in_target"]),
         },
     )
     stream.open_array("movies")
@@ -701,6 +708,13 @@ def _write_plan_json(outcome: PlanOutcome, request: MirrorRequest, out: IO[bytes
 
 def _print_plan(outcome: PlanOutcome, out: IO[str]) -> None:
     plan = outcome.plan
+    if outcome.marked_root is not None:
+        print(
+            f"Empty plan: the {outcome.marked_root} library contains an ignore marker, a sync "
+            "would change nothing. Delete that file to include the library.",
+            file=out,
+        )
+        return
     if plan is None:
         return
     print(

@@ -93,6 +93,7 @@ from app.domain.movies import IGNORE_MARKERS, METADATA_SUFFIXES, Format, opposit
 log = logging.getLogger(__name__)
 
 FormatChoice = Literal["plex", "jellyfin", "auto"]
+Side = Literal["source", "target"]
 
 STATE_DIR = ".crossfade"
 INDEX_NAME = "mirror-index.json"
@@ -205,6 +206,7 @@ class SyncOutcome:
     error: CrossfadeError | None = None
     refresh_error: CrossfadeError | None = None
     cancelled: bool = False
+    marked_root: Side | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class DiffOutcome:
     report: DiffReport | None = None
     plan: MirrorPlan | None = None
     error: CrossfadeError | None = None
+    marked_root: Side | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,7 @@ class PlanOutcome:
     target_format: Format | None = None
     plan: MirrorPlan | None = None
     error: CrossfadeError | None = None
+    marked_root: Side | None = None
 
 
 @contextmanager
@@ -370,6 +374,23 @@ def _resolve_formats(
     return source_format, target_format
 
 
+class _RootMarked(Exception):
+    """A library root holds an ignore marker: the run changes nothing (jellyplex-sync)."""
+
+    def __init__(self, side: Side, formats: tuple[Format | None, Format | None]) -> None:
+        super().__init__(side)
+        self.side = side
+        self.formats = formats
+
+
+def _explicit(choice: FormatChoice) -> Format | None:
+    return None if choice == "auto" else choice
+
+
+def _marked(root: Path) -> bool:
+    return any((root / marker).exists() for marker in IGNORE_MARKERS)
+
+
 def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
     source_root, target_root = _roots(request)
     if not source_root.is_dir():
@@ -378,6 +399,10 @@ def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
     _check_layout(source_root, target_root)
     if target_root.exists() and not target_root.is_dir():
         raise SetupError(f"Target '{target_root}' is not a directory")
+    if _marked(source_root):
+        raise _RootMarked(
+            "source", (_explicit(request.source_format), _explicit(request.target_format))
+        )
     index = load_index(index_path_for(request, target_root)) if use_index else None
     usable = _usable(request, index, source_root, target_root)
     known = usable.settled if usable is not None else ()
@@ -390,6 +415,8 @@ def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
         tree = scan_tree(source_root, follow_symlinks=True)
         formats = _resolve_formats(request, tree, None)
     assert formats is not None
+    if target_root.is_dir() and _marked(target_root):
+        raise _RootMarked("target", formats)
     return _Setup(
         source_root,
         target_root,
@@ -462,12 +489,6 @@ def _guard_delete(request: MirrorRequest, setup: _Setup) -> None:
             f"Is it fully mounted? Re-run with --max-shrink {needed} to allow it",
             path=str(setup.source_root),
         )
-
-
-def _root_marked(setup: _Setup) -> bool:
-    return setup.target_exists and any(
-        (setup.target_root / marker).exists() for marker in IGNORE_MARKERS
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -651,8 +672,6 @@ def sync(
             setup = _setup(request, use_index=True)
             if not setup.target_exists and not request.create:
                 raise SetupError(f"Target directory '{setup.target_root}' does not exist")
-            if setup.source_tree.marked or _root_marked(setup):
-                return _locked_outcome(request, setup)
             _guard_delete(request, setup)
             if not request.dry_run:
                 sample = _first_file(setup.source_tree, setup.source_root)
@@ -670,37 +689,26 @@ def sync(
             settled, target_tree = _settle_target(setup)
             reporter.progress("scan", 2, 2)
             return _run_sync(request, setup, settled, target_tree, reporter, on_changed)
+    except _RootMarked as marked:
+        log.warning(
+            "Nothing was synced: the %s library contains an ignore marker; delete it to "
+            "include the library",
+            marked.side,
+        )
+        return SyncOutcome(
+            EXIT_OK,
+            source_root,
+            target_root,
+            request.dry_run,
+            *marked.formats,
+            marked_root=marked.side,
+        )
     except CrossfadeError as exc:
         log.error("%s", exc)
         return SyncOutcome(EXIT_SETUP_ERROR, source_root, target_root, request.dry_run, error=exc)
     finally:
         if lock is not None:
             lock.release()
-
-
-def _locked_outcome(request: MirrorRequest, setup: _Setup) -> SyncOutcome:
-    side = "source" if setup.source_tree.marked else "target"
-    log.warning(
-        "Nothing was synced: the %s library contains an ignore marker; delete it to include "
-        "the library",
-        side,
-    )
-    plan = MirrorPlan(
-        setup.source_format,
-        setup.target_format,
-        marked_in_source=("",) if side == "source" else (),
-        marked_in_target=("",) if side == "target" else (),
-    )
-    return SyncOutcome(
-        EXIT_OK,
-        setup.source_root,
-        setup.target_root,
-        request.dry_run,
-        setup.source_format,
-        setup.target_format,
-        summary=_summary(plan, _Counters(), 0),
-        plan=plan,
-    )
 
 
 def _run_sync(
@@ -943,12 +951,6 @@ def diff(request: MirrorRequest, reporter: MirrorReporter | None = None) -> Diff
             setup = _setup(request, use_index=True)
             if not setup.target_exists:
                 raise SetupError(f"Target directory '{setup.target_root}' does not exist")
-            if setup.source_tree.marked or _root_marked(setup):
-                side = "source" if setup.source_tree.marked else "target"
-                raise SetupError(
-                    f"Not compared: the {side} library contains an ignore marker; delete it "
-                    "to include the library"
-                )
             settled, target_tree = _settle_target(setup)
             reporter.progress("scan", 2, 2)
             built = plan_mirror(
@@ -957,6 +959,20 @@ def diff(request: MirrorRequest, reporter: MirrorReporter | None = None) -> Diff
             report = diff_target(
                 built, setup.source_tree, target_tree, request.mode, request.metadata_suffixes
             )
+    except _RootMarked as marked:
+        error = SetupError(
+            f"Not compared: the {marked.side} library contains an ignore marker; delete it to "
+            "include the library"
+        )
+        log.error("%s", error)
+        return DiffOutcome(
+            DIFF_SETUP_ERROR,
+            source_root,
+            target_root,
+            *marked.formats,
+            error=error,
+            marked_root=marked.side,
+        )
     except CrossfadeError as exc:
         log.error("%s", exc)
         return DiffOutcome(DIFF_SETUP_ERROR, source_root, target_root, error=exc)
@@ -982,6 +998,10 @@ def plan(request: MirrorRequest) -> PlanOutcome:
                 scan_tree(setup.target_root, follow_symlinks=False) if setup.target_exists else None
             )
             built = plan_mirror(setup.source_tree, target_tree, _plan_options(request, setup))
+    except _RootMarked as marked:
+        return PlanOutcome(
+            PLAN_OK, source_root, target_root, *marked.formats, marked_root=marked.side
+        )
     except CrossfadeError as exc:
         log.error("%s", exc)
         return PlanOutcome(PLAN_SETUP_ERROR, source_root, target_root, error=exc)

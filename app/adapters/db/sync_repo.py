@@ -176,6 +176,27 @@ class SyncRepository:
         with self._sessions() as session:
             return [_track_link(row) for row in session.scalars(query.order_by(col(TrackLink.id)))]
 
+    def track_links_page(
+        self,
+        *,
+        status: str | None = None,
+        link_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[TrackLinkRecord], int]:
+        query = select(TrackLink)
+        count = select(func.count()).select_from(TrackLink)
+        if status is not None:
+            query = query.where(col(TrackLink.status) == status)
+            count = count.where(col(TrackLink.status) == status)
+        if link_id is not None:
+            query = query.where(col(TrackLink.link_id) == link_id)
+            count = count.where(col(TrackLink.link_id) == link_id)
+        with self._sessions() as session:
+            total = session.scalar(count) or 0
+            rows = session.scalars(query.order_by(col(TrackLink.id)).limit(limit).offset(offset))
+            return [_track_link(row) for row in rows], total
+
     def track_link(self, track_link_id: int) -> TrackLinkRecord:
         with self._sessions() as session:
             row = session.get(TrackLink, track_link_id)
