@@ -26,6 +26,7 @@ from app.adapters.processes import current_runner_id, runner_alive
 from app.adapters.queue import ArqRunner
 from app.adapters.tags import WriteOptions
 from app.domain.errors import SetupError
+from app.services.adhoc import AdhocLinks
 from app.services.health import HealthReport, check_health
 from app.services.jobs import JobService
 from app.services.jobs_context import ContextTiming
@@ -54,6 +55,7 @@ class Domains:
     sides: SideFactory
     ratings: RatingsSync
     review: RatingsReview
+    adhoc: AdhocLinks
 
 
 def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
@@ -70,12 +72,14 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
         ),
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
+    catalog = LibraryCatalog(libraries)
     return Domains(
-        libraries=LibraryCatalog(libraries),
+        libraries=catalog,
         sync_repository=sync_repository,
         sides=sides,
         ratings=ratings,
         review=RatingsReview(libraries, sides, sync_repository, ratings),
+        adhoc=AdhocLinks(catalog, sides.plex_client),
     )
 
 

@@ -3,7 +3,8 @@
 Usage: python bench/tags.py [--n 10000] [--formats mp3,flac] [--dir /dev/shm]
 
 Copies each fixture of tests/fixtures/audio ``--n`` times into a temporary folder (tmpfs
-/dev/shm when present, so the figures are about parsing and rendering, not the disk), then
+/dev/shm when present, so the figures are about parsing and rendering, not the disk), in
+album-sized subfolders of ``--per-folder`` files like a real library, then
 times ``read_file`` over every file and ``write_rating`` (MusicBee profile, a different rating
 per file, verified by re-reading as always) over every file, and prints a table.
 """
@@ -34,10 +35,10 @@ class Row:
     methods: Counter[str]
 
 
-def bench_format(fixture: Path, folder: Path, n: int) -> Row:
-    folder.mkdir()
-    paths = [folder / f"{i:06d}{fixture.suffix}" for i in range(n)]
+def bench_format(fixture: Path, folder: Path, n: int, per_folder: int) -> Row:
+    paths = [folder / f"{i // per_folder:05d}" / f"{i:06d}{fixture.suffix}" for i in range(n)]
     for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(fixture, path)
     started = time.perf_counter()
     for path in paths:
@@ -57,6 +58,7 @@ def bench_format(fixture: Path, folder: Path, n: int) -> Row:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="files per format")
+    parser.add_argument("--per-folder", type=int, default=20, help="files per album folder")
     parser.add_argument("--formats", default="", help="fixture names or stems, comma separated")
     parser.add_argument("--dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None)
     args = parser.parse_args()
@@ -67,7 +69,7 @@ def main() -> None:
     total_reads = total_writes = 0.0
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="crossfade-bench-") as tmp:
         for fixture in fixtures:
-            row = bench_format(fixture, Path(tmp) / fixture.stem, args.n)
+            row = bench_format(fixture, Path(tmp) / fixture.stem, args.n, args.per_folder)
             methods = ", ".join(f"{m} {c:,}" for m, c in sorted(row.methods.items()))
             print(
                 f"{row.fixture:<16}{row.size_bytes:>7}{args.n / row.read_s:>10,.0f}"

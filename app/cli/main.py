@@ -7,6 +7,7 @@ import typer
 from app import __version__
 from app.cli.mirror import mirror_app
 from app.cli.plex import emulator, plex_app
+from app.cli.ratings import ratings_app
 from app.cli.system import system_app
 from app.cli.tags import tags_app
 
@@ -38,6 +39,7 @@ app.add_typer(system_app)
 app.add_typer(tags_app, name="tags")
 app.add_typer(plex_app, name="plex")
 app.add_typer(mirror_app, name="mirror")
+app.add_typer(ratings_app, name="ratings")
 app.command("emulator")(emulator)
 
 

@@ -1,17 +1,22 @@
-"""``crossfade mirror``: jellyplex-sync's options, exit codes and JSON documents, run as real
-processes (``python -m app.cli.mirror``, and once through the ``crossfade`` entry point)."""
+"""``crossfade mirror``: jellyplex-sync's options, exit codes and JSON documents.
+
+Most cases run the typer app in-process; the byte-level JSON case runs ``python -m
+app.cli.mirror`` as a real process, and one case goes through the ``crossfade`` entry point."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
+from typer.testing import CliRunner
+
+from app.cli.mirror import mirror_app
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,16 +80,35 @@ JPS_PLAN_KEYS = {
 }
 
 
-def mirror(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
+class Done(NamedTuple):
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def mirror(*args: str | Path) -> Done:
+    """Run ``crossfade mirror ARGS`` in-process; the root logger is restored afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        result = CliRunner().invoke(mirror_app, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    return Done(result.exit_code, result.stdout_bytes, result.stderr_bytes)
+
+
+def mirror_process(*args: str | Path) -> Done:
+    done = subprocess.run(
         [sys.executable, "-m", "app.cli.mirror", *map(str, args)],
         capture_output=True,
         cwd=REPO,
         timeout=120,
     )
+    return Done(done.returncode, done.stdout, done.stderr)
 
 
-def document(done: subprocess.CompletedProcess[bytes]) -> dict[str, Any]:
+def document(done: Done) -> dict[str, Any]:
     parsed: dict[str, Any] = json.loads(done.stdout.decode("utf-8"))
     return parsed
 
@@ -257,22 +281,16 @@ def test_json_stays_valid_utf8_for_names_that_are_not(tmp_path: Path) -> None:
     os.makedirs(source)
     with open(source + b"/Caf\xe9 (1999) {imdb-tt1}.mkv", "wb") as handle:
         handle.write(b"v")
-    done = mirror("sync", "--create", "--json", tmp_path / "src", tmp_path / "dst")
+    done = mirror_process("sync", "--create", "--json", tmp_path / "src", tmp_path / "dst")
     assert done.returncode == 0, done.stderr
     doc = document(done)
     assert doc["undecodable_names"][0].endswith("Caf\\xe9 (1999) {imdb-tt1}")
     assert doc["events"][0]["target"].endswith("Caf\\xe9 (1999) [imdbid-tt1].mkv")
 
 
-def test_registered_in_the_crossfade_command(tmp_path: Path) -> None:
-    crossfade = shutil.which("crossfade")
-    command = (
-        [crossfade]
-        if crossfade
-        else [sys.executable, "-c", "from app.cli.main import main; main()"]
-    )
-    done = subprocess.run(
-        [*command, "mirror", "--help"], capture_output=True, cwd=REPO, timeout=120
-    )
-    assert done.returncode == 0
-    assert b"sync" in done.stdout and b"diff" in done.stdout and b"plan" in done.stdout
+def test_registered_in_the_crossfade_command() -> None:
+    from app.cli.main import app
+
+    result = CliRunner().invoke(app, ["mirror", "--help"])
+    assert result.exit_code == 0
+    assert all(word in result.stdout for word in ("sync", "diff", "plan"))

@@ -1,0 +1,235 @@
+"""``crossfade ratings sync|import|export|run|undo``: the ratings sync for people who live in
+cron. Works without a running server: the run is a job in the database, executed here."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from app.bootstrap import Container, build_container
+from app.cli.system import configure_logging, reported_errors
+from app.domain.jobs import JobRecord, JobStatus, JobTrigger
+from app.settings import load_settings
+
+ratings_app = typer.Typer(
+    help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True
+)
+
+EXIT_ITEM_ERRORS = 3
+SUMMARY_LINES = (
+    ("items_a", "tracks on side A"),
+    ("items_b", "tracks on side B"),
+    ("pairs", "matched pairs"),
+    ("files_read", "files read"),
+    ("files_cached", "files unchanged (cached)"),
+    ("written_a", "ratings changed on side A"),
+    ("written_b", "ratings changed on side B"),
+    ("unchanged", "unchanged"),
+    ("conflicts", "conflicts"),
+    ("review", "matches to review"),
+    ("unmatched_a", "unmatched on side A"),
+    ("unmatched_b", "unmatched on side B"),
+    ("skipped", "skipped"),
+    ("errors", "errors"),
+)
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    settings = load_settings()
+    configure_logging(settings)
+    container = build_container(settings, runner="inline")
+    try:
+        container.startup()
+        yield container
+    finally:
+        container.close()
+
+
+def _follow(container: Container, job: JobRecord, *, show_progress: bool) -> JobRecord:
+    """Wait for the job, drawing a progress line on a terminal."""
+    last = ""
+    while job.status.is_active:
+        time.sleep(0.2)
+        job = container.jobs.get(job.id)
+        if show_progress:
+            total = f"/{job.total}" if job.total else ""
+            line = f"\r{job.phase or job.status.value}: {job.done}{total}"
+            if job.eta_s:
+                line += f" (ETA {job.eta_s:.0f}s)"
+            if line != last:
+                sys.stderr.write(line.ljust(70))
+                sys.stderr.flush()
+                last = line
+    if show_progress:
+        sys.stderr.write("\n")
+    return job
+
+
+def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
+    counters = job.counters
+    if as_json:
+        problems = container.jobs.events(job.id, actions=(), levels=(), limit=500, offset=0).items
+        document = {
+            "job": job.id,
+            "status": job.status.value,
+            "dry_run": job.dry_run,
+            "error": job.error,
+            "counters": counters,
+            "events": [
+                {
+                    "action": event.action,
+                    "level": event.level.value,
+                    "subject": event.subject,
+                    "before": event.before,
+                    "after": event.after,
+                    "detail": event.detail,
+                }
+                for event in problems
+            ],
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False))
+        return
+    title = "Dry run (nothing written)" if job.dry_run else "Sync"
+    typer.echo(f"{title}: job {job.id} {job.status.value}")
+    for name, label in SUMMARY_LINES:
+        if name in counters:
+            typer.echo(f"  {label:<28} {counters[name]}")
+    if job.error:
+        typer.secho(f"  error: {job.error}", fg=typer.colors.RED)
+
+
+def _exit_code(job: JobRecord) -> int:
+    if job.status is not JobStatus.SUCCEEDED:
+        return 1
+    return EXIT_ITEM_ERRORS if job.counters.get("errors") else 0
+
+
+def _run_adhoc(
+    mode: str,
+    plex_url: str,
+    token: str,
+    section: str,
+    music_dir: str,
+    path_map: list[str],
+    policy: str | None,
+    profile: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    with reported_errors(), _container() as container:
+        link = container.domains.adhoc.ratings_link(
+            plex_url=plex_url,
+            token=token,
+            section=section,
+            music_dir=music_dir,
+            path_maps=path_map,
+            policy=policy,
+            profile=profile,
+        )
+        job = container.link_runs.run(link.id, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
+        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        _report(container, job, as_json=as_json)
+    raise typer.Exit(_exit_code(job))
+
+
+PLEX_URL = typer.Option(..., "--plex-url", help="The Plex server, e.g. http://127.0.0.1:32400.")
+TOKEN = typer.Option(..., "--token", envvar="CROSSFADE_PLEX_TOKEN", help="A Plex token.")
+SECTION = typer.Option(..., "--section", help="The music section's title (or id).")
+MUSIC_DIR = typer.Option(..., "--music-dir", help="The folder holding the audio files.")
+PATH_MAP = typer.Option(
+    [], "--path-map", help="PLEX_PREFIX=LOCAL_PREFIX, repeatable, tried in order."
+)
+POLICY = typer.Option(
+    None, "--policy", help="prefer_a (Plex) | prefer_b (files) | newest | highest | lowest | ask."
+)
+PROFILE = typer.Option(None, "--profile", help="Tag write profile, e.g. musicbee, windows.")
+DRY_RUN = typer.Option(False, "--dry-run", help="Plan and report; write nothing anywhere.")
+AS_JSON = typer.Option(False, "--json", help="Print one JSON document instead of a summary.")
+
+
+@ratings_app.command("sync")
+def sync(
+    plex_url: str = PLEX_URL,
+    token: str = TOKEN,
+    section: str = SECTION,
+    music_dir: str = MUSIC_DIR,
+    path_map: list[str] = PATH_MAP,
+    policy: str | None = POLICY,
+    profile: str | None = PROFILE,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Two-way sync: a change on either side since the last run goes to the other."""
+    _run_adhoc(
+        "sync", plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
+    )
+
+
+@ratings_app.command("import")
+def import_(
+    plex_url: str = PLEX_URL,
+    token: str = TOKEN,
+    section: str = SECTION,
+    music_dir: str = MUSIC_DIR,
+    path_map: list[str] = PATH_MAP,
+    policy: str | None = POLICY,
+    profile: str | None = PROFILE,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Files → Plex: only Plex is written."""
+    _run_adhoc(
+        "import", plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
+    )
+
+
+@ratings_app.command("export")
+def export(
+    plex_url: str = PLEX_URL,
+    token: str = TOKEN,
+    section: str = SECTION,
+    music_dir: str = MUSIC_DIR,
+    path_map: list[str] = PATH_MAP,
+    policy: str | None = POLICY,
+    profile: str | None = PROFILE,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Plex → files: only the files are written."""
+    _run_adhoc(
+        "export", plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
+    )
+
+
+@ratings_app.command("run")
+def run(
+    link: int = typer.Argument(..., help="A configured link's id."),
+    mode: str = typer.Option("sync", help="sync | import | export."),
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Run a configured ratings link."""
+    with reported_errors(), _container() as container:
+        job = container.link_runs.run(link, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
+        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        _report(container, job, as_json=as_json)
+    raise typer.Exit(_exit_code(job))
+
+
+@ratings_app.command("undo")
+def undo(
+    job_id: int = typer.Argument(..., help="The ratings sync job to undo."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Restore every rating a job changed, on both sides, unless it changed again since."""
+    with reported_errors(), _container() as container:
+        job = container.link_runs.undo(job_id, trigger=JobTrigger.CLI)
+        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        _report(container, job, as_json=as_json)
+    raise typer.Exit(_exit_code(job))
