@@ -142,11 +142,12 @@ def main() -> int:
             runs.append(best_of(options.runs, server, name, PLEXAPI, "1000"))
 
     print(
-        f"{'client':45} {'tracks':>7} {'wall s':>7} {'peak MB':>8} {'requests':>8} {'metadata':>8}"
+        f"{'client':45} {'tracks':>7} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} "
+        f"{'requests':>8} {'metadata':>8}"
     )
     for run in runs:
         print(
-            f"{run.name:45} {run.count:7d} {run.wall_s:7.2f} {run.rss_mb:8.1f} "
+            f"{run.name:45} {run.count:7d} {run.wall_s:7.2f} {run.cpu_s:7.2f} {run.rss_mb:8.1f} "
             f"{run.requests:8d} {run.metadata_requests:8d}"
         )
     ours, theirs = runs[0], runs[1:]

@@ -102,53 +102,45 @@ def _scan(
             entries = sorted(listing, key=_by_name)
     except OSError as exc:
         return DirNode(name, error=os_reason(exc))
-    if any(entry.name in markers for entry in entries):
-        return DirNode(name, marked=True)
     files: list[FileNode] = []
     dirs: list[DirNode] = []
     specials: list[str] = []
     leftovers: list[str] = []
+    others: list[os.DirEntry[str]] = []
     for entry in entries:
         entry_name = entry.name
-        if entry_name.startswith("."):
+        if entry_name[0] == ".":
+            if entry_name in markers:
+                return DirNode(name, marked=True)
             if is_temp_name(entry_name):
                 leftovers.append(entry_name)
             continue
         if entry_name in skip:
             continue
         try:
-            if entry.is_symlink():
-                if not follow_symlinks:
-                    files.append(
-                        FileNode(entry_name, _meta(entry.stat(follow_symlinks=False)), True)
+            # Regular files and directories first: d_type answers without a system call.
+            if entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                files.append(
+                    FileNode(
+                        entry_name,
+                        FileMeta(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink),
                     )
-                    continue
-                try:
-                    st = entry.stat()
-                except FileNotFoundError:
-                    specials.append(entry_name)  # a dangling link
-                    continue
-                if entry.is_dir():
-                    key = (st.st_dev, st.st_ino)
-                    if key in ancestors:
-                        specials.append(entry_name)  # a link back up: a loop
-                    else:
-                        sub = _scan(entry.path, entry_name, True, markers, ancestors | {key})
-                        dirs.append(sub)
-                elif entry.is_file():
-                    files.append(FileNode(entry_name, _meta(st), True))
-                else:
-                    specials.append(entry_name)
+                )
             elif entry.is_dir(follow_symlinks=False):
-                dirs.append(_scan(entry.path, entry_name, follow_symlinks, markers, ancestors))
-            elif entry.is_file(follow_symlinks=False):
-                files.append(FileNode(entry_name, _meta(entry.stat(follow_symlinks=False))))
+                others.append(entry)
+            elif entry.is_symlink():
+                _symlink(entry, follow_symlinks, markers, ancestors, files, dirs, specials)
             else:
                 specials.append(entry_name)
         except FileNotFoundError:
             continue  # vanished between the listing and the stat
         except OSError:
             specials.append(entry_name)
+    for entry in others:  # after the loop: a marker later in the listing stops the walk
+        dirs.append(_scan(entry.path, entry.name, follow_symlinks, markers, ancestors))
+    if dirs and len(dirs) > len(others):
+        dirs.sort(key=_by_name)
     return DirNode(
         name,
         files=tuple(files),
@@ -156,6 +148,37 @@ def _scan(
         specials=tuple(specials),
         leftovers=tuple(leftovers),
     )
+
+
+def _symlink(
+    entry: os.DirEntry[str],
+    follow_symlinks: bool,
+    markers: frozenset[str],
+    ancestors: frozenset[tuple[int, int]],
+    files: list[FileNode],
+    dirs: list[DirNode],
+    specials: list[str],
+) -> None:
+    """A symlink: in a target a file to replace or remove; in a source what it points to,
+    with a guard against links that lead back up the tree."""
+    if not follow_symlinks:
+        files.append(FileNode(entry.name, _meta(entry.stat(follow_symlinks=False)), True))
+        return
+    try:
+        st = entry.stat()
+    except FileNotFoundError:
+        specials.append(entry.name)  # a dangling link
+        return
+    if stat.S_ISDIR(st.st_mode):
+        key = (st.st_dev, st.st_ino)
+        if key in ancestors:
+            specials.append(entry.name)  # a loop
+        else:
+            dirs.append(_scan(entry.path, entry.name, True, markers, ancestors | {key}))
+    elif stat.S_ISREG(st.st_mode):
+        files.append(FileNode(entry.name, _meta(st), True))
+    else:
+        specials.append(entry.name)
 
 
 def scan_tree(

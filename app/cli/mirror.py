@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -152,41 +153,83 @@ def _leaf(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-class LogReporter:
-    """Human output: one log line per change, skips only with ``--verbose``."""
+class EventLines:
+    """Per-file lines on stderr in the log's format, without the logging machinery: a first
+    sync of a large library announces 50,000 files, and a ``LogRecord`` with a formatted time
+    for each costs more than the sync's own work. Flushed at least every 0.2 s."""
 
-    def __init__(self, *, verbose: bool, dry_run: bool) -> None:
+    FLUSH_S = 0.2
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self._second = -1
+        self._stamp = ""
+        self._pending: list[str] = []
+        self._flushed = time.monotonic()
+
+    def _prefix(self, level: str) -> str:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        return f"{level}: {self._stamp},{int((now - second) * 1000):03d} -- "
+
+    def write(self, message: str, level: str = "INFO") -> None:
+        self._pending.append(f"{self._prefix(level)}{message}\n")
+        if len(self._pending) >= 512 or time.monotonic() - self._flushed >= self.FLUSH_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.out.write("".join(self._pending))
+            self._pending.clear()
+        self.out.flush()
+        self._flushed = time.monotonic()
+
+
+class LogReporter:
+    """Human output: one line per change (skips only with ``--verbose``) when the log level
+    shows information, warnings for kept files and failures always."""
+
+    def __init__(self, *, verbose: bool, dry_run: bool, lines: EventLines | None = None) -> None:
         self.verbose = verbose
         self.dry_run = dry_run
+        self.lines = lines if lines is not None else EventLines(sys.stderr)
+        self.info = log.isEnabledFor(logging.INFO)
 
     def progress(self, phase: str, done: int, total: int) -> None:
-        log.debug("%s %d/%d", phase, done, total)
+        if phase != "apply":
+            log.debug("%s %d/%d", phase, done, total)
 
     def is_cancelled(self) -> bool:
         return False
 
+    def close(self) -> None:
+        self.lines.flush()
+
     def event(self, event: MirrorEvent) -> None:
         action = event.action
+        if action == "keep":
+            self.lines.write(f"Keeping '{_text(event.target)}': {event.detail}", "WARNING")
+            return
+        if action == "error":
+            self.lines.write(f"Failed: '{_text(event.target)}': {event.detail}", "WARNING")
+            return
+        if not self.info:
+            return
         if action == "skip":
             if self.verbose:
-                log.info("Target '%s' is up to date", _text(_leaf(event.target)))
-            return
-        if action in ("link", "replace"):
-            verb = "Linking" if action == "link" else "Replacing"
-            if self.dry_run:
-                log.info("%s %s", action.upper().ljust(6), _text(event.target))
-            else:
-                source = _leaf(event.source or "")
-                log.info("%s '%s' → '%s'", verb, _text(source), _text(_leaf(event.target)))
+                self.lines.write(f"Target '{_text(_leaf(event.target))}' is up to date")
+        elif self.dry_run:
+            word = "DELETE" if action == "remove" else action.upper()
+            self.lines.write(f"{word.ljust(6)} {_text(event.target)}")
         elif action == "remove":
-            if self.dry_run:
-                log.info("DELETE %s", _text(event.target))
-            else:
-                log.info("Removing stray item '%s'", _text(_leaf(event.target)))
-        elif action == "keep":
-            log.warning("Keeping '%s': %s", _text(event.target), event.detail)
+            self.lines.write(f"Removing stray item '{_text(_leaf(event.target))}'")
         else:
-            log.warning("Failed: '%s': %s", _text(event.target), event.detail)
+            verb = "Linking" if action == "link" else "Replacing"
+            source = _text(_leaf(event.source or ""))
+            self.lines.write(f"{verb} '{source}' → '{_text(_leaf(event.target))}'")
 
 
 def _event_payload(event: MirrorEvent) -> dict[str, str]:
@@ -238,7 +281,8 @@ class JsonStream:
 
 
 class JsonReporter(LogReporter):
-    """Streams each event into the ``events`` array; logs like :class:`LogReporter`."""
+    """Streams each event into the ``events`` array; logs like :class:`LogReporter` (which,
+    under ``--json``, means warnings only unless ``-v``)."""
 
     def __init__(self, stream: JsonStream, *, verbose: bool, dry_run: bool) -> None:
         super().__init__(verbose=verbose, dry_run=dry_run)
@@ -246,8 +290,7 @@ class JsonReporter(LogReporter):
 
     def event(self, event: MirrorEvent) -> None:
         self.stream.item(_event_payload(event))
-        if self.verbose or event.action in ("keep", "error"):
-            super().event(event)
+        super().event(event)
 
 
 # --------------------------------------------------------------------------------------------
@@ -462,7 +505,9 @@ def sync_command(
 
     def command() -> int:
         if not as_json:
-            outcome = run_sync(request, LogReporter(verbose=verbose, dry_run=dry_run))
+            reporter = LogReporter(verbose=verbose, dry_run=dry_run)
+            outcome = run_sync(request, reporter)
+            reporter.close()
             if outcome.error is None:
                 _log_sync_summary(outcome, delete)
             return outcome.exit_code
@@ -473,6 +518,7 @@ def sync_command(
         stream.open_array("events")
         reporter = JsonReporter(stream, verbose=verbose, dry_run=dry_run)
         outcome = run_sync(request, reporter)
+        reporter.close()
         stream.close_array()
         _sync_document_tail(stream, outcome, request)
         stream.close()

@@ -1,1 +1,24 @@
-"""emulator layer (see ../shared/DESIGN.md)."""
+"""A loopback Plex Media Server emulator for tests, benchmarks and demos (PLEX.md §9).
+
+Build one from folders with :func:`build_emulator` (what ``crossfade emulator`` does), or from
+an :class:`EmulatorState` you fill yourself (e.g. :func:`add_synthetic_music_section`), then
+run it with :class:`EmulatorServer` (a context manager; ``.url``, ``.log``, ``.knobs``).
+"""
+
+from app.emulator.builder import EmulatorConfig, Folder, build_emulator, build_state
+from app.emulator.knobs import Fault, Knobs
+from app.emulator.server import EmulatorServer
+from app.emulator.state import EmulatorState
+from app.emulator.synthetic import add_synthetic_music_section
+
+__all__ = [
+    "EmulatorConfig",
+    "EmulatorServer",
+    "EmulatorState",
+    "Fault",
+    "Folder",
+    "Knobs",
+    "add_synthetic_music_section",
+    "build_emulator",
+    "build_state",
+]

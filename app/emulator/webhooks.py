@@ -185,11 +185,14 @@ class WebhookDispatcher:
                 self._queue.task_done()
 
     def _deliver(self, url: str, kind: str, payload: dict[str, object]) -> None:
-        files = None
+        # always multipart, as PMS sends it, even when there is no thumb part
+        parts: list[tuple[str, tuple[str | None, bytes, str]]] = [
+            ("payload", (None, json.dumps(payload).encode(), "application/json"))
+        ]
         if kind in EVENTS_WITH_THUMB:
-            files = {"thumb": ("thumb.jpg", THUMB_JPEG, "image/jpeg")}
+            parts.append(("thumb", ("thumb.jpg", THUMB_JPEG, "image/jpeg")))
         try:
-            response = self._client.post(url, data={"payload": json.dumps(payload)}, files=files)
+            response = self._client.post(url, files=parts)
         except httpx.HTTPError as exc:
             log.warning("webhook %s to %s failed: %s", kind, url, exc)
             self.deliveries.append(Delivery(url, kind, None, str(exc)))

@@ -71,9 +71,7 @@ def test_server_side_rating_validation(plex: PlexServer) -> None:
     assert track.userRating == 6.0
     assert track._data.attrib["lastRatedAt"] == "1600000000"
     with pytest.raises(NotFound):
-        plex.query(
-            "/:/rate?key=1&identifier=com.example.other&rating=2", method=plex._session.put
-        )
+        plex.query("/:/rate?key=1&identifier=com.example.other&rating=2", method=plex._session.put)
 
 
 def test_unknown_keys_are_not_found(plex: PlexServer) -> None:

@@ -61,6 +61,17 @@ def test_catch_all_is_404_html(http: httpx.Client) -> None:
     assert http.post("/library/sections").status_code == 405
 
 
+def test_malformed_requests_are_400(http: httpx.Client) -> None:
+    assert http.get("/library/sections/1/all?title=%FF").status_code == 400
+    assert http.get("/library/sections/1/all?type=ten").status_code == 400
+    assert http.get("/library/sections/1/all?sort=mood").status_code == 400
+    assert http.get("/library/sections/x/all").status_code == 404
+    assert (
+        http.get("/library/sections/1/all", headers={"X-Plex-Container-Size": "-1"}).status_code
+        == 400
+    )
+
+
 def test_owner_only_endpoints(emulator: EmulatorServer) -> None:
     bob = {"X-Plex-Token": BOB_TOKEN}
     assert httpx.get(f"{emulator.url}/library", headers=bob).status_code == 401

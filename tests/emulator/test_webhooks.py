@@ -30,7 +30,14 @@ def test_async_delivery_and_per_account_targets(audio_library: Path) -> None:
         key = server.state.sections[1].leaf_keys[0]
         _rate(server.url, OWNER_TOKEN, key, "6")
         _rate(server.url, BOB_TOKEN, key, "9.5")
+        scrobble = {"key": key, "identifier": "com.plexapp.plugins.library"}
+        headers = {"X-Plex-Token": OWNER_TOKEN}
+        httpx.get(f"{server.url}/:/scrobble", params=scrobble, headers=headers)
         server.webhooks.flush()
+        *rates, played = owner_hooks.received
+        assert played.payload["event"] == "media.scrobble"
+        assert played.thumb is None and played.payload["Metadata"]["viewCount"] == 1
+        owner_hooks.received[:] = rates
         assert [h.payload["rating"] for h in owner_hooks.received] == ["6", "9.5"]
         assert [h.payload["Account"]["title"] for h in owner_hooks.received] == ["owner", "bob"]
         assert [(h.payload["user"], h.payload["owner"]) for h in owner_hooks.received] == [
@@ -42,4 +49,4 @@ def test_async_delivery_and_per_account_targets(audio_library: Path) -> None:
         assert bob_hook.payload["Metadata"]["userRating"] == 9.5
         assert bob_hook.thumb is not None and bob_hook.thumb.startswith(b"\xff\xd8")
         failures = [d for d in server.webhooks.deliveries if d.error]
-        assert len(failures) == 2  # the refused target, once per event; nothing raised
+        assert len(failures) == 3  # the refused target, once per event; nothing raised

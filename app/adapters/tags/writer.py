@@ -13,7 +13,7 @@ from app.adapters.tags.formats import Kind, detect, format_of, parse
 from app.adapters.tags.id3 import save_version
 from app.adapters.tags.model import TagChange, WriteMethod, WriteOptions, WriteOutcome
 from app.adapters.tags.safe_write import Commit, PaddingFunction, Saver, commit
-from app.adapters.tags.translate import from_os_error
+from app.adapters.tags.translate import from_os_error, from_parse_error
 from app.domain.errors import HardlinkSkipped, MediaFileError, WriteNotVerified
 from app.domain.ratings import (
     Family,
@@ -88,8 +88,11 @@ def write_rating(
             )
         length_s = getattr(audio.info, "length", None)
         save = _saver(kind, audio)  # before prepare(): a new ID3 tag is saved as v2.3
-        ops.prepare(audio)
-        ops.apply(audio, plan)
+        try:
+            ops.prepare(audio)
+            ops.apply(audio, plan)
+        except Exception as exc:  # mutagen refusing this file's tags (adding, upgrading)
+            raise from_parse_error(exc, name, action="write") from exc
         verified: list[TagReading] = []
 
         def verify(fileobj: BinaryIO) -> None:
