@@ -215,24 +215,24 @@ def _dirs(node: DirNode, prefix: str = "") -> Iterator[str]:
 def settlement_shape(movie: PlannedMovie, source_node: DirNode, mode: Mode) -> SettlementShape:
     """Which directories and files to record for ``movie`` (planned from ``source_node``).
     Directory paths have no trailing slash; ``""`` is the movie folder itself."""
-    source_prefix = movie.source_folder + "/"
-    target_prefix = movie.target_folder + "/"
+    source_cut = len(movie.source_folder) + 1
+    target_cut = len(movie.target_folder) + 1
+    all_copies = mode != "hardlink"
     files: list[tuple[str, str]] = []
     copies: list[int] = []
-    target_dirs: set[str] = {""}
     for planned in movie.all_files():
-        target = planned.target.removeprefix(target_prefix)
-        if "/" in target:
-            parts = target.split("/")[:-1]
-            for depth in range(1, len(parts) + 1):
-                target_dirs.add("/".join(parts[:depth]))
-        if planned.copy or mode != "hardlink":
+        if all_copies or planned.copy:
             copies.append(len(files))
-        files.append((planned.source.removeprefix(source_prefix), target))
+        files.append((planned.source[source_cut:], planned.target[target_cut:]))
+    target_dirs = {""}
+    for extra in movie.extras:
+        folder, _sep, _name = extra.target[target_cut:].rpartition("/")
+        if folder:
+            target_dirs.add(folder)
     stack = list(movie.assets)
     while stack:
         asset = stack.pop()
-        target_dirs.add(asset.target.removeprefix(target_prefix))
+        target_dirs.add(asset.target[target_cut:])
         stack.extend(asset.subfolders)
     losses = list(movie.folder_drops)
     for video in movie.videos:

@@ -61,7 +61,8 @@ class SideItem:
     """One track on one side: its key, match metadata, rating, and why we believe that rating.
 
     ``evidence`` names where the rating came from ("POPM MusicBee 196", "Plex 3½★").
-    ``undecided`` is set when the file's tags disagree and the read policy is ``ask``.
+    ``disagreement``: the file's rating tags disagree (the read policy chose one);
+    ``undecided``: they disagree and the read policy is ``ask``.
     """
 
     key: str
@@ -70,6 +71,7 @@ class SideItem:
     rated_at_s: float | None
     evidence: str
     undecided: bool = False
+    disagreement: bool = False
 
 
 class RatingSide(Protocol):
@@ -196,10 +198,13 @@ class FolderOptions:
 
 
 def describe_evidence(resolution: Resolution) -> str:
-    """``"POPM MusicBee 196"``-style text for the readings that decided a file's rating."""
+    """``"popm:musicbee 196 (4★)"``: every reading behind a file's rating, with its value."""
     if not resolution.evidence:
         return "no rating tag"
-    shown = [f"{reading.dialect}={reading.raw}" for reading in resolution.evidence]
+    shown = [
+        f"{reading.dialect} {reading.raw} ({reading.rating or 'unrated'})"
+        for reading in resolution.evidence
+    ]
     return ", ".join(shown)
 
 
@@ -295,6 +300,7 @@ class FolderRatingSide:
             rated_at_s=mtime_ns / 1e9,
             evidence=describe_evidence(resolution),
             undecided=resolution.needs_decision,
+            disagreement=resolution.disagreement,
         )
 
     def _state(self, tags: FileTags, key: str) -> FileStateRecord:

@@ -388,6 +388,15 @@ class RatingsSync:
                     detail=f"read policy ask: {a_item.evidence} / {b_item.evidence}",
                 )
                 continue
+            for item in (a_item, b_item):
+                if item.disagreement:
+                    reporter.event(
+                        "tags_disagree",
+                        item_label(item),
+                        level="warning",
+                        after=str(item.rating) if item.rating else "unrated",
+                        detail=f"rating tags disagree: {item.evidence}",
+                    )
             baseline_known = link.baseline_known if link is not None else False
             baseline_rating = link.baseline_rating if link is not None else None
             decision = merge(

@@ -10,10 +10,11 @@ import pytest
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
+from app.adapters.tags import WriteOptions, write_rating
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobTrigger
 from app.domain.merge import Mode
-from app.domain.ratings import Rating
+from app.domain.ratings import Rating, preset
 from app.emulator.knobs import Fault
 from app.services.libraries import link_rules
 from app.services.ratings_sync import SyncSides
@@ -240,3 +241,21 @@ def test_import_without_exactly_one_folder_side_is_refused(world: RatingsWorld) 
                 job_id=None,
                 reporter=RecordingReporter(),
             )
+
+
+def test_disagreeing_tags_in_one_file_are_an_event(world: RatingsWorld) -> None:
+    world.rate_file(CAFE, 4, profile="windows")
+    write_rating(
+        world.music / CAFE,
+        Rating(8),
+        preset("foobar2000", "default_only"),
+        options=WriteOptions(),
+    )
+
+    summary, reporter = world.run()
+
+    disagree = reporter.actions("tags_disagree")
+    assert len(disagree) == 1
+    assert "Café & Crema" in str(disagree[0]["subject"])
+    assert "popm:windows 64 (2★)" in str(disagree[0]["detail"])
+    assert summary.errors == 0
