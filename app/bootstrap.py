@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from app import __version__
 from app.adapters.db import migrate
 from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
+from app.adapters.db.hook_repo import HookRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.models import utc_now
@@ -28,6 +29,8 @@ from app.adapters.tags import WriteOptions
 from app.domain.errors import SetupError
 from app.services.adhoc import AdhocLinks
 from app.services.health import HealthReport, check_health
+from app.services.hook_notifier import HookNotifier, OutgoingHooks, observed_kinds
+from app.services.hooks import HookService, PlexIdentities
 from app.services.jobs import JobService
 from app.services.jobs_context import ContextTiming
 from app.services.jobs_executor import HeartbeatTiming, JobExecutor
@@ -39,6 +42,7 @@ from app.services.link_runs import LinkRuns
 from app.services.ratings_jobs import RatingsJobs
 from app.services.ratings_review import RatingsReview
 from app.services.ratings_sync import RatingsSync
+from app.services.scheduler import Scheduler
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -95,6 +99,24 @@ def build_job_kinds(domains: Domains | None = None) -> JobKindRegistry:
 
 
 @dataclass(frozen=True, slots=True)
+class HookTiming:
+    """Webhooks: ``debounce_s`` coalesces inbound triggers per link; outgoing posts time out
+    after ``post_timeout_s``."""
+
+    debounce_s: float = 5.0
+    post_timeout_s: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """Webhooks in (``inbound``), out (``outgoing`` to manage, ``notifier`` to send)."""
+
+    inbound: HookService
+    outgoing: OutgoingHooks
+    notifier: HookNotifier
+
+
+@dataclass(frozen=True, slots=True)
 class StartupReport:
     schema_revision: str | None
     interrupted_job_ids: list[int] = field(default_factory=list)
@@ -113,6 +135,8 @@ class Container:
     jobs: JobService
     domains: Domains
     link_runs: LinkRuns
+    hooks: Hooks
+    scheduler: Scheduler
 
     def startup(self, *, migrate_schema: bool = True) -> StartupReport:
         """Upgrade the schema, interrupt jobs of dead runners, resubmit queued jobs."""
@@ -121,6 +145,8 @@ class Container:
         interrupted = self.executor.recover()
         self.executor.start_background()
         resubmitted = self.jobs.resubmit_queued()
+        if self.runner.mode == "inline":
+            self.scheduler.start()  # scaled out, arq's cron in the workers ticks instead
         return StartupReport(
             schema_revision=migrate.current_revision(self.engine),
             interrupted_job_ids=interrupted,
@@ -138,8 +164,11 @@ class Container:
     def close(self) -> None:
         """Running jobs stop at their next check (ending interrupted), then all is released."""
         self.executor.request_stop()
+        self.scheduler.stop()
         self.runner.close()
+        self.hooks.inbound.close()  # pending webhook runs: queued for the next start
         self.executor.close()
+        self.hooks.notifier.close()
         self.engine.dispose()
 
 
@@ -150,14 +179,22 @@ def build_container(
     job_kinds: JobKindRegistry | None = None,
     timing: ContextTiming = ContextTiming(),
     heartbeat_timing: HeartbeatTiming = HeartbeatTiming(),
+    hook_timing: HookTiming = HookTiming(),
 ) -> Container:
     """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
     settings.ensure_data_dir()
     engine = create_db_engine(settings.effective_database_url)
     sessions = create_session_factory(engine)
     domains = build_domains(settings, sessions)
-    kinds = job_kinds or build_job_kinds(domains)
     repository = JobRepository(sessions)
+    hook_repository = HookRepository(sessions)
+    notifier = HookNotifier(
+        hook_repository,
+        repository,
+        lambda link_id: domains.sync_repository.conflicts(link_id=link_id, limit=1)[1],
+        timeout_s=hook_timing.post_timeout_s,
+    )
+    kinds = observed_kinds(job_kinds or build_job_kinds(domains), notifier)
     executor = JobExecutor(
         repository,
         kinds,
@@ -176,6 +213,19 @@ def build_container(
     else:
         job_runner = InlineRunner(executor.run_job, max_workers=settings.inline_workers)
     jobs = JobService(repository, kinds, job_runner)
+    link_runs = LinkRuns(domains.libraries.repository, jobs)
+    hooks = Hooks(
+        inbound=HookService(
+            hook_repository,
+            domains.libraries.repository,
+            link_runs,
+            kinds,
+            PlexIdentities(domains.libraries.repository, domains.sides.plex_client),
+            delay_s=hook_timing.debounce_s,
+        ),
+        outgoing=OutgoingHooks(hook_repository, timeout_s=hook_timing.post_timeout_s),
+        notifier=notifier,
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -186,5 +236,7 @@ def build_container(
         runner=job_runner,
         jobs=jobs,
         domains=domains,
-        link_runs=LinkRuns(domains.libraries.repository, jobs),
+        link_runs=link_runs,
+        hooks=hooks,
+        scheduler=Scheduler(domains.libraries.repository, link_runs),
     )

@@ -3,6 +3,10 @@
 The container (database, job runner, services) is built and started in the lifespan, so
 importing this module or calling ``create_app`` does no I/O; ``crossfade serve`` and the tests
 run the lifespan.
+
+Authentication wraps everything (``app.api.auth``): a signed session cookie, then the gate that
+lets only health, webhooks, login, setup and static files through without credentials. The
+lifespan creates the admin from ``CROSSFADE_ADMIN_PASSWORD`` when none exists yet.
 """
 
 from __future__ import annotations
@@ -11,17 +15,21 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.adapters.assets import asset_dir
+from app.adapters.db.auth_repo import AuthRepository
 from app.api import build_api_router
+from app.api.auth import AuthGate, SessionLayer, current_principal
 from app.api.errors import install_error_handlers
 from app.bootstrap import Container, build_container
+from app.services.auth import AuthService
 from app.settings import Settings
+from app.web.auth_pages import build_auth_router
 from app.web.errors import html_error_renderer
 from app.web.pages import build_web_router
 from app.web.templating import build_templates
@@ -47,7 +55,12 @@ def create_app(
                 report.interrupted_job_ids,
                 report.resubmitted_job_ids,
             )
+            auth = AuthService(AuthRepository(container.session_factory))
+            admin_password = settings.admin_password
+            if auth.ensure_admin(admin_password.get_secret_value() if admin_password else None):
+                logger.info("admin created from CROSSFADE_ADMIN_PASSWORD")
             application.state.container = container
+            application.state.auth = auth
             yield
         finally:
             container.close()
@@ -64,11 +77,16 @@ def create_app(
     )
     application.state.settings = settings
     templates = build_templates()
-    install_error_handlers(application, html=html_error_renderer(templates))
-    application.include_router(build_api_router())
+    html_errors = html_error_renderer(templates)
+    install_error_handlers(application, html=html_errors)
+    application.include_router(build_api_router(dependencies=[Depends(current_principal)]))
+    application.include_router(build_auth_router(templates))
     application.include_router(build_web_router(templates))
     _add_docs(application)
     application.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
+    # The last added is the outermost: the session is loaded before the gate reads it.
+    application.add_middleware(AuthGate, html_error=html_errors)
+    application.add_middleware(SessionLayer, settings=settings)
     return application
 
 

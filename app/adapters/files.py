@@ -89,6 +89,10 @@ def _meta(st: os.stat_result) -> FileMeta:
     return FileMeta(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink)
 
 
+def _stamp_of(st: os.stat_result) -> DirStamp:
+    return DirStamp(st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def _scan(
     path: str,
     name: str,
@@ -96,6 +100,8 @@ def _scan(
     markers: frozenset[str],
     ancestors: frozenset[tuple[int, int]],
     skip: frozenset[str] = frozenset(),
+    stamp: DirStamp | None = None,
+    stamps: bool = False,
 ) -> DirNode:
     try:
         with os.scandir(path) as listing:
@@ -130,7 +136,7 @@ def _scan(
             elif entry.is_dir(follow_symlinks=False):
                 others.append(entry)
             elif entry.is_symlink():
-                _symlink(entry, follow_symlinks, markers, ancestors, files, dirs, specials)
+                _symlink(entry, follow_symlinks, markers, ancestors, stamps, files, dirs, specials)
             else:
                 specials.append(entry_name)
         except FileNotFoundError:
@@ -138,7 +144,18 @@ def _scan(
         except OSError:
             specials.append(entry_name)
     for entry in others:  # after the loop: a marker later in the listing stops the walk
-        dirs.append(_scan(entry.path, entry.name, follow_symlinks, markers, ancestors))
+        sub_stamp = _stamp_of(entry.stat(follow_symlinks=False)) if stamps else None
+        dirs.append(
+            _scan(
+                entry.path,
+                entry.name,
+                follow_symlinks,
+                markers,
+                ancestors,
+                stamp=sub_stamp,
+                stamps=stamps,
+            )
+        )
     if dirs and len(dirs) > len(others):
         dirs.sort(key=_by_name)
     return DirNode(
@@ -147,6 +164,7 @@ def _scan(
         dirs=tuple(dirs),
         specials=tuple(specials),
         leftovers=tuple(leftovers),
+        stamp=stamp,
     )
 
 
@@ -155,6 +173,7 @@ def _symlink(
     follow_symlinks: bool,
     markers: frozenset[str],
     ancestors: frozenset[tuple[int, int]],
+    stamps: bool,
     files: list[FileNode],
     dirs: list[DirNode],
     specials: list[str],
@@ -174,7 +193,11 @@ def _symlink(
         if key in ancestors:
             specials.append(entry.name)  # a loop
         else:
-            dirs.append(_scan(entry.path, entry.name, True, markers, ancestors | {key}))
+            sub_stamp = _stamp_of(st) if stamps else None
+            linked = ancestors | {key}
+            dirs.append(
+                _scan(entry.path, entry.name, True, markers, linked, stamp=sub_stamp, stamps=stamps)
+            )
     elif stat.S_ISREG(st.st_mode):
         files.append(FileNode(entry.name, _meta(st), True))
     else:
@@ -187,18 +210,21 @@ def scan_tree(
     follow_symlinks: bool,
     markers: frozenset[str] = IGNORE_MARKERS,
     skip: frozenset[str] = frozenset(),
+    stamps: bool = False,
 ) -> DirNode:
     """Snapshot of ``root`` (its node is named ``""``). The source is walked following
     symlinks (with a loop guard), a target without: there a symlink is a file to replace or
     remove, never a way out of the tree. Entries of ``root`` named in ``skip`` are left out
-    (movies known to be unchanged). Raises ``SetupError`` if ``root`` cannot be read."""
+    (movies known to be unchanged). With ``stamps``, each directory below the root is stamped
+    (one more stat each) before it is read. Raises ``SetupError`` if ``root`` cannot be
+    read."""
     where = os.fspath(root)
     try:
         st = root.stat()
     except OSError as exc:
         raise SetupError(f"cannot read '{where}': {os_reason(exc)}") from exc
     ancestors = frozenset({(st.st_dev, st.st_ino)})
-    node = _scan(where, "", follow_symlinks, markers, ancestors, skip)
+    node = _scan(where, "", follow_symlinks, markers, ancestors, skip, stamps=stamps)
     if node.error is not None:
         raise SetupError(f"cannot read '{where}': {node.error}")
     return node

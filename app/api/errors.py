@@ -35,6 +35,7 @@ from app.domain.errors import (
     SetupError,
     StateConflict,
     TargetLocked,
+    TooManyAttempts,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ STATUS_BY_ERROR: dict[type[CrossfadeError], int] = {
     StateConflict: 409,
     AuthError: 401,
     Forbidden: 403,
+    TooManyAttempts: 429,
     SetupError: 400,
     PathOutsideRoots: 403,
     QueueUnavailable: 503,

@@ -12,7 +12,9 @@ map errors to HTTP statuses with one table (``app.api.errors``) and to exit code
     ├── AlreadyRunning               one running job per library pair                  (409)
     ├── StateConflict                the resource is not in a state allowing this      (409)
     ├── AuthError                                                                      (401)
-    │   └── Forbidden                authenticated but not allowed                     (403)
+    │   ├── Forbidden                authenticated but not allowed                     (403)
+    │   ├── SetupRequired            no admin exists yet: open /setup first            (401)
+    │   └── TooManyAttempts          too many failed logins (carries ``retry_after_s``) (429)
     ├── SetupError                   configuration or environment prevents any work    (400)
     │   ├── PathOutsideRoots         a path outside the configured library roots       (403)
     │   └── QueueUnavailable         the job queue (redis) cannot be reached           (503)
@@ -24,6 +26,7 @@ map errors to HTTP statuses with one table (``app.api.errors``) and to exit code
     │   ├── UnsupportedFormat        not an audio format we handle
     │   ├── ReadOnlyLocation         the file system refuses writes
     │   ├── WriteNotVerified         written, but the re-read did not show the value
+    │   ├── FileChangedSinceRead     changed by someone else since we read it; not overwritten
     │   └── HardlinkSkipped          more than one hardlink and a rewrite was needed
     ├── PlexError                    the Plex server (carries ``server`` and ``key``)  (502)
     │   ├── PlexUnauthorized         the token was refused                              (502)
@@ -84,6 +87,20 @@ class Forbidden(AuthError):
     code = "forbidden"
 
 
+class SetupRequired(AuthError):
+    code = "setup_required"
+
+
+class TooManyAttempts(AuthError):
+    """Failed logins hit the rate limit; retry after ``retry_after_s`` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class SetupError(CrossfadeError):
     code = "setup_error"
 
@@ -137,6 +154,10 @@ class ReadOnlyLocation(MediaFileError):
 
 class WriteNotVerified(MediaFileError):
     code = "write_not_verified"
+
+
+class FileChangedSinceRead(MediaFileError):
+    code = "file_changed_since_read"
 
 
 class HardlinkSkipped(MediaFileError):

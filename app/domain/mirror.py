@@ -76,7 +76,8 @@ class DirNode:
     """A directory as walked. Dot-entries are left out. A ``marked`` directory holds an ignore
     marker and its children were not read; ``error`` says why a directory could not be read.
     ``specials`` are entries that are neither regular files nor directories (sockets, FIFOs,
-    dangling symlinks); ``leftovers`` are temporary files of an interrupted run."""
+    dangling symlinks); ``leftovers`` are temporary files of an interrupted run. ``stamp``
+    is taken just before the directory was read, when the walk was asked for stamps."""
 
     name: str
     files: tuple[FileNode, ...] = ()
@@ -85,6 +86,7 @@ class DirNode:
     error: str | None = None
     specials: tuple[str, ...] = ()
     leftovers: tuple[str, ...] = ()
+    stamp: tuple[int, int, int] | None = None
 
     def holds_marker(self) -> bool:
         """True if this directory or one below it is marked."""
@@ -110,12 +112,13 @@ RACY_WINDOW_NS = 100_000_000
 COARSE_RACY_WINDOW_NS = 2_000_000_000
 
 
-def is_racy(stamp: DirStamp, now_ns: int) -> bool:
-    """True when a change right after ``now_ns`` could leave ``stamp`` as it is (the same
-    clock tick). File systems with whole-second times get a wider window."""
-    coarse = stamp.mtime_ns % 1_000_000_000 == 0 or stamp.ctime_ns % 1_000_000_000 == 0
+def is_racy(stamp: tuple[int, int, int], now_ns: int) -> bool:
+    """True when a change right after ``now_ns`` could leave ``stamp`` (a :class:`DirStamp`)
+    as it is: the same clock tick. File systems with whole-second times get a wider window."""
+    _ino, mtime_ns, ctime_ns = stamp
+    coarse = mtime_ns % 1_000_000_000 == 0 or ctime_ns % 1_000_000_000 == 0
     window = COARSE_RACY_WINDOW_NS if coarse else RACY_WINDOW_NS
-    return max(stamp.mtime_ns, stamp.ctime_ns) >= now_ns - window
+    return max(mtime_ns, ctime_ns) >= now_ns - window
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +240,10 @@ class PlannedMovie:
     assets: tuple[PlannedAsset, ...] = ()
     folder_drops: tuple[Loss, ...] = ()
     protected: frozenset[str] = frozenset()
+
+    def file_count(self) -> int:
+        files = len(self.videos) + len(self.loose_files) + len(self.extras)
+        return files + sum(asset.file_count() for asset in self.assets)
 
     def all_files(self) -> Iterator[PlannedFile]:
         yield from self.videos

@@ -14,16 +14,17 @@ executing anything); the stats are taken by the service.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.domain.mirror import (
     MODES,
     DirNode,
+    FileNode,
     Mode,
     PlannedMovie,
     SettledMovie,
     dedupe_losses,
+    is_racy,
 )
 from app.domain.movies import FORMATS, Format, Loss
 
@@ -191,55 +192,70 @@ def decode_index(raw: bytes) -> RunIndex | None:
 
 
 # --------------------------------------------------------------------------------------------
-# what a finished movie looks like in the index
+# what a movie found in sync records
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SettlementShape:
-    """The paths to stamp for a movie that ended a run in sync (relative to its folders)."""
+def _stamped_dirs(
+    node: DirNode, now_ns: int
+) -> tuple[tuple[str, tuple[int, int, int]], ...] | None:
+    """Every directory of ``node`` (``""`` for itself) with its stamp; None when one has no
+    stamp or one too fresh to trust."""
+    found: list[tuple[str, tuple[int, int, int]]] = []
+    stack: list[tuple[str, DirNode]] = [("", node)]
+    while stack:
+        rel, current = stack.pop()
+        stamp = current.stamp
+        if stamp is None or is_racy(stamp, now_ns):
+            return None
+        found.append((rel, stamp))
+        prefix = f"{rel}/" if rel else ""
+        stack.extend((prefix + d.name, d) for d in current.dirs)
+    return tuple(found)
 
-    source_dirs: tuple[str, ...]
-    target_dirs: tuple[str, ...]
-    files: tuple[tuple[str, str], ...]
-    copies: tuple[int, ...]
-    losses: tuple[Loss, ...]
 
-
-def _dirs(node: DirNode, prefix: str = "") -> Iterator[str]:
-    yield prefix
-    for sub in node.dirs:
-        yield from _dirs(sub, f"{prefix}{sub.name}/")
-
-
-def settlement_shape(movie: PlannedMovie, source_node: DirNode, mode: Mode) -> SettlementShape:
-    """Which directories and files to record for ``movie`` (planned from ``source_node``).
-    Directory paths have no trailing slash; ``""`` is the movie folder itself."""
+def settle_movie(
+    movie: PlannedMovie,
+    source_node: DirNode,
+    target_node: DirNode,
+    mode: Mode,
+    now_ns: int,
+) -> SettledMovie | None:
+    """The index record of a movie a run found in sync, from the snapshots that run read:
+    the stamps were taken before each directory was read, so a change made while the run
+    went on shows as a changed stamp next time. None when a stamp is missing or too fresh
+    (``now_ns`` is when the walk began), or a copy does not match."""
+    source_dirs = _stamped_dirs(source_node, now_ns)
+    target_dirs = _stamped_dirs(target_node, now_ns)
+    if source_dirs is None or target_dirs is None:
+        return None
     source_cut = len(movie.source_folder) + 1
     target_cut = len(movie.target_folder) + 1
     all_copies = mode != "hardlink"
+    target_files: dict[str, FileNode] | None = None
     files: list[tuple[str, str]] = []
-    copies: list[int] = []
+    copies: list[tuple[int, int, int]] = []
     for planned in movie.all_files():
+        target_rel = planned.target[target_cut:]
         if all_copies or planned.copy:
-            copies.append(len(files))
-        files.append((planned.source[source_cut:], planned.target[target_cut:]))
-    target_dirs = {""}
-    for extra in movie.extras:
-        folder, _sep, _name = extra.target[target_cut:].rpartition("/")
-        if folder:
-            target_dirs.add(folder)
-    stack = list(movie.assets)
-    while stack:
-        asset = stack.pop()
-        target_dirs.add(asset.target[target_cut:])
-        stack.extend(asset.subfolders)
+            if target_files is None:
+                target_files = dict(target_node.iter_files())
+            copy = target_files.get(target_rel)
+            if copy is None or (copy.meta.size, copy.meta.mtime_ns) != (
+                planned.meta.size,
+                planned.meta.mtime_ns,
+            ):
+                return None
+            copies.append((len(files), planned.meta.size, planned.meta.mtime_ns))
+        files.append((planned.source[source_cut:], target_rel))
     losses = list(movie.folder_drops)
     for video in movie.videos:
         losses.extend(video.drops)
-    return SettlementShape(
-        source_dirs=tuple(d.rstrip("/") for d in _dirs(source_node)),
-        target_dirs=tuple(sorted(target_dirs)),
+    return SettledMovie(
+        source_folder=movie.source_folder,
+        target_folder=movie.target_folder,
+        source_dirs=source_dirs,
+        target_dirs=target_dirs,
         files=tuple(files),
         copies=tuple(copies),
         losses=dedupe_losses(losses),

@@ -14,6 +14,7 @@ import gzip
 import logging
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -246,6 +247,14 @@ class _HTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-request is normal here (timeouts, dropped faults)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            log.debug("client %s went away: %s", client_address, error)
+            return
+        log.exception("emulator connection error with %s", client_address)
 
     def close_connections(self) -> None:
         with self._connections_lock:

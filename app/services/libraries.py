@@ -134,6 +134,48 @@ class MirrorLinkOptions(_Config):
     refresh_library_id: int | None = None
 
 
+class PlaylistsLinkOptions(_Config):
+    """A ``playlists`` link: ``mode`` mirror (the target becomes identical, order included) or
+    append (only what is missing is added); ``playlists`` the titles to keep in step (None: every
+    non-smart one); ``playlist_dir`` B's folder of playlist files (default: the B library's);
+    ``delete`` lets a playlist deleted on one side be deleted on the other."""
+
+    mode: Literal["mirror", "append"] = "mirror"
+    playlists: list[str] | None = None
+    playlist_dir: str | None = None
+    delete: bool = False
+    absolute_paths: bool = False
+    first_run_primary: Literal["a", "b"] | None = None
+    accept_score: float = Field(default=85.0, ge=0, le=100)
+    review_score: float = Field(default=60.0, ge=0, le=100)
+
+    @field_validator("playlist_dir")
+    @classmethod
+    def _playlist_dir(cls, value: str | None) -> str | None:
+        return None if value is None else _absolute(value)
+
+    def folder_b(self, library_b: LibraryRecord) -> str | None:
+        return self.playlist_dir or library_b.config.get("playlist_dir")
+
+
+PLAYLIST_POLICIES = ("prefer_a", "prefer_b", "newest", "ask")
+
+
+def _validate_playlists_link(
+    library_a: LibraryRecord, library_b: LibraryRecord, policy: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    if policy not in PLAYLIST_POLICIES:
+        raise InvalidInput(f"playlists links take policy {', '.join(PLAYLIST_POLICIES)}")
+    checked = _validated(PlaylistsLinkOptions, options, "playlists link options")
+    folder_b = PlaylistsLinkOptions.model_validate(checked).folder_b(library_b)
+    folder_a = library_a.config.get("playlist_dir") if library_a.kind == "music_folder" else ""
+    if not folder_b or folder_a is None:
+        raise InvalidInput("a playlists link needs a playlist folder on each music folder side")
+    if folder_a == folder_b:
+        raise InvalidInput("the two sides of a playlists link need different playlist folders")
+    return checked
+
+
 _CONFIGS: dict[str, type[_Config]] = {
     "plex_music": PlexMusicConfig,
     "music_folder": MusicFolderConfig,
@@ -187,7 +229,7 @@ def validate_link(
     if kind == "playlists":
         if library_a.kind not in MUSIC_KINDS or library_b.kind != "music_folder":
             raise InvalidInput("a playlists link joins a music library (A) and a music folder (B)")
-        return dict(options)
+        return _validate_playlists_link(library_a, library_b, policy, options)
     raise InvalidInput(f"unknown link kind {kind!r}; use one of {', '.join(LINK_KINDS)}")
 
 

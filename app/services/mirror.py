@@ -74,7 +74,6 @@ from app.domain.mirror import (
     MkdirStep,
     Mode,
     MovieSteps,
-    PlannedMovie,
     PlanOptions,
     ReconcileOptions,
     RemoveStep,
@@ -83,11 +82,10 @@ from app.domain.mirror import (
     SyncSteps,
     diff_target,
     guess_format,
-    is_racy,
     plan_mirror,
     reconcile,
 )
-from app.domain.mirror_index import RunIndex, decode_index, encode_index, settlement_shape
+from app.domain.mirror_index import RunIndex, decode_index, encode_index, settle_movie
 from app.domain.movies import IGNORE_MARKERS, METADATA_SUFFIXES, Format, opposite, parse_folder
 
 log = logging.getLogger(__name__)
@@ -264,6 +262,11 @@ class _Setup:
     candidates: tuple[SettledMovie, ...]
     """Settled movies of the index whose source side is unchanged (the target is checked
     later, under the lock); left out of ``source_tree``."""
+    started_ns: int
+    """When the walk began: stamps younger than that are too fresh to settle on."""
+    stamps: bool
+    """Whether the walks stamp directories: only worth it when the target has something that
+    can already be in sync."""
 
 
 def _roots(request: MirrorRequest) -> tuple[Path, Path]:
@@ -405,14 +408,16 @@ def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
         )
     index = load_index(index_path_for(request, target_root)) if use_index else None
     usable = _usable(request, index, source_root, target_root)
+    started_ns = time.time_ns()
+    stamps = use_index and target_root.is_dir() and bool(list_names(target_root))
     known = usable.settled if usable is not None else ()
     candidates = tuple(movie for movie in known if _source_unchanged(movie, source_root))
     skip = frozenset(movie.source_folder for movie in candidates)
-    tree = scan_tree(source_root, follow_symlinks=True, skip=skip)
+    tree = scan_tree(source_root, follow_symlinks=True, skip=skip, stamps=stamps)
     formats = _resolve_formats(request, tree, usable)
     if formats is None:  # the index was made for other formats: start afresh
         usable, candidates = None, ()
-        tree = scan_tree(source_root, follow_symlinks=True)
+        tree = scan_tree(source_root, follow_symlinks=True, stamps=stamps)
         formats = _resolve_formats(request, tree, None)
     assert formats is not None
     if target_root.is_dir() and _marked(target_root):
@@ -426,6 +431,8 @@ def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
         target_root.is_dir(),
         index,
         candidates,
+        started_ns,
+        stamps,
     )
 
 
@@ -441,12 +448,16 @@ def _settle_target(setup: _Setup) -> tuple[tuple[SettledMovie, ...], DirNode | N
             unsettled.append(movie.source_folder)
     if unsettled:
         skip = frozenset(m.source_folder for m in settled)
-        setup.source_tree = scan_tree(setup.source_root, follow_symlinks=True, skip=skip)
+        setup.source_tree = scan_tree(
+            setup.source_root, follow_symlinks=True, skip=skip, stamps=setup.stamps
+        )
     setup.candidates = tuple(settled)
     if not setup.target_exists:
         return tuple(settled), None
     skip_target = frozenset(m.target_folder for m in settled)
-    target = scan_tree(setup.target_root, follow_symlinks=False, skip=skip_target)
+    target = scan_tree(
+        setup.target_root, follow_symlinks=False, skip=skip_target, stamps=setup.stamps
+    )
     return tuple(settled), target
 
 
@@ -793,7 +804,7 @@ def _run_sync(
         return outcome(code, steps)
 
     reporter.progress("index", 0, 1)
-    newly_settled = _settle(request, setup, plan, steps, in_sync)
+    newly_settled = _settle(request, setup, plan, steps, target_tree, in_sync)
     index = _index_of(request, setup, plan, (*plan.settled, *newly_settled))
     if not _same_index(setup.index, index):
         write_atomically(index_path_for(request, setup.target_root), encode_index(index))
@@ -837,73 +848,28 @@ def _settle(
     setup: _Setup,
     plan: MirrorPlan,
     steps: SyncSteps,
+    target_tree: DirNode | None,
     in_sync: list[MovieSteps],
 ) -> list[SettledMovie]:
-    """Stamp the movies this run found in sync (nothing to do but skips). Movies it changed
-    are stamped by the next run that finds them in sync: their folders were just written,
-    and stamping them now would cost a first run as much again as the stamps save later.
-    A stamp too fresh to trust (a change in the same clock tick would not show) leaves its
-    movie to be looked at next time."""
+    """Record the movies this run found in sync (nothing to do but skips), with the stamps
+    its walks took. Movies it changed are recorded by the next run that finds them in sync:
+    stamps taken after our own writes could hide a change someone made meanwhile."""
+    if not setup.stamps or target_tree is None:
+        return []
     skip = _unsettled_folders(plan, steps)
-    nodes = {node.name: node for node in setup.source_tree.dirs}
-    now_ns = time.time_ns()
+    sources = {node.name: node for node in setup.source_tree.dirs}
+    targets = {node.name: node for node in target_tree.dirs}
     settled: list[SettledMovie] = []
     for movie_steps in in_sync:
         movie = movie_steps.movie
-        node = nodes.get(movie.source_folder)
-        if movie.source_folder in skip or movie.protected or node is None:
+        source = sources.get(movie.source_folder)
+        target = targets.get(movie.target_folder)
+        if movie.source_folder in skip or movie.protected or source is None or target is None:
             continue
-        stamped = _stamp_movie(request, setup, movie, node, now_ns)
-        if stamped is not None:
-            settled.append(stamped)
+        record = settle_movie(movie, source, target, request.mode, setup.started_ns)
+        if record is not None:
+            settled.append(record)
     return settled
-
-
-def _stamp_movie(
-    request: MirrorRequest,
-    setup: _Setup,
-    movie: PlannedMovie,
-    node: DirNode,
-    now_ns: int,
-) -> SettledMovie | None:
-    shape = settlement_shape(movie, node, request.mode)
-    source_base = f"{setup.source_root}/{movie.source_folder}"
-    target_base = f"{setup.target_root}/{movie.target_folder}"
-    source_dirs = _stamp_dirs(source_base, shape.source_dirs, now_ns, follow_symlinks=True)
-    target_dirs = _stamp_dirs(target_base, shape.target_dirs, now_ns, follow_symlinks=False)
-    if source_dirs is None or target_dirs is None:
-        return None
-    copies: list[tuple[int, int, int]] = []
-    for index in shape.copies:
-        source_rel, target_rel = shape.files[index]
-        source = file_meta(f"{source_base}/{source_rel}", follow_symlinks=True)
-        target = file_meta(f"{target_base}/{target_rel}", follow_symlinks=False)
-        if source is None or target is None:
-            return None
-        if (source.size, source.mtime_ns) != (target.size, target.mtime_ns):
-            return None
-        copies.append((index, source.size, source.mtime_ns))
-    return SettledMovie(
-        source_folder=movie.source_folder,
-        target_folder=movie.target_folder,
-        source_dirs=source_dirs,
-        target_dirs=target_dirs,
-        files=shape.files,
-        copies=tuple(copies),
-        losses=shape.losses,
-    )
-
-
-def _stamp_dirs(
-    base: str, relatives: tuple[str, ...], now_ns: int, *, follow_symlinks: bool
-) -> tuple[tuple[str, tuple[int, int, int]], ...] | None:
-    stamps: list[tuple[str, tuple[int, int, int]]] = []
-    for rel in relatives:
-        stamp = dir_stamp(f"{base}/{rel}" if rel else base, follow_symlinks=follow_symlinks)
-        if stamp is None or is_racy(stamp, now_ns):
-            return None
-        stamps.append((rel, stamp))
-    return tuple(stamps)
 
 
 def _index_of(
@@ -922,7 +888,7 @@ def _index_of(
         metadata_suffixes=tuple(sorted(request.metadata_suffixes)),
         movies_total=count_movies(setup),
         files_total=sum(len(m.files) for m in plan.settled)
-        + sum(1 for m in plan.movies for _file in m.all_files()),
+        + sum(m.file_count() for m in plan.movies),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         settled=tuple(sorted(settled, key=lambda m: m.source_folder)),
     )

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from app.adapters.db.library_repo import LibraryRepository
+from app.adapters.plex.records import PlexSection
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.paths import MappingProposal, PathMapping, map_plex_to_local, propose_mappings
+from app.services.libraries import PlexClientFactory, PlexMusicConfig, validate_library_config
 
 
 class SectionView(Protocol):
@@ -215,3 +218,72 @@ def check_plex(
             )
         )
     return PlexCheckReport(sections=sections, checks=tuple(checks))
+
+
+# --- the dashboard's entry points: a server by URL and token, a saved library by id ----------
+
+
+def server_sections(
+    connect: PlexClientFactory, base_url: str, token: str, *, timeout_s: float = 10.0
+) -> tuple[PlexSection, ...]:
+    """For "Test connection": every section the token can see; InvalidInput for a bad URL
+    or an empty token, a PlexError when the server cannot be used."""
+    config = validate_library_config("plex_music", {"base_url": base_url, "section_ids": [1]})
+    if not token.strip():
+        raise InvalidInput("a Plex server needs a token")
+    with connect(str(config["base_url"]), token.strip(), timeout_s) as client:
+        return client.list_sections()
+
+
+def linked_roots(libraries: LibraryRepository, library_id: int) -> list[str]:
+    """Roots of the music folders linked to a library, else of every music folder."""
+    folders = {f.id: str(f.config["root"]) for f in libraries.libraries(kind="music_folder")}
+    linked = [
+        folders[other]
+        for link in libraries.links()
+        for other in (link.library_a_id, link.library_b_id)
+        if library_id in (link.library_a_id, link.library_b_id) and other in folders
+    ]
+    return list(dict.fromkeys(linked or folders.values()))
+
+
+def check_library(
+    libraries: LibraryRepository,
+    connect: PlexClientFactory,
+    library_id: int,
+    *,
+    roots: Sequence[str],
+    probe: FileProbe | None = None,
+    sample_size: int = 50,
+) -> PlexCheckReport:
+    """The diagnostic for a saved Plex library: its sections, its token, its mappings."""
+    library = libraries.library(library_id)
+    if library.kind != "plex_music":
+        raise InvalidInput(f"library {library.name!r} is not a Plex library")
+    config = PlexMusicConfig.model_validate(library.config)
+    mappings = [PathMapping(plex, local) for plex, local in library.path_mappings]
+    files = probe or OsFileProbe()
+    listed: list[str] = []
+
+    def local_files() -> list[str]:
+        if not listed:
+            listed.extend(f for root in roots for f in files.list_files(root))
+        return listed
+
+    token = libraries.secret(library_id) or ""
+    with connect(config.base_url, token, config.timeout_s) as client:
+        sections = client.list_sections()
+        checks = tuple(
+            check_section(
+                client,
+                files,
+                section,
+                mappings=mappings,
+                roots=roots,
+                sample_size=sample_size,
+                local_files=local_files,
+            )
+            for section in sections
+            if section.section_id in config.section_ids
+        )
+    return PlexCheckReport(sections=tuple(sections), checks=checks)

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.adapters.db.insights_repo import InsightsRepository
 from app.bootstrap import Container
+from app.services.insights import Insights
 from app.services.jobs import JobService
 
 
@@ -19,5 +21,12 @@ def get_jobs(container: Annotated[Container, Depends(get_container)]) -> JobServ
     return container.jobs
 
 
+def get_insights(container: Annotated[Container, Depends(get_container)]) -> Insights:
+    return Insights(
+        InsightsRepository(container.session_factory), container.domains.libraries.repository
+    )
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
 JobsDep = Annotated[JobService, Depends(get_jobs)]
+InsightsDep = Annotated[Insights, Depends(get_insights)]

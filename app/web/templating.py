@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.adapters.assets import asset_dir
 from app.domain.jobs import format_duration
+from app.services.auth import session_csrf
 
 
 def short_time(value: datetime | None, now: datetime | None = None) -> str:
@@ -28,6 +30,13 @@ def rate(value: float | None) -> str:
     return f"{value:.1f}/s" if value < 100 else f"{value:,.0f}/s"
 
 
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token for forms and HTMX headers ("" when there is no session)."""
+    if "session" not in request.scope:
+        return ""
+    return session_csrf(request.session) or ""
+
+
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(asset_dir("templates")))
     env = templates.env
@@ -35,4 +44,5 @@ def build_templates() -> Jinja2Templates:
     env.filters["short_time"] = short_time
     env.filters["rate"] = rate
     env.globals["version"] = __version__
+    env.globals["csrf_token"] = csrf_token
     return templates

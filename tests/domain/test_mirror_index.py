@@ -10,6 +10,7 @@ from app.domain.mirror import (
     DirNode,
     FileMeta,
     FileNode,
+    PlannedMovie,
     PlanOptions,
     SettledMovie,
     plan_mirror,
@@ -19,7 +20,7 @@ from app.domain.mirror_index import (
     RunIndex,
     decode_index,
     encode_index,
-    settlement_shape,
+    settle_movie,
 )
 from app.domain.movies import METADATA_SUFFIXES, Loss
 
@@ -107,12 +108,18 @@ def test_matches_only_the_same_kind_of_run() -> None:
         assert not saved.matches(**{**same, key: other})  # type: ignore[arg-type]
 
 
-def meta(ino: int) -> FileMeta:
-    return FileMeta(1, 1, ino, 1, 1)
+def meta(ino: int, size: int = 1, mtime: int = 1) -> FileMeta:
+    return FileMeta(size, mtime, ino, 1, 1)
 
 
-def test_settlement_shape_lists_every_directory_and_copy() -> None:
-    movie_node = DirNode(
+OLD = (7, 1_000_000_001, 1_000_000_001)  # stamps long before the walk began
+NOW = 10_000_000_000
+
+
+def movie_trees(
+    target_stamp: tuple[int, int, int] | None = OLD, nfo_mtime: int = 1
+) -> tuple[DirNode, DirNode]:
+    source = DirNode(
         "M (2020) {imdb-tt1}",
         files=(
             FileNode("M (2020) {imdb-tt1}.mkv", meta(1)),
@@ -120,20 +127,81 @@ def test_settlement_shape_lists_every_directory_and_copy() -> None:
             FileNode("M (2020) {imdb-tt1}-trailer.mkv", meta(3)),
         ),
         dirs=(
-            DirNode("Other", dirs=(DirNode("Deep", files=(FileNode("x.mkv", meta(4)),)),)),
-            DirNode("Empty"),
+            DirNode(
+                "Other",
+                dirs=(DirNode("Deep", files=(FileNode("x.mkv", meta(4)),), stamp=OLD),),
+                stamp=OLD,
+            ),
+            DirNode("Empty", stamp=OLD),
         ),
+        stamp=OLD,
     )
-    plan = plan_mirror(DirNode("", dirs=(movie_node,)), None, PlanOptions("plex", "jellyfin"))
-    shape = settlement_shape(plan.movies[0], movie_node, "hardlink")
-    assert shape.source_dirs == ("", "Other", "Other/Deep", "Empty")
-    assert shape.target_dirs == ("", "Empty", "Other", "Other/Deep", "trailers")
-    assert dict(shape.files) == {
+    target = DirNode(
+        "M (2020) [imdbid-tt1]",
+        files=(
+            FileNode("M (2020) [imdbid-tt1].mkv", meta(1)),
+            FileNode("M (2020) [imdbid-tt1].nfo", meta(9, mtime=nfo_mtime)),
+        ),
+        dirs=(
+            DirNode("Empty", stamp=OLD),
+            DirNode(
+                "Other",
+                dirs=(DirNode("Deep", files=(FileNode("x.mkv", meta(4)),), stamp=OLD),),
+                stamp=OLD,
+            ),
+            DirNode("trailers", files=(FileNode("M (2020) [imdbid-tt1].mkv", meta(3)),), stamp=OLD),
+        ),
+        stamp=target_stamp,
+    )
+    return source, target
+
+
+def planned_movie(source: DirNode) -> PlannedMovie:
+    plan = plan_mirror(DirNode("", dirs=(source,)), None, PlanOptions("plex", "jellyfin"))
+    return plan.movies[0]
+
+
+def test_settle_records_stamps_files_and_copies() -> None:
+    source, target = movie_trees()
+    record = settle_movie(planned_movie(source), source, target, "hardlink", NOW)
+    assert record is not None
+    assert sorted(rel for rel, _ in record.source_dirs) == ["", "Empty", "Other", "Other/Deep"]
+    assert sorted(rel for rel, _ in record.target_dirs) == [
+        "",
+        "Empty",
+        "Other",
+        "Other/Deep",
+        "trailers",
+    ]
+    assert all(stamp == OLD for _, stamp in record.target_dirs)
+    assert dict(record.files) == {
         "M (2020) {imdb-tt1}.mkv": "M (2020) [imdbid-tt1].mkv",
         "M (2020) {imdb-tt1}.nfo": "M (2020) [imdbid-tt1].nfo",
         "M (2020) {imdb-tt1}-trailer.mkv": "trailers/M (2020) [imdbid-tt1].mkv",
         "Other/Deep/x.mkv": "Other/Deep/x.mkv",
     }
-    assert [shape.files[i][0] for i in shape.copies] == ["M (2020) {imdb-tt1}.nfo"]
-    copy_shape = settlement_shape(plan.movies[0], movie_node, "copy")
-    assert len(copy_shape.copies) == len(copy_shape.files)
+    assert [(record.files[i][0], size, mtime) for i, size, mtime in record.copies] == [
+        ("M (2020) {imdb-tt1}.nfo", 1, 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("target_stamp", "nfo_mtime", "mode"),
+    [
+        (None, 1, "hardlink"),  # not stamped
+        ((7, NOW - 1000, NOW - 1000), 1, "hardlink"),  # too fresh to trust
+        (OLD, 2, "hardlink"),  # the copy does not match
+        (OLD, 2, "copy"),
+    ],
+)
+def test_settle_refuses_what_it_cannot_trust(
+    target_stamp: tuple[int, int, int] | None, nfo_mtime: int, mode: str
+) -> None:
+    source, target = movie_trees(target_stamp, nfo_mtime)
+    assert settle_movie(planned_movie(source), source, target, mode, NOW) is None  # type: ignore[arg-type]
+
+
+def test_in_copy_mode_every_file_is_a_recorded_copy() -> None:
+    source, target = movie_trees()
+    record = settle_movie(planned_movie(source), source, target, "copy", NOW)
+    assert record is not None and len(record.copies) == len(record.files) == 4

@@ -68,6 +68,7 @@ def _synced_items(library_id: Any, item_key: Any) -> Select[tuple[int, str, int 
             item_key.label("item_key"),
             col(TrackLink.baseline_rating).label("rating"),
         )
+        .select_from(TrackLink)
         .join(Link, col(Link.id) == col(TrackLink.link_id))
         .where(
             col(TrackLink.baseline_known).is_(True),
@@ -214,16 +215,16 @@ class InsightsRepository:
             items=[event_record(row) for row in rows], total=total or 0, limit=limit, offset=offset
         )
 
-    def event_actions(self, job_id: int) -> list[str]:
-        """The distinct actions among a job's events, sorted."""
+    def action_counts(self, job_id: int) -> dict[str, int]:
+        """``action -> events`` of a job, by action name."""
         query = (
-            select(col(JobEvent.action))
+            select(col(JobEvent.action), func.count())
             .where(col(JobEvent.job_id) == job_id)
             .group_by(col(JobEvent.action))
             .order_by(col(JobEvent.action))
         )
         with self._sessions() as session:
-            return [str(action) for action in session.scalars(query)]
+            return {str(action): int(n) for action, n in session.execute(query)}
 
     def iter_events(self, job_id: int, *, chunk: int = STREAM_CHUNK) -> Iterator[JobEventRecord]:
         """Every event of a job in order, read ``chunk`` at a time (keyset on ``seq``), so a

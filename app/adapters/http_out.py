@@ -1,0 +1,53 @@
+"""Outgoing HTTP: POST a JSON document to a URL someone configured (webhooks out).
+
+No exception escapes: every outcome is a :class:`PostResult`. Error texts name the URL only
+as ``describe_url`` shows it (scheme, host, port), because webhook paths are often secrets.
+Redirects are not followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from app import __version__
+from app.domain.hooks import describe_url
+
+USER_AGENT = f"Crossfade/{__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """``status`` is the HTTP status (None when no answer came); ``error`` says what failed."""
+
+    status: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+def post_json(url: str, body: Mapping[str, Any], *, timeout_s: float) -> PostResult:
+    """POST ``body`` as JSON; a non-2xx answer or a transport failure is an ``error``."""
+    shown = describe_url(url)
+    try:
+        with httpx.Client(timeout=timeout_s, follow_redirects=False) as client:
+            response = client.post(url, json=dict(body), headers={"User-Agent": USER_AGENT})
+    except httpx.TimeoutException:
+        return PostResult(None, f"{shown}: no answer within {timeout_s:g}s")
+    except httpx.HTTPError as exc:
+        return PostResult(None, f"{shown}: {type(exc).__name__}: {_scrub(str(exc), url)}")
+    except (ValueError, OSError) as exc:
+        return PostResult(None, f"{shown}: {type(exc).__name__}")
+    if not 200 <= response.status_code < 300:
+        return PostResult(response.status_code, f"{shown} answered {response.status_code}")
+    return PostResult(response.status_code, None)
+
+
+def _scrub(message: str, url: str) -> str:
+    """httpx messages may quote the URL; keep only its harmless part."""
+    return message.replace(url, describe_url(url))

@@ -1,0 +1,203 @@
+"""Pages of authentication: first-run setup, sign in, sign out, API token management.
+
+``/setup`` and ``/login`` are the only pages an anonymous visitor sees (``app.api.auth``
+redirects everything else here); their forms carry the anonymous session's CSRF token, and a
+successful sign-in starts a fresh session with a new one. A new API token is shown once, on
+the page the create form answers with (never through a redirect, so it never sits in a cookie
+or a URL).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from app.domain.auth import (
+    LOGIN_PATH,
+    PASSWORD_MIN,
+    SCOPE_MEANINGS,
+    SETUP_PATH,
+    TOKEN_NAME_MAX,
+    Scope,
+    safe_next,
+)
+from app.domain.errors import AuthError, InvalidInput, StateConflict, TooManyAttempts
+from app.services.auth import AuthService, IssuedToken, start_session
+
+TOKEN_NOTICES = {"revoked": "Token revoked: it stops working at once."}
+
+
+def _auth(request: Request) -> AuthService:
+    auth: AuthService = request.app.state.auth
+    return auth
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def build_auth_router(templates: Jinja2Templates) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def render(
+        request: Request, template: str, *, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        response = templates.TemplateResponse(request, template, context, status_code=status_code)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # -- first run --------------------------------------------------------------------------
+
+    @router.get(SETUP_PATH, response_class=HTMLResponse)
+    def setup_page(request: Request) -> Response:
+        if not _auth(request).needs_setup():
+            return _see(LOGIN_PATH)
+        return render(
+            request, "auth/setup.html", username="admin", error=None, password_min=PASSWORD_MIN
+        )
+
+    @router.post(SETUP_PATH, response_class=HTMLResponse)
+    def setup(
+        request: Request,
+        username: Annotated[str, Form(max_length=200)] = "",
+        password: Annotated[str, Form(max_length=4096)] = "",
+        password_confirm: Annotated[str, Form(max_length=4096)] = "",
+    ) -> Response:
+        auth = _auth(request)
+        if not auth.needs_setup():
+            return _see(LOGIN_PATH)
+        error: str | None = None
+        if password != password_confirm:
+            error = "The two passwords differ."
+        else:
+            try:
+                user = auth.create_admin(username, password)
+            except InvalidInput as exc:
+                error = str(exc)
+            except StateConflict:
+                return _see(LOGIN_PATH)
+            else:
+                start_session(request.session, user)
+                return _see("/")
+        return render(
+            request,
+            "auth/setup.html",
+            status_code=422,
+            username=username,
+            error=error,
+            password_min=PASSWORD_MIN,
+        )
+
+    # -- sign in and out ----------------------------------------------------------------------
+
+    @router.get(LOGIN_PATH, response_class=HTMLResponse)
+    def login_page(
+        request: Request, next_: Annotated[str | None, Query(alias="next", max_length=2000)] = None
+    ) -> Response:
+        auth = _auth(request)
+        if auth.needs_setup():
+            return _see(SETUP_PATH)
+        if request.state.user is not None:
+            return _see(safe_next(next_))
+        return render(request, "auth/login.html", next=safe_next(next_), username="", error=None)
+
+    @router.post(LOGIN_PATH, response_class=HTMLResponse)
+    def login(
+        request: Request,
+        username: Annotated[str, Form(max_length=200)] = "",
+        password: Annotated[str, Form(max_length=4096)] = "",
+        next_: Annotated[str, Form(alias="next", max_length=2000)] = "/",
+    ) -> Response:
+        auth = _auth(request)
+        if auth.needs_setup():
+            return _see(SETUP_PATH)
+        target = safe_next(next_)
+        try:
+            user = auth.login(username, password, client=_client(request))
+        except TooManyAttempts as exc:
+            response = render(
+                request,
+                "auth/login.html",
+                status_code=429,
+                next=target,
+                username=username,
+                error=str(exc),
+            )
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
+        except AuthError as exc:
+            return render(
+                request,
+                "auth/login.html",
+                status_code=401,
+                next=target,
+                username=username,
+                error=str(exc),
+            )
+        start_session(request.session, user)
+        return _see(target)
+
+    @router.post("/logout")
+    def logout(request: Request) -> Response:
+        request.session.clear()
+        return _see(LOGIN_PATH)
+
+    # -- API tokens ---------------------------------------------------------------------------
+
+    def tokens_page(
+        request: Request,
+        *,
+        status_code: int = 200,
+        issued: IssuedToken | None = None,
+        error: str | None = None,
+        notice: str | None = None,
+        name: str = "",
+        scope: str = Scope.READ.value,
+    ) -> HTMLResponse:
+        return render(
+            request,
+            "auth/tokens.html",
+            status_code=status_code,
+            tokens=_auth(request).tokens(),
+            issued=issued,
+            error=error,
+            notice=notice,
+            name=name,
+            scope=scope,
+            scopes=list(Scope),
+            meanings=SCOPE_MEANINGS,
+            name_max=TOKEN_NAME_MAX,
+            base_url=str(request.base_url).rstrip("/"),
+        )
+
+    @router.get("/tokens", response_class=HTMLResponse)
+    def tokens(
+        request: Request, notice: Annotated[str | None, Query(max_length=32)] = None
+    ) -> Response:
+        return tokens_page(request, notice=TOKEN_NOTICES.get(notice or ""))
+
+    @router.post("/tokens", response_class=HTMLResponse)
+    def create_token(
+        request: Request,
+        name: Annotated[str, Form(max_length=500)] = "",
+        scope: Annotated[str, Form(max_length=32)] = Scope.READ.value,
+    ) -> Response:
+        try:
+            issued = _auth(request).create_token(name, [scope])
+        except InvalidInput as exc:
+            return tokens_page(request, status_code=422, error=str(exc), name=name, scope=scope)
+        return tokens_page(request, status_code=201, issued=issued)
+
+    @router.post("/tokens/{token_id}/revoke")
+    def revoke_token(request: Request, token_id: int) -> Response:
+        _auth(request).revoke_token(token_id)
+        return _see("/tokens?notice=revoked")
+
+    return router

@@ -1,0 +1,90 @@
+"""Match review: pairs the matcher was not sure about (weak or ambiguous), to confirm or reject.
+
+A confirmed pair is synced from the next run on and kept when its file moves; a rejected pair is
+never proposed again. Through HTMX the row swaps to its result.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.domain.errors import CrossfadeError
+from app.web.deps import ContainerDep, InsightsDep
+from app.web.responses import Pages, is_htmx, see
+
+MATCHES_PER_PAGE = 50
+STATUSES = ("review", "confirmed", "rejected", "auto")
+
+
+def build_matches_router(pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/matches", response_class=HTMLResponse)
+    def matches(
+        request: Request,
+        container: ContainerDep,
+        insights: InsightsDep,
+        status: Annotated[str, Query(pattern="^(review|confirmed|rejected|auto)$")] = "review",
+        link: Annotated[int | None, Query(ge=1)] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        decided: Annotated[str | None, Query(pattern="^(confirmed|rejected)$")] = None,
+    ) -> HTMLResponse:
+        items, total = container.domains.review.matches(
+            status=status, link_id=link, limit=MATCHES_PER_PAGE, offset=offset
+        )
+        overview = insights.overview(now=datetime.now(UTC))
+        return pages.render(
+            request,
+            "matches.html",
+            matches=items,
+            total=total,
+            offset=offset,
+            limit=MATCHES_PER_PAGE,
+            status=status,
+            statuses=STATUSES,
+            link=link,
+            links={summary.link.id: summary for summary in overview.links},
+            notice=f"Match {decided}." if decided else None,
+            errors={},
+        )
+
+    @router.post("/matches/{match_id}", response_class=HTMLResponse)
+    def decide(
+        request: Request,
+        match_id: int,
+        container: ContainerDep,
+        insights: InsightsDep,
+        decision: Annotated[str, Form(pattern="^(confirm|reject)$")],
+    ) -> Response:
+        review = container.domains.review
+        error = None
+        try:
+            match = review.decide_match(match_id, decision)
+        except CrossfadeError as exc:
+            error = str(exc)
+            match = container.domains.sync_repository.track_link(match_id)
+        if not is_htmx(request) and error is None:
+            return see(f"/matches?decided={match.status}")
+        overview = insights.overview(now=datetime.now(UTC))
+        return pages.render(
+            request,
+            "partials/match_row.html" if is_htmx(request) else "matches.html",
+            status_code=200 if error is None else 422,
+            match=match,
+            matches=[match],
+            total=1,
+            offset=0,
+            limit=MATCHES_PER_PAGE,
+            status=match.status,
+            statuses=STATUSES,
+            link=None,
+            links={summary.link.id: summary for summary in overview.links},
+            errors={match_id: error},
+            notice=None,
+        )
+
+    return router
