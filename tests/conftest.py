@@ -25,6 +25,7 @@ from app.bootstrap import Container, build_container
 from app.main import create_app
 from app.services.jobs_context import ContextTiming
 from app.settings import Settings, load_settings
+from tests.auth_support import set_up_admin
 
 REDIS_ENV = "CROSSFADE_TEST_REDIS_URL"
 POSTGRES_ENV = "CROSSFADE_TEST_POSTGRES_URL"
@@ -148,7 +149,20 @@ def container(settings: Settings) -> Iterator[Container]:
 
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[TestClient]:
-    """The real application (lifespan included) on ``settings``."""
+    """The real application (lifespan included) on ``settings``, signed in as the admin: the
+    first-run setup page created the admin, the client holds the session cookie and sends the
+    session's CSRF token (``X-CSRF-Token``) with every request, as the dashboard's HTMX does."""
+    application = create_app(
+        settings, container_factory=lambda s: build_container(s, timing=FAST_TIMING)
+    )
+    with TestClient(application) as client:
+        set_up_admin(client)
+        yield client
+
+
+@pytest.fixture
+def anonymous_client(settings: Settings) -> Iterator[TestClient]:
+    """The real application with no admin yet and no credentials."""
     application = create_app(
         settings, container_factory=lambda s: build_container(s, timing=FAST_TIMING)
     )

@@ -511,7 +511,11 @@ class PlexFolderResolver:
         rest: list[SideEntry] = []
         for entry in pending:
             location = entry.ident
-            for index, probe in ((exact, location), (folded, _fold(location)), (server, _fold(location))):
+            for index, probe in (
+                (exact, location),
+                (folded, _fold(location)),
+                (server, _fold(location)),
+            ):
                 keys = index.get(probe, [])
                 if len(set(keys)) == 1:
                     resolution.found[location] = self._plex.side_entry(tracks[keys[0]])
@@ -679,7 +683,5 @@ class FolderFolderResolver:
 
 def _moved(entry: SideEntry, path: str) -> SideEntry:
     assert entry.entry is not None
-    moved = replace(
-        entry.entry, location=path, path_style=_style_of(path), raw="", line_number=0
-    )
+    moved = replace(entry.entry, location=path, path_style=_style_of(path), raw="", line_number=0)
     return SideEntry(ident=path, label=entry.label, entry=moved)

@@ -46,6 +46,7 @@ from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.merge import Direction, Mode, writable_sides
 from app.domain.merge import Side as MergeSide
 from app.domain.playlist_diff import (
+    PlaylistDiff,
     PlaylistMode,
     Side,
     TwoWayAction,
@@ -368,17 +369,15 @@ class PlaylistsSync:
             key = keys.key(Side.A, entry)
             keys.on_a.setdefault(key, entry)
             keys.labels.setdefault(key, entry.label)
-        for ident, entry in from_a.found.items():
-            keys.on_b.setdefault("a:" + ident, entry)
-        for ident, entry in from_b.found.items():
-            keys.on_a.setdefault("a:" + entry.ident, entry)
-            keys.labels.setdefault("a:" + entry.ident, entry.label)
+        for found in from_b.found.values():
+            keys.on_a.setdefault("a:" + found.ident, found)
+            keys.labels.setdefault("a:" + found.ident, found.label)
+        own_b: dict[str, SideEntry] = {}
         for entry in entries_b:
             key = keys.key(Side.B, entry)
-            keys.on_b[key] = entry if key not in keys.on_b or key.startswith("b:") else keys.on_b[key]
+            own_b.setdefault(key, entry)  # an entry as B already writes it wins
             keys.labels.setdefault(key, entry.label)
-            if ident_found := from_b.found.get(entry.ident):
-                keys.on_b.setdefault("a:" + ident_found.ident, entry)
+        keys.on_b = {**{"a:" + ident: e for ident, e in from_a.found.items()}, **own_b}
         return keys
 
     # -- one pair -------------------------------------------------------------------------
@@ -392,16 +391,12 @@ class PlaylistsSync:
             elif item.b is not None:
                 self._one(run, item, Side.B, item.b)
             elif item.pair is not None:
-                run.reporter.event(
-                    "playlist_forgotten", item.title, detail="gone on both sides"
-                )
+                run.reporter.event("playlist_forgotten", item.title, detail="gone on both sides")
                 if not run.dry_run:
                     self._repository.delete_pairs([item.pair.id])
         except CrossfadeError as error:
             run.summary.errors += 1
-            run.reporter.event(
-                "error", item.title, level="error", detail=f"{error.code}: {error}"
-            )
+            run.reporter.event("error", item.title, level="error", detail=f"{error.code}: {error}")
 
     def _lists(self, run: _Run, side: Side, playlist: SidePlaylist) -> _Lists:
         keys = [run.keys.key(side, entry) for entry in playlist.entries]
@@ -444,9 +439,7 @@ class PlaylistsSync:
                 if winner is None:
                     self._conflict(run, item, a, b, a_now, b_now, baseline)
                     return
-                action = (
-                    TwoWayAction.COPY_A_TO_B if winner is Side.A else TwoWayAction.COPY_B_TO_A
-                )
+                action = TwoWayAction.COPY_A_TO_B if winner is Side.A else TwoWayAction.COPY_B_TO_A
                 result = a_now if winner is Side.A else b_now
                 run.reporter.event(
                     "conflict_settled",
@@ -478,9 +471,9 @@ class PlaylistsSync:
             return Side.A
         if rules.policy == "prefer_b":
             return Side.B
-        if rules.policy == "newest" and a.changed_at_s is not None and b.changed_at_s is not None:
-            if a.changed_at_s != b.changed_at_s:
-                return Side.A if a.changed_at_s > b.changed_at_s else Side.B
+        a_at, b_at = a.changed_at_s, b.changed_at_s
+        if rules.policy == "newest" and a_at is not None and b_at is not None and a_at != b_at:
+            return Side.A if a_at > b_at else Side.B
         return None
 
     def _conflict(
@@ -535,7 +528,7 @@ class PlaylistsSync:
         slots = place_entries(lists.keys, lists.shared, compared)
         new_keys = [slot.key for slot in slots]
         changes = diff_entries(lists.keys, new_keys)
-        self._report_changes(run, side, title, changes.added, changes.removed, changes.moved)
+        self._report_changes(run, side, title, changes)
         run.reporter.event(
             "playlist_update",
             title,
@@ -561,42 +554,32 @@ class PlaylistsSync:
             return False
         return True
 
-    def _report_changes(
-        self,
-        run: _Run,
-        side: Side,
-        title: str,
-        added: Sequence[object],
-        removed: Sequence[object],
-        moved: Sequence[object],
-    ) -> None:
+    @staticmethod
+    def _report_changes(run: _Run, side: Side, title: str, changes: PlaylistDiff[str]) -> None:
         labels = run.keys.labels
         where = run.where(side)
-        for placed in added:
-            key, index = getattr(placed, "key"), getattr(placed, "index")  # noqa: B009
+        for added in changes.added:
+            label = labels.get(added.key, added.key)
             run.reporter.event(
-                "entry_added", title, after=f"{index + 1}. {labels.get(key, key)}", detail=where
+                "entry_added", title, after=f"{added.index + 1}. {label}", detail=where
             )
-        for placed in removed:
-            key, index = getattr(placed, "key"), getattr(placed, "index")  # noqa: B009
+        for removed in changes.removed:
+            label = labels.get(removed.key, removed.key)
             run.reporter.event(
-                "entry_removed",
-                title,
-                before=f"{index + 1}. {labels.get(key, key)}",
-                detail=where,
+                "entry_removed", title, before=f"{removed.index + 1}. {label}", detail=where
             )
-        for move in moved:
-            key = getattr(move, "key")  # noqa: B009
+        for moved in changes.moved:
+            label = labels.get(moved.key, moved.key)
             run.reporter.event(
                 "entry_moved",
                 title,
-                before=f"{getattr(move, 'from_index') + 1}. {labels.get(key, key)}",  # noqa: B009
-                after=f"{getattr(move, 'to_index') + 1}. {labels.get(key, key)}",  # noqa: B009
+                before=f"{moved.from_index + 1}. {label}",
+                after=f"{moved.to_index + 1}. {label}",
                 detail=where,
             )
-        run.summary.entries_added += len(added)
-        run.summary.entries_removed += len(removed)
-        run.summary.entries_moved += len(moved)
+        run.summary.entries_added += len(changes.added)
+        run.summary.entries_removed += len(changes.removed)
+        run.summary.entries_moved += len(changes.moved)
 
     def _one(self, run: _Run, item: _Work, side: Side, playlist: SidePlaylist) -> None:
         """The playlist exists on ``side`` only."""
@@ -701,9 +684,7 @@ class PlaylistsSync:
         pair_id = self._store(run, item, a_ref=refs.get(Side.A), b_ref=refs.get(Side.B))
         self._repository.update_pair(pair_id, baseline=entries)
 
-    def _store(
-        self, run: _Run, item: _Work, *, a_ref: str | None, b_ref: str | None
-    ) -> int:
+    def _store(self, run: _Run, item: _Work, *, a_ref: str | None, b_ref: str | None) -> int:
         """The pair's row, created or brought up to date (real runs only)."""
         if item.pair is None:
             item.pair = self._repository.add_pair(

@@ -184,6 +184,8 @@ def test_same_trees_as_jellyplex_sync_except_the_fixes(jps_bin: Path, tmp_path: 
     ours(our_jf, our_back)
     compare(our_jf, jps_back, our_back, folders_map(our_jf, jps_back))
 
-    # Our round trip Plex -> Jellyfin -> Plex gives the generated library back.
-    generated = {p for p in tree(plex) if p != "manifest.json"}
-    assert set(tree(our_back)) == generated
+    # Our round trip Plex -> Jellyfin -> Plex -> Jellyfin comes back to the same Jellyfin
+    # names (the first step is lossy: [480i] and [576i] both become DVD).
+    our_again = tmp_path / "ours-again"
+    ours(our_back, our_again)
+    assert set(tree(our_again)) == set(tree(our_jf))

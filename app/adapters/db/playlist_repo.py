@@ -16,7 +16,6 @@ from app.adapters.db.playlist_models import PlaylistConflict, PlaylistPair
 from app.domain.errors import NotFound
 
 
-
 class _Unset:
     """The default of :meth:`PlaylistRepository.update_pair` fields: leave as it is."""
 
@@ -145,11 +144,11 @@ class PlaylistRepository:
         self,
         pair_id: int,
         *,
-        a_ref: str | None | _Unset = UNSET,
-        b_ref: str | None | _Unset = UNSET,
+        a_ref: str | _Unset | None = UNSET,
+        b_ref: str | _Unset | None = UNSET,
         title: str | _Unset = UNSET,
-        baseline: Sequence[str] | None | _Unset = UNSET,
-        job_id: int | None | _Unset = UNSET,
+        baseline: Sequence[str] | _Unset | None = UNSET,
+        job_id: int | _Unset | None = UNSET,
     ) -> PlaylistPairRecord:
         """Change the given fields; a new ``baseline`` is stamped now, and so is ``job_id``
         (the run that last looked at the pair)."""
@@ -203,7 +202,9 @@ class PlaylistRepository:
                 )
             )
             if row is None:
-                row = PlaylistConflict(link_id=link_id, pair_id=pair_id, created_at=utc_now())
+                row = PlaylistConflict(
+                    link_id=link_id, pair_id=pair_id, title=title, created_at=utc_now()
+                )
                 session.add(row)
             row.job_id = job_id
             row.title = title

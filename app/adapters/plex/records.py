@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.domain.ratings import round_half_up
+
 MBID_PREFIX = "mbid://"
 
 
@@ -117,7 +119,7 @@ def rating_from_wire(value: str | None) -> int | None:
         return None
     if not math.isfinite(number):
         return None
-    half_stars = math.floor(number + 0.5)
+    half_stars = round_half_up(number)
     if half_stars < 1:
         return None
     return min(half_stars, 10)
