@@ -39,6 +39,7 @@ from app.services.jobs_runners import InlineRunner, JobRunner
 from app.services.jobs_selftest import selftest_kind
 from app.services.libraries import LibraryCatalog, SideFactory
 from app.services.link_runs import LinkRuns
+from app.services.playlists_jobs import PlaylistServices, build_playlist_services
 from app.services.ratings_jobs import RatingsJobs
 from app.services.ratings_review import RatingsReview
 from app.services.ratings_sync import RatingsSync
@@ -60,6 +61,7 @@ class Domains:
     ratings: RatingsSync
     review: RatingsReview
     adhoc: AdhocLinks
+    playlists: PlaylistServices
 
 
 def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
@@ -84,6 +86,7 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
         ratings=ratings,
         review=RatingsReview(libraries, sides, sync_repository, ratings),
         adhoc=AdhocLinks(catalog, sides.plex_client),
+        playlists=build_playlist_services(sessions, sides, catalog, now=utc_now),
     )
 
 
@@ -94,6 +97,8 @@ def build_job_kinds(domains: Domains | None = None) -> JobKindRegistry:
     if domains is not None:
         ratings = RatingsJobs(domains.libraries.repository, domains.sides, domains.ratings)
         for kind in ratings.kinds():
+            registry.register(kind)
+        for kind in domains.playlists.jobs.kinds():
             registry.register(kind)
     return registry
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
+import httpx
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -20,13 +20,13 @@ def form_csrf(html: str) -> str:
     return match.group(1)
 
 
-def session_csrf(client: TestClient) -> str:
+def session_csrf(client: httpx.Client) -> str:
     """The signed-in session's CSRF token, read from a page's form."""
     return form_csrf(client.get("/tokens").text)
 
 
 def set_up_admin(
-    client: TestClient, *, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD
+    client: httpx.Client, *, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD
 ) -> str:
     """First-run setup through ``/setup`` (which signs in); the client then sends the session's
     CSRF token with every request, as the dashboard's HTMX does. Returns that token."""
@@ -48,7 +48,7 @@ def set_up_admin(
 
 
 def sign_in(
-    client: TestClient, *, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD
+    client: httpx.Client, *, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD
 ) -> str:
     """Sign in through ``/login``; like :func:`set_up_admin`, returns the CSRF token it sets."""
     csrf = form_csrf(client.get("/login").text)

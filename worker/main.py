@@ -4,6 +4,9 @@ The one task, ``run_job``, calls ``JobExecutor.run_job`` (the same function the 
 runner calls) in a thread, so the job code stays synchronous. On start the worker migrates the
 database and interrupts jobs whose runner died (a SIGKILLed worker on this host, or one that
 stopped sending heartbeats); arq's own retry of such a job finds it finished and does nothing.
+
+Scheduled runs: arq's cron calls ``schedule_tick`` once a minute; arq makes the cron job
+unique per minute, so with several workers one of them starts the links that are due.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import logging
 from typing import Any
 
+from arq.cron import cron
 from arq.worker import Worker, func
 
 from app.adapters.queue import ARQ_QUEUE_NAME, RUN_JOB_TASK, redis_settings
@@ -24,12 +28,21 @@ logger = logging.getLogger(__name__)
 # A job runs as long as it needs: arq must not cancel it (cancellation is ours, per item).
 JOB_TIMEOUT_S = 7 * 24 * 3600
 MAX_TRIES = 3
+SCHEDULE_TASK = "crossfade:schedule"
 
 
 async def run_job(ctx: dict[str, Any], job_id: int) -> str | None:
     container: Container = ctx["container"]
     status = await asyncio.to_thread(container.executor.run_job, job_id)
     return status.value if status else None
+
+
+async def schedule_tick(ctx: dict[str, Any]) -> str:
+    """Start the links whose schedule is due this minute (the in-process scheduler's job,
+    done here when jobs run on workers)."""
+    container: Container = ctx["container"]
+    report = await asyncio.to_thread(container.scheduler.tick)
+    return f"started {len(report.started)}, busy {len(report.busy)}, failed {len(report.failed)}"
 
 
 async def _on_shutdown(ctx: dict[str, Any]) -> None:
@@ -45,6 +58,7 @@ def worker_settings(
         raise SetupError("crossfade worker needs CROSSFADE_REDIS_URL (redis://host:6379/0)")
     return {
         "functions": [func(run_job, name=RUN_JOB_TASK, max_tries=MAX_TRIES)],
+        "cron_jobs": [cron(schedule_tick, name=SCHEDULE_TASK, second=0, unique=True)],
         "queue_name": queue_name,
         "redis_settings": redis_settings(settings.redis_url),
         "ctx": {"container": container},

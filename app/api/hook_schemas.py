@@ -8,18 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.adapters.db.hook_repo import DeliveryRecord, EndpointRecord, OutgoingRecord
-from app.domain.hooks import describe_url
+from app.domain.hooks import describe_url, hook_url
 from app.services.hooks import HookOutcome, Outcome
-
-HOOKS_PATH = "/api/v1/hooks"
 
 Source = Literal["plex", "radarr", "sonarr", "generic"]
 OutgoingEvent = Literal["job_started", "job_finished", "job_failed", "conflicts_pending"]
-
-
-def hook_url(base_url: str, source: str, secret: str) -> str:
-    """The ready-to-paste URL of an endpoint."""
-    return f"{base_url.rstrip('/')}{HOOKS_PATH}/{source}/{secret}"
 
 
 class HookResult(BaseModel):

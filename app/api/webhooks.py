@@ -25,9 +25,9 @@ from app.api.hook_schemas import (
     OutgoingPage,
     OutgoingTestResult,
     OutgoingUpdate,
-    hook_url,
 )
 from app.api.schemas import Problem
+from app.domain.hooks import hook_url
 from app.services.hooks import NewEndpoint
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])

@@ -10,6 +10,7 @@ from app.cli.plex import emulator, plex_app
 from app.cli.ratings import ratings_app
 from app.cli.system import system_app
 from app.cli.tags import tags_app
+from app.cli.token import token_app
 
 app = typer.Typer(
     name="crossfade",
@@ -40,6 +41,7 @@ app.add_typer(tags_app, name="tags")
 app.add_typer(plex_app, name="plex")
 app.add_typer(mirror_app, name="mirror")
 app.add_typer(ratings_app, name="ratings")
+app.add_typer(token_app, name="token")
 app.command("emulator")(emulator)
 
 

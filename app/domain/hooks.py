@@ -42,6 +42,12 @@ ARR_MIRROR_EVENTS = frozenset({"Download", "Rename"})
 ARR_TEST_EVENT = "Test"
 
 MAX_PAYLOAD_CHARS = 1_000_000
+HOOKS_PATH = "/api/v1/hooks"
+
+
+def hook_url(base_url: str, source: str, secret: str) -> str:
+    """The ready-to-paste URL of an endpoint: ``{base}/api/v1/hooks/{source}/{secret}``."""
+    return f"{base_url.rstrip('/')}{HOOKS_PATH}/{source}/{secret}"
 
 
 # -- secrets ------------------------------------------------------------------------------
@@ -359,7 +365,8 @@ def conflicts_payload(
     return {
         "event": "conflicts_pending",
         "sent_at": sent_at.isoformat(),
-        "message": f"{pending} rating conflict{plural} of link {link_id} wait for a decision",
+        "message": f"{pending} rating conflict{plural} of link {link_id} "
+        f"{'wait' if plural else 'waits'} for a decision",
         "link_id": link_id,
         "pending": pending,
         "job_id": job_id,

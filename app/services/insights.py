@@ -16,13 +16,13 @@ from croniter import croniter
 
 from app.adapters.db.insights_repo import DialectTally, InsightsRepository, UnmatchedEvent
 from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
-from app.domain.jobs import ACTIVE_STATUSES, EventLevel, JobEventRecord, JobRecord, JobStatus, Page
+from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
 from app.domain.ratings import MAX_HALF_STARS, Rating
 from app.services.ratings_jobs import RATINGS_SYNC, RATINGS_UNDO
 
 UNRATED = "unrated"
-FINISHED_STATUSES = tuple(status for status in JobStatus if status not in ACTIVE_STATUSES)
 WRITE_COUNTERS = ("written_a", "written_b")
+UNDO_LOOKBACK = 50  # real runs of a link searched for the last one that wrote something
 REPORT_FIELDS = ("seq", "created_at", "level", "action", "subject", "before", "after", "detail")
 
 
@@ -42,7 +42,7 @@ def next_run_at(schedule: str | None, after: datetime) -> datetime | None:
 
 @dataclass(frozen=True, slots=True)
 class UndoTarget:
-    """The run "Undo last run" would undo: the newest finished real sync of a link."""
+    """The run "Undo last run" would undo."""
 
     job: JobRecord
     writes: int
@@ -158,6 +158,10 @@ def event_report(event: JobEventRecord) -> dict[str, Any]:
     }
 
 
+def _writes(job: JobRecord) -> int:
+    return sum(job.counters.get(name, 0) for name in WRITE_COUNTERS)
+
+
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
@@ -206,19 +210,24 @@ class Insights:
         return self._repository.jobs_of_link(link_id, limit=limit)
 
     def undo_target(self, link_id: int) -> UndoTarget | None:
-        """The newest finished real ratings sync of the link, and whether it can be undone."""
-        newest = self._repository.latest_jobs(
-            kinds=[RATINGS_SYNC], dry_run=False, statuses=FINISHED_STATUSES, link_id=link_id
-        ).get(link_id)
-        if newest is None:
+        """The newest finished real ratings sync of the link that wrote something (else the
+        newest finished one), and whether an undo job already named it."""
+        runs = [
+            job
+            for job in self._repository.jobs_of_link(
+                link_id, kinds=[RATINGS_SYNC], limit=UNDO_LOOKBACK
+            )
+            if not job.dry_run and job.status.is_finished
+        ]
+        if not runs:
             return None
+        target = next((job for job in runs if _writes(job) > 0), runs[0])
         undone_by = None
         for undo in self._repository.jobs_of_link(link_id, kinds=[RATINGS_UNDO], limit=500):
-            if undo.params.get("undo_job_id") == newest.id and undo.status is not JobStatus.FAILED:
+            if undo.params.get("undo_job_id") == target.id and undo.status is not JobStatus.FAILED:
                 undone_by = undo.id
                 break
-        writes = sum(newest.counters.get(name, 0) for name in WRITE_COUNTERS)
-        return UndoTarget(job=newest, writes=writes, undone_by=undone_by)
+        return UndoTarget(job=target, writes=_writes(target), undone_by=undone_by)
 
     # -- charts ---------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ class LinkRuns:
 
     @staticmethod
     def _params(link: LinkRecord, mode: str | None) -> dict[str, str]:
-        if link.kind == "ratings":
+        if link.kind in ("ratings", "playlists"):
             return {"mode": mode or Mode.SYNC.value}
         if mode not in (None, "sync"):
             raise InvalidInput(f"{link.kind} links have no mode {mode!r}")

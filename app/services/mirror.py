@@ -394,7 +394,10 @@ def _marked(root: Path) -> bool:
     return any((root / marker).exists() for marker in IGNORE_MARKERS)
 
 
-def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
+def _setup(request: MirrorRequest, *, use_index: bool, settle: bool = False) -> _Setup:
+    """Check the paths, read the index, walk the source (all but the movies the index shows
+    unchanged) and resolve the formats. ``settle``: this run may record movies in the index,
+    so the walks stamp directories."""
     source_root, target_root = _roots(request)
     if not source_root.is_dir():
         what = "is not a directory" if source_root.exists() else "does not exist"
@@ -409,7 +412,7 @@ def _setup(request: MirrorRequest, *, use_index: bool) -> _Setup:
     index = load_index(index_path_for(request, target_root)) if use_index else None
     usable = _usable(request, index, source_root, target_root)
     started_ns = time.time_ns()
-    stamps = use_index and target_root.is_dir() and bool(list_names(target_root))
+    stamps = settle and target_root.is_dir() and bool(list_names(target_root))
     known = usable.settled if usable is not None else ()
     candidates = tuple(movie for movie in known if _source_unchanged(movie, source_root))
     skip = frozenset(movie.source_folder for movie in candidates)
@@ -680,7 +683,7 @@ def sync(
     try:
         with _gc_paused():
             reporter.progress("scan", 0, 2)
-            setup = _setup(request, use_index=True)
+            setup = _setup(request, use_index=True, settle=not request.dry_run)
             if not setup.target_exists and not request.create:
                 raise SetupError(f"Target directory '{setup.target_root}' does not exist")
             _guard_delete(request, setup)

@@ -56,8 +56,8 @@ from app.domain.playlist_diff import (
 )
 from app.domain.playlists import safe_file_name, title_from_file_name
 from app.services.playlist_entries import place_entries
+from app.services.playlist_matching import EntryResolver
 from app.services.playlist_sides import (
-    EntryResolver,
     PlaylistSide,
     SideEntry,
     SideListing,

@@ -103,8 +103,14 @@ def _rating_of(half_stars: int | None) -> Rating | None:
     return None if half_stars is None else Rating(half_stars)
 
 
+_PLEX_EVIDENCE: dict[Rating | None, str] = {}
+
+
 def plex_evidence(rating: Rating | None) -> str:
-    return f"Plex {rating if rating is not None else 'unrated'}"
+    text = _PLEX_EVIDENCE.get(rating)
+    if text is None:
+        text = _PLEX_EVIDENCE[rating] = f"Plex {rating if rating is not None else 'unrated'}"
+    return text
 
 
 class PlexRatingSide:
@@ -221,26 +227,55 @@ def _meta_dict(meta: TrackMeta) -> dict[str, object]:
     }
 
 
-def _meta_of(meta: dict[str, object]) -> TrackMeta:
-    def text(name: str) -> str | None:
-        value = meta.get(name)
-        return value if isinstance(value, str) else None
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
-    def number(name: str) -> int | None:
-        value = meta.get(name)
-        return value if isinstance(value, int) else None
 
-    duration = meta.get("duration_s")
-    return TrackMeta(
-        title=text("title"),
-        artist=text("artist"),
-        album=text("album"),
-        album_artist=text("album_artist"),
-        track_number=number("track_number"),
-        disc_number=number("disc_number"),
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _cached_track(key: str, path: str, meta: dict[str, object]) -> TrackInfo:
+    """The match metadata a file state cached (written by :func:`_meta_dict`)."""
+    get = meta.get
+    duration = get("duration_s")
+    return TrackInfo(
+        id=key,
+        path=path,
+        title=_text(get("title")),
+        artist=_text(get("artist")),
+        album=_text(get("album")),
+        album_artist=_text(get("album_artist")),
+        track_no=_number(get("track_number")),
+        disc_no=_number(get("disc_number")),
         duration_s=float(duration) if isinstance(duration, int | float) else None,
-        musicbrainz_recording_id=text("mbid"),
+        mbid=_text(get("mbid")),
     )
+
+
+def _read_track(key: str, path: str, meta: TrackMeta) -> TrackInfo:
+    return TrackInfo(
+        id=key,
+        path=path,
+        title=meta.title,
+        artist=meta.artist,
+        album=meta.album,
+        album_artist=meta.album_artist,
+        track_no=meta.track_number,
+        disc_no=meta.disc_number,
+        duration_s=meta.duration_s,
+        mbid=meta.musicbrainz_recording_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rated:
+    """What a file's rating tags say under the folder's read policy."""
+
+    rating: Rating | None
+    evidence: str
+    undecided: bool
+    disagreement: bool
 
 
 class FolderRatingSide:
@@ -267,40 +302,46 @@ class FolderRatingSide:
         self._gone: list[str] = []
         self.files_read = 0
         self.files_cached = 0
+        # decode() and resolve() are pure and a library holds few distinct sets of rating tags:
+        # a scan of 100,000 cached files resolves each distinct set once.
+        self._rated: dict[tuple[tuple[str, str], ...], _Rated] = {}
 
     def local_path(self, key: str) -> str:
         return os.path.join(self._root, key)
 
     def _key(self, path: str) -> str:
+        prefix = self._root if self._root.endswith(os.sep) else self._root + os.sep
+        if path.startswith(prefix):
+            return path[len(prefix) :]
         return os.path.relpath(path, self._root)
 
-    def _readings(self, state: FileStateRecord) -> tuple[TagReading, ...]:
-        pinned = self._options.pinned_scale
-        return tuple(decode(dialect, raw, pinned_scale=pinned) for dialect, raw in state.tags)
+    def _cached_rated(self, tags: tuple[tuple[str, str], ...]) -> _Rated:
+        rated = self._rated.get(tags)
+        if rated is None:
+            pinned = self._options.pinned_scale
+            readings = tuple(decode(dialect, raw, pinned_scale=pinned) for dialect, raw in tags)
+            rated = self._rated[tags] = self._resolved(readings)
+        return rated
 
-    def _item(
-        self, key: str, meta: TrackMeta, readings: tuple[TagReading, ...], mtime_ns: int
-    ) -> SideItem:
+    def _resolved(self, readings: tuple[TagReading, ...]) -> _Rated:
         resolution = resolve(readings, self._options.read_policy)
-        return SideItem(
-            key=key,
-            track=TrackInfo(
-                id=key,
-                path=self.local_path(key),
-                title=meta.title,
-                artist=meta.artist,
-                album=meta.album,
-                album_artist=meta.album_artist,
-                track_no=meta.track_number,
-                disc_no=meta.disc_number,
-                duration_s=meta.duration_s,
-                mbid=meta.musicbrainz_recording_id,
-            ),
+        return _Rated(
             rating=resolution.rating,
-            rated_at_s=mtime_ns / 1e9,
             evidence=describe_evidence(resolution),
             undecided=resolution.needs_decision,
             disagreement=resolution.disagreement,
+        )
+
+    @staticmethod
+    def _item(key: str, track: TrackInfo, rated: _Rated, mtime_ns: int) -> SideItem:
+        return SideItem(
+            key=key,
+            track=track,
+            rating=rated.rating,
+            rated_at_s=mtime_ns / 1e9,
+            evidence=rated.evidence,
+            undecided=rated.undecided,
+            disagreement=rated.disagreement,
         )
 
     def _state(self, tags: FileTags, key: str) -> FileStateRecord:
@@ -331,7 +372,8 @@ class FolderRatingSide:
             state = cached.get(key)
             if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
                 self.files_cached += 1
-                items.append(self._item(key, _meta_of(state.meta), self._readings(state), mtime_ns))
+                track = _cached_track(key, self.local_path(key), state.meta)
+                items.append(self._item(key, track, self._cached_rated(state.tags), mtime_ns))
             else:
                 try:
                     tags = read_file(path, pinned_scale=self._options.pinned_scale)
@@ -340,7 +382,8 @@ class FolderRatingSide:
                     continue
                 self.files_read += 1
                 self._pending[key] = self._state(tags, key)
-                items.append(self._item(key, tags.meta, tags.tags, tags.mtime_ns))
+                track = _read_track(key, self.local_path(key), tags.meta)
+                items.append(self._item(key, track, self._resolved(tags.tags), tags.mtime_ns))
             if len(items) % 500 == 0:
                 reporter.check_cancelled()
                 reporter.progress(phase, len(items), max(len(cached), len(items)))

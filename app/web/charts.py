@@ -33,7 +33,7 @@ def _fmt(number: float) -> str:
 def _open(kind: str, chart_id: str, width: int, height: int, title: str, bars: Bars) -> Markup:
     return Markup(
         '<svg class="chart chart-{kind}" id="{id}" role="img" viewBox="0 0 {w} {h}" '
-        'width="100%" aria-labelledby="{id}-title {id}-desc">'
+        'width="{w}" height="{h}" aria-labelledby="{id}-title {id}-desc">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
     ).format(kind=kind, id=chart_id, w=width, h=height, title=title, desc=_desc(bars))
 

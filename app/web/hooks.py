@@ -13,10 +13,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.adapters.db.library_repo import LinkRecord
-from app.api.hook_schemas import hook_url
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError
-from app.domain.hooks import HOOK_SOURCES, OUTGOING_EVENTS, describe_url
+from app.domain.hooks import HOOK_SOURCES, OUTGOING_EVENTS, describe_url, hook_url
 from app.services.hooks import LINK_KINDS_BY_SOURCE, NewEndpoint
 from app.web.deps import ContainerDep
 from app.web.responses import Pages, see

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutagen.flac import FLAC
 
-from app.adapters.tags import WriteOptions, is_audio_name, iter_audio_files, write_rating
+from app.adapters.tags import WriteOptions, write_rating
 from app.adapters.tags.safe_write import (
     Commit,
     DoesNotFit,
@@ -21,7 +21,7 @@ from app.adapters.tags.safe_write import (
     commit,
     is_crossfade_temp,
 )
-from app.domain.errors import FileAccessDenied, MediaFileError, WriteNotVerified
+from app.domain.errors import MediaFileError, WriteNotVerified
 from app.domain.ratings import Rating, preset
 from tests.adapters.tags_support import copy_fixture
 
@@ -181,26 +181,6 @@ def test_changed_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
 )
 def test_our_temporary_files_are_recognised(name: str, temp: bool) -> None:
     assert is_crossfade_temp(name) is temp
-
-
-def test_listing_finds_audio_by_extension_and_skips_temp_files(tmp_path: Path) -> None:
-    (tmp_path / "b").mkdir()
-    (tmp_path / "a.FLAC").write_bytes(b"x")
-    (tmp_path / "b" / "c.mp3").write_bytes(b"x")
-    (tmp_path / "b" / ".c.mp3.crossfade-00ff00ff.tmp").write_bytes(b"x")
-    (tmp_path / "b" / "cover.jpg").write_bytes(b"x")
-    (tmp_path / "link").symlink_to(tmp_path / "b")
-    found = [Path(p).relative_to(tmp_path).as_posix() for p in iter_audio_files(tmp_path)]
-    assert found == ["a.FLAC", "b/c.mp3"]
-    assert is_audio_name("x.Opus")
-    assert not is_audio_name("x.txt")
-
-
-def test_listing_reports_unreadable_folders(tmp_path: Path) -> None:
-    errors: list[MediaFileError] = []
-    assert list(iter_audio_files(tmp_path / "missing", on_error=errors.append)) == []
-    assert [type(e).__name__ for e in errors] == ["FileVanished"]
-    assert not isinstance(errors[0], FileAccessDenied)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)

@@ -95,7 +95,7 @@ def is_metadata(path: str) -> bool:
     return split_suffix(path.rsplit("/", 1)[-1])[1].lower() in METADATA_SUFFIXES
 
 
-def sidecar_fix(jps_only: set[str], ours_only: set[str], source_folders: dict[str, str]) -> None:
+def sidecar_fix(jps_only: set[str], ours_only: set[str], source_folders: dict[str, str]) -> int:
     """The only differences allowed: jellyplex-sync keeps a sidecar's name, ours renames a
     sidecar named after its movie's source folder to the target folder's name."""
     expected_ours: set[str] = set()
@@ -105,16 +105,19 @@ def sidecar_fix(jps_only: set[str], ours_only: set[str], source_folders: dict[st
         assert "/" not in name and name.startswith(source_folder), f"unexplained: {path}"
         expected_ours.add(f"{folder}/{folder}{name[len(source_folder) :]}")
     assert ours_only == expected_ours
+    return len(expected_ours)
 
 
-def compare(source: Path, theirs: Path, mine: Path, source_folders: dict[str, str]) -> int:
-    """Assert the documented-fixes-only equality; returns how many videos were compared."""
+def compare(
+    source: Path, theirs: Path, mine: Path, source_folders: dict[str, str]
+) -> tuple[int, int, int]:
+    """Assert the documented-fixes-only equality; returns how many videos, metadata copies
+    and renamed sidecars it saw."""
     jps_tree, our_tree = tree(theirs), tree(mine)
     source_inodes = {st.st_ino for st in tree(source).values()}
-    sidecar_fix(
-        jps_tree.keys() - our_tree.keys(), our_tree.keys() - jps_tree.keys(), source_folders
-    )
-    videos = 0
+    only_theirs, only_mine = jps_tree.keys() - our_tree.keys(), our_tree.keys() - jps_tree.keys()
+    renamed = sidecar_fix(only_theirs, only_mine, source_folders)
+    videos = copies = 0
     for path in jps_tree.keys() & our_tree.keys():
         theirs_st, mine_st = jps_tree[path], our_tree[path]
         if os.path.isdir(mine / path):
@@ -124,12 +127,13 @@ def compare(source: Path, theirs: Path, mine: Path, source_folders: dict[str, st
             assert mine_st.st_ino == theirs_st.st_ino, f"not the same inode: {path}"
             assert mine_st.st_ino in source_inodes, f"not a link of a source file: {path}"
         elif is_metadata(path):
+            copies += 1
             assert mine_st.st_ino not in source_inodes, f"metadata must be a copy: {path}"
             assert (mine / path).read_bytes() == (theirs / path).read_bytes()
             assert mine_st.st_mtime_ns == theirs_st.st_mtime_ns
         else:
             assert mine_st.st_ino == theirs_st.st_ino, path
-    return videos
+    return videos, copies, renamed
 
 
 def folders_map(source: Path, target: Path) -> dict[str, str]:
@@ -169,8 +173,8 @@ def test_same_trees_as_jellyplex_sync_except_the_fixes(jps_bin: Path, tmp_path: 
     jps_jf, our_jf = tmp_path / "jps-jf", tmp_path / "ours-jf"
     jellyplex(jps_bin, plex, jps_jf)
     ours(plex, our_jf)
-    videos = compare(plex, jps_jf, our_jf, folders_map(plex, jps_jf))
-    assert videos >= MOVIES
+    videos, copies, renamed = compare(plex, jps_jf, our_jf, folders_map(plex, jps_jf))
+    assert videos >= MOVIES and copies > 0 and renamed > 0  # the Fixes were exercised
 
     # Jellyfin -> Plex, from the same Jellyfin library for both tools
     jps_plex, our_plex = tmp_path / "jps-plex", tmp_path / "ours-plex"
@@ -182,7 +186,7 @@ def test_same_trees_as_jellyplex_sync_except_the_fixes(jps_bin: Path, tmp_path: 
     jps_back, our_back = tmp_path / "jps-back", tmp_path / "ours-back"
     jellyplex(jps_bin, our_jf, jps_back)
     ours(our_jf, our_back)
-    compare(our_jf, jps_back, our_back, folders_map(our_jf, jps_back))
+    assert compare(our_jf, jps_back, our_back, folders_map(our_jf, jps_back))[2] == renamed
 
     # Our round trip Plex -> Jellyfin -> Plex -> Jellyfin comes back to the same Jellyfin
     # names (the first step is lossy: [480i] and [576i] both become DVD).

@@ -204,8 +204,8 @@ def test_clashing_videos_get_hash_disambiguators_that_parse_back() -> None:
     videos = {v.source.split("/")[1]: v for v in result.movies[0].videos}
     assert videos[plain].target_name == f"M (2020) - BD [{short_hash(plain)}].mkv"
     assert videos[remux].target_name == f"M (2020) - BD [{short_hash(remux)}].mkv"
-    assert videos[remux].disambiguation is not None
-    assert videos[remux].disambiguation.strategy == "hash_suffix"
+    note = videos[remux].disambiguation
+    assert note is not None and note.strategy == "hash_suffix"
     assert videos[remux].drops == (
         Loss("label", None, "remux", "no equivalent in a Jellyfin version label"),
     )
@@ -270,8 +270,13 @@ def test_plex_inline_extras_go_to_jellyfin_extras_folders() -> None:
 
 def test_inline_extras_keep_their_name_otherwise() -> None:
     source = snap({"M (2020)": {"M (2020).mkv": None, "M (2020)-trailer.mkv": None}})
-    for src, tgt in (("jellyfin", "plex"), ("plex", "plex"), ("jellyfin", "jellyfin")):
-        movie = plan(source, src=src, tgt=tgt).movies[0]  # type: ignore[arg-type]
+    pairs: list[tuple[Format, Format]] = [
+        ("jellyfin", "plex"),
+        ("plex", "plex"),
+        ("jellyfin", "jellyfin"),
+    ]
+    for src, tgt in pairs:
+        movie = plan(source, src=src, tgt=tgt).movies[0]
         assert [e.target for e in movie.extras] == ["M (2020)/M (2020)-trailer.mkv"]
 
 

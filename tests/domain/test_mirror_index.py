@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,7 @@ from app.domain.mirror import (
     DirNode,
     FileMeta,
     FileNode,
+    Mode,
     PlannedMovie,
     PlanOptions,
     SettledMovie,
@@ -77,9 +80,9 @@ def test_round_trip_keeps_everything_including_undecodable_names() -> None:
         lambda d: d["settled"].append("not a movie"),
     ],
 )
-def test_foreign_or_damaged_data_is_no_index(mutate: object) -> None:
+def test_foreign_or_damaged_data_is_no_index(mutate: Callable[[dict[str, Any]], None]) -> None:
     data = json.loads(encode_index(index(SETTLED)))
-    mutate(data)  # type: ignore[operator]
+    mutate(data)
     assert decode_index(json.dumps(data).encode()) is None
 
 
@@ -90,14 +93,14 @@ def test_garbage_is_no_index(raw: bytes) -> None:
 
 def test_matches_only_the_same_kind_of_run() -> None:
     saved = index()
-    same = {
+    same: dict[str, Any] = {
         "source": "/src",
         "target": "/dst",
         "format_choices": ("auto", "auto"),
         "mode": "hardlink",
         "metadata_suffixes": METADATA_SUFFIXES,
     }
-    assert saved.matches(**same)  # type: ignore[arg-type]
+    assert saved.matches(**same)
     for key, other in (
         ("source", "/elsewhere"),
         ("target", "/other"),
@@ -105,7 +108,7 @@ def test_matches_only_the_same_kind_of_run() -> None:
         ("mode", "copy"),
         ("metadata_suffixes", frozenset({".nfo"})),
     ):
-        assert not saved.matches(**{**same, key: other})  # type: ignore[arg-type]
+        assert not saved.matches(**{**same, key: other})
 
 
 def meta(ino: int, size: int = 1, mtime: int = 1) -> FileMeta:
@@ -195,10 +198,10 @@ def test_settle_records_stamps_files_and_copies() -> None:
     ],
 )
 def test_settle_refuses_what_it_cannot_trust(
-    target_stamp: tuple[int, int, int] | None, nfo_mtime: int, mode: str
+    target_stamp: tuple[int, int, int] | None, nfo_mtime: int, mode: Mode
 ) -> None:
     source, target = movie_trees(target_stamp, nfo_mtime)
-    assert settle_movie(planned_movie(source), source, target, mode, NOW) is None  # type: ignore[arg-type]
+    assert settle_movie(planned_movie(source), source, target, mode, NOW) is None
 
 
 def test_in_copy_mode_every_file_is_a_recorded_copy() -> None:

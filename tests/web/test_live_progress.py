@@ -8,15 +8,18 @@ import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.bootstrap import Container, build_container, build_job_kinds
 from app.main import create_app
 from app.services.jobs_context import JobContext
 from app.services.jobs_kinds import JobKind
 from app.settings import Settings
+from tests.auth_support import set_up_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,6 +49,21 @@ class Gate:
         ctx.progress("waiting", 10, 10)
 
 
+class SignedInBrowser:
+    """Adds the admin's session cookie to requests that carry none: Chromium's --dump-dom
+    cannot fill in the login form itself, so the test signs in for it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cookie: bytes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = scope.get("headers", [])
+        if scope["type"] == "http" and self.cookie and all(k != b"cookie" for k, _ in headers):
+            scope = {**scope, "headers": [*headers, (b"cookie", self.cookie)]}
+        await self.app(scope, receive, send)
+
+
 class LiveServer:
     def __init__(self, settings: Settings, gate: Gate) -> None:
         def factory(s: Settings) -> Container:
@@ -67,7 +85,8 @@ class LiveServer:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.browser = SignedInBrowser(self.app)
+        config = uvicorn.Config(self.browser, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run)
 
@@ -88,6 +107,10 @@ def live(settings: Settings, gate: Gate, wait: Waiter) -> Iterator[LiveServer]:
     server.thread.start()
     try:
         wait(lambda: server.server.started, what="uvicorn to start")
+        with httpx.Client(base_url=f"http://127.0.0.1:{server.port}") as client:
+            set_up_admin(client)
+            cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        server.browser.cookie = cookie.encode()
         yield server
     finally:
         gate.opened.set()

@@ -1,0 +1,114 @@
+"""What the playlists sync needs a person for: its conflicts, shown as a diff of entries, and
+the choice that settles one.
+
+Settling a conflict does not write anything itself: ``keep_a`` records B's version (as it was
+when the conflict was found) as the pair's baseline, so the next run sees only A as changed
+and copies it to B, the same way as any one-sided change; ``keep_b`` the other way round. If
+the losing side changed again since, the next run finds a new conflict instead of overwriting
+that change. ``skip`` closes the conflict; the next run finds it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from app.adapters.db.library_repo import LibraryRepository, LinkRecord
+from app.adapters.db.playlist_repo import (
+    ConflictEntry,
+    PlaylistConflictRecord,
+    PlaylistPairRecord,
+    PlaylistRepository,
+)
+from app.domain.errors import InvalidInput
+
+CHOICES = ("keep_a", "keep_b", "skip")
+
+
+@dataclass(frozen=True, slots=True)
+class DiffRow:
+    """One line of a conflict's diff: in both versions (``same``), only in A, or only in B."""
+
+    kind: str
+    a: str | None
+    b: str | None
+
+
+def diff_rows(a: tuple[ConflictEntry, ...], b: tuple[ConflictEntry, ...]) -> list[DiffRow]:
+    """A line diff of the two versions by entry key (the longest common runs line up)."""
+    a_keys = [entry.key for entry in a]
+    b_keys = [entry.key for entry in b]
+    rows: list[DiffRow] = []
+    matcher = SequenceMatcher(a=a_keys, b=b_keys, autojunk=False)
+    for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if tag == "equal":
+            rows.extend(
+                DiffRow("same", a[i].label, b[j].label)
+                for i, j in zip(range(a_start, a_end), range(b_start, b_end), strict=True)
+            )
+            continue
+        rows.extend(DiffRow("a", a[i].label, None) for i in range(a_start, a_end))
+        rows.extend(DiffRow("b", None, b[j].label) for j in range(b_start, b_end))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistLinkView:
+    link: LinkRecord
+    a_name: str
+    b_name: str
+    pairs: list[PlaylistPairRecord]
+    open_conflicts: int
+
+
+class PlaylistsReview:
+    def __init__(self, repository: PlaylistRepository, libraries: LibraryRepository) -> None:
+        self._repository = repository
+        self._libraries = libraries
+
+    def links(self) -> list[PlaylistLinkView]:
+        """Every playlists link with its pairs and the number of open conflicts."""
+        names = {library.id: library.name for library in self._libraries.libraries()}
+        views: list[PlaylistLinkView] = []
+        for link in self._libraries.links(kind="playlists"):
+            _, open_conflicts = self._repository.conflicts(link_id=link.id, limit=1)
+            views.append(
+                PlaylistLinkView(
+                    link=link,
+                    a_name=names.get(link.library_a_id, f"library {link.library_a_id}"),
+                    b_name=names.get(link.library_b_id, f"library {link.library_b_id}"),
+                    pairs=self._repository.pairs(link.id),
+                    open_conflicts=open_conflicts,
+                )
+            )
+        return views
+
+    def conflicts(
+        self,
+        *,
+        status: str | None = "open",
+        link_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[PlaylistConflictRecord], int]:
+        return self._repository.conflicts(
+            status=status, link_id=link_id, limit=limit, offset=offset
+        )
+
+    def conflict(self, conflict_id: int) -> PlaylistConflictRecord:
+        return self._repository.conflict(conflict_id)
+
+    def resolve(self, conflict_id: int, choice: str) -> PlaylistConflictRecord:
+        """Record a person's choice; the link's next run applies it (see the module doc)."""
+        if choice not in CHOICES:
+            raise InvalidInput(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
+        conflict = self._repository.conflict(conflict_id)
+        if conflict.status != "open":
+            raise InvalidInput(f"playlist conflict {conflict_id} is already {conflict.status}")
+        if choice == "skip":
+            return self._repository.finish_conflict(
+                conflict_id, status="skipped", resolution=choice
+            )
+        loser = conflict.b_entries if choice == "keep_a" else conflict.a_entries
+        self._repository.update_pair(conflict.pair_id, baseline=[entry.key for entry in loser])
+        return self._repository.finish_conflict(conflict_id, status="resolved", resolution=choice)

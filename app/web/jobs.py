@@ -1,0 +1,186 @@
+"""Jobs pages: the list, one job with its live progress (phase, rate, ETA), its events filtered
+by level and action and searched by text, and its report as JSON or CSV.
+
+Every page renders completely on the server; HTMX only swaps the live parts (``every 1s``
+while a job is active). Forms post and redirect (303).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from app.domain.errors import AlreadyRunning
+from app.domain.jobs import EventLevel, JobStatus, JobTrigger
+from app.services.insights import Insights
+from app.services.jobs import JobService
+from app.services.jobs_selftest import SELFTEST
+from app.web.deps import InsightsDep, JobsDep
+from app.web.job_report import csv_chunks, json_chunks
+from app.web.responses import Pages, see
+
+JOBS_PER_PAGE = 25
+EVENTS_PER_PAGE = 50
+
+NOTICES = {
+    "already-running": "That job is already running; here it is.",
+    "cancel-requested": "Cancellation requested; the job stops after its current item.",
+    "started": "Job started.",
+}
+
+LevelQuery = Annotated[EventLevel | None, Query()]
+ActionQuery = Annotated[str | None, Query(max_length=64)]
+TextQuery = Annotated[str | None, Query(max_length=200)]
+OffsetQuery = Annotated[int, Query(ge=0)]
+
+
+def build_jobs_router(pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/jobs", response_class=HTMLResponse)
+    def jobs_page(
+        request: Request,
+        jobs: JobsDep,
+        status: Annotated[JobStatus | None, Query()] = None,
+        offset: OffsetQuery = 0,
+    ) -> HTMLResponse:
+        return pages.render(request, "jobs.html", **_jobs_table(jobs, status, offset))
+
+    @router.get("/jobs/partials/table", response_class=HTMLResponse)
+    def jobs_table(
+        request: Request,
+        jobs: JobsDep,
+        status: Annotated[JobStatus | None, Query()] = None,
+        offset: OffsetQuery = 0,
+    ) -> HTMLResponse:
+        return pages.render(
+            request, "partials/jobs_table.html", **_jobs_table(jobs, status, offset)
+        )
+
+    @router.post("/jobs/selftest")
+    def start_selftest(
+        jobs: JobsDep,
+        steps: Annotated[int, Form(ge=1, le=10_000)] = 20,
+        step_s: Annotated[float, Form(ge=0, le=60)] = 0.5,
+        dry_run: Annotated[bool, Form()] = False,
+    ) -> Response:
+        params = {"steps": steps, "step_s": step_s}
+        try:
+            job = jobs.start(SELFTEST, params, dry_run=dry_run, trigger=JobTrigger.UI)
+        except AlreadyRunning as exc:
+            return see(f"/jobs/{exc.job_id}?notice=already-running")
+        return see(f"/jobs/{job.id}?notice=started")
+
+    @router.get("/jobs/{job_id}", response_class=HTMLResponse)
+    def job_page(
+        request: Request,
+        job_id: int,
+        jobs: JobsDep,
+        insights: InsightsDep,
+        level: LevelQuery = None,
+        action: ActionQuery = None,
+        q: TextQuery = None,
+        offset: OffsetQuery = 0,
+        notice: str | None = None,
+    ) -> HTMLResponse:
+        return pages.render(
+            request,
+            "job.html",
+            job=jobs.get(job_id),
+            notice=NOTICES.get(notice or ""),
+            **_events(insights, job_id, level, action, q, offset),
+        )
+
+    @router.get("/jobs/{job_id}/partials/progress", response_class=HTMLResponse)
+    def job_progress(request: Request, job_id: int, jobs: JobsDep) -> HTMLResponse:
+        return pages.render(request, "partials/job_progress.html", job=jobs.get(job_id))
+
+    @router.get("/jobs/{job_id}/partials/events", response_class=HTMLResponse)
+    def job_events(
+        request: Request,
+        job_id: int,
+        jobs: JobsDep,
+        insights: InsightsDep,
+        level: LevelQuery = None,
+        action: ActionQuery = None,
+        q: TextQuery = None,
+        offset: OffsetQuery = 0,
+    ) -> HTMLResponse:
+        return pages.render(
+            request,
+            "partials/events_table.html",
+            job=jobs.get(job_id),
+            **_events(insights, job_id, level, action, q, offset),
+        )
+
+    @router.get("/jobs/{job_id}/report.json")
+    def report_json(job_id: int, jobs: JobsDep, insights: InsightsDep) -> StreamingResponse:
+        """The job and every one of its events, streamed."""
+        job = jobs.get(job_id)
+        return StreamingResponse(
+            json_chunks(job, insights.iter_events(job_id)),
+            media_type="application/json",
+            headers=_attachment(f"crossfade-job-{job_id}.json"),
+        )
+
+    @router.get("/jobs/{job_id}/report.csv")
+    def report_csv(job_id: int, jobs: JobsDep, insights: InsightsDep) -> StreamingResponse:
+        """Every event of the job as a CSV row, streamed."""
+        jobs.get(job_id)
+        return StreamingResponse(
+            csv_chunks(insights.iter_events(job_id)),
+            media_type="text/csv; charset=utf-8",
+            headers=_attachment(f"crossfade-job-{job_id}.csv"),
+        )
+
+    @router.post("/jobs/{job_id}/cancel")
+    def cancel(job_id: int, jobs: JobsDep) -> Response:
+        jobs.cancel(job_id)
+        return see(f"/jobs/{job_id}?notice=cancel-requested")
+
+    @router.post("/jobs/{job_id}/rerun")
+    def rerun(job_id: int, jobs: JobsDep) -> Response:
+        try:
+            job = jobs.rerun(job_id, trigger=JobTrigger.UI)
+        except AlreadyRunning as exc:
+            return see(f"/jobs/{exc.job_id}?notice=already-running")
+        return see(f"/jobs/{job.id}?notice=started")
+
+    return router
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _jobs_table(jobs: JobService, status: JobStatus | None, offset: int) -> dict[str, Any]:
+    page = jobs.page(statuses=[status] if status else (), limit=JOBS_PER_PAGE, offset=offset)
+    return {
+        "page": page,
+        "status": status,
+        "statuses": list(JobStatus),
+        "any_active": any(job.status.is_active for job in page.items),
+    }
+
+
+def _events(
+    insights: Insights,
+    job_id: int,
+    level: EventLevel | None,
+    action: str | None,
+    q: str | None,
+    offset: int,
+) -> dict[str, Any]:
+    page = insights.search_events(
+        job_id, text=q, action=action, level=level, limit=EVENTS_PER_PAGE, offset=offset
+    )
+    return {
+        "events": page,
+        "level": level,
+        "action": action,
+        "q": q or "",
+        "levels": list(EventLevel),
+        "actions": insights.action_counts(job_id),
+    }
