@@ -225,7 +225,12 @@ def build_container(
             domains.libraries.repository,
             link_runs,
             kinds,
-            PlexIdentities(domains.libraries.repository, domains.sides.plex_client),
+            PlexIdentities(
+                domains.libraries.repository,
+                lambda base_url, token, timeout_s: PlexServerClient(
+                    base_url, token, timeout_s=timeout_s, retries=0
+                ),
+            ),
             delay_s=hook_timing.debounce_s,
         ),
         outgoing=OutgoingHooks(hook_repository, timeout_s=hook_timing.post_timeout_s),

@@ -42,10 +42,13 @@ def ensure_jps_venv() -> Path:
     bin_dir = JPS_VENV / "bin"
     if (bin_dir / "jellyplex").exists() and (bin_dir / "jellyplex-gen").exists():
         return bin_dir
-    venv.EnvBuilder(with_pip=True, clear=True).create(JPS_VENV)
-    subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "-q", *JPS_PACKAGES], check=True
-    )
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(JPS_VENV)
+        pip = [str(bin_dir / "python"), "-m", "pip"]
+    except (OSError, subprocess.CalledProcessError):  # no ensurepip: let our pip fill it
+        venv.EnvBuilder(with_pip=False, clear=True).create(JPS_VENV)
+        pip = [sys.executable, "-m", "pip", "--python", str(bin_dir / "python")]
+    subprocess.run([*pip, "install", "-q", *JPS_PACKAGES], check=True)
     return bin_dir
 
 

@@ -102,9 +102,9 @@ async def plex_hook(
     if request.headers.get("content-type", "").startswith("application/json"):
         payload = await request.body()
     else:
-        form = await request.form()
-        field = form.get("payload")
-        payload = await field.read() if isinstance(field, UploadFile) else field
+        async with request.form() as form:  # closes the thumb's temporary file
+            field = form.get("payload")
+            payload = await field.read() if isinstance(field, UploadFile) else field
     outcome = await run_in_threadpool(service.handle_plex, endpoint, payload)
     return _answer(outcome, response)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from app import __version__
+from app.cli.demo import demo
 from app.cli.mirror import mirror_app
+from app.cli.playlists import playlists_app
 from app.cli.plex import emulator, plex_app
 from app.cli.ratings import ratings_app
 from app.cli.system import system_app
@@ -41,8 +43,10 @@ app.add_typer(tags_app, name="tags")
 app.add_typer(plex_app, name="plex")
 app.add_typer(mirror_app, name="mirror")
 app.add_typer(ratings_app, name="ratings")
+app.add_typer(playlists_app, name="playlists")
 app.add_typer(token_app, name="token")
 app.command("emulator")(emulator)
+app.command("demo")(demo)
 
 
 def main() -> None:

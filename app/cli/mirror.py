@@ -129,6 +129,7 @@ def _run(command: Any, debug: bool) -> int:
 
     The cyclic garbage collector is off for the command: it is a short-lived process whose
     large snapshots hold no cycles, and a collection over them costs seconds for nothing."""
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         code: int = command()
@@ -138,6 +139,9 @@ def _run(command: Any, debug: bool) -> int:
     except Exception as exc:
         log.error("Exception: %s", exc, exc_info=debug)
         return EXIT_UNEXPECTED
+    finally:
+        if was_enabled:
+            gc.enable()
     return code
 
 
@@ -244,7 +248,7 @@ def _event_payload(event: MirrorEvent) -> dict[str, str]:
     if event.context is not None:
         item["context"] = event.context
     if event.detail is not None:
-        item["detail"] = event.detail
+        item["detail"] = _text(event.detail)
     return item
 
 
@@ -257,7 +261,8 @@ class JsonStream:
         self._first_item = True
 
     def _write(self, text: str) -> None:
-        self.out.write(text.encode("utf-8"))
+        # Names are made printable before they get here; the error handler is a safety net.
+        self.out.write(text.encode("utf-8", "backslashreplace"))
 
     def open(self) -> None:
         self._write("{")
@@ -401,7 +406,7 @@ def _sync_document_tail(stream: JsonStream, outcome: SyncOutcome, request: Mirro
     stream.key("nested_strays", [_under(outcome.target_root, p) for p in outcome.nested_strays])
     stream.key("undecodable_names", lists["undecodable_names"])
     stream.key("changed_folders", [_text(p) for p in outcome.changed_folders])
-    stream.key("error", str(outcome.error) if outcome.error is not None else None)
+    stream.key("error", _text(str(outcome.error)) if outcome.error is not None else None)
 
 
 def _log_sync_summary(outcome: SyncOutcome, delete: bool) -> None:
@@ -565,7 +570,7 @@ def _diff_document(outcome: DiffOutcome, request: MirrorRequest) -> dict[str, ob
             for d in (report.differing_movies if report else ())
         ],
         **lists,
-        "error": str(outcome.error) if outcome.error is not None else None,
+        "error": _text(str(outcome.error)) if outcome.error is not None else None,
     }
 
 
@@ -753,7 +758,7 @@ def _write_plan_json(outcome: PlanOutcome, request: MirrorRequest, out: IO[bytes
     for name in ("translation_losses", "ignored", "marked_in_source", "marked_in_target"):
         stream.key(name, lists[name])
     stream.key("undecodable_names", lists["undecodable_names"])
-    stream.key("error", str(outcome.error) if outcome.error is not None else None)
+    stream.key("error", _text(str(outcome.error)) if outcome.error is not None else None)
     stream.close()
 
 
@@ -856,7 +861,8 @@ def plan_command(
 
 def _dump(document: dict[str, object]) -> None:
     out = sys.stdout.buffer
-    out.write(json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"))
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    out.write(text.encode("utf-8", "backslashreplace"))
     out.write(b"\n")
     out.flush()
 

@@ -22,7 +22,7 @@ import hmac
 import json
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -336,6 +336,9 @@ def _iso(value: datetime | None) -> str | None:
 def job_payload(event: str, job: JobRecord, *, sent_at: datetime) -> dict[str, Any]:
     """The JSON we POST for ``job_started``, ``job_finished`` and ``job_failed``: short scalars
     at the top (easy in a Home Assistant template), counters below."""
+    if event == "job_started":
+        # sent after the fact, the job may have moved on: report it as it started
+        job = replace(job, status=JobStatus.RUNNING, finished_at=None, error=None, counters={})
     link = f" of link {job.link_id}" if job.link_id is not None else ""
     dry = " (dry run)" if job.dry_run else ""
     verb = "started" if event == "job_started" else job.status.value

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
@@ -58,7 +59,7 @@ from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.paths import PathMapping, map_plex_to_local
 from app.services.debounce import Debouncer
 from app.services.jobs_kinds import JobKindRegistry
-from app.services.libraries import PlexMusicConfig, mapping_pairs
+from app.services.libraries import PlexMusicConfig
 from app.services.link_runs import JOB_KIND_BY_LINK_KIND, LinkRuns
 
 logger = logging.getLogger(__name__)
@@ -90,14 +91,15 @@ class ArrOptions(_Options):
     @field_validator("path_mappings")
     @classmethod
     def _mappings(cls, value: list[str]) -> list[str]:
-        try:
-            mapping_pairs(value)
-        except InvalidInput as error:
-            raise ValueError(str(error)) from None
-        return value
+        for item in value:
+            theirs, sep, local = item.partition("=")
+            if not (sep and theirs.strip() and local.strip()):
+                raise ValueError(f"path mapping {item!r} is not ARR_PREFIX=LOCAL_PREFIX")
+        return [item.strip() for item in value]
 
     def mappings(self) -> list[PathMapping]:
-        return [PathMapping(arr, local) for arr, local in mapping_pairs(self.path_mappings)]
+        pairs = (item.partition("=") for item in self.path_mappings)
+        return [PathMapping(theirs.strip(), local.strip()) for theirs, _, local in pairs]
 
 
 _OPTIONS: dict[str, type[_Options]] = {
@@ -153,12 +155,25 @@ PlexClientFactory = Callable[[str, str, float], PlexServerClient]
 
 
 class PlexIdentities:
-    """The machine identifier of each Plex library's server, asked once per URL and token."""
+    """The machine identifier of each Plex library's server, asked once per URL; a server that
+    could not be asked is not asked again for ``retry_after_s`` (webhooks come in bursts)."""
 
-    def __init__(self, libraries: LibraryRepository, plex_client: PlexClientFactory) -> None:
+    def __init__(
+        self,
+        libraries: LibraryRepository,
+        plex_client: PlexClientFactory,
+        *,
+        timeout_s: float = 5.0,
+        retry_after_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._libraries = libraries
         self._plex_client = plex_client
+        self._timeout_s = timeout_s
+        self._retry_after_s = retry_after_s
+        self._clock = clock
         self._known: dict[tuple[int, str], str] = {}
+        self._failed: dict[tuple[int, str], float] = {}
         self._lock = threading.Lock()
 
     def machine_identifier(self, library: LibraryRecord) -> str | None:
@@ -168,15 +183,21 @@ class PlexIdentities:
         with self._lock:
             if key in self._known:
                 return self._known[key]
+            failed_at = self._failed.get(key)
+            if failed_at is not None and self._clock() - failed_at < self._retry_after_s:
+                return None
         token = self._libraries.secret(library.id) or ""
         try:
-            with self._plex_client(config.base_url, token, min(config.timeout_s, 10.0)) as client:
+            with self._plex_client(config.base_url, token, self._timeout_s) as client:
                 machine = client.identity().machine_identifier
         except PlexError as exc:
             logger.warning("library %s: cannot ask its server who it is: %s", library.id, exc)
+            with self._lock:
+                self._failed[key] = self._clock()
             return None
         with self._lock:
             self._known[key] = machine
+            self._failed.pop(key, None)
         return machine
 
 

@@ -11,8 +11,9 @@ unmatched on every run. :func:`place_entries` computes that order.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -68,14 +69,30 @@ def place_entries(
 _WINDOWS_FAMILY = ("cp1252", "latin-1")
 
 
-def encode_like(rendered: bytes, *, encoding: str | None, crlf: bool) -> bytes:
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _backslashed(line: str) -> str:
+    """A relative location line with Windows separators (they read back as the same path)."""
+    if not line or line.startswith(("#", "/")) or _SCHEME.match(line):
+        return line
+    return line.replace("/", "\\")
+
+
+def encode_like(
+    rendered: bytes, *, encoding: str | None, crlf: bool, backslashes: bool = False
+) -> bytes:
     """Rendered UTF-8 playlist bytes in the form of the file they replace.
 
     A file that was read as cp1252 or Latin-1 (an ``.m3u`` from a Windows player) is written
     back in that encoding when every character fits, else as UTF-8 with a BOM so that the
-    player can tell; a file that had a BOM keeps it. ``crlf`` keeps Windows line ends.
+    player can tell; a file that had a BOM keeps it. ``crlf`` keeps Windows line ends,
+    ``backslashes`` Windows separators in relative entries.
     """
     text = rendered.decode("utf-8")
+    if backslashes:
+        ending = "\r\n" if "\r\n" in text else "\n"
+        text = ending.join(_backslashed(line) for line in text.split(ending))
     if crlf and "\r\n" not in text:
         text = text.replace("\n", "\r\n")
     if encoding in _WINDOWS_FAMILY:
@@ -90,6 +107,11 @@ def encode_like(rendered: bytes, *, encoding: str | None, crlf: bool) -> bytes:
 
 def uses_crlf(data: bytes) -> bool:
     return b"\r\n" in data
+
+
+def uses_backslashes(raw_lines: Iterable[str]) -> bool:
+    """Whether a file's relative entries were written with Windows separators."""
+    return any("\\" in line and not _SCHEME.match(line) for line in raw_lines)
 
 
 def entry_label(artist: str | None, title: str | None, fallback: str) -> str:

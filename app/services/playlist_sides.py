@@ -36,7 +36,12 @@ from app.domain.playlists import (
     render_playlist,
     title_from_file_name,
 )
-from app.services.playlist_entries import encode_like, entry_label, uses_crlf
+from app.services.playlist_entries import (
+    encode_like,
+    entry_label,
+    uses_backslashes,
+    uses_crlf,
+)
 from app.services.rating_sides import Reporter
 
 LOCAL_STYLE = PathStyle.WINDOWS if os.name == "nt" else PathStyle.POSIX
@@ -79,11 +84,13 @@ class SidePlaylist:
 @dataclass
 class SideListing:
     """``playlists``: the selected, readable ones. ``present``: every ref that exists (also
-    unselected and unreadable ones, which a run must leave alone, never take for deleted)."""
+    unselected and unreadable ones, which a run must leave alone, never take for deleted).
+    ``unreadable`` maps the refs that could not be read to the name they go by (a Plex title, a
+    file's name without extension): no playlist of that name is created on the other side."""
 
     playlists: list[SidePlaylist] = field(default_factory=list)
     present: set[str] = field(default_factory=set)
-    unreadable: set[str] = field(default_factory=set)
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 class PlaylistSide(Protocol):
@@ -181,11 +188,10 @@ class PlexPlaylistSide:
             try:
                 items = self.client.playlist_items(playlist.playlist_id)
             except PlexError as error:
-                listing.unreadable.add(ref)
+                listing.unreadable[ref] = playlist.title
                 reporter.event(
                     "error", playlist.title, level="error", detail=f"{error.code}: {error}"
                 )
-                reporter.counter("errors")
                 continue
             updated = playlist.updated_at or playlist.added_at
             listing.playlists.append(
@@ -261,9 +267,8 @@ class FolderPlaylistSide:
                     snapshot.data, playlist_path=path, path_style=self.path_style
                 )
             except MediaFileError as error:
-                listing.unreadable.add(name)
+                listing.unreadable[name] = title_from_file_name(name)
                 reporter.event("error", name, level="error", detail=f"{error.code}: {error}")
-                reporter.counter("errors")
                 continue
             names = (parsed.title, title_from_file_name(name))
             if not selected(names):
@@ -306,7 +311,13 @@ class FolderPlaylistSide:
         )
         if like is None or like.snapshot is None:
             return rendered
-        return encode_like(rendered, encoding=like.encoding, crlf=uses_crlf(like.snapshot.data))
+        raw_lines = (e.entry.raw for e in like.entries if e.entry is not None)
+        return encode_like(
+            rendered,
+            encoding=like.encoding,
+            crlf=uses_crlf(like.snapshot.data),
+            backslashes=uses_backslashes(raw_lines),
+        )
 
     def write(self, playlist: SidePlaylist, title: str, entries: Sequence[SideEntry]) -> None:
         path = self.path(playlist.ref)

@@ -10,7 +10,8 @@ that change. ``skip`` closes the conflict; the next run finds it again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from app.adapters.db.library_repo import LibraryRepository, LinkRecord
@@ -21,6 +22,7 @@ from app.adapters.db.playlist_repo import (
     PlaylistRepository,
 )
 from app.domain.errors import InvalidInput
+from app.domain.jobs import JobEventRecord
 
 CHOICES = ("keep_a", "keep_b", "skip")
 
@@ -112,3 +114,69 @@ class PlaylistsReview:
         loser = conflict.b_entries if choice == "keep_a" else conflict.a_entries
         self._repository.update_pair(conflict.pair_id, baseline=[entry.key for entry in loser])
         return self._repository.finish_conflict(conflict_id, status="resolved", resolution=choice)
+
+
+# --- the plan of a run, per playlist ---------------------------------------------------------
+
+PLAYLIST_ACTIONS = frozenset(
+    {
+        "playlist_create",
+        "playlist_update",
+        "playlist_delete",
+        "playlist_kept",
+        "playlist_skipped",
+        "playlist_forgotten",
+        "conflict",
+        "conflict_settled",
+        "error",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLine:
+    """One event of a run as a line of a playlist's plan."""
+
+    action: str
+    level: str
+    before: str | None
+    after: str | None
+    detail: str | None
+
+
+@dataclass
+class PlaylistPlan:
+    """What a run did (or, dry, would do) to one playlist, from the run's events."""
+
+    title: str
+    notes: list[PlanLine] = field(default_factory=list)
+    added: list[PlanLine] = field(default_factory=list)
+    removed: list[PlanLine] = field(default_factory=list)
+    moved: list[PlanLine] = field(default_factory=list)
+    unmatched: list[PlanLine] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.moved)
+
+
+_ENTRY_LISTS = {
+    "entry_added": "added",
+    "entry_removed": "removed",
+    "entry_moved": "moved",
+    "entry_unmatched": "unmatched",
+}
+
+
+def plan_by_playlist(events: Iterable[JobEventRecord]) -> list[PlaylistPlan]:
+    """A run's events grouped per playlist (by event subject), in the order first seen."""
+    plans: dict[str, PlaylistPlan] = {}
+    for event in events:
+        target = _ENTRY_LISTS.get(event.action)
+        if target is None and event.action not in PLAYLIST_ACTIONS:
+            continue
+        plan = plans.setdefault(event.subject, PlaylistPlan(event.subject))
+        line = PlanLine(event.action, event.level.value, event.before, event.after, event.detail)
+        lines: list[PlanLine] = getattr(plan, target) if target else plan.notes
+        lines.append(line)
+    return list(plans.values())

@@ -269,7 +269,7 @@ class PlaylistsSync:
         listing_a = sides.a.list(reporter, chosen)
         reporter.progress(f"listing {sides.b.label}", 0, None)
         listing_b = sides.b.list(reporter, chosen)
-        work = self._pair(link_id, listing_a, listing_b)
+        work, blocked = self._pair(link_id, listing_a, listing_b, reporter)
         reporter.progress("matching entries", 0, None)
         keys = self._resolve(sides, listing_a, listing_b, reporter)
         run = _Run(
@@ -286,6 +286,8 @@ class PlaylistsSync:
         run.summary.playlists_a = len(listing_a.playlists)
         run.summary.playlists_b = len(listing_b.playlists)
         run.summary.pairs = len(work)
+        run.summary.skipped += blocked
+        run.summary.errors += len(listing_a.unreadable) + len(listing_b.unreadable)
         for done, item in enumerate(work):
             reporter.check_cancelled()
             reporter.progress("syncing playlists", done, len(work))
@@ -314,7 +316,15 @@ class PlaylistsSync:
 
     # -- pairing --------------------------------------------------------------------------
 
-    def _pair(self, link_id: int, listing_a: SideListing, listing_b: SideListing) -> list[_Work]:
+    def _pair(
+        self,
+        link_id: int,
+        listing_a: SideListing,
+        listing_b: SideListing,
+        reporter: Reporter,
+    ) -> tuple[list[_Work], int]:
+        """The playlists to sync (stored pairs, then pairs by title, then the rest), and how
+        many wait because the other side could not read one of the same name."""
         a_by_ref = {p.ref: p for p in listing_a.playlists}
         b_by_ref = {p.ref: p for p in listing_b.playlists}
         used_a: set[str] = set()
@@ -337,8 +347,14 @@ class PlaylistsSync:
             if playlist.ref not in used_b:
                 for name_key in dict.fromkeys(title_key(name) for name in playlist.names):
                     free_b[name_key].append(playlist)
+        blocked = 0
+        unreadable_b = {title_key(name) for name in listing_b.unreadable.values()}
+        unreadable_a = {title_key(name) for name in listing_a.unreadable.values()}
         for playlist in listing_a.playlists:
             if playlist.ref in used_a:
+                continue
+            if self._blocked(playlist, unreadable_b, reporter):
+                blocked += 1
                 continue
             partner = None
             for name_key in dict.fromkeys(title_key(name) for name in playlist.names):
@@ -349,10 +365,28 @@ class PlaylistsSync:
                 used_b.add(partner.ref)
             work.append(_Work(None, playlist, partner))
         for playlist in listing_b.playlists:
-            if playlist.ref not in used_b:
-                used_b.add(playlist.ref)
-                work.append(_Work(None, None, playlist))
-        return work
+            if playlist.ref in used_b:
+                continue
+            if self._blocked(playlist, unreadable_a, reporter):
+                blocked += 1
+                continue
+            used_b.add(playlist.ref)
+            work.append(_Work(None, None, playlist))
+        return work, blocked
+
+    @staticmethod
+    def _blocked(playlist: SidePlaylist, unreadable: set[str], reporter: Reporter) -> bool:
+        """An unpaired playlist named like one the other side could not read waits: creating
+        it would make a second copy there."""
+        if not any(title_key(name) in unreadable for name in playlist.names):
+            return False
+        reporter.event(
+            "playlist_skipped",
+            playlist.title,
+            level="warning",
+            detail="the other side has a playlist of that name it could not read",
+        )
+        return True
 
     # -- matching -------------------------------------------------------------------------
 

@@ -17,7 +17,10 @@ no Plex ratings, no baselines, no links, no file-state cache.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -68,6 +71,44 @@ class SyncSides:
     def side(self, which: Side) -> RatingSide:
         return self.a if which is Side.A else self.b
 
+    def scan(self, reporter: Reporter) -> tuple[list[SideItem], list[SideItem]]:
+        """Both sides' items, as ``a.scan`` then ``b.scan`` would give them.
+
+        A side that lists a server (Plex) scans on a helper thread while the other scans on
+        this one: a listing mostly waits for the server, and a folder walk fits in that wait.
+        The helper's events and counters reach ``reporter`` from this thread once it is done.
+        Errors are raised as in turn: side A's first.
+        """
+        phase_a, phase_b = f"scanning {self.a.label}", f"scanning {self.b.label}"
+        if self.a.holds_files and self.b.holds_files:
+            return self.a.scan(reporter, phase_a), self.b.scan(reporter, phase_b)
+        helper_is_a = not self.a.holds_files
+        helper, here = (self.a, self.b) if helper_is_a else (self.b, self.a)
+        relay = _Relay()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossfade-scan") as pool:
+            future = pool.submit(helper.scan, relay, phase_a if helper_is_a else phase_b)
+            here_items: list[SideItem] = []
+            here_error: BaseException | None = None
+            try:
+                here_items = here.scan(reporter, phase_b if helper_is_a else phase_a)
+                _wait(future, reporter)
+            except BaseException as error:
+                here_error = error
+                relay.stop.set()
+            helper_error = future.exception()
+        if here_error is not None and not isinstance(here_error, Exception):
+            raise here_error  # cancelled or interrupted
+        if isinstance(helper_error, _ScanStopped):
+            helper_error = None
+        error_a, error_b = (helper_error, here_error) if helper_is_a else (here_error, helper_error)
+        if error_a is not None:
+            raise error_a
+        if error_b is not None:
+            raise error_b
+        relay.replay(reporter)
+        helper_items = future.result()
+        return (helper_items, here_items) if helper_is_a else (here_items, helper_items)
+
     def close(self) -> None:
         self.a.close()
         self.b.close()
@@ -85,6 +126,78 @@ class SyncSides:
         if self.b.holds_files:
             return Side.B
         return None
+
+
+_WAIT_S = 0.2
+
+
+class _ScanStopped(BaseException):
+    """Ends a helper thread's scan when the calling thread stopped (error or cancel)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    action: str
+    subject: str
+    level: str
+    before: object
+    after: object
+    detail: str | None
+
+
+class _Relay:
+    """The reporter of a scan on a helper thread: it keeps what the scan reports for the
+    calling thread to pass on, and stops the scan when asked to."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self._events: list[_Event] = []
+        self._counters: list[tuple[str, int]] = []
+        self._progress: tuple[str, int, int | None] | None = None
+
+    def progress(self, phase: str, done: int, total: int | None = None) -> None:
+        self._progress = (phase, done, total)
+
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None:
+        self._events.append(_Event(action, subject, level, before, after, detail))
+
+    def counter(self, name: str, n: int = 1) -> None:
+        self._counters.append((name, n))
+
+    def check_cancelled(self) -> None:
+        if self.stop.is_set():
+            raise _ScanStopped
+
+    def replay(self, reporter: Reporter) -> None:
+        if self._progress is not None:
+            reporter.progress(*self._progress)
+        for e in self._events:
+            reporter.event(
+                e.action, e.subject, level=e.level, before=e.before, after=e.after, detail=e.detail
+            )
+        for name, n in self._counters:
+            reporter.counter(name, n)
+
+
+def _wait(future: Future[list[SideItem]], reporter: Reporter) -> None:
+    """Wait for a helper thread's scan, still honouring cancellation."""
+    while True:
+        try:
+            future.result(timeout=_WAIT_S)
+            return
+        except FutureTimeout:
+            reporter.check_cancelled()
+        except BaseException:
+            return  # the caller reads the helper's error from the future
 
 
 @dataclass
@@ -158,8 +271,7 @@ class RatingsSync:
     ) -> SyncSummary:
         merge_rules = self._merge_rules(sides, rules, mode)
         summary = SyncSummary()
-        items_a = sides.a.scan(reporter, f"scanning {sides.a.label}")
-        items_b = sides.b.scan(reporter, f"scanning {sides.b.label}")
+        items_a, items_b = sides.scan(reporter)
         summary.items_a, summary.items_b = len(items_a), len(items_b)
         reporter.progress("matching", 0, None)
         pairs = self._match(link_id, items_a, items_b, rules, dry_run, reporter, summary)

@@ -17,11 +17,13 @@ from app.services.insights import rating_label
 from app.web.conflicts import build_conflicts_router
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.homeassistant import build_homeassistant_router
+from app.web.hooks import build_hooks_router
 from app.web.insights import build_insights_router
 from app.web.jobs import build_jobs_router
 from app.web.libraries import build_libraries_router
 from app.web.links import build_links_router
 from app.web.matches import build_matches_router
+from app.web.playlists import build_playlists_router
 from app.web.responses import Pages
 
 RECENT_JOBS = 8
@@ -52,6 +54,10 @@ def build_web_router(templates: Jinja2Templates) -> APIRouter:
         build_matches_router,
         build_insights_router,
         build_homeassistant_router,
+        build_hooks_router,
+        build_playlists_router,
     ):
-        router.include_router(area(pages))
+        # The areas' routes need no prefix or dependencies of their own: taking them as they
+        # are spares FastAPI analysing every route once more (include_router rebuilds them).
+        router.routes.extend(area(pages).routes)
     return router

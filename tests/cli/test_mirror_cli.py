@@ -294,3 +294,10 @@ def test_registered_in_the_crossfade_command() -> None:
     result = CliRunner().invoke(app, ["mirror", "--help"])
     assert result.exit_code == 0
     assert all(word in result.stdout for word in ("sync", "diff", "plan"))
+
+
+def test_setup_errors_naming_undecodable_paths_stay_valid_json(tmp_path: Path) -> None:
+    missing = tmp_path / b"gone \xe9".decode("utf-8", "surrogateescape")
+    done = mirror("sync", "--json", missing, tmp_path / "jf")
+    doc = document(done)
+    assert done.returncode == 1 and "gone \\xe9" in doc["error"]

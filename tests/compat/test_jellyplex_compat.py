@@ -33,6 +33,23 @@ def _cache_dir() -> Path:
     return Path(base) if base else Path.home() / ".cache" / "crossfade-test"
 
 
+def install(env_dir: Path) -> None:
+    """A virtualenv with the packages; filled by our own pip when it has none (no ensurepip)."""
+    python = env_dir / "bin" / "python"
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+        pip = [str(python), "-m", "pip"]
+    except (OSError, subprocess.CalledProcessError):
+        venv.EnvBuilder(with_pip=False, clear=True).create(env_dir)
+        pip = [sys.executable, "-m", "pip", "--python", str(python)]
+    subprocess.run(
+        [*pip, "install", "-q", "--disable-pip-version-check", *PACKAGES],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
 @pytest.fixture(scope="session")
 def jps_bin() -> Path:
     """The bin directory of a virtualenv with jellyplex-sync and jellyplex-gen."""
@@ -41,21 +58,7 @@ def jps_bin() -> Path:
     if (bin_dir / "jellyplex").exists() and (bin_dir / "jellyplex-gen").exists():
         return bin_dir
     try:
-        venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-        subprocess.run(
-            [
-                str(bin_dir / "python"),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                *PACKAGES,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
+        install(env_dir)
     except (OSError, subprocess.SubprocessError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         message = (

@@ -361,6 +361,12 @@ def test_job_payload_has_short_scalars() -> None:
     json.dumps(body)
 
 
+def test_a_started_job_is_reported_as_it_started() -> None:
+    body = job_payload("job_started", _job(error="later"), sent_at=NOW)
+    assert (body["status"], body["finished_at"], body["error"]) == ("running", None, None)
+    assert body["counters"] == {} and body["message"] == "ratings_sync of link 2 started"
+
+
 def test_failed_job_payload_says_why() -> None:
     job = _job(status=JobStatus.FAILED, error="server down", dry_run=True)
     body = job_payload("job_failed", job, sent_at=NOW)

@@ -1,14 +1,20 @@
-"""A loopback HTTP receiver for outgoing webhooks: records JSON posts; can answer any status or
-wait before answering (to exercise timeouts)."""
+"""Support for webhook tests: a loopback HTTP receiver for outgoing webhooks (records JSON
+posts; can answer any status, or wait), and fake job kinds behind the registry."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from app.domain.errors import InvalidInput
+from app.services.jobs_context import JobContext
+from app.services.jobs_kinds import JobKind, JobKindRegistry
+from app.services.ratings_jobs import RATINGS_SYNC
 
 
 @dataclass(frozen=True)
@@ -79,3 +85,50 @@ class JsonReceiver:
     def bodies(self, event: str) -> list[dict[str, Any]]:
         with self._lock:
             return [post.body for post in self.received if post.body.get("event") == event]
+
+
+def _params(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(raw)
+
+
+class FakeKinds:
+    """ratings_sync (and optionally mirror) kinds that record their jobs; ``hold`` keeps them
+    running, ``fail`` makes them fail, ``conflicts`` makes a sync report conflicts."""
+
+    def __init__(self, *, mirror: bool) -> None:
+        self.mirror = mirror
+        self.ran: list[tuple[str, int]] = []
+        self.hold = threading.Event()
+        self.hold.set()
+        self.fail = False
+        self.conflicts = 0
+        self.lock = threading.Lock()
+
+    def handler(self, ctx: JobContext) -> None:
+        with self.lock:
+            self.ran.append((ctx.kind, ctx.job_id))
+        while not self.hold.wait(0.01):
+            ctx.check_cancelled()
+        if self.conflicts:
+            ctx.counter("conflicts", self.conflicts)
+        if self.fail:
+            raise InvalidInput("the fake sync was told to fail")
+
+    def runs(self, kind: str = RATINGS_SYNC) -> list[int]:
+        with self.lock:
+            return [job_id for ran_kind, job_id in self.ran if ran_kind == kind]
+
+    def registry(self) -> JobKindRegistry:
+        registry = JobKindRegistry()
+        names = [RATINGS_SYNC, "mirror"] if self.mirror else [RATINGS_SYNC]
+        for name in names:
+            registry.register(
+                JobKind(
+                    name=name,
+                    title=name,
+                    handler=self.handler,
+                    lock_key=name,
+                    parse_params=_params,
+                )
+            )
+        return registry

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,68 +17,18 @@ from app.domain.jobs import JobStatus, JobTrigger
 from app.emulator.server import EmulatorServer
 from app.emulator.state import EmulatorState
 from app.services.hook_notifier import HookNotifier, observed_kinds
-from app.services.jobs_context import JobContext
-from app.services.jobs_kinds import JobKind, JobKindRegistry
-from app.services.ratings_jobs import RATINGS_SYNC
 from app.settings import Settings
 from tests.conftest import FAST_TIMING, Waiter
 from tests.emulator.support import OWNER_TOKEN
-from tests.services.hook_support import JsonReceiver
+from tests.services.hook_support import FakeKinds, JsonReceiver
 
 
-def _params(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(raw)
-
-
-class FakeKinds:
-    """ratings_sync (and optionally mirror) kinds that record their jobs; ``hold`` keeps them
-    running, ``fail`` makes them fail, ``conflicts`` makes a sync report conflicts."""
-
-    def __init__(self, *, mirror: bool) -> None:
-        self.mirror = mirror
-        self.ran: list[tuple[str, int]] = []
-        self.hold = threading.Event()
-        self.hold.set()
-        self.fail = False
-        self.conflicts = 0
-        self.lock = threading.Lock()
-
-    def handler(self, ctx: JobContext) -> None:
-        with self.lock:
-            self.ran.append((ctx.kind, ctx.job_id))
-        while not self.hold.wait(0.01):
-            ctx.check_cancelled()
-        if self.conflicts:
-            ctx.counter("conflicts", self.conflicts)
-        if self.fail:
-            raise InvalidInput("the fake sync was told to fail")
-
-    def runs(self, kind: str = RATINGS_SYNC) -> list[int]:
-        with self.lock:
-            return [job_id for ran_kind, job_id in self.ran if ran_kind == kind]
-
-    def registry(self) -> JobKindRegistry:
-        registry = JobKindRegistry()
-        names = [RATINGS_SYNC, "mirror"] if self.mirror else [RATINGS_SYNC]
-        for name in names:
-            registry.register(
-                JobKind(
-                    name=name,
-                    title=name,
-                    handler=self.handler,
-                    lock_key=name,
-                    parse_params=_params,
-                )
-            )
-        return registry
-
-
-def make_container(settings: Settings, kinds: FakeKinds) -> Container:
+def make_container(settings: Settings, kinds: FakeKinds, *, debounce_s: float = 0.1) -> Container:
     container = build_container(
         settings,
         job_kinds=kinds.registry(),
         timing=FAST_TIMING,
-        hook_timing=HookTiming(debounce_s=0.1, post_timeout_s=2.0),
+        hook_timing=HookTiming(debounce_s=debounce_s, post_timeout_s=2.0),
     )
     container.startup()
     container.scheduler.stop()
@@ -207,6 +156,16 @@ def test_endpoint_validation(world: Container, tmp_path: Path) -> None:
 
 
 def test_media_rate_syncs_the_links_of_that_server_and_section_once(
+    settings: Settings, kinds: FakeKinds, emulator: EmulatorServer, tmp_path: Path, wait: Waiter
+) -> None:
+    world = make_container(settings, kinds, debounce_s=600)  # flushed by hand below
+    try:
+        _media_rate_syncs(world, kinds, emulator, tmp_path, wait)
+    finally:
+        world.close()
+
+
+def _media_rate_syncs(
     world: Container, kinds: FakeKinds, emulator: EmulatorServer, tmp_path: Path, wait: Waiter
 ) -> None:
     machine = emulator.state.machine_identifier
@@ -221,8 +180,10 @@ def test_media_rate_syncs_the_links_of_that_server_and_section_once(
     assert {outcome.outcome for outcome in outcomes} == {"queued"}
     assert {outcome.link_ids for outcome in outcomes} == {(link_1,)}
     assert "joined the pending run" in outcomes[-1].detail
+    assert hooks.debouncer.pending() == {link_1: 10}
 
-    wait(lambda: len(kinds.runs()) == 1 and not hooks.debouncer.pending(), what="one run")
+    assert hooks.flush() == [link_1]
+    wait(lambda: len(kinds.runs()) == 1, what="one run")
     job = world.jobs.get(kinds.runs()[0])
     assert job.link_id == link_1 and job.trigger is JobTrigger.WEBHOOK
     wait(lambda: world.jobs.get(job.id).status is JobStatus.SUCCEEDED, what="the run")

@@ -151,6 +151,7 @@ def test_a_rewritten_m3u_keeps_its_encoding_and_line_ends(world: PlaylistsWorld)
     data = (world.playlists / "Sunday.m3u").read_bytes()
     assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
     assert "Ünïcødé".encode("cp1252") in data
+    assert b"..\\music\\Various Artists\\Hits\\03 Oops.opus\r\n" in data
     assert world.file_paths("Sunday.m3u") == world.local(CA_VA, WAVE, OOPS)
 
 
@@ -582,3 +583,17 @@ def test_folder_to_folder(
             b"#EXTM3U\r\n#PLAYLIST:Mix\r\n..\\music\\Various Artists\\Hits\\04 Wave.wav\r\n"
             b"..\\music\\Artist\\Album\\01 First.flac\r\n"
         )
+
+
+def test_an_unreadable_file_is_left_alone_and_never_duplicated(world: PlaylistsWorld) -> None:
+    world.create_plex_playlist("Broken", FIRST)
+    (world.playlists / "Broken.m3u8").write_bytes(b"\x00\x00not a playlist")
+    world.create_plex_playlist("Fine", OOPS)
+
+    summary, reporter = world.run()
+
+    assert summary.errors == 1 and summary.skipped == 1 and summary.created_b == 1
+    assert [e["subject"] for e in reporter.actions("error")] == ["Broken.m3u8"]
+    assert [e["subject"] for e in reporter.actions("playlist_skipped")] == ["Broken"]
+    assert sorted(p.name for p in world.playlists.iterdir()) == ["Broken.m3u8", "Fine.m3u8"]
+    assert (world.playlists / "Broken.m3u8").read_bytes() == b"\x00\x00not a playlist"

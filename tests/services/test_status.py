@@ -1,4 +1,3 @@
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -67,7 +66,7 @@ def test_last_finished_goes_by_finish_time_not_id() -> None:
     assert last.id == 1
     assert last_finished([job(3, JobStatus.QUEUED)]) is None
     assert last_finished([]) is None
-    tie = [job(4, JobStatus.SUCCEEDED, 2), replace(job(5, JobStatus.FAILED, 2))]
+    tie = [job(4, JobStatus.SUCCEEDED, 2), job(5, JobStatus.FAILED, 2)]
     found = last_finished(tie)
     assert found is not None
     assert found.id == 5

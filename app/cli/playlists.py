@@ -1,0 +1,317 @@
+"""``crossfade playlists sync|import|export|run``: Plex playlists ⇄ M3U/M3U8 files for people who
+live in cron. Works without a running server: the run is a job in the database, executed here.
+
+An ad hoc run (``sync``, ``import``, ``export``) finds or creates the Plex library, the music
+folder library and the playlists link for its arguments, so that the next run with the same
+arguments continues from the same pairs and baselines. Exit status: 0 done, 1 failed (or a
+setup error), 3 done with errors on some playlists.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from app.bootstrap import Container, build_container
+from app.cli.system import configure_logging, reported_errors
+from app.domain.jobs import JobEventRecord, JobRecord, JobStatus, JobTrigger
+from app.settings import load_settings
+
+playlists_app = typer.Typer(
+    help="Playlists: Plex audio playlists ⇄ M3U/M3U8 files, both ways.", no_args_is_help=True
+)
+
+EXIT_ITEM_ERRORS = 3
+EVENTS_PER_PAGE = 500
+MAX_PLAN_LINES = 200
+SUMMARY_LINES = (
+    ("playlists_a", "playlists on side A"),
+    ("playlists_b", "playlists on side B"),
+    ("pairs", "playlists compared"),
+    ("created_a", "created on side A"),
+    ("created_b", "created on side B"),
+    ("updated_a", "changed on side A"),
+    ("updated_b", "changed on side B"),
+    ("deleted_a", "deleted on side A"),
+    ("deleted_b", "deleted on side B"),
+    ("unchanged", "unchanged"),
+    ("entries_added", "entries added"),
+    ("entries_removed", "entries removed"),
+    ("entries_moved", "entries moved"),
+    ("unmatched", "entries unmatched"),
+    ("conflicts", "conflicts"),
+    ("skipped", "skipped"),
+    ("errors", "errors"),
+)
+MARKS = {
+    "entry_added": "+",
+    "entry_removed": "-",
+    "entry_moved": "~",
+    "entry_unmatched": "?",
+    "playlist_create": "*",
+    "playlist_update": "*",
+    "playlist_delete": "x",
+    "playlist_kept": "=",
+    "playlist_skipped": "=",
+    "conflict": "!",
+    "conflict_settled": "!",
+    "error": "E",
+}
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    settings = load_settings()
+    configure_logging(settings)
+    container = build_container(settings, runner="inline")
+    try:
+        container.startup()
+        yield container
+    finally:
+        container.close()
+
+
+def _follow(container: Container, job: JobRecord, *, show_progress: bool) -> JobRecord:
+    while job.status.is_active:
+        time.sleep(0.2)
+        job = container.jobs.get(job.id)
+        if show_progress:
+            total = f"/{job.total}" if job.total else ""
+            sys.stderr.write(f"\r{job.phase or job.status.value}: {job.done}{total}".ljust(70))
+            sys.stderr.flush()
+    if show_progress:
+        sys.stderr.write("\n")
+    return job
+
+
+def _events(container: Container, job: JobRecord) -> list[JobEventRecord]:
+    """Every event of the job (500 per page, the most the service hands out at once)."""
+    events: list[JobEventRecord] = []
+    while True:
+        page = container.jobs.events(
+            job.id, actions=(), levels=(), limit=EVENTS_PER_PAGE, offset=len(events)
+        )
+        events.extend(page.items)
+        if not page.items or len(events) >= page.total:
+            return events
+
+
+def _plan_line(event: JobEventRecord) -> str:
+    mark = MARKS.get(event.action, " ")
+    if event.action == "entry_moved":
+        what = f"{event.before} → {event.after}"
+    else:
+        what = " ".join(str(part) for part in (event.before, event.after) if part) or ""
+    detail = f" ({event.detail})" if event.detail else ""
+    return f"  {mark} {what}{detail}".rstrip()
+
+
+def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
+    events = _events(container, job)
+    if as_json:
+        document = {
+            "job": job.id,
+            "status": job.status.value,
+            "dry_run": job.dry_run,
+            "error": job.error,
+            "counters": job.counters,
+            "events": [
+                {
+                    "action": event.action,
+                    "level": event.level.value,
+                    "playlist": event.subject,
+                    "before": event.before,
+                    "after": event.after,
+                    "detail": event.detail,
+                }
+                for event in events
+            ],
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False))
+        return
+    title = "Dry run (nothing written)" if job.dry_run else "Playlists sync"
+    typer.echo(f"{title}: job {job.id} {job.status.value}")
+    for name, label in SUMMARY_LINES:
+        if name in job.counters:
+            typer.echo(f"  {label:<28} {job.counters[name]}")
+    if job.error:
+        typer.secho(f"  error: {job.error}", fg=typer.colors.RED)
+    subject = None
+    for shown, event in enumerate(events):
+        if shown == MAX_PLAN_LINES:
+            typer.echo(f"… {len(events) - shown} more events (use --json for all)")
+            break
+        if event.subject != subject:
+            subject = event.subject
+            typer.echo(subject)
+        typer.echo(_plan_line(event))
+
+
+def _exit_code(job: JobRecord) -> int:
+    if job.status is not JobStatus.SUCCEEDED:
+        return 1
+    return EXIT_ITEM_ERRORS if job.counters.get("errors") else 0
+
+
+def _run_adhoc(
+    run_mode: str,
+    *,
+    plex_url: str,
+    token: str,
+    section: str,
+    playlist_dir: str,
+    music_dir: str | None,
+    path_map: list[str],
+    mode: str | None,
+    policy: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    with reported_errors(), _container() as container:
+        link = container.domains.playlists.adhoc.link(
+            plex_url=plex_url,
+            token=token,
+            section=section,
+            playlist_dir=playlist_dir,
+            music_dir=music_dir,
+            path_maps=path_map,
+            mode=mode,
+            policy=policy,
+        )
+        job = container.link_runs.run(
+            link.id, mode=run_mode, dry_run=dry_run, trigger=JobTrigger.CLI
+        )
+        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        _report(container, job, as_json=as_json)
+    raise typer.Exit(_exit_code(job))
+
+
+PLEX_URL = typer.Option(..., "--plex-url", help="The Plex server, e.g. http://127.0.0.1:32400.")
+TOKEN = typer.Option(..., "--token", envvar="CROSSFADE_PLEX_TOKEN", help="A Plex token.")
+SECTION = typer.Option(..., "--section", help="The music section's title (or id).")
+PLAYLIST_DIR = typer.Option(..., "--playlist-dir", help="The folder of .m3u/.m3u8 files.")
+MUSIC_DIR = typer.Option(
+    None,
+    "--music-dir",
+    help="The folder holding the audio files (to match tracks by tags when paths differ).",
+)
+PATH_MAP = typer.Option(
+    [], "--path-map", help="PLEX_PREFIX=LOCAL_PREFIX, repeatable, tried in order."
+)
+MODE = typer.Option(
+    None,
+    "--mode",
+    help="mirror (the target becomes identical) | append (only add what is missing).",
+)
+POLICY = typer.Option(
+    None, "--policy", help="When both sides changed: ask (default) | prefer_a | prefer_b | newest."
+)
+DRY_RUN = typer.Option(False, "--dry-run", help="Plan and report; write nothing anywhere.")
+AS_JSON = typer.Option(False, "--json", help="Print one JSON document instead of a summary.")
+
+
+@playlists_app.command("sync")
+def sync(
+    plex_url: str = PLEX_URL,
+    token: str = TOKEN,
+    section: str = SECTION,
+    playlist_dir: str = PLAYLIST_DIR,
+    music_dir: str | None = MUSIC_DIR,
+    path_map: list[str] = PATH_MAP,
+    mode: str | None = MODE,
+    policy: str | None = POLICY,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Both ways: a playlist changed on either side since the last run goes to the other."""
+    _run_adhoc(
+        "sync",
+        plex_url=plex_url,
+        token=token,
+        section=section,
+        playlist_dir=playlist_dir,
+        music_dir=music_dir,
+        path_map=path_map,
+        mode=mode,
+        policy=policy,
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("import")
+def import_(
+    plex_url: str = PLEX_URL,
+    token: str = TOKEN,
+    section: str = SECTION,
+    playlist_dir: str = PLAYLIST_DIR,
+    music_dir: str | None = MUSIC_DIR,
+    path_map: list[str] = PATH_MAP,
+    mode: str | None = MODE,
+    policy: str | None = POLICY,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Files → Plex: only Plex is written."""
+    _run_adhoc(
+        "import",
+        plex_url=plex_url,
+        token=token,
+        section=section,
+        playlist_dir=playlist_dir,
+        music_dir=music_dir,
+        path_map=path_map,
+        mode=mode,
+        policy=policy,
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("export")
+def export(
+    plex_url: str = PLEX_URL,
+    token: str = TOKEN,
+    section: str = SECTION,
+    playlist_dir: str = PLAYLIST_DIR,
+    music_dir: str | None = MUSIC_DIR,
+    path_map: list[str] = PATH_MAP,
+    mode: str | None = MODE,
+    policy: str | None = POLICY,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Plex → files: only the files are written."""
+    _run_adhoc(
+        "export",
+        plex_url=plex_url,
+        token=token,
+        section=section,
+        playlist_dir=playlist_dir,
+        music_dir=music_dir,
+        path_map=path_map,
+        mode=mode,
+        policy=policy,
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+
+
+@playlists_app.command("run")
+def run(
+    link: int = typer.Argument(..., help="A configured playlists link's id."),
+    run_mode: str = typer.Option("sync", "--run", help="sync | import | export."),
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Run a configured playlists link."""
+    with reported_errors(), _container() as container:
+        job = container.link_runs.run(link, mode=run_mode, dry_run=dry_run, trigger=JobTrigger.CLI)
+        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        _report(container, job, as_json=as_json)
+    raise typer.Exit(_exit_code(job))

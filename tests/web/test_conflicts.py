@@ -1,0 +1,148 @@
+"""The conflict inbox: stars, baseline and evidence; resolve per row or in bulk, with HTMX
+(the row swaps to its result) or without JavaScript (post and reload)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.web.conflicts import bulk_notice, parse_stars
+from app.domain.errors import InvalidInput
+from tests.web.conftest import FIRST, HTMX, SECOND, DashboardWorld
+
+
+def open_ids(world: DashboardWorld) -> list[int]:
+    items, _ = world.container.domains.review.conflicts(
+        status="open", link_id=None, limit=10, offset=0
+    )
+    return [item.id for item in items]
+
+
+@pytest.fixture
+def conflicted(world: DashboardWorld) -> DashboardWorld:
+    world.make_conflicts(world.linked())
+    return world
+
+
+def test_inbox_shows_both_values_as_stars_the_baseline_and_the_evidence(
+    conflicted: DashboardWorld,
+) -> None:
+    page = conflicted.client.get("/conflicts").text
+    first, second = open_ids(conflicted)
+    row = page.split(f'id="conflict-{first}"')[1].split("</tr>")[0]
+    assert '<span class="rating">5★</span>' in row  # Plex, now
+    assert '<span class="rating">1★</span>' in row  # the file, now
+    assert "<td class=\"stars\">4★</td>" in row  # what both agreed on before
+    assert re.search(r"Plex 5★ <span class=\"muted\">vs</span> \S+ \S+ \(1★\)", row)
+    other = page.split(f'id="conflict-{second}"')[1].split("</tr>")[0]
+    assert '<span class="rating">1½★</span>' in other
+    assert '<span class="rating">4½★</span>' in other
+    assert "2 open" in page
+
+
+def test_resolving_one_row_through_htmx_swaps_it_to_its_result(
+    conflicted: DashboardWorld,
+) -> None:
+    first, second = open_ids(conflicted)
+    response = conflicted.client.post(
+        f"/conflicts/{first}/resolve",
+        data={"choice": "keep_b", f"stars_{second}": "2.5", "ids": str(second)},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    row = response.text
+    assert row.lstrip().startswith(f'<tr id="conflict-{first}"')
+    assert "kept B" in row
+    assert "row-done" in row
+    assert conflicted.file_stars(FIRST) == 1.0
+    assert conflicted.plex.get_track(conflicted.key(FIRST)).user_rating == 2
+    assert open_ids(conflicted) == [second]
+
+
+def test_custom_stars_are_written_to_both_sides(conflicted: DashboardWorld) -> None:
+    _, second = open_ids(conflicted)
+    row = conflicted.client.post(
+        f"/conflicts/{second}/resolve",
+        data={"choice": "custom", f"stars_{second}": "2.5"},
+        headers=HTMX,
+    ).text
+    assert '<span class="rating">2½★</span>' in row
+    assert conflicted.file_stars(SECOND) == 2.5
+    assert conflicted.plex.get_track(conflicted.key(SECOND)).user_rating == 5
+
+
+def test_bulk_highest_resolves_every_ticked_row(conflicted: DashboardWorld) -> None:
+    ids = open_ids(conflicted)
+    response = conflicted.client.post(
+        "/conflicts/resolve", data={"choice": "highest", "ids": ids}, headers=HTMX
+    )
+    assert response.status_code == 200
+    fragment = response.text
+    assert fragment.lstrip().startswith('<section id="conflicts"')
+    assert "2 conflicts resolved." in fragment
+    assert fragment.count("row-done") == 2
+    assert conflicted.file_stars(FIRST) == 5.0
+    assert conflicted.file_stars(SECOND) == 4.5
+    assert open_ids(conflicted) == []
+
+
+def test_without_javascript_forms_post_and_redirect(conflicted: DashboardWorld) -> None:
+    first, second = open_ids(conflicted)
+    one = conflicted.client.post(
+        f"/conflicts/{first}/resolve", data={"choice": "skip"}, follow_redirects=False
+    )
+    assert one.headers["location"] == "/conflicts?resolved=1"
+    bulk = conflicted.client.post(
+        "/conflicts/resolve", data={"choice": "keep_a", "ids": [second]}, follow_redirects=False
+    )
+    assert bulk.headers["location"] == "/conflicts?resolved=1&ticked=1"
+    assert "1 conflict resolved." in conflicted.client.get(bulk.headers["location"]).text
+    skipped = conflicted.client.get("/conflicts?status=skipped").text
+    assert f'id="conflict-{first}"' in skipped
+    assert "Inbox zero" in conflicted.client.get("/conflicts").text
+
+
+def test_a_closed_conflict_shows_why_on_its_row(conflicted: DashboardWorld) -> None:
+    first, _ = open_ids(conflicted)
+    conflicted.client.post(f"/conflicts/{first}/resolve", data={"choice": "skip"}, headers=HTMX)
+    again = conflicted.client.post(
+        f"/conflicts/{first}/resolve", data={"choice": "keep_a"}, headers=HTMX
+    )
+    assert again.status_code == 200
+    assert "already skipped" in again.text
+    plain = conflicted.client.post(f"/conflicts/{first}/resolve", data={"choice": "nonsense"})
+    assert plain.status_code == 422
+    assert "unknown choice" in plain.text
+
+
+def test_bulk_with_nothing_ticked_says_so(conflicted: DashboardWorld) -> None:
+    response = conflicted.client.post(
+        "/conflicts/resolve", data={"choice": "keep_a"}, headers=HTMX
+    )
+    assert "Tick the conflicts to resolve first." in response.text
+    assert len(open_ids(conflicted)) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "stars"), [("3.5", 3.5), ("0", 0.0), ("", None), (None, None), (" 5 ", 5.0)]
+)
+def test_parse_stars(text: str | None, stars: float | None) -> None:
+    assert parse_stars(text) == stars
+
+
+def test_parse_stars_refuses_words() -> None:
+    with pytest.raises(InvalidInput):
+        parse_stars("three")
+
+
+@pytest.mark.parametrize(
+    ("done", "failed", "ticked", "text"),
+    [
+        (1, 0, True, "1 conflict resolved."),
+        (3, 1, True, "3 conflicts resolved; 1 could not be (their rows say why)."),
+        (0, 0, False, "Tick the conflicts to resolve first."),
+    ],
+)
+def test_bulk_notice(done: int, failed: int, ticked: bool, text: str) -> None:
+    assert bulk_notice(done, failed, ticked=ticked) == text
