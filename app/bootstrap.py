@@ -86,7 +86,7 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
         ratings=ratings,
         review=RatingsReview(libraries, sides, sync_repository, ratings),
         adhoc=AdhocLinks(catalog, sides.plex_client),
-        playlists=build_playlist_services(sessions, sides, catalog, now=utc_now),
+        playlists=build_playlist_services(sessions, sides, catalog),
     )
 
 

@@ -1,5 +1,5 @@
 """Playlists sync on a big library: Plex → files, a run with nothing to do, then every file
-edited (reordered, entries removed and added) → Plex.
+edited (entries moved and removed) → Plex.
 
 The emulator serves a synthetic library (default 20,000 tracks) from this process, with
 ``--playlists`` playlists of ``--entries`` tracks each. The music files do not exist, so the
@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,9 +85,7 @@ def main() -> None:
         migrate.upgrade(engine)
         sessions = create_session_factory(engine)
         libraries = LibraryRepository(sessions)
-        plex_library = libraries.add_library(
-            kind="plex_music", name="Plex", config={}, secret=None
-        )
+        plex_library = libraries.add_library(kind="plex_music", name="Plex", config={}, secret=None)
         folder_library = libraries.add_library(
             kind="music_folder", name="Files", config={}, secret=None
         )
@@ -105,12 +102,14 @@ def main() -> None:
         rng = random.Random(7)
         for number in range(args.playlists):
             client.create_playlist(f"Bench {number:03d}", 1, rng.sample(keys, args.entries))
-        service = PlaylistsSync(PlaylistRepository(sessions), now=lambda: datetime.now(UTC))
+        service = PlaylistsSync(PlaylistRepository(sessions))
         music = str(base / "music")
 
         def run(label: str, mode: Mode = Mode.SYNC) -> PlaylistsSummary:
             plex = PlexPlaylistSide(
-                PlexServerClient(server.url, TOKEN), [1], [PathMapping(PLEX_ROOT, music)],
+                PlexServerClient(server.url, TOKEN),
+                [1],
+                [PathMapping(PLEX_ROOT, music)],
                 label="Plex",
             )
             sides = PlaylistSides(
@@ -141,9 +140,7 @@ def main() -> None:
             )
             return summary
 
-        print(
-            f"{args.tracks} tracks, {args.playlists} playlists of {args.entries} entries"
-        )
+        print(f"{args.tracks} tracks, {args.playlists} playlists of {args.entries} entries")
         summary = run("export (Plex → new files)")
         assert summary.created_b == args.playlists, summary
         summary = run("no change")
@@ -152,9 +149,8 @@ def main() -> None:
             lines = path.read_text("utf-8").splitlines()
             header, body = lines[:2], lines[2:]
             pairs = [body[i : i + 2] for i in range(0, len(body), 2)]
-            rng.shuffle(pairs[: len(pairs) // 10])
-            edited = pairs[5:] + pairs[:5]  # rotate, drop the last 10%, add two from another
-            edited = edited[: int(len(edited) * 0.9)]
+            edited = pairs[5:] + pairs[:5]  # five entries move to the end
+            edited = edited[: int(len(edited) * 0.9)]  # and the last 10% go
             text = "\n".join(header + [line for pair in edited for line in pair]) + "\n"
             path.write_text(text, "utf-8")
         summary = run("files edited → Plex (in place)")

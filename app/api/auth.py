@@ -162,10 +162,13 @@ class AuthGate:
         if path.startswith(PUBLIC_PAGE_PREFIXES):
             await self.app(scope, receive, send)
             return
+        auth: AuthService = scope["app"].state.auth
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send, auth, state)
+            return
         request = Request(scope, receive)
-        method = scope.get("method", "GET")
+        method = request.method
         gate = gate_for(path)
-        auth: AuthService = request.app.state.auth
         if gate is Gate.PUBLIC and path not in PUBLIC_PAGE_PATHS:
             await self.app(scope, receive, send)
             return
@@ -223,6 +226,20 @@ class AuthGate:
                 return
         await self.app(scope, receive, send)
 
+    async def _websocket(
+        self, scope: Scope, receive: Receive, send: Send, auth: AuthService, state: dict[str, Any]
+    ) -> None:
+        """A WebSocket (none exist yet) is accepted only from a signed-in browser session."""
+        public = gate_for(scope["path"]) is Gate.PUBLIC
+        principal = None
+        if not public and "session" in scope:
+            principal = await self._session_principal(scope, auth, state)
+        if not public and principal is None:
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        state["principal"] = principal
+        await self.app(scope, receive, send)
+
     async def _session_principal(
         self, scope: Scope, auth: AuthService, state: dict[str, Any]
     ) -> Principal | None:
@@ -278,9 +295,6 @@ class AuthGate:
         *,
         invalid_token: bool = False,
     ) -> None:
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
         response = problem(401, str(error), code=error.code, instance=request.url.path)
         challenge = WWW_AUTHENTICATE + (', error="invalid_token"' if invalid_token else "")
         response.headers["WWW-Authenticate"] = challenge
@@ -289,9 +303,6 @@ class AuthGate:
     async def _redirect_to_login(
         self, request: Request, scope: Scope, receive: Receive, send: Send, auth: AuthService
     ) -> None:
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
         if await run_in_threadpool(auth.needs_setup):
             target = SETUP_PATH
         else:
@@ -317,9 +328,6 @@ class AuthGate:
         code: str,
         detail: str,
     ) -> None:
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
         response: Response
         if gate is Gate.API or self._html_error is None:
             response = problem(status, detail, code=code, instance=request.url.path)

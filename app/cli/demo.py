@@ -20,11 +20,13 @@ import ipaddress
 import logging
 import secrets
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import typer
@@ -388,11 +390,22 @@ def _print_welcome(
 
 
 def _serve(settings: Settings) -> None:
-    """Until Ctrl+C or SIGTERM (uvicorn shuts the app down cleanly on either)."""
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-    )
+    """Until Ctrl+C or SIGTERM. uvicorn shuts the app down cleanly on either, then raises the
+    signal again: here that ends the wait, so the emulator is stopped too and the exit is 0."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     typer.echo("stopped")

@@ -14,14 +14,15 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import typer
 
-from app.domain.mirror import MirrorPlan, Mode, PlannedAsset, PlannedFile, PlannedMovie
-from app.domain.movies import METADATA_SUFFIXES, Loss, printable
+from app.domain.mirror import MirrorPlan, Mode
+from app.domain.movies import METADATA_SUFFIXES
 from app.services.mirror import (
     DEFAULT_MAX_SHRINK,
     EXIT_CANCELLED,
@@ -35,6 +36,17 @@ from app.services.mirror import (
 from app.services.mirror import diff as run_diff
 from app.services.mirror import plan as run_plan
 from app.services.mirror import sync as run_sync
+from app.services.mirror_documents import (
+    Fields,
+    diff_document,
+    event_payload,
+    movie_payload,
+    plan_head,
+    plan_tail,
+    sync_head,
+    sync_tail,
+    text,
+)
 
 log = logging.getLogger("crossfade.mirror")
 
@@ -124,7 +136,7 @@ def _choice(value: LibraryFormat) -> FormatChoice:
     return "auto"
 
 
-def _run(command: Any, debug: bool) -> int:
+def _run(command: Callable[[], int], debug: bool) -> int:
     """The boundary: anything unexpected becomes exit code 99 (10 for an interrupt).
 
     The cyclic garbage collector is off for the command: it is a short-lived process whose
@@ -132,7 +144,7 @@ def _run(command: Any, debug: bool) -> int:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        code: int = command()
+        code = command()
     except KeyboardInterrupt:
         log.info("INTERRUPTED")
         return EXIT_CANCELLED
@@ -143,14 +155,6 @@ def _run(command: Any, debug: bool) -> int:
         if was_enabled:
             gc.enable()
     return code
-
-
-def _text(path: str | Path) -> str:
-    return printable(str(path))
-
-
-def _under(root: Path, relative: str) -> str:
-    return _text(f"{root}/{relative}" if relative else root)
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,36 +224,25 @@ class LogReporter:
     def event(self, event: MirrorEvent) -> None:
         action = event.action
         if action == "keep":
-            self.lines.write(f"Keeping '{_text(event.target)}': {event.detail}", "WARNING")
+            self.lines.write(f"Keeping '{text(event.target)}': {event.detail}", "WARNING")
             return
         if action == "error":
-            self.lines.write(f"Failed: '{_text(event.target)}': {event.detail}", "WARNING")
+            self.lines.write(f"Failed: '{text(event.target)}': {event.detail}", "WARNING")
             return
         if not self.info:
             return
         if action == "skip":
             if self.verbose:
-                self.lines.write(f"Target '{_text(_leaf(event.target))}' is up to date")
+                self.lines.write(f"Target '{text(_leaf(event.target))}' is up to date")
         elif self.dry_run:
             word = "DELETE" if action == "remove" else action.upper()
-            self.lines.write(f"{word.ljust(6)} {_text(event.target)}")
+            self.lines.write(f"{word.ljust(6)} {text(event.target)}")
         elif action == "remove":
-            self.lines.write(f"Removing stray item '{_text(_leaf(event.target))}'")
+            self.lines.write(f"Removing stray item '{text(_leaf(event.target))}'")
         else:
             verb = "Linking" if action == "link" else "Replacing"
-            source = _text(_leaf(event.source or ""))
-            self.lines.write(f"{verb} '{source}' → '{_text(_leaf(event.target))}'")
-
-
-def _event_payload(event: MirrorEvent) -> dict[str, str]:
-    item = {"action": event.action, "target": _text(event.target)}
-    if event.source is not None:
-        item["source"] = _text(event.source)
-    if event.context is not None:
-        item["context"] = event.context
-    if event.detail is not None:
-        item["detail"] = _text(event.detail)
-    return item
+            source = text(_leaf(event.source or ""))
+            self.lines.write(f"{verb} '{source}' → '{text(_leaf(event.target))}'")
 
 
 class JsonStream:
@@ -266,6 +259,10 @@ class JsonStream:
 
     def open(self) -> None:
         self._write("{")
+
+    def fields(self, fields: Fields) -> None:
+        for name, value in fields:
+            self.key(name, value)
 
     def key(self, name: str, value: object) -> None:
         body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
@@ -299,114 +296,13 @@ class JsonReporter(LogReporter):
         self.stream = stream
 
     def event(self, event: MirrorEvent) -> None:
-        self.stream.item(_event_payload(event))
+        self.stream.item(event_payload(event))
         super().event(event)
-
-
-# --------------------------------------------------------------------------------------------
-# payloads shared by the documents
-# --------------------------------------------------------------------------------------------
-
-
-def _endpoint(path: Path, fmt: str | None) -> dict[str, str]:
-    return {"path": _text(path), "format": fmt or "?"}
-
-
-def _loss(loss: Loss) -> dict[str, object]:
-    return {"kind": loss.kind, "key": loss.key, "value": loss.value, "reason": loss.reason}
-
-
-def _common_lists(
-    plan: MirrorPlan | None, source: Path, target: Path, marked_root: str | None = None
-) -> dict[str, list[Any]]:
-    """The lists every document has, keyed by their names in the document."""
-    if plan is None:
-        return {
-            "ignored": [],
-            "marked_in_source": [_text(source)] if marked_root == "source" else [],
-            "marked_in_target": [_text(target)] if marked_root == "target" else [],
-            "translation_losses": [],
-            "undecodable_names": [],
-        }
-    return {
-        "ignored": [
-            {"path": _under(source, i.path), "name": _text(i.name), "reason": i.reason}
-            for i in plan.ignored
-        ],
-        "marked_in_source": [_under(source, p) for p in plan.marked_in_source],
-        "marked_in_target": [_under(target, p) for p in plan.marked_in_target],
-        "translation_losses": [_loss(loss) for loss in plan.losses()],
-        "undecodable_names": [_under(source, p) for p in plan.undecodable],
-    }
-
-
-def _clashes(plan: MirrorPlan | None) -> list[dict[str, object]]:
-    if plan is None:
-        return []
-    return [
-        {
-            "movie_folder": _text(c.movie_folder),
-            "target_filename": _text(c.target_filename),
-            "source_filenames": [_text(n) for n in c.source_filenames],
-        }
-        for c in plan.clashes
-    ]
-
-
-def _folder_clashes(plan: MirrorPlan | None) -> list[dict[str, object]]:
-    if plan is None:
-        return []
-    return [
-        {
-            "target_folder_name": _text(c.target_folder_name),
-            "source_folder_names": [_text(n) for n in c.source_folder_names],
-        }
-        for c in plan.folder_clashes
-    ]
 
 
 # --------------------------------------------------------------------------------------------
 # sync
 # --------------------------------------------------------------------------------------------
-
-
-def _sync_document_tail(stream: JsonStream, outcome: SyncOutcome, request: MirrorRequest) -> None:
-    summary = outcome.summary
-    stream.key("exit_code", outcome.exit_code)
-    stream.key("source", _endpoint(request.source, outcome.source_format))
-    stream.key("target", _endpoint(request.target, outcome.target_format))
-    stream.key(
-        "summary",
-        {
-            "movies_total": summary.movies_total,
-            "movies_processed": summary.movies_processed,
-            "files_updated": summary.files_updated,
-            "files_removed": summary.files_removed,
-            "remove_errors": summary.remove_errors,
-            "items_ignored": summary.items_ignored,
-            "strays_in_target": summary.strays_in_target,
-            "clashes": summary.clashes,
-            "marked_in_source": summary.marked_in_source + (outcome.marked_root == "source"),
-            "marked_in_target": summary.marked_in_target + (outcome.marked_root == "target"),
-            "files_skipped": summary.files_skipped,
-            "movies_settled": summary.movies_settled,
-            "removals_refused": summary.removals_refused,
-            "item_errors": summary.item_errors,
-        },
-    )
-    lists = _common_lists(
-        outcome.plan, outcome.source_root, outcome.target_root, outcome.marked_root
-    )
-    for name in ("ignored", "marked_in_source", "marked_in_target"):
-        stream.key(name, lists[name])
-    stream.key("strays_in_target", [_text(s) for s in outcome.strays_in_target])
-    stream.key("translation_losses", lists["translation_losses"])
-    stream.key("clashes", _clashes(outcome.plan))
-    stream.key("folder_clashes", _folder_clashes(outcome.plan))
-    stream.key("nested_strays", [_under(outcome.target_root, p) for p in outcome.nested_strays])
-    stream.key("undecodable_names", lists["undecodable_names"])
-    stream.key("changed_folders", [_text(p) for p in outcome.changed_folders])
-    stream.key("error", _text(str(outcome.error)) if outcome.error is not None else None)
 
 
 def _log_sync_summary(outcome: SyncOutcome, delete: bool) -> None:
@@ -427,14 +323,14 @@ def _log_sync_summary(outcome: SyncOutcome, delete: bool) -> None:
     if plan is not None and plan.ignored:
         log.info("Ignored item(s) — these are NOT in the target:")
         for item in plan.ignored:
-            log.info("  '%s' (%s)", _text(item.path), item.reason)
+            log.info("  '%s' (%s)", text(item.path), item.reason)
     if plan is not None and (plan.marked_in_source or plan.marked_in_target):
         count = len(plan.marked_in_source) + len(plan.marked_in_target)
         log.info("%d folder(s) skipped because they contain an ignore marker", count)
     if plan is not None and plan.undecodable:
         log.warning("%d name(s) are not valid UTF-8 (mirrored as they are):", len(plan.undecodable))
         for path in plan.undecodable:
-            log.warning("  '%s'", _text(path))
+            log.warning("  '%s'", text(path))
     if strays_kept:
         log.warning(
             "%d item(s) in target are not in the source library. Pass --delete to remove "
@@ -523,14 +419,13 @@ def sync_command(
             return outcome.exit_code
         stream = JsonStream(sys.stdout.buffer)
         stream.open()
-        stream.key("operation", "sync")
-        stream.key("dry_run", dry_run)
+        stream.fields(sync_head(dry_run))
         stream.open_array("events")
         reporter = JsonReporter(stream, verbose=verbose, dry_run=dry_run)
         outcome = run_sync(request, reporter)
         reporter.close()
         stream.close_array()
-        _sync_document_tail(stream, outcome, request)
+        stream.fields(sync_tail(outcome, request))
         stream.close()
         return outcome.exit_code
 
@@ -542,38 +437,6 @@ def sync_command(
 # --------------------------------------------------------------------------------------------
 
 
-def _diff_document(outcome: DiffOutcome, request: MirrorRequest) -> dict[str, object]:
-    report = outcome.report
-    lists = _common_lists(
-        outcome.plan, outcome.source_root, outcome.target_root, outcome.marked_root
-    )
-    return {
-        "operation": "diff",
-        "exit_code": outcome.exit_code,
-        "source": _endpoint(request.source, outcome.source_format),
-        "target": _endpoint(request.target, outcome.target_format),
-        "in_sync": report.in_sync if report is not None else False,
-        "movies_only_in_source": [
-            {"source_folder": _text(m.source_folder), "expected_target": _text(m.expected_target)}
-            for m in (report.movies_only_in_source if report else ())
-        ],
-        "movies_only_in_target": [
-            _text(n) for n in (report.movies_only_in_target if report else ())
-        ],
-        "differing_movies": [
-            {
-                "target_movie_name": _text(d.target_movie_name),
-                "only_in_source": [_text(n) for n in d.only_in_source],
-                "only_in_target": [_text(n) for n in d.only_in_target],
-                "differing": [_text(n) for n in d.differing],
-            }
-            for d in (report.differing_movies if report else ())
-        ],
-        **lists,
-        "error": _text(str(outcome.error)) if outcome.error is not None else None,
-    }
-
-
 def _print_diff(outcome: DiffOutcome, request: MirrorRequest, out: IO[str]) -> None:
     report = outcome.report
     if report is None:
@@ -581,32 +444,32 @@ def _print_diff(outcome: DiffOutcome, request: MirrorRequest, out: IO[str]) -> N
     source_format = (outcome.source_format or "?").capitalize()
     target_format = (outcome.target_format or "?").capitalize()
     print(
-        f"Comparing source '{_text(request.source)}' ({source_format}) "
-        f"against target '{_text(request.target)}' ({target_format})",
+        f"Comparing source '{text(request.source)}' ({source_format}) "
+        f"against target '{text(request.target)}' ({target_format})",
         file=out,
     )
     print(file=out)
     if report.movies_only_in_source:
         print(f"Movies only in source ({len(report.movies_only_in_source)}):", file=out)
         for movie in report.movies_only_in_source:
-            print(f"  + '{_text(movie.source_folder)}'", file=out)
-            print(f"      → would be '{_text(movie.expected_target)}'", file=out)
+            print(f"  + '{text(movie.source_folder)}'", file=out)
+            print(f"      → would be '{text(movie.expected_target)}'", file=out)
         print(file=out)
     if report.movies_only_in_target:
         print(f"Movies only in target ({len(report.movies_only_in_target)}):", file=out)
         for name in report.movies_only_in_target:
-            print(f"  - {_text(name)}", file=out)
+            print(f"  - {text(name)}", file=out)
         print(file=out)
     if report.differing_movies:
         print(f"Movies with file differences ({len(report.differing_movies)}):", file=out)
         for entry in report.differing_movies:
-            print(f"  ~ {_text(entry.target_movie_name)}", file=out)
+            print(f"  ~ {text(entry.target_movie_name)}", file=out)
             for name in entry.only_in_source:
-                print(f"      + {_text(name)}", file=out)
+                print(f"      + {text(name)}", file=out)
             for name in entry.only_in_target:
-                print(f"      - {_text(name)}", file=out)
+                print(f"      - {text(name)}", file=out)
             for name in entry.differing:
-                print(f"      ≠ {_text(name)}", file=out)
+                print(f"      ≠ {text(name)}", file=out)
         print(file=out)
     _print_common(outcome.plan, out)
     if report.in_sync:
@@ -626,14 +489,14 @@ def _print_common(plan: MirrorPlan | None, out: IO[str]) -> None:
     if plan.ignored:
         print(f"Ignored in source ({len(plan.ignored)}):", file=out)
         for item in plan.ignored:
-            print(f"  ! '{_text(item.path)}': {item.reason}", file=out)
+            print(f"  ! '{text(item.path)}': {item.reason}", file=out)
         print(file=out)
     marked = [*(("source", p) for p in plan.marked_in_source)]
     marked += [("target", p) for p in plan.marked_in_target]
     if marked:
         print(f"Skipped because they contain an ignore marker ({len(marked)}):", file=out)
         for side, path in marked:
-            print(f"  {side} '{_text(path)}'", file=out)
+            print(f"  {side} '{text(path)}'", file=out)
         print(file=out)
 
 
@@ -670,7 +533,7 @@ def diff_command(
     def command() -> int:
         outcome = run_diff(request)
         if as_json:
-            _dump(_diff_document(outcome, request))
+            _dump(diff_document(outcome, request))
         else:
             _print_diff(outcome, request, sys.stdout)
         return outcome.exit_code
@@ -683,82 +546,15 @@ def diff_command(
 # --------------------------------------------------------------------------------------------
 
 
-def _file_payload(planned: PlannedFile, source_root: Path) -> dict[str, object]:
-    item: dict[str, object] = {
-        "source": _under(source_root, planned.source),
-        "target_name": _text(planned.target_name),
-    }
-    if planned.drops:
-        item["drops"] = [_loss(loss) for loss in planned.drops]
-    if planned.disambiguation is not None:
-        item["disambiguation"] = {
-            "strategy": planned.disambiguation.strategy,
-            "detail": _text(planned.disambiguation.detail),
-        }
-    if planned.copy:
-        item["copy"] = True
-    return item
-
-
-def _asset_payload(asset: PlannedAsset, source_root: Path) -> dict[str, object]:
-    return {
-        "source": _under(source_root, asset.source),
-        "folder_name": _text(asset.folder_name),
-        "files": [_file_payload(f, source_root) for f in asset.files],
-        "subfolders": [_asset_payload(s, source_root) for s in asset.subfolders],
-    }
-
-
-def _movie_payload(movie: PlannedMovie, source_root: Path, target_root: Path) -> dict[str, object]:
-    item: dict[str, object] = {
-        "source_folder": _text(movie.source_folder),
-        "source_path": _under(source_root, movie.source_folder),
-        "target_folder": _text(movie.target_folder),
-        "target_path": _under(target_root, movie.target_folder),
-        "videos": [_file_payload(f, source_root) for f in movie.videos],
-        "loose_files": [_file_payload(f, source_root) for f in movie.loose_files],
-        "assets": [_asset_payload(a, source_root) for a in movie.assets],
-    }
-    if movie.extras:
-        item["extras"] = [
-            {**_file_payload(f, source_root), "target": _text(f.target)} for f in movie.extras
-        ]
-    if movie.folder_drops:
-        item["folder_drops"] = [_loss(loss) for loss in movie.folder_drops]
-    return item
-
-
 def _write_plan_json(outcome: PlanOutcome, request: MirrorRequest, out: IO[bytes]) -> None:
-    plan = outcome.plan
     stream = JsonStream(out)
     stream.open()
-    stream.key("operation", "plan")
-    stream.key("exit_code", outcome.exit_code)
-    stream.key("source", _endpoint(request.source, outcome.source_format))
-    stream.key("target", _endpoint(request.target, outcome.target_format))
-    lists = _common_lists(plan, outcome.source_root, outcome.target_root, outcome.marked_root)
-    stream.key(
-        "summary",
-        {
-            "movies": len(plan.movies) if plan else 0,
-            "folder_clashes": len(plan.folder_clashes) if plan else 0,
-            "movie_clashes": len(plan.clashes) if plan else 0,
-            "translation_losses": len(plan.losses()) if plan else 0,
-            "ignored": len(plan.ignored) if plan else 0,
-            "marked_in_source": len(lists["marked_in_source"]),
-            "marked_in_target": len(lists["marked_in_target"]),
-        },
-    )
+    stream.fields(plan_head(outcome, request))
     stream.open_array("movies")
-    for movie in plan.movies if plan else ():
-        stream.item(_movie_payload(movie, outcome.source_root, outcome.target_root))
+    for movie in outcome.plan.movies if outcome.plan else ():
+        stream.item(movie_payload(movie, outcome.source_root, outcome.target_root))
     stream.close_array()
-    stream.key("folder_clashes", _folder_clashes(plan))
-    stream.key("movie_clashes", _clashes(plan))
-    for name in ("translation_losses", "ignored", "marked_in_source", "marked_in_target"):
-        stream.key(name, lists[name])
-    stream.key("undecodable_names", lists["undecodable_names"])
-    stream.key("error", _text(str(outcome.error)) if outcome.error is not None else None)
+    stream.fields(plan_tail(outcome))
     stream.close()
 
 
@@ -774,8 +570,8 @@ def _print_plan(outcome: PlanOutcome, out: IO[str]) -> None:
     if plan is None:
         return
     print(
-        f"Plan for source '{_text(outcome.source_root)}' ({plan.source_format.capitalize()}) → "
-        f"target '{_text(outcome.target_root)}' ({plan.target_format.capitalize()})",
+        f"Plan for source '{text(outcome.source_root)}' ({plan.source_format.capitalize()}) → "
+        f"target '{text(outcome.target_root)}' ({plan.target_format.capitalize()})",
         file=out,
     )
     print(file=out)
@@ -789,36 +585,36 @@ def _print_plan(outcome: PlanOutcome, out: IO[str]) -> None:
     if plan.movies:
         print(f"Movies ({len(plan.movies)}):", file=out)
         for movie in plan.movies:
-            print(f"  ~ '{_text(movie.source_folder)}' → '{_text(movie.target_folder)}'", file=out)
+            print(f"  ~ '{text(movie.source_folder)}' → '{text(movie.target_folder)}'", file=out)
             for video in movie.videos:
-                line = f"      '{_text(_leaf(video.source))}' → '{_text(video.target_name)}'"
+                line = f"      '{text(_leaf(video.source))}' → '{text(video.target_name)}'"
                 if video.disambiguation is not None:
                     line += f"  [{video.disambiguation.strategy}]"
                 print(line, file=out)
             for extra in movie.extras:
                 target = extra.target.split("/", 1)[1]
-                print(f"      extra '{_text(_leaf(extra.source))}' → '{_text(target)}'", file=out)
+                print(f"      extra '{text(_leaf(extra.source))}' → '{text(target)}'", file=out)
             if movie.loose_files:
-                names = ", ".join(f"'{_text(f.target_name)}'" for f in movie.loose_files)
+                names = ", ".join(f"'{text(f.target_name)}'" for f in movie.loose_files)
                 print(f"      loose: {names}", file=out)
             for asset in movie.assets:
                 count = asset.file_count()
                 noun = "file" if count == 1 else "files"
-                print(f"      assets: '{_text(asset.folder_name)}' ({count} {noun})", file=out)
+                print(f"      assets: '{text(asset.folder_name)}' ({count} {noun})", file=out)
         print(file=out)
     if plan.folder_clashes:
         print(f"Folder clashes ({len(plan.folder_clashes)}):", file=out)
         for clash in plan.folder_clashes:
-            names = ", ".join(f"'{_text(n)}'" for n in clash.source_folder_names)
-            print(f"  ! {names} → '{_text(clash.target_folder_name)}'", file=out)
+            names = ", ".join(f"'{text(n)}'" for n in clash.source_folder_names)
+            print(f"  ! {names} → '{text(clash.target_folder_name)}'", file=out)
         print(file=out)
     if plan.clashes:
         print(f"Movie clashes ({len(plan.clashes)}):", file=out)
         for movie_clash in plan.clashes:
-            names = ", ".join(f"'{_text(n)}'" for n in movie_clash.source_filenames)
+            names = ", ".join(f"'{text(n)}'" for n in movie_clash.source_filenames)
             print(
-                f"  ! in '{_text(movie_clash.movie_folder)}': {names} → "
-                f"'{_text(movie_clash.target_filename)}'",
+                f"  ! in '{text(movie_clash.movie_folder)}': {names} → "
+                f"'{text(movie_clash.target_filename)}'",
                 file=out,
             )
         print(file=out)

@@ -9,7 +9,8 @@ Call from a job handler or the CLI::
 
 ``reporter`` is a :class:`MirrorReporter` (progress, one :class:`MirrorEvent` per file, and a
 cancellation check between movies); events are handed over as they happen and never kept, so
-memory stays flat. ``on_changed`` receives the target movie folders a real run changed (for a
+memory stays flat. :mod:`app.services.mirror_documents` turns outcomes and events into the
+JSON documents. ``on_changed`` receives the target movie folders a real run changed (for a
 partial Plex/Jellyfin refresh); its errors are reported, never fatal. Setup problems come back
 as ``outcome.error`` with exit code 1 (sync) or 2 (diff, plan); nothing is raised for them.
 
@@ -23,10 +24,11 @@ The index of the last run (:mod:`app.domain.mirror_index`) lives in
 ``<target>/.crossfade/mirror-index.json`` by default: it travels with the target it protects,
 needs no data directory (the CLI has none), and dot folders are invisible to Plex, Jellyfin and
 the mirror itself. ``index_path`` overrides it (a job runner may keep it in its data
-directory). Besides the shrink guard's movie count, it holds the movies that ended the last
-run in sync with a stamp of each of their directories: while the stamps hold, a run neither
-walks nor plans those movies. ``full_scan`` ignores it. Dry runs, diffs and plans read it but
-never write it; only real runs take the lock.
+directory). Besides the shrink guard's movie count, it holds the movies a real run found in
+sync, with a stamp of each of their directories taken before it read them: while the stamps
+hold, a later run neither walks nor plans those movies (a movie the run changed is recorded
+by the next run that finds it in sync). ``full_scan`` ignores it. Dry runs, diffs and plans
+read it but never write it; only real runs take the lock.
 """
 
 from __future__ import annotations

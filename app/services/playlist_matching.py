@@ -53,7 +53,11 @@ class Resolution:
 class EntryResolver(Protocol):
     def a_to_b(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution: ...
 
-    def b_to_a(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution: ...
+    def b_to_a(
+        self, entries: Sequence[SideEntry], reporter: Reporter, known: Sequence[SideEntry] = ()
+    ) -> Resolution:
+        """Where B's entries are on A; ``known`` are A's entries, a hint to look there first."""
+        ...
 
     def commit(self) -> None:
         """Keep what scanning learnt (file states); real runs only."""
@@ -140,6 +144,51 @@ def match_confident(
     return found, why
 
 
+class _PathIndex:
+    """Track ids by local path (exactly, then ignoring case and Unicode form) and by the
+    server's own path; a path shared by several tracks finds none of them."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, set[str]] = defaultdict(set)
+        self._folded: dict[str, set[str]] = defaultdict(set)
+        self._server: dict[str, set[str]] = defaultdict(set)
+
+    def add_local(self, path: str, ident: str) -> None:
+        self._exact[path].add(ident)
+        self._folded[_fold(path)].add(ident)
+
+    def add_server(self, path: str, ident: str) -> None:
+        self._server[_fold(path)].add(ident)
+
+    def find(self, location: str) -> str | None:
+        folded = _fold(location)
+        for index, probe in (
+            (self._exact, location),
+            (self._folded, folded),
+            (self._server, folded),
+        ):
+            idents = index.get(probe)
+            if idents is not None and len(idents) == 1:
+                return next(iter(idents))
+        return None
+
+    def resolve(
+        self,
+        entries: Sequence[SideEntry],
+        resolution: Resolution,
+        entry_of: Callable[[str], SideEntry],
+    ) -> list[SideEntry]:
+        """Record the entries found in ``resolution``; returns the others."""
+        rest: list[SideEntry] = []
+        for entry in entries:
+            ident = self.find(entry.ident)
+            if ident is None:
+                rest.append(entry)
+            else:
+                resolution.found[entry.ident] = entry_of(ident)
+        return rest
+
+
 class PlexFolderResolver:
     """Entries between a Plex library (A) and playlist files (B); see the module docstring."""
 
@@ -171,7 +220,11 @@ class PlexFolderResolver:
             self._catalog = catalog
         return self._catalog
 
-    def b_to_a(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution:
+    def b_to_a(
+        self, entries: Sequence[SideEntry], reporter: Reporter, known: Sequence[SideEntry] = ()
+    ) -> Resolution:
+        """``known``: the tracks of the Plex side's playlists, tried first, so that a run whose
+        files hold only those (the usual case) never lists the whole library."""
         resolution = Resolution()
         pending: list[SideEntry] = []
         for entry in _distinct(entries):
@@ -181,31 +234,23 @@ class PlexFolderResolver:
                 pending.append(entry)
         if not pending:
             return resolution
+        by_ident = {entry.ident: entry for entry in known}
+        local_index = _PathIndex()
+        for entry in by_ident.values():
+            if entry.track is not None and entry.track.path is not None:
+                local_index.add_local(entry.track.path, entry.ident)
+        rest = local_index.resolve(pending, resolution, by_ident.__getitem__)
+        if not rest:
+            return resolution
         tracks = self._tracks(reporter)
-        exact: dict[str, list[str]] = defaultdict(list)
-        folded: dict[str, list[str]] = defaultdict(list)
-        server: dict[str, list[str]] = defaultdict(list)
+        index = _PathIndex()
         for key, track in tracks.items():
             local = self._plex.local_path(track)
             if local is not None:
-                exact[local].append(key)
-                folded[_fold(local)].append(key)
+                index.add_local(local, key)
             for plex_path in track.file_paths:
-                server[_fold(plex_path)].append(key)
-        rest: list[SideEntry] = []
-        for entry in pending:
-            location = entry.ident
-            for index, probe in (
-                (exact, location),
-                (folded, _fold(location)),
-                (server, _fold(location)),
-            ):
-                keys = index.get(probe, [])
-                if len(set(keys)) == 1:
-                    resolution.found[location] = self._plex.side_entry(tracks[keys[0]])
-                    break
-            else:
-                rest.append(entry)
+                index.add_server(plex_path, key)
+        rest = index.resolve(rest, resolution, lambda key: self._plex.side_entry(tracks[key]))
         if rest:
             reporter.progress("matching entries by tags", 0, len(rest))
             found, why = match_confident(
@@ -307,7 +352,9 @@ class FolderFolderResolver:
     def a_to_b(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution:
         return self._translate(entries, self._root_a, self._root_b, self._catalog_b, reporter)
 
-    def b_to_a(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution:
+    def b_to_a(
+        self, entries: Sequence[SideEntry], reporter: Reporter, known: Sequence[SideEntry] = ()
+    ) -> Resolution:
         return self._translate(entries, self._root_b, self._root_a, self._catalog_a, reporter)
 
     def _translate(

@@ -26,7 +26,7 @@ from app.adapters.playlist_files import (
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.domain.errors import InvalidInput, MediaFileError, PlexError
 from app.domain.matching import TrackInfo
-from app.domain.paths import PathMapping, map_plex_to_local
+from app.domain.paths import PathMapping, is_windows_path, map_plex_to_local
 from app.domain.playlists import (
     PathStyle,
     Playlist,
@@ -126,7 +126,9 @@ def _basename(location: str) -> str:
 
 
 class PlexPlaylistSide:
-    """A Plex music library's playlists, as the library's token's account sees them."""
+    """A Plex music library's playlists, as the library's token's account sees them: the
+    non-smart audio playlists holding at least one track of the library's sections (or none:
+    a new, empty playlist is anyone's)."""
 
     holds_files = False
 
@@ -144,6 +146,7 @@ class PlexPlaylistSide:
         self.section_ids = tuple(section_ids)
         self.mappings = tuple(mappings)
         self.label = label
+        self._folders: dict[str, str | None] = {}
 
     def local_path(self, track: PlexTrack) -> str | None:
         """The first of the track's files that maps to a local path (the server's own path
@@ -151,10 +154,26 @@ class PlexPlaylistSide:
         for plex_path in track.file_paths:
             if not self.mappings:
                 return plex_path
-            local = map_plex_to_local(plex_path, self.mappings)
+            local = self._map(plex_path)
             if local is not None:
                 return local
         return None
+
+    def _map(self, plex_path: str) -> str | None:
+        """:func:`map_plex_to_local`, once per folder: the tracks of an album share one."""
+        cut = max(plex_path.rfind("/"), plex_path.rfind("\\"))
+        if cut <= 0:
+            return map_plex_to_local(plex_path, self.mappings)
+        folder, name = plex_path[:cut], plex_path[cut + 1 :]
+        if folder not in self._folders:
+            self._folders[folder] = map_plex_to_local(folder, self.mappings)
+        local_folder = self._folders[folder]
+        if local_folder is None:
+            return None  # a prefix matches whole folders: no folder, no file
+        if not name:
+            return map_plex_to_local(plex_path, self.mappings)
+        separator = "\\" if is_windows_path(local_folder) else "/"
+        return local_folder.rstrip(separator) + separator + name
 
     def track_info(self, track: PlexTrack) -> TrackInfo:
         return TrackInfo(
@@ -193,6 +212,8 @@ class PlexPlaylistSide:
                     "error", playlist.title, level="error", detail=f"{error.code}: {error}"
                 )
                 continue
+            if items and not any(self._ours(item.track) for item in items):
+                continue  # a playlist of another library of the server
             updated = playlist.updated_at or playlist.added_at
             listing.playlists.append(
                 SidePlaylist(
@@ -204,6 +225,9 @@ class PlexPlaylistSide:
                 )
             )
         return listing
+
+    def _ours(self, track: PlexTrack) -> bool:
+        return track.section_id is None or track.section_id in self.section_ids
 
     def write(self, playlist: SidePlaylist, title: str, entries: Sequence[SideEntry]) -> None:
         self.client.replace_playlist_items(int(playlist.ref), [int(e.ident) for e in entries])

@@ -9,9 +9,8 @@ matched against when paths do not settle it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from app.adapters.db.engine import SessionFactory
@@ -188,11 +187,9 @@ def build_playlist_services(
     sessions: SessionFactory,
     sides: SideFactory,
     catalog: LibraryCatalog,
-    *,
-    now: Callable[[], datetime],
 ) -> PlaylistServices:
     repository = PlaylistRepository(sessions)
-    sync = PlaylistsSync(repository, now=now)
+    sync = PlaylistsSync(repository)
     factory = PlaylistSideFactory(sides)
     return PlaylistServices(
         repository=repository,

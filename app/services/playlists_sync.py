@@ -39,7 +39,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from app.adapters.db.playlist_repo import ConflictEntry, PlaylistPairRecord, PlaylistRepository
 from app.domain.errors import CrossfadeError, InvalidInput
@@ -244,9 +243,8 @@ class _Run:
 class PlaylistsSync:
     """Runs the sync of one playlists link; stateless between runs except for the repository."""
 
-    def __init__(self, repository: PlaylistRepository, *, now: Callable[[], datetime]) -> None:
+    def __init__(self, repository: PlaylistRepository) -> None:
         self._repository = repository
-        self._now = now
 
     @property
     def repository(self) -> PlaylistRepository:
@@ -396,7 +394,7 @@ class PlaylistsSync:
     ) -> _Keys:
         entries_a = [entry for playlist in listing_a.playlists for entry in playlist.entries]
         entries_b = [entry for playlist in listing_b.playlists for entry in playlist.entries]
-        from_b = sides.resolver.b_to_a(entries_b, reporter)
+        from_b = sides.resolver.b_to_a(entries_b, reporter, known=entries_a)
         from_a = sides.resolver.a_to_b(entries_a, reporter)
         keys = _Keys(b_found=from_b.found, b_missing=from_b.missing, a_missing=from_a.missing)
         for entry in entries_a:
@@ -623,24 +621,23 @@ class PlaylistsSync:
         baseline = item.pair.baseline if item.pair is not None else None
         ref = {side: playlist.ref}
         if baseline is None or (other in run.writable and side not in run.writable):
-            self._create(run, item, other, playlist, now, ref)
+            self._create(run, item, other, now, ref)
             return
         if tuple(baseline) != now:
             # changed since the other copy went away: it is alive; give it back to the other side
-            self._create(run, item, other, playlist, now, ref)
+            self._create(run, item, other, now, ref)
             return
         if run.rules.delete and side in run.writable:
+            if not run.dry_run:
+                run.sides.side(side).delete(playlist)  # a failure is an error event (_sync)
+                assert item.pair is not None
+                self._repository.delete_pairs([item.pair.id])
             run.summary.count("deleted", side)
             run.reporter.event(
                 "playlist_delete",
                 item.title,
                 detail=f"{run.where(side)}: deleted on {other.value.upper()} since the last run",
             )
-            if run.dry_run:
-                return
-            run.sides.side(side).delete(playlist)
-            assert item.pair is not None
-            self._repository.delete_pairs([item.pair.id])
             return
         run.summary.skipped += 1
         run.reporter.event(
@@ -657,7 +654,6 @@ class PlaylistsSync:
         run: _Run,
         item: _Work,
         target: Side,
-        source: SidePlaylist,
         entries: Sequence[str],
         refs: dict[Side, str],
     ) -> None:

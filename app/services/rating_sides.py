@@ -99,8 +99,14 @@ class RatingSide(Protocol):
         ...
 
 
+_RATINGS = {half_stars: Rating(half_stars) for half_stars in range(1, 11)}
+
+
 def _rating_of(half_stars: int | None) -> Rating | None:
-    return None if half_stars is None else Rating(half_stars)
+    """The rating of ``half_stars`` (one shared value per rating: a scan makes 100,000)."""
+    if half_stars is None:
+        return None
+    return _RATINGS.get(half_stars) or Rating(half_stars)
 
 
 _PLEX_EVIDENCE: dict[Rating | None, str] = {}
@@ -227,29 +233,24 @@ def _meta_dict(meta: TrackMeta) -> dict[str, object]:
     }
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _number(value: object) -> int | None:
-    return value if isinstance(value, int) else None
-
-
 def _cached_track(key: str, path: str, meta: dict[str, object]) -> TrackInfo:
-    """The match metadata a file state cached (written by :func:`_meta_dict`)."""
+    """The match metadata a file state cached (written by :func:`_meta_dict`); a value of
+    the wrong type (a damaged row) counts as missing."""
     get = meta.get
-    duration = get("duration_s")
+    title, artist, album = get("title"), get("artist"), get("album")
+    album_artist, mbid = get("album_artist"), get("mbid")
+    track_no, disc_no, duration = get("track_number"), get("disc_number"), get("duration_s")
     return TrackInfo(
         id=key,
         path=path,
-        title=_text(get("title")),
-        artist=_text(get("artist")),
-        album=_text(get("album")),
-        album_artist=_text(get("album_artist")),
-        track_no=_number(get("track_number")),
-        disc_no=_number(get("disc_number")),
+        title=title if isinstance(title, str) else None,
+        artist=artist if isinstance(artist, str) else None,
+        album=album if isinstance(album, str) else None,
+        album_artist=album_artist if isinstance(album_artist, str) else None,
+        track_no=track_no if isinstance(track_no, int) else None,
+        disc_no=disc_no if isinstance(disc_no, int) else None,
         duration_s=float(duration) if isinstance(duration, int | float) else None,
-        mbid=_text(get("mbid")),
+        mbid=mbid if isinstance(mbid, str) else None,
     )
 
 
@@ -360,20 +361,20 @@ class FolderRatingSide:
         cached = self._repository.file_states(self._library_id)
         reporter.progress(phase, 0, len(cached) or None)
         items: list[SideItem] = []
-        seen: set[str] = set()
 
         def on_error(error: MediaFileError) -> None:
             reporter.event("unreadable", error.path, level="error", detail=error.reason)
             reporter.counter("errors")
 
+        unseen = dict(cached)
         for path, size_bytes, mtime_ns in iter_audio_stats(self._root, on_error=on_error):
             key = self._key(path)
-            seen.add(key)
-            state = cached.get(key)
+            state = unseen.pop(key, None)
             if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
                 self.files_cached += 1
                 track = _cached_track(key, self.local_path(key), state.meta)
-                items.append(self._item(key, track, self._cached_rated(state.tags), mtime_ns))
+                rated = self._rated.get(state.tags) or self._cached_rated(state.tags)
+                items.append(self._item(key, track, rated, mtime_ns))
             else:
                 try:
                     tags = read_file(path, pinned_scale=self._options.pinned_scale)
@@ -387,7 +388,7 @@ class FolderRatingSide:
             if len(items) % 500 == 0:
                 reporter.check_cancelled()
                 reporter.progress(phase, len(items), max(len(cached), len(items)))
-        self._gone = [key for key in cached if key not in seen]
+        self._gone = list(unseen)
         reporter.counter("files_read", self.files_read)
         reporter.counter("files_cached", self.files_cached)
         return items

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi import WebSocket, WebSocketDisconnect
 from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -71,7 +72,7 @@ def endpoints(client: TestClient) -> list[Endpoint]:
 
 def assert_refused(anonymous: TestClient, endpoint: Endpoint, *, page_target: str) -> None:
     if endpoint.method == "WEBSOCKET":
-        with pytest.raises(Exception), anonymous.websocket_connect(endpoint.path):  # noqa: B017
+        with pytest.raises(WebSocketDisconnect), anonymous.websocket_connect(endpoint.path):
             pass
         return
     response = anonymous.request(endpoint.method, endpoint.path, follow_redirects=False)
@@ -132,6 +133,12 @@ def test_a_route_added_later_is_guarded_too(settings: Settings) -> None:
     def brand_new_page() -> dict[str, str]:
         return {"secret": "data"}
 
+    @application.websocket("/brand-new-socket")
+    async def brand_new_socket(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("secret data")
+        await websocket.close()
+
     with TestClient(application) as client:
         set_up_admin(client)
         anonymous = TestClient(application)
@@ -140,3 +147,7 @@ def test_a_route_added_later_is_guarded_too(settings: Settings) -> None:
         assert page.status_code == 303
         assert page.headers["location"] == "/login?next=%2Fbrand-new-page"
         assert client.get("/api/v1/brand-new").json() == {"secret": "data"}
+        with pytest.raises(WebSocketDisconnect), anonymous.websocket_connect("/brand-new-socket"):
+            pass
+        with client.websocket_connect("/brand-new-socket") as socket:
+            assert socket.receive_text() == "secret data"

@@ -8,7 +8,6 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -139,14 +138,17 @@ def playlists_world(
     options: dict[str, object] | None = None,
     plex_path: str | None = None,
     path_maps: Sequence[tuple[str, str]] = (),
+    synthetic_tracks: int = 0,
 ) -> Iterator[PlaylistsWorld]:
     music = write_library(tmp_path / "music", factory)
     playlists = tmp_path / "playlists"
     playlists.mkdir()
-    with running_emulator(music=[Folder(str(music), plex_path)]) as emulator:
+    with running_emulator(
+        music=[Folder(str(music), plex_path)], synthetic_tracks=synthetic_tracks
+    ) as emulator:
         client = PlexServerClient(emulator.url, emulator.owner_token, retries=3, backoff_s=0.01)
         try:
-            section = next(s for s in client.list_sections() if s.is_music)
+            section = next(s for s in client.list_sections() if s.title == "Music")
             libraries = LibraryRepository(session_factory)
             plex = libraries.add_library(
                 kind="plex_music",
@@ -187,9 +189,7 @@ def playlists_world(
                 section_id=section.section_id,
                 libraries=libraries,
                 link=link,
-                services=build_playlist_services(
-                    session_factory, side_factory, catalog, now=lambda: datetime.now(UTC)
-                ),
+                services=build_playlist_services(session_factory, side_factory, catalog),
                 plex_prefix=(plex_path or str(music)).replace("\\", "/"),
             )
         finally:

@@ -221,7 +221,12 @@ def test_smart_playlists_are_never_touched(world: PlaylistsWorld) -> None:
 
     assert summary.created_b == 1
     assert sorted(p.name for p in world.playlists.iterdir()) == ["Dumb.m3u8"]
-    assert all(str(smart.playlist_id) not in entry.path for entry in world.emulator.log.entries())
+    touched = {
+        entry.path.split("/")[2]
+        for entry in world.emulator.log.entries()
+        if entry.path.startswith("/playlists/")
+    }
+    assert str(smart.playlist_id) not in touched and touched  # the dumb one was read
     assert smart.content is not None and state.playlists[smart.playlist_id].smart
 
 
@@ -597,3 +602,18 @@ def test_an_unreadable_file_is_left_alone_and_never_duplicated(world: PlaylistsW
     assert [e["subject"] for e in reporter.actions("playlist_skipped")] == ["Broken"]
     assert sorted(p.name for p in world.playlists.iterdir()) == ["Broken.m3u8", "Fine.m3u8"]
     assert (world.playlists / "Broken.m3u8").read_bytes() == b"\x00\x00not a playlist"
+
+
+def test_playlists_of_another_library_are_left_alone(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, sessions: SessionFactory
+) -> None:
+    with playlists_world(tmp_path, tmp_path_factory, sessions, synthetic_tracks=20) as world:
+        other = next(s for s in world.client.list_sections() if s.title == "Synthetic Music")
+        other_keys = [t.rating_key for t in world.client.iter_tracks(other.section_id)][:3]
+        world.client.create_playlist("Elsewhere", other.section_id, other_keys)
+        world.create_plex_playlist("Ours", FIRST)
+
+        summary, _ = world.run()
+
+        assert summary.playlists_a == 1 and summary.created_b == 1
+        assert sorted(p.name for p in world.playlists.iterdir()) == ["Ours.m3u8"]

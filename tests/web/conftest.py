@@ -61,9 +61,7 @@ class DashboardWorld:
         )
 
     def file_stars(self, relative: str) -> float | None:
-        found = read_file(self.music / relative).resolve(
-            ReadPolicy.for_profile(preset("musicbee"))
-        )
+        found = read_file(self.music / relative).resolve(ReadPolicy.for_profile(preset("musicbee")))
         return None if found.rating is None else found.rating.stars
 
     def rate_file(self, relative: str, half_stars: int) -> None:

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from app.web.conflicts import bulk_notice, parse_stars
 from app.domain.errors import InvalidInput
+from app.web.conflicts import bulk_notice, parse_stars
 from tests.web.conftest import FIRST, HTMX, SECOND, DashboardWorld
 
 
@@ -33,7 +33,7 @@ def test_inbox_shows_both_values_as_stars_the_baseline_and_the_evidence(
     row = page.split(f'id="conflict-{first}"')[1].split("</tr>")[0]
     assert '<span class="rating">5★</span>' in row  # Plex, now
     assert '<span class="rating">1★</span>' in row  # the file, now
-    assert "<td class=\"stars\">4★</td>" in row  # what both agreed on before
+    assert '<td class="stars">4★</td>' in row  # what both agreed on before
     assert re.search(r"Plex 5★ <span class=\"muted\">vs</span> \S+ \S+ \(1★\)", row)
     other = page.split(f'id="conflict-{second}"')[1].split("</tr>")[0]
     assert '<span class="rating">1½★</span>' in other
@@ -117,9 +117,7 @@ def test_a_closed_conflict_shows_why_on_its_row(conflicted: DashboardWorld) -> N
 
 
 def test_bulk_with_nothing_ticked_says_so(conflicted: DashboardWorld) -> None:
-    response = conflicted.client.post(
-        "/conflicts/resolve", data={"choice": "keep_a"}, headers=HTMX
-    )
+    response = conflicted.client.post("/conflicts/resolve", data={"choice": "keep_a"}, headers=HTMX)
     assert "Tick the conflicts to resolve first." in response.text
     assert len(open_ids(conflicted)) == 2
 

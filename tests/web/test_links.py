@@ -19,7 +19,7 @@ def test_create_edit_and_list_a_link_with_its_next_run(world: DashboardWorld) ->
 
     listing = world.client.get("/links").text
     assert "Plex → Files" in listing
-    assert "<code>30 4 * * *</code>" in listing
+    assert '<code class="cron">30 4 * * *</code>' in listing
     assert re.search(r"next \d{4}-\d\d-\d\d 04:30 UTC|next 04:30:00 UTC", listing)
 
     saved = world.client.post(
@@ -68,7 +68,7 @@ def test_preview_shows_planned_changes_and_writes_nothing(world: DashboardWorld)
     assert "Planned changes" in page
     assert "<strong>2</strong> to write in Files" in page
     assert "First [" in page and "Café &amp; Crema [" in page
-    assert "unrated <span aria-label=\"becomes\">→</span> 4★" in page
+    assert 'unrated <span aria-label="becomes">→</span> 4★' in page
     assert "first run: only A rated" in page
     assert "hx-trigger" not in page.split('id="preview"')[1].split(">")[0]
 

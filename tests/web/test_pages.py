@@ -3,6 +3,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from tests.web.conftest import DashboardWorld
+
 Waiter = Callable[..., None]
 
 
@@ -96,3 +98,47 @@ def test_bad_form_input_is_an_html_422(app_client: TestClient) -> None:
     response = app_client.post("/jobs/selftest", data={"steps": 0})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_overview_shows_links_conflicts_and_next_runs(world: DashboardWorld) -> None:
+    link_id = world.linked()
+    world.client.post(
+        f"/links/{link_id}",
+        data={"direction": "both", "policy": "ask", "schedule": "15 2 * * *", "enabled": "true"},
+    )
+    world.make_conflicts(link_id)
+    page = world.client.get("/").text
+    assert '<p class="big warn">2</p>' in page  # pending conflicts
+    assert f'<a href="/links/{link_id}">Plex ⇄ Files</a>' in page
+    assert re.search(r"<time datetime=\"[^\"]+T02:15:00\+00:00\">", page)
+    assert "ratings_sync" in page
+    assert "1 Plex · 1 music · 0 movie" in page
+
+
+AREAS = (
+    "/",
+    "/libraries",
+    "/libraries/1",
+    "/links",
+    "/links/1",
+    "/jobs",
+    "/conflicts",
+    "/matches",
+    "/insights",
+    "/homeassistant",
+)
+
+
+def test_every_page_renders_and_every_post_form_carries_the_csrf_token(
+    world: DashboardWorld,
+) -> None:
+    world.linked()
+    token = world.client.headers["X-CSRF-Token"]
+    for path in AREAS:
+        response = world.client.get(path)
+        assert response.status_code == 200, path
+        forms = re.findall(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", response.text, re.S)
+        for form in forms:
+            assert f'name="csrf_token" value="{token}"' in form, (path, form[:200])
+        nav = response.text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+        assert nav.count('aria-current="page"') <= 1, path

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.errors import SetupError
+from app.domain.errors import InvalidInput, SetupError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -37,8 +37,22 @@ def create_db_engine(url: str) -> Engine:
         connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
         engine = create_engine(parsed, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    else:
+        engine = create_engine(parsed, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _number_out_of_range)
+    return engine
+
+
+# SQLSTATE numeric_value_out_of_range (PostgreSQL).
+_OUT_OF_RANGE = "22003"
+
+
+def _number_out_of_range(context: ExceptionContext) -> None:
+    """A number too large for its column (say an id of 10**30 in a request) is invalid input,
+    not a server error: the SQLite driver raises OverflowError, psycopg SQLSTATE 22003."""
+    original = context.original_exception
+    if isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == _OUT_OF_RANGE:
+        raise InvalidInput("a number is out of range") from original
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

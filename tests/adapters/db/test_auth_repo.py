@@ -10,7 +10,7 @@ from app.adapters.db.auth_models import ApiToken
 from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.engine import SessionFactory
 from app.domain.auth import Scope
-from app.domain.errors import NotFound, StateConflict
+from app.domain.errors import InvalidInput, NotFound, StateConflict
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -124,3 +124,9 @@ def test_missing_tokens_are_not_found(repo: AuthRepository) -> None:
         repo.token(99)
     with pytest.raises(NotFound):
         repo.revoke_token(99, now=NOW)
+
+
+def test_an_id_too_large_for_the_database_is_not_a_crash(repo: AuthRepository) -> None:
+    for call in (lambda: repo.token(10**30), lambda: repo.revoke_token(10**30, now=NOW)):
+        with pytest.raises((InvalidInput, NotFound)):
+            call()

@@ -1,0 +1,75 @@
+"""One job's page: events searched by text, filtered by action and level; reports to download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+Waiter = Callable[..., None]
+
+
+def finished_selftest(client: TestClient, wait: Waiter, steps: int = 12) -> int:
+    response = client.post(
+        "/jobs/selftest", data={"steps": steps, "step_s": 0}, follow_redirects=False
+    )
+    job_id = int(re.findall(r"/jobs/(\d+)", response.headers["location"])[0])
+    wait(
+        lambda: "status-succeeded" in client.get(f"/jobs/{job_id}/partials/progress").text,
+        what="the self-test to end",
+    )
+    return job_id
+
+
+def subjects(html: str) -> list[str]:
+    return re.findall(r'<td class="subject">([^<]*)</td>', html)
+
+
+def test_events_are_searched_by_text_and_filtered_by_action(
+    app_client: TestClient, wait: Waiter
+) -> None:
+    job_id = finished_selftest(app_client, wait)
+    page = app_client.get(f"/jobs/{job_id}").text
+    assert re.search(r'<option value="checkpoint"\s*>checkpoint \(\d+\)</option>', page)
+    assert f'href="/jobs/{job_id}/report.csv"' in page
+
+    found = app_client.get(f"/jobs/{job_id}", params={"q": "STEP 11 of"}).text
+    assert set(subjects(found)) == {"step 11 of 12"}
+    checkpoints = app_client.get(f"/jobs/{job_id}", params={"action": "checkpoint"}).text
+    assert subjects(checkpoints) and all(
+        re.fullmatch(r"step \d+ of 12", s) for s in subjects(checkpoints)
+    )
+    assert "step" not in re.findall(r"<td>(\w+)</td>", checkpoints)
+    fragment = app_client.get(f"/jobs/{job_id}/partials/events", params={"q": "no such thing"}).text
+    assert "No events match this filter." in fragment
+    assert "<html" not in fragment
+
+
+def test_reports_download_every_event(app_client: TestClient, wait: Waiter) -> None:
+    job_id = finished_selftest(app_client, wait, steps=60)
+    counted = re.search(
+        r"Events <span class=\"muted\">\((\d+)\)", app_client.get(f"/jobs/{job_id}").text
+    )
+    assert counted is not None
+    total = int(counted.group(1))
+    assert total > 50  # more than one page of the table
+
+    as_json = app_client.get(f"/jobs/{job_id}/report.json")
+    assert as_json.status_code == 200
+    assert as_json.headers["content-disposition"] == (
+        f'attachment; filename="crossfade-job-{job_id}.json"'
+    )
+    report = as_json.json()
+    assert report["job"]["kind"] == "selftest"
+    assert [e["seq"] for e in report["events"]] == list(range(1, total + 1))
+
+    as_csv = app_client.get(f"/jobs/{job_id}/report.csv")
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert len(rows) == total
+    assert rows[0]["subject"] == "step 1 of 60"
+
+    assert app_client.get("/jobs/999/report.csv").status_code == 404
