@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.adapters.db.hook_repo import DeliveryRecord, EndpointRecord, OutgoingRecord
-from app.domain.hooks import describe_url, hook_url
+from app.domain.hooks import MAX_ID, describe_url, hook_url
 from app.services.hooks import HookOutcome, Outcome
 
 Source = Literal["plex", "radarr", "sonarr", "generic"]
 OutgoingEvent = Literal["job_started", "job_finished", "job_failed", "conflicts_pending"]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class HookResult(BaseModel):
@@ -39,7 +40,9 @@ class HookResult(BaseModel):
 class GenericHookBody(BaseModel):
     """The body of ``POST /hooks/generic/{secret}`` (documentation; parsed by the service)."""
 
-    link: int | None = Field(default=None, ge=1, description="default: the endpoint's links")
+    link: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="default: the endpoint's links"
+    )
     mode: Literal["sync", "import", "export"] | None = None
     dry_run: bool = False
 
@@ -49,7 +52,7 @@ class EndpointCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200, examples=["Plex ratings"])
     source: Source
-    link_ids: list[int] = Field(
+    link_ids: list[Id] = Field(
         default_factory=list,
         max_length=100,
         description="links it may start; empty: every link that fits the event",
@@ -67,7 +70,7 @@ class EndpointUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    link_ids: list[int] | None = Field(default=None, max_length=100)
+    link_ids: list[Id] | None = Field(default=None, max_length=100)
     options: dict[str, Any] | None = None
     enabled: bool | None = None
 

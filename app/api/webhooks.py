@@ -7,9 +7,9 @@ Outgoing URLs are shown as scheme, host and port only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 
 from app.api.deps import ContainerDep
 from app.api.hook_schemas import (
@@ -27,10 +27,13 @@ from app.api.hook_schemas import (
     OutgoingUpdate,
 )
 from app.api.schemas import Problem
-from app.domain.hooks import hook_url
+from app.domain.hooks import MAX_ID, hook_url
 from app.services.hooks import NewEndpoint
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+EndpointId = Annotated[int, Path(ge=1, le=MAX_ID)]
+HookId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 _problem = {"model": Problem, "content": {"application/problem+json": {}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -76,24 +79,24 @@ def create_outgoing(
 
 
 @router.get("/outgoing/{hook_id}", response_model=OutgoingOut, responses=ERRORS)
-def get_outgoing(hook_id: int, container: ContainerDep) -> OutgoingOut:
+def get_outgoing(hook_id: HookId, container: ContainerDep) -> OutgoingOut:
     return OutgoingOut.of(container.hooks.outgoing.get(hook_id))
 
 
 @router.patch("/outgoing/{hook_id}", response_model=OutgoingOut, responses=ERRORS)
-def update_outgoing(hook_id: int, body: OutgoingUpdate, container: ContainerDep) -> OutgoingOut:
+def update_outgoing(hook_id: HookId, body: OutgoingUpdate, container: ContainerDep) -> OutgoingOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     return OutgoingOut.of(container.hooks.outgoing.update(hook_id, **changes))
 
 
 @router.delete("/outgoing/{hook_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
-def delete_outgoing(hook_id: int, container: ContainerDep) -> Response:
+def delete_outgoing(hook_id: HookId, container: ContainerDep) -> Response:
     container.hooks.outgoing.delete(hook_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/outgoing/{hook_id}/test", response_model=OutgoingTestResult, responses=ERRORS)
-def test_outgoing(hook_id: int, container: ContainerDep) -> OutgoingTestResult:
+def test_outgoing(hook_id: HookId, container: ContainerDep) -> OutgoingTestResult:
     """POST a ``test`` event to the URL now and say how it answered."""
     result = container.hooks.outgoing.send_test(hook_id)
     return OutgoingTestResult(ok=result.ok, status=result.status, error=result.error)
@@ -128,13 +131,13 @@ def create_endpoint(
 
 
 @router.get("/{endpoint_id}", response_model=EndpointOut, responses=ERRORS)
-def get_endpoint(endpoint_id: int, request: Request, container: ContainerDep) -> EndpointOut:
+def get_endpoint(endpoint_id: EndpointId, request: Request, container: ContainerDep) -> EndpointOut:
     return EndpointOut.of(container.hooks.inbound.endpoint(endpoint_id), _base_url(request))
 
 
 @router.patch("/{endpoint_id}", response_model=EndpointOut, responses=ERRORS)
 def update_endpoint(
-    endpoint_id: int, body: EndpointUpdate, request: Request, container: ContainerDep
+    endpoint_id: EndpointId, body: EndpointUpdate, request: Request, container: ContainerDep
 ) -> EndpointOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     endpoint = container.hooks.inbound.update_endpoint(endpoint_id, **changes)
@@ -142,19 +145,21 @@ def update_endpoint(
 
 
 @router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
-def delete_endpoint(endpoint_id: int, container: ContainerDep) -> Response:
+def delete_endpoint(endpoint_id: EndpointId, container: ContainerDep) -> Response:
     container.hooks.inbound.delete_endpoint(endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{endpoint_id}/rotate", response_model=EndpointCreated, responses=ERRORS)
-def rotate_secret(endpoint_id: int, request: Request, container: ContainerDep) -> EndpointCreated:
+def rotate_secret(
+    endpoint_id: EndpointId, request: Request, container: ContainerDep
+) -> EndpointCreated:
     """A new secret and URL (shown this once); the old URL stops working at once."""
     return _created(container.hooks.inbound.rotate_secret(endpoint_id), request)
 
 
 @router.get("/{endpoint_id}/deliveries", response_model=DeliveryPage, responses=ERRORS)
-def deliveries(endpoint_id: int, container: ContainerDep) -> DeliveryPage:
+def deliveries(endpoint_id: EndpointId, container: ContainerDep) -> DeliveryPage:
     """The newest calls the endpoint received and what came of them."""
     items = container.hooks.inbound.deliveries(endpoint_id, limit=50)
     return DeliveryPage(endpoint_id=endpoint_id, items=[DeliveryOut.of(item) for item in items])

@@ -42,6 +42,7 @@ ARR_MIRROR_EVENTS = frozenset({"Download", "Rename"})
 ARR_TEST_EVENT = "Test"
 
 MAX_PAYLOAD_CHARS = 1_000_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 HOOKS_PATH = "/api/v1/hooks"
 
 
@@ -266,7 +267,9 @@ def parse_generic_payload(data: Mapping[str, Any]) -> GenericHook:
     if unknown:
         raise InvalidInput(f"unknown fields: {', '.join(sorted(unknown))}")
     link = data.get("link")
-    if link is not None and (isinstance(link, bool) or not isinstance(link, int) or link < 1):
+    if link is not None and (
+        isinstance(link, bool) or not isinstance(link, int) or not 1 <= link <= MAX_ID
+    ):
         raise InvalidInput("link must be a link id (a positive integer)")
     mode = data.get("mode")
     if mode is not None and not isinstance(mode, str):

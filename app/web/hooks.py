@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field
 
 from app.adapters.db.library_repo import LinkRecord
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError
-from app.domain.hooks import HOOK_SOURCES, OUTGOING_EVENTS, describe_url, hook_url
+from app.domain.hooks import HOOK_SOURCES, MAX_ID, OUTGOING_EVENTS, describe_url, hook_url
 from app.services.hooks import LINK_KINDS_BY_SOURCE, NewEndpoint
 from app.web.deps import ContainerDep
 from app.web.responses import Pages, see
@@ -32,6 +33,9 @@ EVENT_LABELS = {
     "job_failed": "a job failed",
     "conflicts_pending": "rating conflicts are pending",
 }
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+LinkIds = Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None, Form()]
+
 NOTICES = {
     "deleted": "Webhook deleted.",
     "enabled": "Webhook enabled.",
@@ -94,7 +98,7 @@ def build_hooks_router(pages: Pages) -> APIRouter:
         container: ContainerDep,
         name: Annotated[str, Form(max_length=200)],
         source: Annotated[str, Form(max_length=16)],
-        link_ids: Annotated[list[int] | None, Form()] = None,
+        link_ids: LinkIds = None,
         on_library_new: Annotated[bool, Form()] = False,
         path_mappings: Annotated[str, Form(max_length=5000)] = "",
     ) -> HTMLResponse:
@@ -113,7 +117,7 @@ def build_hooks_router(pages: Pages) -> APIRouter:
         return index(request, container, status_code=201, created=shown(new, request))
 
     @router.get("/webhooks/{endpoint_id}", response_class=HTMLResponse)
-    def endpoint_page(request: Request, endpoint_id: int, container: ContainerDep) -> HTMLResponse:
+    def endpoint_page(request: Request, endpoint_id: Id, container: ContainerDep) -> HTMLResponse:
         endpoint = container.hooks.inbound.endpoint(endpoint_id)
         return pages.render(
             request,
@@ -125,19 +129,19 @@ def build_hooks_router(pages: Pages) -> APIRouter:
         )
 
     @router.post("/webhooks/{endpoint_id}/rotate", response_class=HTMLResponse)
-    def rotate(request: Request, endpoint_id: int, container: ContainerDep) -> HTMLResponse:
+    def rotate(request: Request, endpoint_id: Id, container: ContainerDep) -> HTMLResponse:
         new = container.hooks.inbound.rotate_secret(endpoint_id)
         return index(request, container, created=shown(new, request), rotated=True)
 
     @router.post("/webhooks/{endpoint_id}/enabled")
     def set_enabled(
-        endpoint_id: int, container: ContainerDep, enabled: Annotated[bool, Form()] = False
+        endpoint_id: Id, container: ContainerDep, enabled: Annotated[bool, Form()] = False
     ) -> Response:
         container.hooks.inbound.update_endpoint(endpoint_id, enabled=enabled)
         return see(f"/webhooks?notice={'enabled' if enabled else 'disabled'}")
 
     @router.post("/webhooks/{endpoint_id}/delete")
-    def delete_endpoint(endpoint_id: int, container: ContainerDep) -> Response:
+    def delete_endpoint(endpoint_id: Id, container: ContainerDep) -> Response:
         container.hooks.inbound.delete_endpoint(endpoint_id)
         return see("/webhooks?notice=deleted")
 
@@ -157,7 +161,7 @@ def build_hooks_router(pages: Pages) -> APIRouter:
         return see("/webhooks?notice=outgoing-created")
 
     @router.post("/webhooks/outgoing/{hook_id}/test", response_class=HTMLResponse)
-    def test_outgoing(request: Request, hook_id: int, container: ContainerDep) -> HTMLResponse:
+    def test_outgoing(request: Request, hook_id: Id, container: ContainerDep) -> HTMLResponse:
         result = container.hooks.outgoing.send_test(hook_id)
         hook = container.hooks.outgoing.get(hook_id)
         if result.ok:
@@ -166,13 +170,13 @@ def build_hooks_router(pages: Pages) -> APIRouter:
 
     @router.post("/webhooks/outgoing/{hook_id}/enabled")
     def set_outgoing_enabled(
-        hook_id: int, container: ContainerDep, enabled: Annotated[bool, Form()] = False
+        hook_id: Id, container: ContainerDep, enabled: Annotated[bool, Form()] = False
     ) -> Response:
         container.hooks.outgoing.update(hook_id, enabled=enabled)
         return see(f"/webhooks?notice={'enabled' if enabled else 'disabled'}")
 
     @router.post("/webhooks/outgoing/{hook_id}/delete")
-    def delete_outgoing(hook_id: int, container: ContainerDep) -> Response:
+    def delete_outgoing(hook_id: Id, container: ContainerDep) -> Response:
         container.hooks.outgoing.delete(hook_id)
         return see("/webhooks?notice=deleted")
 

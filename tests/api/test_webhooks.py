@@ -72,6 +72,13 @@ def test_endpoint_problems(app_client: TestClient) -> None:
     assert app_client.patch("/api/v1/webhooks/999", json={"enabled": True}).status_code == 404
     assert app_client.post("/api/v1/webhooks/999/rotate").status_code == 404
     assert app_client.get("/api/v1/webhooks/999/deliveries").status_code == 404
+    huge = 2**40  # beyond any id the database holds: refused before it gets there
+    assert app_client.get(f"/api/v1/webhooks/{huge}").status_code == 422
+    assert app_client.get(f"/api/v1/webhooks/outgoing/{huge}").status_code == 422
+    too_big = app_client.post(
+        "/api/v1/webhooks", json={"name": "y", "source": "plex", "link_ids": [huge]}
+    )
+    assert too_big.status_code == 422
 
 
 def test_managing_webhooks_is_for_admins(app_client: TestClient) -> None:

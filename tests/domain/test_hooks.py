@@ -228,6 +228,7 @@ def test_generic_payloads(payload: dict[str, Any], expected: tuple[object, ...])
         ({"link": "3"}, "link must be"),
         ({"link": 0}, "link must be"),
         ({"link": True}, "link must be"),
+        ({"link": 2**31}, "link must be"),
         ({"mode": 1}, "mode must be"),
         ({"dry_run": "yes"}, "dry_run must be"),
         ({"link": 1, "extra": 1}, "unknown fields: extra"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from app.adapters.db.engine import SessionFactory
+from app.adapters.db import migrate
+from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
 from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
@@ -84,12 +86,24 @@ def test_reports_are_plain_json_values() -> None:
 
 
 @pytest.fixture
-def insights(session_factory: SessionFactory) -> tuple[Insights, LibraryRepository, JobRepository]:
-    libraries = LibraryRepository(session_factory)
+def sqlite_sessions(sqlite_url: str) -> Iterator[SessionFactory]:
+    """A migrated SQLite database (the PostgreSQL side of these queries is covered in
+    tests/adapters/db/test_insights_repo.py)."""
+    engine = create_db_engine(sqlite_url)
+    migrate.upgrade(engine)
+    try:
+        yield create_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def insights(sqlite_sessions: SessionFactory) -> tuple[Insights, LibraryRepository, JobRepository]:
+    libraries = LibraryRepository(sqlite_sessions)
     return (
-        Insights(InsightsRepository(session_factory), libraries),
+        Insights(InsightsRepository(sqlite_sessions), libraries),
         libraries,
-        JobRepository(session_factory),
+        JobRepository(sqlite_sessions),
     )
 
 

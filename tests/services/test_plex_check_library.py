@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.db.engine import SessionFactory
+from app.adapters.db import migrate
+from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.plex import PlexServerClient
 from app.domain.errors import InvalidInput, PlexError
@@ -16,6 +17,18 @@ from app.emulator.builder import Folder
 from app.emulator.server import EmulatorServer
 from app.services.plex_check import check_library, linked_roots, server_sections
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
+
+
+@pytest.fixture
+def sqlite_sessions(sqlite_url: str) -> Iterator[SessionFactory]:
+    """A migrated SQLite database (the PostgreSQL side of these queries is covered in
+    tests/adapters/db/test_insights_repo.py)."""
+    engine = create_db_engine(sqlite_url)
+    migrate.upgrade(engine)
+    try:
+        yield create_session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 def connect(base_url: str, token: str, timeout_s: float) -> PlexServerClient:
@@ -59,9 +72,9 @@ def test_server_sections_with_a_wrong_token_is_a_plex_error(emulator: EmulatorSe
 
 
 def test_check_library_uses_the_saved_token_mappings_and_sections(
-    emulator: EmulatorServer, music: Path, session_factory: SessionFactory
+    emulator: EmulatorServer, music: Path, sqlite_sessions: SessionFactory
 ) -> None:
-    libraries = LibraryRepository(session_factory)
+    libraries = LibraryRepository(sqlite_sessions)
     with connect(emulator.url, OWNER_TOKEN, 5) as client:
         section_id = next(s.section_id for s in client.list_sections() if s.is_music)
     plex = libraries.add_library(
@@ -86,8 +99,8 @@ def test_check_library_uses_the_saved_token_mappings_and_sections(
         check_library(libraries, connect, folder.id, roots=[])
 
 
-def test_linked_roots_prefer_linked_folders(session_factory: SessionFactory) -> None:
-    libraries = LibraryRepository(session_factory)
+def test_linked_roots_prefer_linked_folders(sqlite_sessions: SessionFactory) -> None:
+    libraries = LibraryRepository(sqlite_sessions)
     plex = libraries.add_library(
         kind="plex_music",
         name="P",

@@ -25,7 +25,7 @@ def conflicted(world: DashboardWorld) -> DashboardWorld:
     return world
 
 
-def test_inbox_shows_both_values_as_stars_the_baseline_and_the_evidence(
+def test_inbox_shows_stars_baseline_evidence_and_rows_resolve_in_place(
     conflicted: DashboardWorld,
 ) -> None:
     page = conflicted.client.get("/conflicts").text
@@ -40,39 +40,40 @@ def test_inbox_shows_both_values_as_stars_the_baseline_and_the_evidence(
     assert '<span class="rating">4½★</span>' in other
     assert "2 open" in page
 
-
-def test_resolving_one_row_through_htmx_swaps_it_to_its_result(
-    conflicted: DashboardWorld,
-) -> None:
-    first, second = open_ids(conflicted)
+    # HTMX sends the whole bulk form along; the row's own button decides.
     response = conflicted.client.post(
         f"/conflicts/{first}/resolve",
         data={"choice": "keep_b", f"stars_{second}": "2.5", "ids": str(second)},
         headers=HTMX,
     )
     assert response.status_code == 200
-    row = response.text
-    assert row.lstrip().startswith(f'<tr id="conflict-{first}"')
-    assert "kept B" in row
-    assert "row-done" in row
+    swapped = response.text
+    assert swapped.lstrip().startswith(f'<tr id="conflict-{first}"')
+    assert "kept B" in swapped and "row-done" in swapped
     assert conflicted.file_stars(FIRST) == 1.0
     assert conflicted.plex.get_track(conflicted.key(FIRST)).user_rating == 2
     assert open_ids(conflicted) == [second]
 
-
-def test_custom_stars_are_written_to_both_sides(conflicted: DashboardWorld) -> None:
-    _, second = open_ids(conflicted)
-    row = conflicted.client.post(
+    custom = conflicted.client.post(
         f"/conflicts/{second}/resolve",
         data={"choice": "custom", f"stars_{second}": "2.5"},
         headers=HTMX,
     ).text
-    assert '<span class="rating">2½★</span>' in row
+    assert '<span class="rating">2½★</span>' in custom
     assert conflicted.file_stars(SECOND) == 2.5
     assert conflicted.plex.get_track(conflicted.key(SECOND)).user_rating == 5
 
+    closed = conflicted.client.post(
+        f"/conflicts/{first}/resolve", data={"choice": "keep_a"}, headers=HTMX
+    )
+    assert closed.status_code == 200
+    assert "already resolved" in closed.text
+    assert "Inbox zero" in conflicted.client.get("/conflicts").text
+
 
 def test_bulk_highest_resolves_every_ticked_row(conflicted: DashboardWorld) -> None:
+    nothing = conflicted.client.post("/conflicts/resolve", data={"choice": "keep_a"}, headers=HTMX)
+    assert "Tick the conflicts to resolve first." in nothing.text
     ids = open_ids(conflicted)
     response = conflicted.client.post(
         "/conflicts/resolve", data={"choice": "highest", "ids": ids}, headers=HTMX
@@ -89,6 +90,9 @@ def test_bulk_highest_resolves_every_ticked_row(conflicted: DashboardWorld) -> N
 
 def test_without_javascript_forms_post_and_redirect(conflicted: DashboardWorld) -> None:
     first, second = open_ids(conflicted)
+    wrong = conflicted.client.post(f"/conflicts/{first}/resolve", data={"choice": "nonsense"})
+    assert wrong.status_code == 422
+    assert "unknown choice" in wrong.text
     one = conflicted.client.post(
         f"/conflicts/{first}/resolve", data={"choice": "skip"}, follow_redirects=False
     )
@@ -100,26 +104,6 @@ def test_without_javascript_forms_post_and_redirect(conflicted: DashboardWorld) 
     assert "1 conflict resolved." in conflicted.client.get(bulk.headers["location"]).text
     skipped = conflicted.client.get("/conflicts?status=skipped").text
     assert f'id="conflict-{first}"' in skipped
-    assert "Inbox zero" in conflicted.client.get("/conflicts").text
-
-
-def test_a_closed_conflict_shows_why_on_its_row(conflicted: DashboardWorld) -> None:
-    first, _ = open_ids(conflicted)
-    conflicted.client.post(f"/conflicts/{first}/resolve", data={"choice": "skip"}, headers=HTMX)
-    again = conflicted.client.post(
-        f"/conflicts/{first}/resolve", data={"choice": "keep_a"}, headers=HTMX
-    )
-    assert again.status_code == 200
-    assert "already skipped" in again.text
-    plain = conflicted.client.post(f"/conflicts/{first}/resolve", data={"choice": "nonsense"})
-    assert plain.status_code == 422
-    assert "unknown choice" in plain.text
-
-
-def test_bulk_with_nothing_ticked_says_so(conflicted: DashboardWorld) -> None:
-    response = conflicted.client.post("/conflicts/resolve", data={"choice": "keep_a"}, headers=HTMX)
-    assert "Tick the conflicts to resolve first." in response.text
-    assert len(open_ids(conflicted)) == 2
 
 
 @pytest.mark.parametrize(

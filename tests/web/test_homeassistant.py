@@ -47,7 +47,9 @@ def test_snippets_are_valid_yaml_filled_in_for_the_instance() -> None:
     assert "crossfade_sync_link_1" in snippets("http://x", []).rest_command
 
 
-def test_the_page_uses_the_url_the_browser_reached(app_client: TestClient) -> None:
+def test_the_page_uses_the_url_the_browser_reached_and_real_status_fields(
+    app_client: TestClient,
+) -> None:
     page = app_client.get("/homeassistant").text
     blocks = [
         html.unescape(b) for b in re.findall(r"<pre[^>]*><code>(.*?)</code></pre>", page, re.S)
@@ -58,8 +60,7 @@ def test_the_page_uses_the_url_the_browser_reached(app_client: TestClient) -> No
     )
     assert "crossfade token create --name home-assistant --scope trigger" in page
 
-
-def test_the_sensor_fields_are_in_the_status_answer(app_client: TestClient) -> None:
+    # Every field the page documents and the sensor reads is in the real answer.
     status = app_client.get("/api/v1/status").json()
     for name, _meaning in STATUS_FIELDS:
         assert name in status, name

@@ -5,22 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.emulator.demo_files import DemoTrack
 from tests.emulator.support import write_library
 from tests.web.conftest import FIRST, HTMX, SECOND, DashboardWorld
 
 
-def test_empty_insights_explain_themselves(app_client: TestClient) -> None:
-    page = app_client.get("/insights").text
-    assert "No music libraries yet." in page
-    assert "No unmatched items" in page
-
-
 def test_charts_and_unmatched_items_after_a_run(
     world: DashboardWorld, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    empty = world.client.get("/insights").text
+    assert "No music libraries yet." in empty
+    assert "No unmatched items" in empty
     link_id = world.linked()
     # Two files the Plex server does not know (it scanned before they were written).
     write_library(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from app.adapters.db.sync_repo import NewTrackLink
 from tests.web.conftest import HTMX, DashboardWorld
 
@@ -29,7 +27,7 @@ def weak_matches(world: DashboardWorld) -> tuple[int, list[int]]:
     return link_id, ids
 
 
-def test_weak_matches_are_listed_with_both_sides(world: DashboardWorld) -> None:
+def test_weak_matches_are_listed_then_confirmed_or_rejected(world: DashboardWorld) -> None:
     link_id, ids = weak_matches(world)
     page = world.client.get("/matches").text
     for match_id in ids:
@@ -41,9 +39,7 @@ def test_weak_matches_are_listed_with_both_sides(world: DashboardWorld) -> None:
     overview = world.client.get(f"/links/{link_id}").text
     assert "2 to review" in overview
 
-
-def test_confirm_and_reject_swap_the_row(world: DashboardWorld) -> None:
-    _, (first, second) = weak_matches(world)
+    first, second = ids
     confirmed = world.client.post(f"/matches/{first}", data={"decision": "confirm"}, headers=HTMX)
     assert confirmed.text.lstrip().startswith(f'<tr id="match-{first}"')
     assert ">confirmed</span>" in confirmed.text
@@ -55,8 +51,5 @@ def test_confirm_and_reject_swap_the_row(world: DashboardWorld) -> None:
     assert [repository.track_link(i).status for i in (first, second)] == ["confirmed", "rejected"]
     assert "Nothing to review" in world.client.get("/matches").text
     assert f'id="match-{first}"' in world.client.get("/matches?status=confirmed").text
-
-
-def test_an_unknown_decision_or_match_is_refused(app_client: TestClient) -> None:
-    assert app_client.post("/matches/1", data={"decision": "maybe"}).status_code == 422
-    assert app_client.post("/matches/99", data={"decision": "confirm"}).status_code == 404
+    assert world.client.post(f"/matches/{first}", data={"decision": "maybe"}).status_code == 422
+    assert world.client.post("/matches/999", data={"decision": "confirm"}).status_code == 404

@@ -100,21 +100,6 @@ def test_bad_form_input_is_an_html_422(app_client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
 
 
-def test_overview_shows_links_conflicts_and_next_runs(world: DashboardWorld) -> None:
-    link_id = world.linked()
-    world.client.post(
-        f"/links/{link_id}",
-        data={"direction": "both", "policy": "ask", "schedule": "15 2 * * *", "enabled": "true"},
-    )
-    world.make_conflicts(link_id)
-    page = world.client.get("/").text
-    assert '<p class="big warn">2</p>' in page  # pending conflicts
-    assert f'<a href="/links/{link_id}">Plex ⇄ Files</a>' in page
-    assert re.search(r"<time datetime=\"[^\"]+T02:15:00\+00:00\">", page)
-    assert "ratings_sync" in page
-    assert "1 Plex · 1 music · 0 movie" in page
-
-
 AREAS = (
     "/",
     "/libraries",
@@ -129,10 +114,20 @@ AREAS = (
 )
 
 
-def test_every_page_renders_and_every_post_form_carries_the_csrf_token(
-    world: DashboardWorld,
-) -> None:
-    world.linked()
+def test_overview_and_every_page_with_csrf_on_every_post_form(world: DashboardWorld) -> None:
+    link_id = world.linked()
+    world.client.post(
+        f"/links/{link_id}",
+        data={"direction": "both", "policy": "ask", "schedule": "15 2 * * *", "enabled": "true"},
+    )
+    world.make_conflicts(link_id)
+    page = world.client.get("/").text
+    assert '<p class="big warn">2</p>' in page  # pending conflicts
+    assert f'<a href="/links/{link_id}">Plex ⇄ Files</a>' in page
+    assert re.search(r"<time datetime=\"[^\"]+T02:15:00\+00:00\">", page)  # next run
+    assert "ratings_sync" in page  # last runs
+    assert "1 Plex · 1 music · 0 movie" in page
+
     token = world.client.headers["X-CSRF-Token"]
     for path in AREAS:
         response = world.client.get(path)
