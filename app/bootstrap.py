@@ -39,6 +39,7 @@ from app.services.jobs_runners import InlineRunner, JobRunner
 from app.services.jobs_selftest import selftest_kind
 from app.services.libraries import LibraryCatalog, SideFactory
 from app.services.link_runs import LinkRuns
+from app.services.mirror_jobs import MirrorJobs
 from app.services.playlists_jobs import PlaylistServices, build_playlist_services
 from app.services.ratings_jobs import RatingsJobs
 from app.services.ratings_review import RatingsReview
@@ -62,6 +63,7 @@ class Domains:
     review: RatingsReview
     adhoc: AdhocLinks
     playlists: PlaylistServices
+    mirror: MirrorJobs
 
 
 def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
@@ -87,6 +89,7 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
         review=RatingsReview(libraries, sides, sync_repository, ratings),
         adhoc=AdhocLinks(catalog, sides.plex_client),
         playlists=build_playlist_services(sessions, sides, catalog),
+        mirror=MirrorJobs(libraries, sides.plex_client),
     )
 
 
@@ -100,6 +103,7 @@ def build_job_kinds(domains: Domains | None = None) -> JobKindRegistry:
             registry.register(kind)
         for kind in domains.playlists.jobs.kinds():
             registry.register(kind)
+        registry.register(domains.mirror.kind())
     return registry
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 
 from app.api import (
     conflicts,
+    diffs,
     health,
     hooks,
     jobs,
@@ -38,6 +39,7 @@ def build_api_router(*, dependencies: Sequence[Any] = ()) -> APIRouter:
     protected.include_router(libraries.router)
     protected.include_router(links.router)
     protected.include_router(conflicts.router)
+    protected.include_router(diffs.router)
     protected.include_router(stream.router)
     protected.include_router(status.router)
     protected.include_router(tokens.router)

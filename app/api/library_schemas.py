@@ -23,7 +23,7 @@ class LibraryCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["plex_music", "music_folder", "movie_folder"]
+    kind: Literal["plex_music", "plex_movies", "music_folder", "movie_folder"]
     name: str = Field(min_length=1, max_length=200)
     config: dict[str, Any] = Field(
         examples=[{"base_url": "http://127.0.0.1:32400", "section_ids": [1]}]

@@ -31,6 +31,17 @@ def rating_label(half_stars: int | None) -> str:
     return UNRATED if half_stars is None else str(Rating(half_stars))
 
 
+def server_now() -> datetime:
+    """Now in this process's time zone: the one cron schedules are read in (``TZ``), as the
+    scheduler (``app.services.scheduler``) reads them."""
+    return datetime.now().astimezone()
+
+
+def schedule_time(value: datetime) -> str:
+    """``2026-03-15 03:00 CET``: a scheduled time in the server's zone, as cron means it."""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
 def next_run_at(schedule: str | None, after: datetime) -> datetime | None:
     """When a five-field cron ``schedule`` fires next after ``after`` (same time zone), or
     ``None`` for no schedule or one croniter cannot read."""

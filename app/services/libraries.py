@@ -9,6 +9,8 @@ Library kinds and their ``config``:
   (update_existing | default_only | replace_all), ``read_policy`` (priority | highest | lowest |
   average | ask), ``pinned_scale`` (percent | stars5 | tenths | unit, or none), ``playlist_dir``.
 - ``movie_folder``: ``root``, ``layout`` (plex | jellyfin | auto).
+- ``plex_movies``: like ``plex_music`` with movie sections; a mirror link asks it to rescan the
+  folders a run changed.
 
 Link kinds: ``ratings`` (any two music libraries), ``mirror`` (two movie folders), ``playlists``.
 """
@@ -35,7 +37,8 @@ from app.domain.ratings import ReadPolicy, ReadPolicyKind, parse_scale, preset
 from app.services.rating_sides import FolderOptions, FolderRatingSide, PlexRatingSide, RatingSide
 from app.services.ratings_sync import LinkRules, SyncSides
 
-LIBRARY_KINDS = ("plex_music", "music_folder", "movie_folder")
+LIBRARY_KINDS = ("plex_music", "plex_movies", "music_folder", "movie_folder")
+PLEX_KINDS = ("plex_music", "plex_movies")
 LINK_KINDS = ("ratings", "playlists", "mirror")
 MUSIC_KINDS = ("plex_music", "music_folder")
 
@@ -178,6 +181,7 @@ def _validate_playlists_link(
 
 _CONFIGS: dict[str, type[_Config]] = {
     "plex_music": PlexMusicConfig,
+    "plex_movies": PlexMusicConfig,
     "music_folder": MusicFolderConfig,
     "movie_folder": MovieFolderConfig,
 }
@@ -335,15 +339,15 @@ class LibraryCatalog:
         if not name:
             raise InvalidInput("a library needs a name")
         checked = validate_library_config(kind, config)
-        if kind == "plex_music" and not secret:
+        if kind in PLEX_KINDS and not secret:
             raise InvalidInput("a Plex library needs a token")
-        if kind != "plex_music" and path_mappings:
+        if kind not in PLEX_KINDS and path_mappings:
             raise InvalidInput("path mappings belong to Plex libraries")
         return self._repository.add_library(
             kind=kind,
             name=name,
             config=checked,
-            secret=secret if kind == "plex_music" else None,
+            secret=secret if kind in PLEX_KINDS else None,
             path_mappings=mapping_pairs(path_mappings),
         )
 
@@ -360,7 +364,7 @@ class LibraryCatalog:
         checked = None
         if config is not None:
             checked = validate_library_config(current.kind, {**current.config, **config})
-        if path_mappings is not None and current.kind != "plex_music":
+        if path_mappings is not None and current.kind not in PLEX_KINDS:
             raise InvalidInput("path mappings belong to Plex libraries")
         return self._repository.update_library(
             library_id,

@@ -8,7 +8,6 @@ and the page reloads.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -16,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError, InvalidInput
-from app.services.insights import Insights, LinkSummary
+from app.services.insights import Insights, LinkSummary, server_now
 from app.services.ratings_sync import CHOICES
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.responses import Pages, is_htmx, see
@@ -64,7 +63,7 @@ def build_conflicts_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     def links_by_id(insights: Insights) -> dict[int, LinkSummary]:
-        overview = insights.overview(now=datetime.now(UTC))
+        overview = insights.overview(now=server_now())
         return {summary.link.id: summary for summary in overview.links}
 
     def inbox_context(

@@ -6,7 +6,6 @@ Starting work only creates a job (``LinkRuns``); the pages then follow the job's
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -16,7 +15,7 @@ from app.bootstrap import Container
 from app.domain.errors import AlreadyRunning, CrossfadeError, InvalidInput
 from app.domain.jobs import JobTrigger
 from app.domain.merge import Direction, Mode, Policy
-from app.services.insights import Insights
+from app.services.insights import Insights, server_now
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.responses import Pages, is_htmx, see
 
@@ -48,10 +47,6 @@ NOTICES = {
 TextForm = Annotated[str, Form(max_length=200)]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_links_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -76,7 +71,7 @@ def build_links_router(pages: Pages) -> APIRouter:
             request,
             "links.html",
             status_code=status_code,
-            overview=insights.overview(now=_now()),
+            overview=insights.overview(now=server_now()),
             **choices(),
             **context,
         )
@@ -93,7 +88,7 @@ def build_links_router(pages: Pages) -> APIRouter:
             request,
             "link.html",
             status_code=status_code,
-            summary=insights.link_summary(link_id, now=_now()),
+            summary=insights.link_summary(link_id, now=server_now()),
             jobs=insights.recent_jobs_of_link(link_id),
             undo=insights.undo_target(link_id),
             **choices(),
@@ -247,7 +242,7 @@ def build_links_router(pages: Pages) -> APIRouter:
             raise InvalidInput(f"job {job_id} is not a preview of link {link_id}")
         return {
             "job": job,
-            "summary": insights.link_summary(link_id, now=_now()),
+            "summary": insights.link_summary(link_id, now=server_now()),
             "changes": insights.search_events(
                 job_id, text=q, action=action, limit=CHANGES_PER_PAGE, offset=offset
             ),

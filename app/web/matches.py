@@ -6,13 +6,13 @@ never proposed again. Through HTMX the row swaps to its result.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.domain.errors import CrossfadeError
+from app.services.insights import server_now
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.responses import Pages, is_htmx, see
 
@@ -36,7 +36,7 @@ def build_matches_router(pages: Pages) -> APIRouter:
         items, total = container.domains.review.matches(
             status=status, link_id=link, limit=MATCHES_PER_PAGE, offset=offset
         )
-        overview = insights.overview(now=datetime.now(UTC))
+        overview = insights.overview(now=server_now())
         return pages.render(
             request,
             "matches.html",
@@ -69,7 +69,7 @@ def build_matches_router(pages: Pages) -> APIRouter:
             match = container.domains.sync_repository.track_link(match_id)
         if not is_htmx(request) and error is None:
             return see(f"/matches?decided={match.status}")
-        overview = insights.overview(now=datetime.now(UTC))
+        overview = insights.overview(now=server_now())
         return pages.render(
             request,
             "partials/match_row.html" if is_htmx(request) else "matches.html",

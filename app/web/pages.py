@@ -7,13 +7,11 @@ review, insights, Home Assistant.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.services.insights import rating_label
+from app.services.insights import rating_label, schedule_time, server_now
 from app.web.conflicts import build_conflicts_router
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.homeassistant import build_homeassistant_router
@@ -31,6 +29,7 @@ RECENT_JOBS = 8
 
 def build_web_router(templates: Jinja2Templates) -> APIRouter:
     templates.env.filters["stars"] = rating_label
+    templates.env.filters["schedule_time"] = schedule_time
     pages = Pages(templates)
     router = APIRouter(include_in_schema=False)
 
@@ -43,7 +42,7 @@ def build_web_router(templates: Jinja2Templates) -> APIRouter:
             health=container.health(),
             counts=jobs.counts(),
             recent=jobs.page(limit=RECENT_JOBS).items,
-            overview=insights.overview(now=datetime.now(UTC)),
+            overview=insights.overview(now=server_now()),
         )
 
     for area in (
