@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -20,6 +21,8 @@ from app.services.insights import (
     next_run_at,
     rating_bars,
     rating_label,
+    schedule_time,
+    server_now,
 )
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
@@ -43,6 +46,17 @@ NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 )
 def test_next_run_at(schedule: str | None, after: datetime, expected: datetime | None) -> None:
     assert next_run_at(schedule, after) == expected
+
+
+def test_schedule_times_are_shown_in_the_server_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert schedule_time(NOW) == "2026-03-14 16:09 CET"
+        assert server_now().utcoffset() == timedelta(hours=1)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.parametrize(
