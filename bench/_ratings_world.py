@@ -139,7 +139,9 @@ def cache_root(base: str | None) -> Path:
     if base:
         return Path(base)
     shm = Path("/dev/shm")
-    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(os.environ.get("TMPDIR", "/tmp"))
+    return (
+        shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(os.environ.get("TMPDIR", "/tmp"))
+    )
 
 
 def _tag(path: Path, track: BenchTrack) -> None:
@@ -172,7 +174,9 @@ def build_library(target: Path, tracks: Sequence[BenchTrack], *, log: bool = Tru
         shutil.copyfile(FIXTURES / FIXTURE_BY_FORMAT[track.fmt], path)
         _tag(path, track)
         if track.file_rating is not None and track.file_profile is not None:
-            write_rating(path, Rating(track.file_rating), preset(track.file_profile), options=options)
+            write_rating(
+                path, Rating(track.file_rating), preset(track.file_profile), options=options
+            )
         if log and done % 5000 == 0:
             rate = done / (time.perf_counter() - started)
             print(f"  built {done:,} of {len(tracks):,} files ({rate:,.0f}/s)", flush=True)

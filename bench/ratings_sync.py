@@ -37,10 +37,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -137,7 +138,11 @@ class TimedSide:
 class PhaseReporter:
     """Forwards to the job's context and marks where the service's phases begin."""
 
-    STARTS = {"matching": "match", "planning": "plan", "writing": "write"}
+    STARTS: ClassVar[dict[str, str]] = {
+        "matching": "match",
+        "planning": "plan",
+        "writing": "write",
+    }
 
     def __init__(self, inner: Reporter, marks: PhaseMarks) -> None:
         self._inner = inner
@@ -350,10 +355,31 @@ def plex_rated(emulator: RunningEmulator) -> int:
         return sum(1 for t in client.iter_tracks(section_id) if t.user_rating is not None)
 
 
-def run_pmrs(script: Path, emulator: RunningEmulator, home: Path, *, quiet: bool) -> PmrsResult:
+# plexapi's Artist.albums() (4.16, which PMRS 2.2.0 installs) asks the section for
+# ``/all?type=9&artist.id=K``; the emulator reads ``artist.id`` as the album's own id and answers
+# no albums, so PMRS would process no track at all. This shim, imported at start-up of PMRS's
+# interpreter, lists an artist's albums from ``/library/metadata/K/children`` instead: one
+# request per artist either way, and the same Album objects.
+PMRS_SHIM = """
+from plexapi.audio import Album, Artist
+
+
+def _albums(self, **kwargs):
+    return self.fetchItems(f"{self.key}/children", Album, **kwargs)
+
+
+Artist.albums = _albums
+"""
+
+
+def run_pmrs(
+    script: Path, emulator: RunningEmulator, home: Path, *, quiet: bool, shim: bool
+) -> PmrsResult:
     """Its first sync (empty cache), configured through PMRS_* variables and a private HOME."""
-    for sub in ("config", "cache", "log", "xdg-config", "xdg-cache", "xdg-state"):
+    for sub in ("config", "cache", "log", "xdg-config", "xdg-cache", "xdg-state", "shim"):
         (home / sub).mkdir(parents=True, exist_ok=True)
+    if shim:
+        (home / "shim" / "sitecustomize.py").write_text(PMRS_SHIM)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -368,6 +394,7 @@ def run_pmrs(script: Path, emulator: RunningEmulator, home: Path, *, quiet: bool
         "PMRS_PLEX_LIBRARIES": "Music",
         "PLEXAPI_CONFIG_PATH": os.devnull,
         "LANG": "C.UTF-8",
+        **({"PYTHONPATH": str(home / "shim")} if shim else {}),
     }
     before = plex_rated(emulator)
     command = [str(script), "sync"] + (["--quiet"] if quiet else [])
@@ -387,9 +414,7 @@ def run_pmrs(script: Path, emulator: RunningEmulator, home: Path, *, quiet: bool
         tail = "\n".join(lines[-6:])
     if completed.stderr.strip():
         tail = (tail + "\n" + completed.stderr.strip()[-2000:]).strip()
-    return PmrsResult(
-        wall_s, completed.returncode, cached, tail, before, plex_rated(emulator)
-    )
+    return PmrsResult(wall_s, completed.returncode, cached, tail, before, plex_rated(emulator))
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -428,6 +453,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-pmrs", action="store_true", help="do not run PMRS")
     parser.add_argument(
         "--pmrs-verbose", action="store_true", help="run PMRS with its default logging"
+    )
+    parser.add_argument(
+        "--pmrs-no-shim",
+        action="store_true",
+        help="run PMRS as is (it then finds no albums in the emulator: see PMRS_SHIM)",
     )
     parser.add_argument(
         "--profile", default="", help="comma list of runs to profile: first, rerun, changed"
@@ -496,6 +526,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("  its log ends:\n    " + pmrs.log_tail.replace("\n", "\n    "))
         if pmrs.exit_code != 0:
             failures.append(f"PMRS exited {pmrs.exit_code}")
+        elif pmrs.cached_files < n:
+            failures.append(
+                f"PMRS looked at {pmrs.cached_files:,} of {n:,} files"
+                + ("" if not options.pmrs_no_shim else " (run without the albums shim)")
+            )
         elif ratio < 10:
             failures.append(f"PMRS / ours is {ratio:.1f} (target ≥ 10)")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
@@ -527,7 +562,11 @@ def measure_ours(
             link_id = ours.link(emulator, music)
 
             def profile_path(name: str) -> Path | None:
-                return work.parent / f"ratings-{name}-n{options.n}.pstats" if name in profiled else None
+                return (
+                    work.parent / f"ratings-{name}-n{options.n}.pstats"
+                    if name in profiled
+                    else None
+                )
 
             first = ours.run("our first sync", link_id, profile_path("first"))
             print(f"first sync: {first.total_s:.2f}s", flush=True)
@@ -558,7 +597,9 @@ def measure_ours(
                     failures,
                 )  # fmt: skip
             changes = change_one_percent(emulator, music, tracks, seed=options.n + 1)
-            changed = ours.run("re-run after 1% changed each side", link_id, profile_path("changed"))
+            changed = ours.run(
+                "re-run after 1% changed each side", link_id, profile_path("changed")
+            )
             check_counters(
                 "changed re-run",
                 changed.counters,
@@ -585,10 +626,15 @@ def measure_pmrs(
     with emulator_process(music) as emulator:
         seed_plex(emulator, music, tracks)
         print(f"running PMRS {PMRS_VERSION} on a fresh copy ...", flush=True)
-        result = run_pmrs(script, emulator, work / "pmrs" / "home", quiet=not options.pmrs_verbose)
+        result = run_pmrs(
+            script,
+            emulator,
+            work / "pmrs" / "home",
+            quiet=not options.pmrs_verbose,
+            shim=not options.pmrs_no_shim,
+        )
         print(f"PMRS: {result.wall_s:.2f}s (exit {result.exit_code})", flush=True)
         return result
-
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.library_repo import LibraryRecord
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, write_rating
-from app.bootstrap import Container, build_container
+from app.bootstrap import Container, HookTiming, build_container
 from app.cli.system import configure_logging, reported_errors
 from app.domain.errors import SetupError
 from app.domain.hooks import hook_url
@@ -325,6 +325,13 @@ def demo(
     plex_port: int = typer.Option(
         0, "--plex-port", help="Port of the Plex emulator on 127.0.0.1 (0: any free port)."
     ),
+    webhook_delay_s: float = typer.Option(
+        5.0,
+        "--webhook-delay",
+        min=0.1,
+        max=600,
+        help="Seconds a Plex webhook waits for more ratings before its sync starts.",
+    ),
 ) -> None:
     """Sample music and movies, a Plex emulator, and the app configured for them."""
     overrides: dict[str, object] = {}
@@ -360,7 +367,7 @@ def demo(
             base = f"http://{_local(settings.host)}:{settings.port}"
             emulator.webhooks.add_target(hook_url(base, "plex", configured.webhook_secret))
             _print_welcome(settings, base, emulator, configured, password, paths)
-            _serve(settings)
+            _serve(settings, HookTiming(debounce_s=webhook_delay_s))
 
 
 def _print_welcome(
@@ -389,7 +396,7 @@ def _print_welcome(
     typer.echo("")
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, hook_timing: HookTiming) -> None:
     """Until Ctrl+C or SIGTERM. uvicorn shuts the app down cleanly on either, then raises the
     signal again: here that ends the wait, so the emulator is stopped too and the exit is 0."""
 
@@ -399,7 +406,10 @@ def _serve(settings: Settings) -> None:
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         uvicorn.run(
-            create_app(settings),
+            create_app(
+                settings,
+                container_factory=lambda s: build_container(s, hook_timing=hook_timing),
+            ),
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),

@@ -25,6 +25,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from app.adapters.db.sync_repo import (
     NewJournalEntry,
@@ -131,6 +132,7 @@ class SyncSides:
 
 
 _WAIT_S = 0.2
+_T = TypeVar("_T")
 
 
 class FullCollections:
@@ -227,16 +229,86 @@ class _Relay:
             reporter.counter(name, n)
 
 
-def _wait(future: Future[list[SideItem]], reporter: Reporter) -> None:
-    """Wait for a helper thread's scan, still honouring cancellation."""
+def _wait(
+    future: Future[_T], reporter: Reporter, on_wait: Callable[[], None] | None = None
+) -> None:
+    """Wait for a helper thread's work, still honouring cancellation."""
     while True:
         try:
             future.result(timeout=_WAIT_S)
             return
         except FutureTimeout:
             reporter.check_cancelled()
+            if on_wait is not None:
+                on_wait()
         except BaseException:
             return  # the caller reads the helper's error from the future
+
+
+_Written = Rating | None | CrossfadeError
+
+
+class _Writes:
+    """The planned writes of a run and their outcomes (the rating a re-read shows, or the
+    error), by position. The side that talks to a server (Plex) writes on a helper thread
+    while the other side writes here: Plex answers while tags are written."""
+
+    def __init__(self, writes: Sequence[PlannedPair], sides: SyncSides) -> None:
+        self.pairs = writes
+        self._sides = sides
+        self.targets = [Side.A if p.decision.action is Action.WRITE_A else Side.B for p in writes]
+        self.outcomes: list[_Written] = [None] * len(writes)
+        self._done_here = 0
+        self._done_helper = 0
+
+    def item(self, index: int) -> SideItem:
+        pair = self.pairs[index]
+        return pair.a if self.targets[index] is Side.A else pair.b
+
+    def _write(self, index: int) -> None:
+        target = self.targets[index]
+        try:
+            self.outcomes[index] = self._sides.side(target).write(
+                self.item(index).key, self.pairs[index].decision.value, rated_at_s=None
+            )
+        except CrossfadeError as error:
+            self.outcomes[index] = error
+
+    def _progress(self, reporter: Reporter) -> None:
+        reporter.progress("writing", self._done_here + self._done_helper, len(self.pairs))
+
+    def _write_on_helper(self, indexes: Sequence[int], relay: _Relay) -> None:
+        for index in indexes:
+            relay.check_cancelled()
+            self._write(index)
+            self._done_helper += 1
+
+    def run(self, reporter: Reporter) -> None:
+        a, b = self._sides.a, self._sides.b
+        helper_side = Side.A if not a.holds_files else Side.B if not b.holds_files else None
+        here = [i for i, t in enumerate(self.targets) if t is not helper_side]
+        there = [i for i, t in enumerate(self.targets) if t is helper_side]
+        if not there:
+            for index in here:
+                reporter.check_cancelled()
+                self._progress(reporter)
+                self._write(index)
+                self._done_here += 1
+            return
+        relay = _Relay()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossfade-write") as pool:
+            future = pool.submit(self._write_on_helper, there, relay)
+            try:
+                for index in here:
+                    reporter.check_cancelled()
+                    self._progress(reporter)
+                    self._write(index)
+                    self._done_here += 1
+                _wait(future, reporter, lambda: self._progress(reporter))
+            except BaseException:
+                relay.stop.set()
+                raise
+        future.result()
 
 
 @dataclass
@@ -655,17 +727,14 @@ class RatingsSync:
                         "reason": pair.decision.reason,
                     },
                 )
-        for done, pair in enumerate(writes):
-            reporter.check_cancelled()
-            reporter.progress("writing", done, len(writes))
-            target = Side.A if pair.decision.action is Action.WRITE_A else Side.B
-            item = pair.a if target is Side.A else pair.b
-            try:
-                written = sides.side(target).write(item.key, pair.decision.value, rated_at_s=None)
-            except CrossfadeError as error:
+        done = _Writes(writes, sides)
+        done.run(reporter)
+        for index, pair in enumerate(writes):
+            target, item, written = done.targets[index], done.item(index), done.outcomes[index]
+            if isinstance(written, CrossfadeError):
                 summary.errors += 1
                 reporter.event(
-                    "error", item_label(item), level="error", detail=f"{error.code}: {error}"
+                    "error", item_label(item), level="error", detail=f"{written.code}: {written}"
                 )
                 continue
             if target is Side.A:

@@ -63,7 +63,7 @@ class Demo:
     def start(self, wait: Waiter) -> None:
         self.lines.clear()
         self.process = subprocess.Popen(
-            [*PYTHON_CLI, "demo", "--data-dir", str(self.data_dir), "--port", str(self.port)],
+            [*PYTHON_CLI, "demo", *self.options()],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -72,6 +72,13 @@ class Demo:
         self.reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
         self.reader.start()
         wait(self.healthy, timeout_s=90, what="the demo to answer")
+
+    def options(self) -> list[str]:
+        return [
+            *("--data-dir", str(self.data_dir)),
+            *("--port", str(self.port)),
+            *("--webhook-delay", "0.5"),
+        ]
 
     def _read(self, process: subprocess.Popen[str]) -> None:
         assert process.stdout is not None
