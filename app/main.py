@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.adapters.assets import asset_dir
 from app.adapters.db.auth_repo import AuthRepository
-from app.api import build_api_router
+from app.api import build_api_router, log_redaction
 from app.api.auth import AuthGate, SessionLayer, current_principal
 from app.api.errors import install_error_handlers
 from app.bootstrap import Container, build_container
@@ -44,6 +44,7 @@ def create_app(
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        log_redaction.install()
         container = container_factory(settings)
         try:
             report = container.startup()
