@@ -13,6 +13,11 @@ One run:
 
 A dry run computes the same plan, reports it as events, and writes nothing anywhere: no tags,
 no Plex ratings, no baselines, no links, no file-state cache.
+
+Speed: a Plex side lists and writes on a helper thread while the music folder is walked and
+its tags written on the job's thread (a Plex request mostly waits for the server); outcomes,
+events and errors are the same as in turn. Full garbage collections wait until the run ends
+(:class:`FullCollections`).
 """
 
 from __future__ import annotations
@@ -101,7 +106,7 @@ class SyncSides:
             helper_error = future.exception()
         if here_error is not None and not isinstance(here_error, Exception):
             raise here_error  # cancelled or interrupted
-        if isinstance(helper_error, _ScanStopped):
+        if isinstance(helper_error, _HelperStopped):
             helper_error = None
         error_a, error_b = (helper_error, here_error) if helper_is_a else (here_error, helper_error)
         if error_a is not None:
@@ -172,8 +177,8 @@ class FullCollections:
 FULL_GC = FullCollections()
 
 
-class _ScanStopped(BaseException):
-    """Ends a helper thread's scan when the calling thread stopped (error or cancel)."""
+class _HelperStopped(BaseException):
+    """Ends a helper thread's work when the calling thread stopped (error or cancel)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +192,9 @@ class _Event:
 
 
 class _Relay:
-    """The reporter of a scan on a helper thread: it keeps what the scan reports for the
-    calling thread to pass on, and stops the scan when asked to."""
+    """The reporter of work on a helper thread: it keeps what the work reports for the
+    calling thread to pass on (a job's reporter is not thread-safe), and stops the work when
+    asked to."""
 
     def __init__(self) -> None:
         self.stop = threading.Event()
@@ -216,7 +222,7 @@ class _Relay:
 
     def check_cancelled(self) -> None:
         if self.stop.is_set():
-            raise _ScanStopped
+            raise _HelperStopped
 
     def replay(self, reporter: Reporter) -> None:
         if self._progress is not None:
@@ -296,6 +302,7 @@ class _Writes:
                 self._done_here += 1
             return
         relay = _Relay()
+        self._progress(reporter)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossfade-write") as pool:
             future = pool.submit(self._write_on_helper, there, relay)
             try:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError, InvalidInput
@@ -133,12 +134,31 @@ def build_conflicts_router(pages: Pages) -> APIRouter:
         container: ContainerDep,
         insights: InsightsDep,
     ) -> Response:
-        """One row: ``choice`` and, for ``custom``, ``stars_<id>`` (or ``stars``)."""
+        """One row: ``choice`` and, for ``custom``, ``stars_<id>`` (or ``stars``). The field's
+        name carries the row's id, so the form is read here; the writes to Plex and the files
+        run in the thread pool, as a plain ``def`` route would."""
         form = await request.form()
-        choice = str(form.get("choice") or "")
         raw_stars = form.get(f"stars_{conflict_id}") or form.get("stars")
+        return await run_in_threadpool(
+            resolve_row,
+            request,
+            container,
+            insights,
+            conflict_id,
+            str(form.get("choice") or ""),
+            None if raw_stars is None else str(raw_stars),
+        )
+
+    def resolve_row(
+        request: Request,
+        container: Container,
+        insights: Insights,
+        conflict_id: int,
+        choice: str,
+        raw_stars: str | None,
+    ) -> Response:
         try:
-            stars = parse_stars(None if raw_stars is None else str(raw_stars))
+            stars = parse_stars(raw_stars)
         except InvalidInput as exc:
             error: str | None = str(exc)
         else:

@@ -21,6 +21,7 @@ from app.web.deps import InsightsDep, JobsDep
 from app.web.job_report import csv_chunks, json_chunks
 from app.web.responses import Pages, see
 
+JOB_FINISHED_EVENT = "job-finished"
 JOBS_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
 
@@ -95,7 +96,12 @@ def build_jobs_router(pages: Pages) -> APIRouter:
 
     @router.get("/jobs/{job_id}/partials/progress", response_class=HTMLResponse)
     def job_progress(request: Request, job_id: int, jobs: JobsDep) -> HTMLResponse:
-        return pages.render(request, "partials/job_progress.html", job=jobs.get(job_id))
+        job = jobs.get(job_id)
+        response = pages.render(request, "partials/job_progress.html", job=job)
+        if job.status.is_finished:
+            # The events card refreshes once more at once instead of at its next tick.
+            response.headers["HX-Trigger"] = JOB_FINISHED_EVENT
+        return response
 
     @router.get("/jobs/{job_id}/partials/events", response_class=HTMLResponse)
     def job_events(

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.adapters.db.library_repo import LibraryRecord
 from app.bootstrap import Container
-from app.domain.errors import CrossfadeError
+from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.ratings import PRESETS, ReadPolicyKind
 from app.services.plex_check import PlexCheckReport, check_library, linked_roots, server_sections
 from app.web.deps import ContainerDep
@@ -45,12 +45,12 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _section_ids(text: str) -> list[int]:
-    """``"1, 3"`` -> ``[1, 3]``; anything not a number is left for validation to refuse."""
-    ids: list[int] = []
-    for part in text.replace(",", " ").split():
-        ids.append(int(part) if part.isdigit() else -1)
-    return ids
+def section_ids_of(text: str) -> list[int]:
+    """``"1, 3"`` -> ``[1, 3]``; anything else is an InvalidInput."""
+    parts = text.replace(",", " ").split()
+    if not parts or not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise InvalidInput(f"section ids are positive numbers separated by commas, not {text!r}")
+    return [int(part) for part in parts]
 
 
 def folder_config(
@@ -230,24 +230,24 @@ def build_libraries_router(pages: Pages) -> APIRouter:
     ) -> Response:
         catalog = container.domains.libraries
         record = catalog.repository.library(library_id)
-        if record.kind == "plex_music":
-            config: dict[str, Any] = {
-                "base_url": base_url.strip(),
-                "section_ids": _section_ids(section_ids),
-                "account": account.strip() or "owner",
-            }
-        else:
-            config = folder_config(
-                record.kind,
-                root=root,
-                write_profile=write_profile,
-                read_policy=read_policy,
-                playlist_dir=playlist_dir,
-                layout=layout,
-            )
-            if record.kind == "music_folder" and not playlist_dir.strip():
-                config["playlist_dir"] = None
         try:
+            if record.kind == "plex_music":
+                config: dict[str, Any] = {
+                    "base_url": base_url.strip(),
+                    "section_ids": section_ids_of(section_ids),
+                    "account": account.strip() or "owner",
+                }
+            else:
+                config = folder_config(
+                    record.kind,
+                    root=root,
+                    write_profile=write_profile,
+                    read_policy=read_policy,
+                    playlist_dir=playlist_dir,
+                    layout=layout,
+                )
+                if record.kind == "music_folder" and not playlist_dir.strip():
+                    config["playlist_dir"] = None
             catalog.update_library(
                 library_id, name=name, config=config, secret=token.strip() or None
             )

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.domain.errors import CrossfadeError
 from app.services.insights import server_now
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.responses import Pages, is_htmx, see
@@ -49,7 +48,6 @@ def build_matches_router(pages: Pages) -> APIRouter:
             link=link,
             links={summary.link.id: summary for summary in overview.links},
             notice=f"Match {decided}." if decided else None,
-            errors={},
         )
 
     @router.post("/matches/{match_id}", response_class=HTMLResponse)
@@ -60,31 +58,16 @@ def build_matches_router(pages: Pages) -> APIRouter:
         insights: InsightsDep,
         decision: Annotated[str, Form(pattern="^(confirm|reject)$")],
     ) -> Response:
-        review = container.domains.review
-        error = None
-        try:
-            match = review.decide_match(match_id, decision)
-        except CrossfadeError as exc:
-            error = str(exc)
-            match = container.domains.sync_repository.track_link(match_id)
-        if not is_htmx(request) and error is None:
+        """Unknown matches are a 404 page; through HTMX the row swaps to its new status."""
+        match = container.domains.review.decide_match(match_id, decision)
+        if not is_htmx(request):
             return see(f"/matches?decided={match.status}")
         overview = insights.overview(now=server_now())
         return pages.render(
             request,
-            "partials/match_row.html" if is_htmx(request) else "matches.html",
-            status_code=200 if error is None else 422,
+            "partials/match_row.html",
             match=match,
-            matches=[match],
-            total=1,
-            offset=0,
-            limit=MATCHES_PER_PAGE,
-            status=match.status,
-            statuses=STATUSES,
-            link=None,
             links={summary.link.id: summary for summary in overview.links},
-            errors={match_id: error},
-            notice=None,
         )
 
     return router

@@ -177,6 +177,10 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     shot("first-visit")
     sign_in(page, live.url)
     shot("overview-empty")
+    page.click("text=Sign out")
+    expect(page.locator("input[name=password]")).to_be_visible()
+    shot("signed-out")
+    sign_in(page, live.url)  # now through the login page
 
     # Libraries: a music folder, then the Plex server after "Test connection".
     page.click("nav >> text=Libraries")
@@ -235,6 +239,8 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     # Run for real and watch the live progress end.
     page.click("text=Run it for real")
     wait_for_job_end(page)
+    expect(page.locator("#job-events tbody tr")).to_have_count(2)  # refreshed at the end
+    expect(page.locator("#job-events")).to_contain_text("write_b")
     assert live.file_stars(FIRST) == 4.0
     assert live.file_stars(SECOND) == 3.0
     shot("run-succeeded")

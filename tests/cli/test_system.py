@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from app.adapters.db import migrate
 from app.cli.main import app
+from tests.auth_support import set_up_admin
 
 Waiter = Callable[..., None]
 START_CLI = "from app.cli.main import main; main()"
@@ -149,20 +150,18 @@ def test_serve_end_to_end_and_restart_after_sigkill(server: Server, wait: Waiter
     server.start(wait)
     health = httpx.get(f"{server.base}/api/v1/health").json()
     assert (health["status"], health["queue"]["mode"]) == ("ok", "inline")
-    job = httpx.post(
-        f"{server.base}/api/v1/jobs",
-        json={"kind": "selftest", "params": {"steps": 1000, "step_s": 0.02}},
-    ).json()
-    url = f"{server.base}/api/v1/jobs/{job['id']}"
-    wait(lambda: httpx.get(url).json()["done"] > 2, what="progress")
-    assert (
-        "Self-test" in httpx.get(f"{server.base}/jobs").text
-        or "selftest" in httpx.get(f"{server.base}/jobs").text
-    )
-    server.stop(signal.SIGKILL)
-    server.start(wait)
-    after = httpx.get(url).json()
-    assert after["status"] == "interrupted", server.log.read_text()
-    assert "is gone" in after["error"]
-    assert server.stop() in (0, -signal.SIGTERM)
+    with httpx.Client(base_url=server.base) as client:
+        set_up_admin(client)
+        job = client.post(
+            "/api/v1/jobs", json={"kind": "selftest", "params": {"steps": 1000, "step_s": 0.02}}
+        ).json()
+        url = f"/api/v1/jobs/{job['id']}"
+        wait(lambda: client.get(url).json()["done"] > 2, what="progress")
+        assert "Self-test" in client.get("/jobs").text or "selftest" in client.get("/jobs").text
+        server.stop(signal.SIGKILL)
+        server.start(wait)
+        after = client.get(url).json()
+        assert after["status"] == "interrupted", server.log.read_text()
+        assert "is gone" in after["error"]
+        assert server.stop() in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in server.log.read_text()

@@ -62,14 +62,14 @@ def test_first_run_goes_to_setup_and_creates_the_admin(anonymous_client: TestCli
     cookie = session_cookie(done.headers.get_list("set-cookie"))
     assert "httponly" in cookie.lower()
     assert "samesite=lax" in cookie.lower()
-    overview = client.get("/")
-    assert overview.status_code == 200
-    assert "Sign out" in overview.text
-    new_csrf = form_csrf(overview.text)
+    signed_in = client.get("/tokens")
+    assert signed_in.status_code == 200
+    assert "Sign out" in signed_in.text
+    new_csrf = form_csrf(signed_in.text)
     assert new_csrf != csrf
-    assert f'hx-headers=\'{{"X-CSRF-Token": "{new_csrf}"}}\'' in overview.text
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{new_csrf}"}}\'' in signed_in.text
     assert client.get("/setup", follow_redirects=False).headers["location"] == "/login"
-    assert ADMIN_PASSWORD not in overview.text
+    assert ADMIN_PASSWORD not in signed_in.text
 
 
 def test_sign_in_goes_back_where_the_person_was(app_client: TestClient) -> None:
@@ -128,11 +128,13 @@ def test_sign_out(app_client: TestClient) -> None:
     refused = app_client.post("/logout", follow_redirects=False)
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("text/html")
-    assert app_client.get("/").status_code == 200
+    assert app_client.get("/tokens").status_code == 200
     out = app_client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert out.status_code == 303
     assert out.headers["location"] == "/login"
-    assert app_client.get("/", follow_redirects=False).headers["location"] == "/login?next=%2F"
+    assert app_client.get("/tokens", follow_redirects=False).headers["location"] == (
+        "/login?next=%2Ftokens"
+    )
     assert app_client.get("/api/v1/jobs").status_code == 401
 
 
@@ -148,9 +150,9 @@ def test_a_tampered_session_cookie_is_anonymous(app_client: TestClient) -> None:
     value = app_client.cookies["crossfade_session"]
     client = outsider(app_client)
     client.cookies.set("crossfade_session", value[:-3] + ("AAA" if value[-3:] != "AAA" else "BBB"))
-    assert client.get("/", follow_redirects=False).status_code == 303
+    assert client.get("/tokens", follow_redirects=False).status_code == 303
     client.cookies.set("crossfade_session", value)
-    assert client.get("/", follow_redirects=False).status_code == 200
+    assert client.get("/tokens", follow_redirects=False).status_code == 200
 
 
 def test_the_form_field_works_as_well_as_the_header(app_client: TestClient) -> None:

@@ -32,6 +32,8 @@ def test_events_are_searched_and_filtered_and_reports_hold_them_all(
     app_client: TestClient, wait: Waiter
 ) -> None:
     job_id = finished_selftest(app_client, wait, steps=60)
+    progress = app_client.get(f"/jobs/{job_id}/partials/progress")
+    assert progress.headers["HX-Trigger"] == "job-finished"  # the events card refreshes now
     page = app_client.get(f"/jobs/{job_id}").text
     assert re.search(r'<option value="checkpoint"\s*>checkpoint \(\d+\)</option>', page)
     assert f'href="/jobs/{job_id}/report.csv"' in page

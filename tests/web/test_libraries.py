@@ -7,6 +7,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from app.domain.errors import InvalidInput
+from app.web.libraries import section_ids_of
 from tests.web.conftest import HTMX, PLEX_ROOT, DashboardWorld
 
 
@@ -121,6 +125,12 @@ def test_mappings_settings_and_delete(world: DashboardWorld, tmp_path: Path) -> 
     repository = world.container.domains.libraries.repository
     assert repository.library(library_id).path_mappings == (("/b", str(tmp_path)),)
 
+    bad = world.client.post(
+        f"/libraries/{library_id}",
+        data={"name": "P", "base_url": world.emulator.url, "section_ids": "music"},
+    )
+    assert bad.status_code == 422
+    assert "positive numbers" in bad.text
     saved = world.client.post(
         f"/libraries/{library_id}",
         data={
@@ -144,3 +154,14 @@ def test_mappings_settings_and_delete(world: DashboardWorld, tmp_path: Path) -> 
     deleted = world.client.post(f"/libraries/{spare}/delete", follow_redirects=False)
     assert deleted.headers["location"] == "/libraries?notice=deleted"
     assert "Spare" not in world.client.get("/libraries").text
+
+
+@pytest.mark.parametrize(("text", "ids"), [("1", [1]), ("1, 3", [1, 3]), (" 2 ,4 ", [2, 4])])
+def test_section_ids_of(text: str, ids: list[int]) -> None:
+    assert section_ids_of(text) == ids
+
+
+@pytest.mark.parametrize("text", ["", "one", "-1", "0", "1;2"])
+def test_section_ids_of_refuses(text: str) -> None:
+    with pytest.raises(InvalidInput, match="positive numbers"):
+        section_ids_of(text)

@@ -1,20 +1,27 @@
-"""Scanning both sides of a link at once (a Plex side on a helper thread) and the deferral of
-full garbage collections during runs: results, events, errors and cancellation as if the two
-sides had scanned in turn."""
+"""The work a ratings sync does on a helper thread (a Plex side's scan and writes, while the
+music folder's are done on the job's thread) and the deferral of full garbage collections
+during runs: results, events, errors and cancellation as if everything had run in turn."""
 
 from __future__ import annotations
 
 import gc
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
-from app.domain.errors import SetupError
+from app.adapters.db.engine import SessionFactory
+from app.adapters.db.jobs import JobRepository
+from app.adapters.db.library_repo import LibraryRepository
+from app.adapters.db.sync_repo import SyncRepository
+from app.domain.errors import PlexUnavailable, SetupError
+from app.domain.jobs import JobTrigger
 from app.domain.matching import TrackInfo
+from app.domain.merge import Direction, Mode, Policy
 from app.domain.ratings import Rating
 from app.services.rating_sides import Reporter, SideItem
-from app.services.ratings_sync import FullCollections, SyncSides
+from app.services.ratings_sync import FullCollections, LinkRules, RatingsSync, SyncSides
 from tests.services.ratings_support import RecordingReporter
 
 
@@ -224,3 +231,161 @@ def test_a_failing_run_restores_the_thresholds(thresholds: tuple[int, int, int])
         raise SetupError("the Plex server went away")
 
     assert gc.get_threshold() == thresholds
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+class WritableSide(FakeSide):
+    """A side with rated items that records where and what it was asked to write."""
+
+    def __init__(
+        self,
+        label: str,
+        ratings: dict[str, int | None],
+        *,
+        holds_files: bool,
+        failing: frozenset[str] = frozenset(),
+        write_s: float = 0.0,
+    ) -> None:
+        super().__init__(label, list(ratings), holds_files=holds_files)
+        self.ratings = dict(ratings)
+        self._failing = failing
+        self._write_s = write_s
+        self.writes: list[tuple[str, int | None, str]] = []
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        reporter.progress(phase, len(self.ratings), len(self.ratings))
+        return [
+            SideItem(
+                key,
+                TrackInfo(id=key, path=f"/music/{path_of(key)}", title=f"Song {path_of(key)}"),
+                None if stars is None else Rating(stars),
+                None,
+                f"{self.label} {stars}",
+            )
+            for key, stars in self.ratings.items()
+        ]
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        self.writes.append((key, None if rating is None else rating.half_stars, thread_name()))
+        threading.Event().wait(self._write_s)
+        if key in self._failing:
+            raise PlexUnavailable("the server answered 503", server="http://plex", key=key)
+        self.ratings[key] = None if rating is None else rating.half_stars
+        return rating
+
+
+def thread_name() -> str:
+    return threading.current_thread().name
+
+
+def path_of(key: str) -> str:
+    """Plex keys 1..n and file keys n.flac name the same tracks."""
+    return key if key.endswith(".flac") else f"{key}.flac"
+
+
+@pytest.fixture
+def link_id(session_factory: SessionFactory) -> int:
+    libraries = LibraryRepository(session_factory)
+    plex = libraries.add_library(kind="plex_music", name="Plex", config={}, secret="t")
+    folder = libraries.add_library(kind="music_folder", name="Folder", config={}, secret=None)
+    link = libraries.add_link(
+        kind="ratings",
+        library_a_id=plex.id,
+        library_b_id=folder.id,
+        direction="both",
+        policy="prefer_a",
+        options={},
+    )
+    return link.id
+
+
+def test_plex_writes_run_on_a_helper_thread_and_the_run_adds_up_as_before(
+    session_factory: SessionFactory, link_id: int
+) -> None:
+    plex = WritableSide(
+        "Plex",
+        {"1": 8, "2": None, "3": 4, "4": None, "5": None},
+        holds_files=False,
+        failing=frozenset({"4"}),
+    )
+    folder = WritableSide(
+        "Folder",
+        {"1.flac": None, "2.flac": 6, "3.flac": 4, "4.flac": 10, "5.flac": 2},
+        holds_files=True,
+    )
+    repository = SyncRepository(session_factory)
+    job_id = (
+        JobRepository(session_factory)
+        .insert(
+            kind="ratings_sync",
+            params={},
+            dry_run=False,
+            trigger=JobTrigger.CLI,
+            lock_key="test:writes",
+            now=datetime.now(UTC),
+            link_id=link_id,
+        )
+        .id
+    )
+    reporter = RecordingReporter()
+
+    summary = RatingsSync(repository, now=lambda: datetime.now(UTC)).run(
+        link_id=link_id,
+        sides=SyncSides(plex, folder),
+        rules=LinkRules(direction=Direction.BOTH, policy=Policy.PREFER_A),
+        mode=Mode.SYNC,
+        dry_run=False,
+        job_id=job_id,
+        reporter=reporter,
+    )
+
+    assert (summary.written_a, summary.written_b, summary.errors) == (2, 1, 1)
+    assert {(key, stars) for key, stars, _ in plex.writes} == {("2", 6), ("4", 10), ("5", 2)}
+    assert {name.startswith("crossfade-write") for _, _, name in plex.writes} == {True}
+    assert folder.writes == [("1.flac", 8, thread_name())]
+    assert [event["subject"] for event in reporter.actions("error")] == ["Song 4.flac [4]"]
+    journal = {(entry.side, entry.item_key, entry.after) for entry in repository.journal(job_id)}
+    assert journal == {("a", "2", 6), ("a", "5", 2), ("b", "1.flac", 8)}
+    baselines = {
+        link.a_key: (link.baseline_known, link.baseline_rating)
+        for link in repository.track_links(link_id)
+    }
+    assert baselines == {
+        "1": (True, 8),
+        "2": (True, 6),
+        "3": (True, 4),
+        "4": (False, None),
+        "5": (True, 2),
+    }
+
+
+def test_cancelling_during_writes_stops_the_helper_and_records_nothing(
+    session_factory: SessionFactory, link_id: int
+) -> None:
+    plex = WritableSide(
+        "Plex", {str(n): None for n in range(1, 40)}, holds_files=False, write_s=0.02
+    )
+    folder = WritableSide("Folder", {f"{n}.flac": 6 for n in range(1, 40)}, holds_files=True)
+    repository = SyncRepository(session_factory)
+
+    class CancelAtWrites(RecordingReporter):
+        def check_cancelled(self) -> None:
+            if "writing" in self.phases:
+                raise Cancelled
+
+    with pytest.raises(Cancelled):
+        RatingsSync(repository, now=lambda: datetime.now(UTC)).run(
+            link_id=link_id,
+            sides=SyncSides(plex, folder),
+            rules=LinkRules(direction=Direction.BOTH, policy=Policy.PREFER_A),
+            mode=Mode.SYNC,
+            dry_run=False,
+            job_id=None,
+            reporter=CancelAtWrites(),
+        )
+
+    assert 0 < len(plex.writes) < 39
+    assert not [t for t in threading.enumerate() if t.name.startswith("crossfade-write")]
+    assert all(not link.baseline_known for link in repository.track_links(link_id))
