@@ -110,6 +110,8 @@ SCOPE_RULES: tuple[ScopeRule, ...] = (
     _rule("GET", "/webhooks/{endpoint_id}", Scope.ADMIN),
     _rule("GET", "/webhooks/{endpoint_id}/deliveries", Scope.ADMIN),
     _rule("GET", "/webhooks/outgoing/{hook_id}", Scope.ADMIN),
+    # a POST that only reads: compare a mirror's target with what a sync would make of it
+    _rule("POST", "/diffs", Scope.READ),
     # running work
     _rule("POST", "/jobs", Scope.TRIGGER),
     _rule("POST", "/jobs/{job_id}/cancel", Scope.TRIGGER),

@@ -137,17 +137,21 @@ class PlexRatingSide:
         self._mappings = tuple(mappings)
         self.label = label
 
-    def _track_info(self, track: PlexTrack) -> TrackInfo:
-        local_path = None
+    def _local_path(self, track: PlexTrack) -> str | None:
+        """The first of the track's files this process can open (as the server shows it when
+        the library has no path mappings)."""
+        if not self._mappings:
+            return track.file_paths[0] if track.file_paths else None
         for plex_path in track.file_paths:
-            local_path = map_plex_to_local(plex_path, self._mappings) if self._mappings else None
-            if local_path is None and not self._mappings:
-                local_path = plex_path
+            local_path = map_plex_to_local(plex_path, self._mappings)
             if local_path is not None:
-                break
+                return local_path
+        return None
+
+    def _track_info(self, track: PlexTrack, key: str) -> TrackInfo:
         return TrackInfo(
-            id=str(track.rating_key),
-            path=local_path,
+            id=key,
+            path=self._local_path(track),
             title=track.title,
             artist=track.artist,
             album=track.album,
@@ -161,9 +165,10 @@ class PlexRatingSide:
     def _item(self, track: PlexTrack) -> SideItem:
         rating = _rating_of(track.user_rating)
         rated_at = track.last_rated_at.timestamp() if track.last_rated_at else None
+        key = str(track.rating_key)
         return SideItem(
-            key=str(track.rating_key),
-            track=self._track_info(track),
+            key=key,
+            track=self._track_info(track, key),
             rating=rating,
             rated_at_s=rated_at,
             evidence=plex_evidence(rating),
@@ -310,11 +315,13 @@ class FolderRatingSide:
     def local_path(self, key: str) -> str:
         return os.path.join(self._root, key)
 
-    def _key(self, path: str) -> str:
+    def _key_and_path(self, path: str) -> tuple[str, str]:
+        """A walked file's key and :meth:`local_path` (the walk joined it onto the root)."""
         prefix = self._root if self._root.endswith(os.sep) else self._root + os.sep
         if path.startswith(prefix):
-            return path[len(prefix) :]
-        return os.path.relpath(path, self._root)
+            return path[len(prefix) :], path
+        key = os.path.relpath(path, self._root)
+        return key, self.local_path(key)
 
     def _cached_rated(self, tags: tuple[tuple[str, str], ...]) -> _Rated:
         rated = self._rated.get(tags)
@@ -368,11 +375,11 @@ class FolderRatingSide:
 
         unseen = dict(cached)
         for path, size_bytes, mtime_ns in iter_audio_stats(self._root, on_error=on_error):
-            key = self._key(path)
+            key, local_path = self._key_and_path(path)
             state = unseen.pop(key, None)
             if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
                 self.files_cached += 1
-                track = _cached_track(key, self.local_path(key), state.meta)
+                track = _cached_track(key, local_path, state.meta)
                 rated = self._rated.get(state.tags) or self._cached_rated(state.tags)
                 items.append(self._item(key, track, rated, mtime_ns))
             else:
@@ -383,7 +390,7 @@ class FolderRatingSide:
                     continue
                 self.files_read += 1
                 self._pending[key] = self._state(tags, key)
-                track = _read_track(key, self.local_path(key), tags.meta)
+                track = _read_track(key, local_path, tags.meta)
                 items.append(self._item(key, track, self._resolved(tags.tags), tags.mtime_ns))
             if len(items) % 500 == 0:
                 reporter.check_cancelled()

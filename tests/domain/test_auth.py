@@ -88,6 +88,7 @@ def test_parse_scopes_refuses_unknown_or_empty(values: list[str]) -> None:
         ("GET", "/api/v1/status", Scope.READ),
         ("GET", "/api/v1/jobs/3/stream", Scope.READ),
         ("get", "/api/v1/conflicts", Scope.READ),
+        ("POST", "/api/v1/diffs", Scope.READ),
         ("POST", "/api/v1/jobs", Scope.TRIGGER),
         ("POST", "/api/v1/jobs/", Scope.TRIGGER),
         ("POST", "/api/v1/jobs/7/cancel", Scope.TRIGGER),

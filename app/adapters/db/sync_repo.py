@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Text, cast, delete, func, insert, select, update
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import utc_now
@@ -124,20 +124,14 @@ def _track_link(row: TrackLink) -> TrackLinkRecord:
     )
 
 
-_TRACK_LINK_COLUMNS = (
-    col(TrackLink.id),
-    col(TrackLink.link_id),
-    col(TrackLink.a_key),
-    col(TrackLink.b_key),
-    col(TrackLink.method),
-    col(TrackLink.score),
-    col(TrackLink.status),
-    col(TrackLink.baseline_known),
-    col(TrackLink.baseline_rating),
-    col(TrackLink.a_label),
-    col(TrackLink.b_label),
-    col(TrackLink.note),
-)
+# TrackLinkRecord's fields in order, as table columns (rows then build records positionally).
+_TRACK_LINK_COLUMNS = tuple(
+    SQLModel.metadata.tables[TrackLink.__tablename__].c[name]
+    for name in (
+        "id", "link_id", "a_key", "b_key", "method", "score", "status",
+        "baseline_known", "baseline_rating", "a_label", "b_label", "note",
+    )
+)  # fmt: skip
 
 
 def _conflict(row: Conflict) -> ConflictRecord:
@@ -199,36 +193,7 @@ class SyncRepository:
             query = query.where(col(TrackLink.status) == status)
         with self._sessions() as session:
             rows = session.execute(query.order_by(col(TrackLink.id)))
-            return [
-                TrackLinkRecord(
-                    id=_stored_id(track_link_id),
-                    link_id=owner_id,
-                    a_key=a_key,
-                    b_key=b_key,
-                    method=method,
-                    score=score,
-                    status=link_status,
-                    baseline_known=baseline_known,
-                    baseline_rating=baseline_rating,
-                    a_label=a_label,
-                    b_label=b_label,
-                    note=note,
-                )
-                for (
-                    track_link_id,
-                    owner_id,
-                    a_key,
-                    b_key,
-                    method,
-                    score,
-                    link_status,
-                    baseline_known,
-                    baseline_rating,
-                    a_label,
-                    b_label,
-                    note,
-                ) in rows
-            ]
+            return [TrackLinkRecord(*row) for row in rows]
 
     def track_links_page(
         self,
