@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from app.adapters.db.sync_repo import (
+    NewConflict,
     NewJournalEntry,
     NewTrackLink,
     SyncRepository,
@@ -708,6 +709,7 @@ class RatingsSync:
         baselines: list[tuple[int, int | None]] = []
         agreeing: list[int] = []
         journal: list[NewJournalEntry] = []
+        conflicts: list[NewConflict] = []
         writes = [pair for pair in planned if pair.decision.writes]
         for pair in planned:
             if pair.track_link_id is None:
@@ -718,22 +720,23 @@ class RatingsSync:
                 if action is Action.RECORD_BASELINE or not pair.baseline_known:
                     baselines.append((pair.track_link_id, _stars(pair.decision.value)))
             elif action is Action.CONFLICT:
-                self._repository.record_conflict(
-                    link_id=link_id,
-                    track_link_id=pair.track_link_id,
-                    job_id=job_id,
-                    value_a=_stars(pair.a.rating),
-                    value_b=_stars(pair.b.rating),
-                    baseline_known=pair.baseline_known,
-                    baseline_rating=pair.baseline_rating,
-                    evidence={
-                        "a": pair.a.evidence,
-                        "b": pair.b.evidence,
-                        "a_label": item_label(pair.a),
-                        "b_label": item_label(pair.b),
-                        "reason": pair.decision.reason,
-                    },
+                conflicts.append(
+                    NewConflict(
+                        track_link_id=pair.track_link_id,
+                        value_a=_stars(pair.a.rating),
+                        value_b=_stars(pair.b.rating),
+                        baseline_known=pair.baseline_known,
+                        baseline_rating=pair.baseline_rating,
+                        evidence={
+                            "a": pair.a.evidence,
+                            "b": pair.b.evidence,
+                            "a_label": item_label(pair.a),
+                            "b_label": item_label(pair.b),
+                            "reason": pair.decision.reason,
+                        },
+                    )
                 )
+        self._repository.record_conflicts(link_id=link_id, job_id=job_id, conflicts=conflicts)
         done = _Writes(writes, sides)
         done.run(reporter)
         for index, pair in enumerate(writes):
