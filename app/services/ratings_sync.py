@@ -274,9 +274,11 @@ class _Writes:
 
     def _write(self, index: int) -> None:
         target = self.targets[index]
+        pair = self.pairs[index]
+        source = pair.b if target is Side.A else pair.a
         try:
             self.outcomes[index] = self._sides.side(target).write(
-                self.item(index).key, self.pairs[index].decision.value, rated_at_s=None
+                self.item(index).key, pair.decision.value, rated_at_s=source.rated_at_s
             )
         except CrossfadeError as error:
             self.outcomes[index] = error
