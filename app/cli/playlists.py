@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import typer
 
-from app.bootstrap import Container, build_container
-from app.cli.system import configure_logging, reported_errors
+from app.bootstrap import Container
+from app.cli.job_runs import follow, local_container
+from app.cli.system import reported_errors
 from app.domain.jobs import JobEventRecord, JobRecord, JobStatus, JobTrigger
-from app.settings import load_settings
 
 playlists_app = typer.Typer(
     help="Playlists: Plex audio playlists ⇄ M3U/M3U8 files, both ways.", no_args_is_help=True
@@ -62,31 +59,6 @@ MARKS = {
     "conflict_settled": "!",
     "error": "E",
 }
-
-
-@contextmanager
-def _container() -> Iterator[Container]:
-    settings = load_settings()
-    configure_logging(settings)
-    container = build_container(settings, runner="inline")
-    try:
-        container.startup()
-        yield container
-    finally:
-        container.close()
-
-
-def _follow(container: Container, job: JobRecord, *, show_progress: bool) -> JobRecord:
-    while job.status.is_active:
-        time.sleep(0.2)
-        job = container.jobs.get(job.id)
-        if show_progress:
-            total = f"/{job.total}" if job.total else ""
-            sys.stderr.write(f"\r{job.phase or job.status.value}: {job.done}{total}".ljust(70))
-            sys.stderr.flush()
-    if show_progress:
-        sys.stderr.write("\n")
-    return job
 
 
 def _events(container: Container, job: JobRecord) -> list[JobEventRecord]:
@@ -172,7 +144,7 @@ def _run_adhoc(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    with reported_errors(), _container() as container:
+    with reported_errors(), local_container() as container:
         link = container.domains.playlists.adhoc.link(
             plex_url=plex_url,
             token=token,
@@ -186,7 +158,7 @@ def _run_adhoc(
         job = container.link_runs.run(
             link.id, mode=run_mode, dry_run=dry_run, trigger=JobTrigger.CLI
         )
-        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))
 
@@ -310,8 +282,8 @@ def run(
     as_json: bool = AS_JSON,
 ) -> None:
     """Run a configured playlists link."""
-    with reported_errors(), _container() as container:
+    with reported_errors(), local_container() as container:
         job = container.link_runs.run(link, mode=run_mode, dry_run=dry_run, trigger=JobTrigger.CLI)
-        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import typer
 
-from app.bootstrap import Container, build_container
-from app.cli.system import configure_logging, reported_errors
+from app.bootstrap import Container
+from app.cli.job_runs import follow, local_container
+from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.settings import load_settings
 
 ratings_app = typer.Typer(
     help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True
@@ -37,38 +34,6 @@ SUMMARY_LINES = (
     ("skipped", "skipped"),
     ("errors", "errors"),
 )
-
-
-@contextmanager
-def _container() -> Iterator[Container]:
-    settings = load_settings()
-    configure_logging(settings)
-    container = build_container(settings, runner="inline")
-    try:
-        container.startup()
-        yield container
-    finally:
-        container.close()
-
-
-def _follow(container: Container, job: JobRecord, *, show_progress: bool) -> JobRecord:
-    """Wait for the job, drawing a progress line on a terminal."""
-    last = ""
-    while job.status.is_active:
-        time.sleep(0.2)
-        job = container.jobs.get(job.id)
-        if show_progress:
-            total = f"/{job.total}" if job.total else ""
-            line = f"\r{job.phase or job.status.value}: {job.done}{total}"
-            if job.eta_s:
-                line += f" (ETA {job.eta_s:.0f}s)"
-            if line != last:
-                sys.stderr.write(line.ljust(70))
-                sys.stderr.flush()
-                last = line
-    if show_progress:
-        sys.stderr.write("\n")
-    return job
 
 
 def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
@@ -122,7 +87,7 @@ def _run_adhoc(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    with reported_errors(), _container() as container:
+    with reported_errors(), local_container() as container:
         link = container.domains.adhoc.ratings_link(
             plex_url=plex_url,
             token=token,
@@ -133,7 +98,7 @@ def _run_adhoc(
             profile=profile,
         )
         job = container.link_runs.run(link.id, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
-        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))
 
@@ -215,9 +180,9 @@ def run(
     as_json: bool = AS_JSON,
 ) -> None:
     """Run a configured ratings link."""
-    with reported_errors(), _container() as container:
+    with reported_errors(), local_container() as container:
         job = container.link_runs.run(link, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
-        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))
 
@@ -228,8 +193,8 @@ def undo(
     as_json: bool = AS_JSON,
 ) -> None:
     """Restore every rating a job changed, on both sides, unless it changed again since."""
-    with reported_errors(), _container() as container:
+    with reported_errors(), local_container() as container:
         job = container.link_runs.undo(job_id, trigger=JobTrigger.CLI)
-        job = _follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))

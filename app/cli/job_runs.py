@@ -1,0 +1,47 @@
+"""What the commands that run a job in this process share: a started container with the
+in-process runner, and following a job to its end with a progress line on a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from app.bootstrap import Container, build_container
+from app.cli.system import configure_logging
+from app.domain.jobs import JobRecord
+from app.settings import load_settings
+
+
+@contextmanager
+def local_container() -> Iterator[Container]:
+    """Settings from the environment, the database migrated, jobs run in this process."""
+    settings = load_settings()
+    configure_logging(settings)
+    container = build_container(settings, runner="inline")
+    try:
+        container.startup()
+        yield container
+    finally:
+        container.close()
+
+
+def follow(container: Container, job: JobRecord, *, show_progress: bool) -> JobRecord:
+    """Wait for the job to end, drawing ``phase: done/total (ETA)`` on stderr if asked."""
+    last = ""
+    while job.status.is_active:
+        time.sleep(0.2)
+        job = container.jobs.get(job.id)
+        if show_progress:
+            total = f"/{job.total}" if job.total else ""
+            line = f"\r{job.phase or job.status.value}: {job.done}{total}"
+            if job.eta_s:
+                line += f" (ETA {job.eta_s:.0f}s)"
+            if line != last:
+                sys.stderr.write(line.ljust(70))
+                sys.stderr.flush()
+                last = line
+    if show_progress:
+        sys.stderr.write("\n")
+    return job
