@@ -362,6 +362,21 @@ def _stars(rating: Rating | None) -> int | None:
     return None if rating is None else rating.half_stars
 
 
+def _held(rating: Rating | None) -> int:
+    """A side's value as ``TrackLink.baseline_*_held`` stores it: half stars, 0 = unrated."""
+    return 0 if rating is None else rating.half_stars
+
+
+def _unless_held(
+    current: Rating | None, held: int | None, baseline_rating: int | None
+) -> Rating | None:
+    """A side still holding what a lossy write left in it is unchanged: it counts as the
+    baseline (a WMA file that reads 4★ after 3½★ was written has not been re-rated)."""
+    if held is not None and _held(current) == held:
+        return _rating(baseline_rating)
+    return current
+
+
 def item_label(item: SideItem) -> str:
     track = item.track
     if track.title:
@@ -639,12 +654,16 @@ class RatingsSync:
                     )
             baseline_known = link.baseline_known if link is not None else False
             baseline_rating = link.baseline_rating if link is not None else None
-            key = (a_item.rating, b_item.rating, baseline_known, baseline_rating)
+            a_rating, b_rating = a_item.rating, b_item.rating
+            if link is not None and baseline_known:
+                a_rating = _unless_held(a_rating, link.baseline_a_held, baseline_rating)
+                b_rating = _unless_held(b_rating, link.baseline_b_held, baseline_rating)
+            key = (a_rating, b_rating, baseline_known, baseline_rating)
             decision = decisions.get(key) if shared else None
             if decision is None:
                 decision = merge(
-                    a_item.rating,
-                    b_item.rating,
+                    a_rating,
+                    b_rating,
                     Baseline(_rating(baseline_rating)) if baseline_known else None,
                     rules,
                     a_rated_at_s=a_item.rated_at_s,
@@ -709,6 +728,7 @@ class RatingsSync:
     ) -> None:
         now = self._now()
         baselines: list[tuple[int, int | None]] = []
+        held: dict[int, tuple[int | None, int | None]] = {}
         agreeing: list[int] = []
         journal: list[NewJournalEntry] = []
         conflicts: list[NewConflict] = []
@@ -767,10 +787,13 @@ class RatingsSync:
             if pair.track_link_id is not None:
                 baselines.append((pair.track_link_id, _stars(pair.decision.value)))
                 agreeing.append(pair.track_link_id)
+                if _stars(written) != _stars(pair.decision.value):
+                    kept = _held(written)  # a lossy write: the side holds what it can
+                    held[pair.track_link_id] = (kept, None) if target is Side.A else (None, kept)
         reporter.progress("writing", len(writes), len(writes))
         if job_id is not None:
             self._repository.add_journal(job_id, journal)
-        self._repository.set_baselines(baselines, at=now)
+        self._repository.set_baselines(baselines, at=now, held=held)
         self._repository.close_conflicts_for(agreeing, resolution="agreed")
 
     # -- undo -----------------------------------------------------------------------------

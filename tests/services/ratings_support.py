@@ -147,6 +147,7 @@ def ratings_world(
     policy: str = "ask",
     direction: str = "both",
     options: dict[str, object] | None = None,
+    write_profile: str = "musicbee",
 ) -> Iterator[RatingsWorld]:
     music = write_library(tmp_path / "music", factory)
     with running_emulator(music=[Folder(str(music))]) as emulator:
@@ -163,7 +164,11 @@ def ratings_world(
             folder = libraries.add_library(
                 kind="music_folder",
                 name="Music folder",
-                config={"root": str(music), "write_profile": "musicbee", "read_policy": "priority"},
+                config={
+                    "root": str(music),
+                    "write_profile": write_profile,
+                    "read_policy": "priority",
+                },
                 secret=None,
             )
             link = libraries.add_link(

@@ -254,3 +254,39 @@ def _age(world: RatingsWorld, relative_path: str, *, seconds: int) -> None:
     path = world.music / relative_path
     info = path.stat()
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_a_lossy_write_does_not_bounce_back(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, session_factory: SessionFactory
+) -> None:
+    """Picard's POPM holds whole stars: Plex's 3½★ is written as 4★. That is not a change of
+    the file, so Plex keeps 3½★ on later runs; a real re-rating of the file still wins."""
+    with ratings_world(
+        tmp_path, tmp_path_factory, session_factory, write_profile="picard"
+    ) as world:
+        world.rate_in_plex(CAFE, 7)
+        first, _ = world.run()
+        assert first.written_b == 1
+        assert _picard_stars(world, CAFE) == 8
+
+        again, _ = world.run()
+        assert (again.written_a, again.written_b) == (0, 0)
+        assert world.plex_rating(CAFE) == 7
+
+        world.rate_in_plex(CAFE, 5)
+        world.run()
+        assert _picard_stars(world, CAFE) == 6
+        assert world.plex_rating(CAFE) == 5
+
+        write_rating(world.music / CAFE, Rating(4), preset("picard"), options=WriteOptions())
+        world.run()
+        assert world.plex_rating(CAFE) == 4
+
+
+def _picard_stars(world: RatingsWorld, relative_path: str) -> int | None:
+    rating = (
+        read_file(world.music / relative_path)
+        .resolve(ReadPolicy.for_profile(preset("picard")))
+        .rating
+    )
+    return None if rating is None else rating.half_stars

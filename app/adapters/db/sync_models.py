@@ -44,6 +44,10 @@ class TrackLink(SQLModel, table=True):
     ``confirmed`` (a person said yes; kept when the file moves), ``rejected`` (never proposed
     again). The baseline (the last rating both sides agreed on) lives on the row:
     ``baseline_known`` false means no baseline yet (first run rules apply).
+    ``baseline_a_held``/``baseline_b_held``: what a side held when the baseline was recorded,
+    when that differs from the baseline because the side cannot hold it exactly (a WMA file
+    keeps whole stars: 3½★ reads back as 4★); half stars, 0 for unrated; NULL when the side
+    held the baseline itself. A side still holding that value is unchanged.
     """
 
     __tablename__ = "track_link"
@@ -67,6 +71,8 @@ class TrackLink(SQLModel, table=True):
     baseline_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
+    baseline_a_held: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    baseline_b_held: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     created_at: datetime = _created()
     updated_at: datetime = _created()
 

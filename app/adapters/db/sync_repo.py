@@ -7,7 +7,7 @@ Services see the frozen records defined here, never the table classes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -39,6 +39,8 @@ class TrackLinkRecord:
     a_label: str | None = None
     b_label: str | None = None
     note: str | None = None
+    baseline_a_held: int | None = None
+    baseline_b_held: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,8 @@ def _track_link(row: TrackLink) -> TrackLinkRecord:
         a_label=row.a_label,
         b_label=row.b_label,
         note=row.note,
+        baseline_a_held=row.baseline_a_held,
+        baseline_b_held=row.baseline_b_held,
     )
 
 
@@ -146,6 +150,7 @@ _TRACK_LINK_COLUMNS = tuple(
     for name in (
         "id", "link_id", "a_key", "b_key", "method", "score", "status",
         "baseline_known", "baseline_rating", "a_label", "b_label", "note",
+        "baseline_a_held", "baseline_b_held",
     )
 )  # fmt: skip
 
@@ -305,10 +310,20 @@ class SyncRepository:
             )
             session.commit()
 
-    def set_baselines(self, baselines: Sequence[tuple[int, int | None]], *, at: datetime) -> None:
-        """Record ``(track_link_id, rating)`` as agreed baselines."""
+    def set_baselines(
+        self,
+        baselines: Sequence[tuple[int, int | None]],
+        *,
+        at: datetime,
+        held: Mapping[int, tuple[int | None, int | None]] | None = None,
+    ) -> None:
+        """Record ``(track_link_id, rating)`` as agreed baselines. ``held`` names the pairs
+        where a side holds something else than the baseline after a lossy write:
+        ``track_link_id -> (a_held, b_held)`` (see ``TrackLink``); every other pair's held
+        values are cleared."""
         if not baselines:
             return
+        held = held or {}
         # One UPDATE per rating value and chunk of ids, not one per row (a first run records
         # a baseline for every pair); the last value given for an id wins, as before.
         ids_by_rating: dict[int | None, list[int]] = {}
@@ -320,8 +335,20 @@ class SyncRepository:
                     session.execute(
                         update(TrackLink)
                         .where(col(TrackLink.id).in_(chunk))
-                        .values(baseline_known=True, baseline_rating=rating, baseline_at=at)
+                        .values(
+                            baseline_known=True,
+                            baseline_rating=rating,
+                            baseline_at=at,
+                            baseline_a_held=None,
+                            baseline_b_held=None,
+                        )
                     )
+            for track_link_id, (a_held, b_held) in held.items():
+                session.execute(
+                    update(TrackLink)
+                    .where(col(TrackLink.id) == track_link_id)
+                    .values(baseline_a_held=a_held, baseline_b_held=b_held)
+                )
             session.commit()
 
     def restore_baseline(self, track_link_id: int, *, known: bool, rating: int | None) -> None:
@@ -329,7 +356,13 @@ class SyncRepository:
             session.execute(
                 update(TrackLink)
                 .where(col(TrackLink.id) == track_link_id)
-                .values(baseline_known=known, baseline_rating=rating, baseline_at=utc_now())
+                .values(
+                    baseline_known=known,
+                    baseline_rating=rating,
+                    baseline_at=utc_now(),
+                    baseline_a_held=None,
+                    baseline_b_held=None,
+                )
             )
             session.commit()
 
