@@ -409,7 +409,9 @@ class FolderRatingSide:
             pinned_scale=self._options.pinned_scale,
         )
         resolved = resolve(outcome.tags, self._options.read_policy).rating
-        if not outcome.lossy and resolved != rating:
+        # "unchanged": the file already holds what the profile writes for this rating (a ½★
+        # that a detected-scale text tag can only hold as 1★, say): a lossy no-op, not a lie.
+        if not outcome.lossy and outcome.method != "unchanged" and resolved != rating:
             raise WriteNotVerified(
                 f"wrote {rating or 'unrated'} but the file reads {resolved or 'unrated'}",
                 path=self.local_path(key),

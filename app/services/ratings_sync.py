@@ -265,6 +265,7 @@ class _Writes:
         self._sides = sides
         self.targets = [Side.A if p.decision.action is Action.WRITE_A else Side.B for p in writes]
         self.outcomes: list[_Written] = [None] * len(writes)
+        self.attempted = [False] * len(writes)
         self._done_here = 0
         self._done_helper = 0
 
@@ -282,6 +283,8 @@ class _Writes:
             )
         except CrossfadeError as error:
             self.outcomes[index] = error
+        finally:
+            self.attempted[index] = True
 
     def _progress(self, reporter: Reporter) -> None:
         reporter.progress("writing", self._done_here + self._done_helper, len(self.pairs))
@@ -760,41 +763,48 @@ class RatingsSync:
                 )
         self._repository.record_conflicts(link_id=link_id, job_id=job_id, conflicts=conflicts)
         done = _Writes(writes, sides)
-        done.run(reporter)
-        for index, pair in enumerate(writes):
-            target, item, written = done.targets[index], done.item(index), done.outcomes[index]
-            if isinstance(written, CrossfadeError):
-                summary.errors += 1
-                reporter.event(
-                    "error", item_label(item), level="error", detail=f"{written.code}: {written}"
+        try:
+            done.run(reporter)
+        finally:
+            # Also when the run is cancelled midway: what was written is journaled (so it
+            # can be undone) and its baseline recorded.
+            for index, pair in enumerate(writes):
+                if not done.attempted[index]:
+                    continue
+                target, item = done.targets[index], done.item(index)
+                written = done.outcomes[index]
+                if isinstance(written, CrossfadeError):
+                    summary.errors += 1
+                    detail = f"{written.code}: {written}"
+                    reporter.event("error", item_label(item), level="error", detail=detail)
+                    continue
+                if target is Side.A:
+                    summary.written_a += 1
+                else:
+                    summary.written_b += 1
+                journal.append(
+                    NewJournalEntry(
+                        track_link_id=pair.track_link_id,
+                        side=target.value,
+                        item_key=item.key,
+                        before=_stars(item.rating),
+                        after=_stars(written),
+                        baseline_known_before=pair.baseline_known,
+                        baseline_before=pair.baseline_rating,
+                    )
                 )
-                continue
-            if target is Side.A:
-                summary.written_a += 1
-            else:
-                summary.written_b += 1
-            journal.append(
-                NewJournalEntry(
-                    track_link_id=pair.track_link_id,
-                    side=target.value,
-                    item_key=item.key,
-                    before=_stars(item.rating),
-                    after=_stars(written),
-                    baseline_known_before=pair.baseline_known,
-                    baseline_before=pair.baseline_rating,
-                )
-            )
-            if pair.track_link_id is not None:
-                baselines.append((pair.track_link_id, _stars(pair.decision.value)))
-                agreeing.append(pair.track_link_id)
-                if _stars(written) != _stars(pair.decision.value):
-                    kept = _held(written)  # a lossy write: the side holds what it can
-                    held[pair.track_link_id] = (kept, None) if target is Side.A else (None, kept)
-        reporter.progress("writing", len(writes), len(writes))
-        if job_id is not None:
-            self._repository.add_journal(job_id, journal)
-        self._repository.set_baselines(baselines, at=now, held=held)
-        self._repository.close_conflicts_for(agreeing, resolution="agreed")
+                if pair.track_link_id is not None:
+                    baselines.append((pair.track_link_id, _stars(pair.decision.value)))
+                    agreeing.append(pair.track_link_id)
+                    if _stars(written) != _stars(pair.decision.value):
+                        kept = _held(written)  # a lossy write: the side holds what it can
+                        pair_held = (kept, None) if target is Side.A else (None, kept)
+                        held[pair.track_link_id] = pair_held
+            reporter.progress("writing", len(writes), len(writes))
+            if job_id is not None:
+                self._repository.add_journal(job_id, journal)
+            self._repository.set_baselines(baselines, at=now, held=held)
+            self._repository.close_conflicts_for(agreeing, resolution="agreed")
 
     # -- undo -----------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from pathlib import PurePath
 
 from app.adapters.tags.safe_write import is_crossfade_temp
 from app.adapters.tags.translate import from_os_error
@@ -22,7 +21,7 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset(
 
 
 def is_audio_name(name: str) -> bool:
-    return PurePath(name).suffix.lower() in AUDIO_EXTENSIONS and not is_crossfade_temp(name)
+    return os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS and not is_crossfade_temp(name)
 
 
 def iter_audio_files(
