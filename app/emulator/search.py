@@ -67,7 +67,10 @@ _NUMBER_FIELDS = frozenset(
     {"userRating", "id", "ratingKey", "index", "parentIndex", "duration", "viewCount", "year"}
 )
 _STRING_FIELDS = frozenset({"title", "titleSort", "guid", "editionTitle", "originalTitle"})
-FIELDS = _DATE_FIELDS | _NUMBER_FIELDS | _STRING_FIELDS
+_PARENT_ID_FIELDS = frozenset({"artist.id", "album.id"})
+"""``artist.id=K`` on albums or tracks (plexapi's ``Artist.albums()``), ``album.id=K`` on
+tracks: the parent's rating key, not the item's own."""
+FIELDS = _DATE_FIELDS | _NUMBER_FIELDS | _STRING_FIELDS | _PARENT_ID_FIELDS
 
 Value = str | float | None
 
@@ -89,6 +92,12 @@ def item_field(item: Item, field: str, data: UserData | None) -> Value:
         return float(data.view_count) if data else 0.0
     if field == "lastViewedAt":
         return float(data.last_viewed_at) if data and data.last_viewed_at is not None else None
+    if field == "artist.id":
+        key = getattr(item, "artist_key", None)
+        return float(key) if isinstance(key, int) else float(item.rating_key)
+    if field == "album.id":
+        key = getattr(item, "album_key", None)
+        return float(key) if isinstance(key, int) else float(item.rating_key)
     if field in {"id", "ratingKey"}:
         return float(item.rating_key)
     if field == "addedAt":
@@ -141,6 +150,9 @@ def parse_filters(params: Sequence[tuple[str, str]], now: int) -> list[Filter]:
         if match is None:
             continue  # not shaped like a filter: ignored, as PMS ignores unknown params
         field, op_suffix = match.group("field"), match.group("op")
+        parent_field = f"{match.group('libtype')}.{field}"
+        if parent_field in _PARENT_ID_FIELDS:
+            field = parent_field
         if op_suffix not in _OPERATORS:
             raise HttpError(400, "Bad Request", f"unknown filter operator in {key!r}")
         if field not in FIELDS:

@@ -127,3 +127,14 @@ def test_strict_container_size_knobs(synthetic: EmulatorServer) -> None:
         assert len(plex.library.section("Music").searchTracks(container_size=100)) == N
     finally:
         synthetic.knobs.__dict__.update(Knobs(webhooks_sync=True).__dict__ | {"faults": []})
+
+
+def test_artist_albums_and_album_tracks(plex: PlexServer) -> None:
+    """plexapi's Artist.albums() filters albums by ``artist.id`` (the parent's key)."""
+    music = next(s for s in plex.library.sections() if s.type == "artist")
+    by_artist = {artist.title: artist for artist in music.all()}
+    albums = {album.title for album in by_artist["Björk & Friends"].albums()}
+    assert albums == {"Ünïcødé Album"}
+    assert {album.title for album in by_artist["Artist"].albums()} == {"Album"}
+    tracks = by_artist["Artist"].albums()[0].tracks()
+    assert [t.title for t in tracks] == ["First", "Café & Crema"]
