@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, Text, bindparam, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import SQLModel, col
 
 from app.adapters.db.engine import SessionFactory
@@ -23,6 +34,7 @@ from app.domain.errors import NotFound
 _CHUNK = 500
 _BULK_CHUNK = 5000
 _T = TypeVar("_T")
+_M = TypeVar("_M", TrackLink, Conflict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,18 +236,10 @@ class SyncRepository:
         limit: int = 100,
         offset: int = 0,
     ) -> tuple[list[TrackLinkRecord], int]:
-        query = select(TrackLink)
-        count = select(func.count()).select_from(TrackLink)
-        if status is not None:
-            query = query.where(col(TrackLink.status) == status)
-            count = count.where(col(TrackLink.status) == status)
-        if link_id is not None:
-            query = query.where(col(TrackLink.link_id) == link_id)
-            count = count.where(col(TrackLink.link_id) == link_id)
-        with self._sessions() as session:
-            total = session.scalar(count) or 0
-            rows = session.scalars(query.order_by(col(TrackLink.id)).limit(limit).offset(offset))
-            return [_track_link(row) for row in rows], total
+        rows, total = self._page(
+            TrackLink, status=status, link_id=link_id, limit=limit, offset=offset
+        )
+        return [_track_link(row) for row in rows], total
 
     def track_link(self, track_link_id: int) -> TrackLinkRecord:
         with self._sessions() as session:
@@ -569,18 +573,32 @@ class SyncRepository:
         limit: int = 100,
         offset: int = 0,
     ) -> tuple[list[ConflictRecord], int]:
-        query = select(Conflict)
-        count = select(func.count()).select_from(Conflict)
+        rows, total = self._page(
+            Conflict, status=status, link_id=link_id, limit=limit, offset=offset
+        )
+        return [_conflict(row) for row in rows], total
+
+    def _page(
+        self,
+        model: type[_M],
+        *,
+        status: str | None,
+        link_id: int | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[_M], int]:
+        """One page of a table's rows by id, filtered by ``status`` and ``link_id``, and the
+        total they come from."""
+        conditions: list[ColumnElement[bool]] = []
         if status is not None:
-            query = query.where(col(Conflict.status) == status)
-            count = count.where(col(Conflict.status) == status)
+            conditions.append(col(model.status) == status)
         if link_id is not None:
-            query = query.where(col(Conflict.link_id) == link_id)
-            count = count.where(col(Conflict.link_id) == link_id)
+            conditions.append(col(model.link_id) == link_id)
+        query = select(model).where(*conditions).order_by(col(model.id))
+        count = select(func.count()).select_from(model).where(*conditions)
         with self._sessions() as session:
             total = session.scalar(count) or 0
-            rows = session.scalars(query.order_by(col(Conflict.id)).limit(limit).offset(offset))
-            return [_conflict(row) for row in rows], total
+            return list(session.scalars(query.limit(limit).offset(offset))), total
 
     def conflict(self, conflict_id: int) -> ConflictRecord:
         with self._sessions() as session:
