@@ -118,58 +118,33 @@ DRY_RUN = typer.Option(False, "--dry-run", help="Plan and report; write nothing 
 AS_JSON = typer.Option(False, "--json", help="Print one JSON document instead of a summary.")
 
 
-@ratings_app.command("sync")
-def sync(
-    plex_url: str = PLEX_URL,
-    token: str = TOKEN,
-    section: str = SECTION,
-    music_dir: str = MUSIC_DIR,
-    path_map: list[str] = PATH_MAP,
-    policy: str | None = POLICY,
-    profile: str | None = PROFILE,
-    dry_run: bool = DRY_RUN,
-    as_json: bool = AS_JSON,
-) -> None:
-    """Two-way sync: a change on either side since the last run goes to the other."""
-    _run_adhoc(
-        "sync", plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
-    )
+def _adhoc_command(mode: str, summary: str) -> None:
+    """Register ``crossfade ratings <mode>``: an ad hoc run (the three differ only in mode)."""
+
+    def command(
+        plex_url: str = PLEX_URL,
+        token: str = TOKEN,
+        section: str = SECTION,
+        music_dir: str = MUSIC_DIR,
+        path_map: list[str] = PATH_MAP,
+        policy: str | None = POLICY,
+        profile: str | None = PROFILE,
+        dry_run: bool = DRY_RUN,
+        as_json: bool = AS_JSON,
+    ) -> None:
+        _run_adhoc(
+            mode, plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
+        )
+
+    command.__doc__ = summary
+    ratings_app.command(mode)(command)
 
 
-@ratings_app.command("import")
-def import_(
-    plex_url: str = PLEX_URL,
-    token: str = TOKEN,
-    section: str = SECTION,
-    music_dir: str = MUSIC_DIR,
-    path_map: list[str] = PATH_MAP,
-    policy: str | None = POLICY,
-    profile: str | None = PROFILE,
-    dry_run: bool = DRY_RUN,
-    as_json: bool = AS_JSON,
-) -> None:
-    """Files → Plex: only Plex is written."""
-    _run_adhoc(
-        "import", plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
-    )
-
-
-@ratings_app.command("export")
-def export(
-    plex_url: str = PLEX_URL,
-    token: str = TOKEN,
-    section: str = SECTION,
-    music_dir: str = MUSIC_DIR,
-    path_map: list[str] = PATH_MAP,
-    policy: str | None = POLICY,
-    profile: str | None = PROFILE,
-    dry_run: bool = DRY_RUN,
-    as_json: bool = AS_JSON,
-) -> None:
-    """Plex → files: only the files are written."""
-    _run_adhoc(
-        "export", plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
-    )
+_adhoc_command(
+    "sync", "Two-way sync: a change on either side since the last run goes to the other."
+)
+_adhoc_command("import", "Files → Plex: only Plex is written.")
+_adhoc_command("export", "Plex → files: only the files are written.")
 
 
 @ratings_app.command("run")
