@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+
+import typer
 
 from app.bootstrap import Container, build_container
 from app.cli.system import configure_logging
@@ -45,3 +47,14 @@ def follow(container: Container, job: JobRecord, *, show_progress: bool) -> JobR
     if show_progress:
         sys.stderr.write("\n")
     return job
+
+
+def print_summary(job: JobRecord, title: str, lines: Sequence[tuple[str, str]]) -> None:
+    """``<title>: job N succeeded`` and one aligned line per counter the job has."""
+    heading = "Dry run (nothing written)" if job.dry_run else title
+    typer.echo(f"{heading}: job {job.id} {job.status.value}")
+    for name, label in lines:
+        if name in job.counters:
+            typer.echo(f"  {label:<28} {job.counters[name]}")
+    if job.error:
+        typer.secho(f"  error: {job.error}", fg=typer.colors.RED)

@@ -15,7 +15,7 @@ import sys
 import typer
 
 from app.bootstrap import Container
-from app.cli.job_runs import follow, local_container
+from app.cli.job_runs import follow, local_container, print_summary
 from app.cli.system import reported_errors
 from app.domain.jobs import JobEventRecord, JobRecord, JobStatus, JobTrigger
 
@@ -106,13 +106,7 @@ def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
         }
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
-    title = "Dry run (nothing written)" if job.dry_run else "Playlists sync"
-    typer.echo(f"{title}: job {job.id} {job.status.value}")
-    for name, label in SUMMARY_LINES:
-        if name in job.counters:
-            typer.echo(f"  {label:<28} {job.counters[name]}")
-    if job.error:
-        typer.secho(f"  error: {job.error}", fg=typer.colors.RED)
+    print_summary(job, "Playlists sync", SUMMARY_LINES)
     subject = None
     for shown, event in enumerate(events):
         if shown == MAX_PLAN_LINES:
