@@ -26,6 +26,7 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.processes import current_runner_id, runner_alive
 from app.adapters.queue import ArqRunner
 from app.adapters.tags import WriteOptions
+from app.adapters.tags.workers import default_processes
 from app.domain.errors import SetupError
 from app.services.adhoc import AdhocLinks
 from app.services.health import HealthReport, check_health
@@ -78,6 +79,7 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
         write_options=WriteOptions(
             preserve_mtime=settings.preserve_mtime, hardlinks=settings.hardlinked_writes
         ),
+        tag_processes=settings.tag_workers or default_processes(),
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries)

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
         default="in_place_or_skip",
         description="How to write tags into a file with more than one hardlink.",
     )
+    tag_workers: int = Field(
+        default=0,
+        ge=0,
+        le=32,
+        description=(
+            "Processes that read and write tags when a run has many files to open "
+            "(0: one per core, at most 4; 1: none, all in the job's own process)."
+        ),
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
 
     @property

@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,7 +69,13 @@ from app.domain.ratings import Rating  # noqa: E402
 from app.services.jobs import JobService  # noqa: E402
 from app.services.jobs_executor import JobExecutor  # noqa: E402
 from app.services.link_runs import LinkRuns  # noqa: E402
-from app.services.rating_sides import RatingSide, Reporter, SideItem  # noqa: E402
+from app.services.rating_sides import (  # noqa: E402
+    RatingSide,
+    RatingWrite,
+    Reporter,
+    SideItem,
+    Written,
+)
 from app.services.ratings_sync import (  # noqa: E402
     LinkRules,
     RatingsSync,
@@ -124,6 +130,11 @@ class TimedSide:
 
     def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
         return self._inner.write(key, rating, rated_at_s=rated_at_s)
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[Written]:
+        return self._inner.write_many(writes, should_stop=should_stop)
 
     def read(self, key: str) -> Rating | None:
         return self._inner.read(key)

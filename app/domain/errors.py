@@ -127,6 +127,14 @@ class MediaFileError(CrossfadeError):
         self.path = path
         self.reason = message
 
+    def __reduce__(self) -> tuple[object, tuple[type[MediaFileError], str, str]]:
+        """Pickled by its parts, so it crosses from a worker process intact."""
+        return _media_file_error, (type(self), self.reason, self.path)
+
+
+def _media_file_error(cls: type[MediaFileError], reason: str, path: str) -> MediaFileError:
+    return cls(reason, path=path)
+
 
 class FileVanished(MediaFileError):
     code = "file_vanished"

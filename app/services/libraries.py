@@ -29,6 +29,7 @@ from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkR
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
+from app.adapters.tags.workers import MIN_ITEMS, TagWorkers
 from app.domain.errors import InvalidInput
 from app.domain.matching import MatchThresholds
 from app.domain.merge import Direction, Policy, Side
@@ -261,6 +262,8 @@ class SideFactory:
     sync_repository: SyncRepository
     plex_client: PlexClientFactory
     write_options: WriteOptions
+    tag_processes: int = 1  # folder tags read and written on this many worker processes
+    tag_pool_min_items: int = MIN_ITEMS  # fewer files than this: no pool, all in-process
 
     def side(self, library_id: int, *, dry_run: bool) -> RatingSide:
         library = self.libraries.library(library_id)
@@ -284,7 +287,12 @@ class SideFactory:
                 ),
             )
             return FolderRatingSide(
-                folder.root, library.id, options, self.sync_repository, label=library.name
+                folder.root,
+                library.id,
+                options,
+                self.sync_repository,
+                label=library.name,
+                workers=TagWorkers(self.tag_processes, min_items=self.tag_pool_min_items),
             )
         raise InvalidInput(f"library {library.name!r} ({library.kind}) holds no music ratings")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -20,7 +20,16 @@ from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file, write_rating
 from app.adapters.tags.listing import iter_audio_stats
-from app.domain.errors import MediaFileError, SetupError, WriteNotVerified
+from app.adapters.tags.model import WriteOutcome
+from app.adapters.tags.workers import TagWorkers, WriteRequest
+from app.domain.errors import (
+    CrossfadeError,
+    MediaFileError,
+    PlexError,
+    PlexNotFound,
+    SetupError,
+    WriteNotVerified,
+)
 from app.domain.matching import TrackInfo
 from app.domain.paths import PathMapping, map_plex_to_local
 from app.domain.ratings import (
@@ -74,6 +83,23 @@ class SideItem:
     disagreement: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class RatingWrite:
+    """One rating to set on one item (``rating`` None clears it); ``rated_at_s`` is when it
+    was set on the other side, for a side that keeps that time (Plex)."""
+
+    key: str
+    rating: Rating | None
+    rated_at_s: float | None = None
+
+
+Written = Rating | None | CrossfadeError
+
+
+def _never() -> bool:
+    return False
+
+
 class RatingSide(Protocol):
     label: str
     holds_files: bool
@@ -84,6 +110,16 @@ class RatingSide(Protocol):
 
     def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
         """Set ``key``'s rating and return what a re-read shows; raises our errors."""
+        ...
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+    ) -> Iterator[Written]:
+        """:meth:`write` of each, in order, yielding what a re-read shows or the error.
+
+        ``should_stop`` is asked as the writes go out; once it says yes, the outcomes of the
+        writes already sent are yielded and nothing more is written (fewer outcomes than
+        writes)."""
         ...
 
     def read(self, key: str) -> Rating | None:
@@ -110,6 +146,7 @@ def _rating_of(half_stars: int | None) -> Rating | None:
 
 
 _PLEX_EVIDENCE: dict[Rating | None, str] = {}
+VERIFY_BATCH = 100  # Plex writes verified by one re-read per this many
 
 
 def plex_evidence(rating: Rating | None) -> str:
@@ -188,13 +225,64 @@ class PlexRatingSide:
         return items
 
     def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
-        rated_at = None
-        if rated_at_s is not None and rating is not None:
-            rated_at = datetime.fromtimestamp(min(rated_at_s, time.time()), UTC)
-        self._client.rate(
-            int(key), None if rating is None else rating.half_stars, rated_at=rated_at
-        )
+        self._send(RatingWrite(key, rating, rated_at_s))
         return self.read(key)
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+    ) -> Iterator[Written]:
+        """Ratings set one request each, then verified a batch at a time by one re-read of
+        the batch's tracks (``/library/metadata/k1,k2,…``)."""
+        for start in range(0, len(writes), VERIFY_BATCH):
+            batch = writes[start : start + VERIFY_BATCH]
+            sent: list[Written] = []
+            stopped = False
+            for write in batch:
+                if should_stop():
+                    stopped = True
+                    break
+                try:
+                    self._send(write)
+                    sent.append(None)
+                except PlexError as error:
+                    sent.append(error)
+            yield from self._verified(batch[: len(sent)], sent)
+            if stopped:
+                return
+
+    def _send(self, write: RatingWrite) -> None:
+        rated_at = None
+        if write.rated_at_s is not None and write.rating is not None:
+            rated_at = datetime.fromtimestamp(min(write.rated_at_s, time.time()), UTC)
+        self._client.rate(
+            int(write.key),
+            None if write.rating is None else write.rating.half_stars,
+            rated_at=rated_at,
+        )
+
+    def _verified(self, writes: Sequence[RatingWrite], sent: Sequence[Written]) -> list[Written]:
+        keys = [int(w.key) for w, error in zip(writes, sent, strict=True) if error is None]
+        try:
+            tracks = self._client.get_tracks(keys)
+        except PlexError as error:
+            return [error if outcome is None else outcome for outcome in sent]
+        outcomes: list[Written] = []
+        for write, outcome in zip(writes, sent, strict=True):
+            if outcome is not None:
+                outcomes.append(outcome)
+                continue
+            track = tracks.get(int(write.key))
+            if track is None:
+                outcomes.append(
+                    PlexNotFound(
+                        "gone after its rating was set",
+                        server=self._client.base_url,
+                        key=f"/library/metadata/{write.key}",
+                    )
+                )
+            else:
+                outcomes.append(_rating_of(track.user_rating))
+        return outcomes
 
     def read(self, key: str) -> Rating | None:
         return _rating_of(self._client.get_track(int(key)).user_rating)
@@ -298,13 +386,16 @@ class FolderRatingSide:
         repository: SyncRepository,
         *,
         label: str,
+        workers: TagWorkers | None = None,
     ) -> None:
         self._root = os.path.abspath(root)
+        self._workers = workers if workers is not None else TagWorkers(1)
         self._library_id = library_id
         self._options = options
         self._repository = repository
         self.label = label
         self._pending: dict[str, FileStateRecord] = {}
+        self._known: dict[str, FileStateRecord] = {}  # the file states the scan started from
         self._gone: list[str] = []
         self.files_read = 0
         self.files_cached = 0
@@ -363,11 +454,15 @@ class FolderRatingSide:
         )
 
     def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        """Walk the folder (one stat per file); files whose size and mtime match their cached
+        state are not opened; the others are read, on worker processes when they are many."""
         if not os.path.isdir(self._root):
             raise SetupError(f"music folder {self._root} is missing or not a folder")
         cached = self._repository.file_states(self._library_id)
+        self._known = cached
         reporter.progress(phase, 0, len(cached) or None)
-        items: list[SideItem] = []
+        slots: list[SideItem | None] = []
+        to_read: list[tuple[int, str, str]] = []  # (slot, key, path)
 
         def on_error(error: MediaFileError) -> None:
             reporter.event("unreadable", error.path, level="error", detail=error.reason)
@@ -381,33 +476,76 @@ class FolderRatingSide:
                 self.files_cached += 1
                 track = _cached_track(key, local_path, state.meta)
                 rated = self._rated.get(state.tags) or self._cached_rated(state.tags)
-                items.append(self._item(key, track, rated, mtime_ns))
+                slots.append(self._item(key, track, rated, mtime_ns))
             else:
-                try:
-                    tags = read_file(path, pinned_scale=self._options.pinned_scale)
-                except MediaFileError as error:
-                    on_error(error)
-                    continue
-                self.files_read += 1
-                self._pending[key] = self._state(tags, key)
-                track = _read_track(key, local_path, tags.meta)
-                items.append(self._item(key, track, self._resolved(tags.tags), tags.mtime_ns))
-            if len(items) % 500 == 0:
+                to_read.append((len(slots), key, path))
+                slots.append(None)
+            if len(slots) % 1000 == 0:
                 reporter.check_cancelled()
-                reporter.progress(phase, len(items), max(len(cached), len(items)))
+                reporter.progress(phase, self.files_cached, max(len(cached), len(slots)))
         self._gone = list(unseen)
+
+        def should_stop() -> bool:
+            reporter.check_cancelled()  # raises when the job is cancelled
+            return False
+
+        results = self._workers.read_many(
+            [path for _, _, path in to_read],
+            pinned_scale=self._options.pinned_scale,
+            should_stop=should_stop,
+        )
+        for done, ((slot, key, _path), result) in enumerate(zip(to_read, results, strict=True)):
+            if done % 500 == 0:
+                reporter.check_cancelled()
+                reporter.progress(phase, self.files_cached + done, len(slots))
+            if isinstance(result, MediaFileError):
+                on_error(result)
+                continue
+            self.files_read += 1
+            self._pending[key] = self._state(result, key)
+            track = _read_track(key, self.local_path(key), result.meta)
+            slots[slot] = self._item(key, track, self._resolved(result.tags), result.mtime_ns)
         reporter.counter("files_read", self.files_read)
         reporter.counter("files_cached", self.files_cached)
-        return items
+        return [item for item in slots if item is not None]
 
-    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
-        outcome = write_rating(
+    def _request(self, key: str, rating: Rating | None) -> WriteRequest:
+        return WriteRequest(
             self.local_path(key),
             rating,
             self._options.profile,
-            options=self._options.write_options,
-            pinned_scale=self._options.pinned_scale,
+            self._options.write_options,
+            self._options.pinned_scale,
         )
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        request = self._request(key, rating)
+        outcome = write_rating(
+            request.path,
+            rating,
+            request.profile,
+            options=request.options,
+            pinned_scale=request.pinned_scale,
+        )
+        return self._settled(key, rating, outcome)
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+    ) -> Iterator[Written]:
+        """Tags written on worker processes when there are many; settled here in order."""
+        requests = [self._request(w.key, w.rating) for w in writes]
+        outcomes = self._workers.write_many(requests, should_stop=should_stop)
+        for write, outcome in zip(writes, outcomes, strict=False):
+            if isinstance(outcome, MediaFileError):
+                yield outcome
+                continue
+            try:
+                yield self._settled(write.key, write.rating, outcome)
+            except MediaFileError as error:
+                yield error
+
+    def _settled(self, key: str, rating: Rating | None, outcome: WriteOutcome) -> Rating | None:
+        """What a write left in the file under the read policy; its new file state kept."""
         resolved = resolve(outcome.tags, self._options.read_policy).rating
         # "unchanged": the file already holds what the profile writes for this rating (a ½★
         # that a detected-scale text tag can only hold as 1★, say): a lossy no-op, not a lie.
@@ -429,6 +567,9 @@ class FolderRatingSide:
         return resolved
 
     def _cached_meta(self, key: str) -> dict[str, object]:
+        known = self._known.get(key)
+        if known is not None:
+            return known.meta
         try:
             return _meta_dict(read_file(self.local_path(key)).meta)
         except MediaFileError:
@@ -446,4 +587,5 @@ class FolderRatingSide:
         self._gone = []
 
     def close(self) -> None:
-        """Nothing to release: files are opened per read and write."""
+        """Stop the tag workers (files are opened per read and write)."""
+        self._workers.close()

@@ -57,7 +57,7 @@ from app.domain.merge import (
     plan_undo,
 )
 from app.domain.ratings import Rating
-from app.services.rating_sides import RatingSide, Reporter, SideItem
+from app.services.rating_sides import RatingSide, RatingWrite, Reporter, SideItem, Written
 
 ACTIVE = ("auto", "confirmed")
 
@@ -252,71 +252,81 @@ def _wait(
             return  # the caller reads the helper's error from the future
 
 
-_Written = Rating | None | CrossfadeError
-
-
 class _Writes:
     """The planned writes of a run and their outcomes (the rating a re-read shows, or the
-    error), by position. The side that talks to a server (Plex) writes on a helper thread
-    while the other side writes here: Plex answers while tags are written."""
+    error), by position. Each side writes its share through ``write_many`` (a folder on worker
+    processes, Plex verified a batch at a time); the side that talks to a server (Plex) writes
+    on a helper thread while the other writes here. A cancelled run stops sending writes, and
+    the outcome of every write that was sent is still recorded (``attempted``)."""
 
     def __init__(self, writes: Sequence[PlannedPair], sides: SyncSides) -> None:
         self.pairs = writes
         self._sides = sides
         self.targets = [Side.A if p.decision.action is Action.WRITE_A else Side.B for p in writes]
-        self.outcomes: list[_Written] = [None] * len(writes)
+        self.outcomes: list[Written] = [None] * len(writes)
         self.attempted = [False] * len(writes)
-        self._done_here = 0
-        self._done_helper = 0
+        self._done = 0
 
     def item(self, index: int) -> SideItem:
         pair = self.pairs[index]
         return pair.a if self.targets[index] is Side.A else pair.b
 
-    def _write(self, index: int) -> None:
-        target = self.targets[index]
+    def _request(self, index: int) -> RatingWrite:
         pair = self.pairs[index]
-        source = pair.b if target is Side.A else pair.a
-        try:
-            self.outcomes[index] = self._sides.side(target).write(
-                self.item(index).key, pair.decision.value, rated_at_s=source.rated_at_s
-            )
-        except CrossfadeError as error:
-            self.outcomes[index] = error
-        finally:
-            self.attempted[index] = True
+        source = pair.b if self.targets[index] is Side.A else pair.a
+        return RatingWrite(self.item(index).key, pair.decision.value, source.rated_at_s)
 
     def _progress(self, reporter: Reporter) -> None:
-        reporter.progress("writing", self._done_here + self._done_helper, len(self.pairs))
+        reporter.progress("writing", self._done, len(self.pairs))
 
-    def _write_on_helper(self, indexes: Sequence[int], relay: _Relay) -> None:
-        for index in indexes:
-            relay.check_cancelled()
-            self._write(index)
-            self._done_helper += 1
+    def _write_all(
+        self,
+        indexes: Sequence[int],
+        should_stop: Callable[[], bool],
+        on_outcome: Callable[[], None] = lambda: None,
+    ) -> None:
+        for which in (Side.A, Side.B):
+            mine = [index for index in indexes if self.targets[index] is which]
+            if not mine:
+                continue
+            outcomes = self._sides.side(which).write_many(
+                [self._request(index) for index in mine], should_stop=should_stop
+            )
+            for index, outcome in zip(mine, outcomes, strict=False):
+                self.outcomes[index] = outcome
+                self.attempted[index] = True
+                self._done += 1
+                on_outcome()
 
     def run(self, reporter: Reporter) -> None:
         a, b = self._sides.a, self._sides.b
         helper_side = Side.A if not a.holds_files else Side.B if not b.holds_files else None
         here = [i for i, t in enumerate(self.targets) if t is not helper_side]
         there = [i for i, t in enumerate(self.targets) if t is helper_side]
+        cancelled: list[BaseException] = []
+
+        def should_stop() -> bool:
+            if not cancelled:
+                try:
+                    reporter.check_cancelled()
+                except BaseException as stop:  # the job's cancellation: drain, then raise
+                    cancelled.append(stop)
+            return bool(cancelled)
+
+        def write_here() -> None:
+            self._write_all(here, should_stop, lambda: self._progress(reporter))
+            if cancelled:
+                raise cancelled[0]
+
+        self._progress(reporter)
         if not there:
-            for index in here:
-                reporter.check_cancelled()
-                self._progress(reporter)
-                self._write(index)
-                self._done_here += 1
+            write_here()
             return
         relay = _Relay()
-        self._progress(reporter)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossfade-write") as pool:
-            future = pool.submit(self._write_on_helper, there, relay)
+            future = pool.submit(self._write_all, there, relay.stop.is_set)
             try:
-                for index in here:
-                    reporter.check_cancelled()
-                    self._progress(reporter)
-                    self._write(index)
-                    self._done_here += 1
+                write_here()
                 _wait(future, reporter, lambda: self._progress(reporter))
             except BaseException:
                 relay.stop.set()

@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 
 from app.adapters.plex import PlexServerClient, PlexTrack
-from app.domain.errors import InvalidInput, PlexNotFound
+from app.adapters.plex.client import MAX_METADATA_BATCH
+from app.domain.errors import InvalidInput, PlexNotFound, PlexUnauthorized, PlexUnavailable
 from app.emulator.builder import Folder
 from app.emulator.demo_files import DEFAULT_TRACKS
+from app.emulator.knobs import Fault, Knobs
+from app.emulator.model import Album
 from app.emulator.server import EmulatorServer
+from app.emulator.state import EmulatorState
+from app.emulator.synthetic import add_synthetic_music_section, synthetic_tracks
 from tests.emulator.support import (
     BOB_TOKEN,
     OWNER_TOKEN,
@@ -255,3 +260,122 @@ def test_refresh_a_folder(
         plex.refresh_section(1, str(extra / "Artist"))
         assert server.scans.wait_idle()
         assert plex.count_tracks(1) == 2
+
+
+# --- get_tracks: batched re-reads ------------------------------------------------------------
+
+
+@pytest.fixture
+def two_sections() -> Iterator[EmulatorServer]:
+    """250 tracks in section 1 (shared with bob), 20 in section 2 (owner only)."""
+    state = EmulatorState()
+    state.add_account("owner", OWNER_TOKEN, owner=True)
+    music = add_synthetic_music_section(state, 250)
+    state.add_account("bob", BOB_TOKEN, section_ids=[music.section_id])
+    add_synthetic_music_section(state, 20, title="Other", plex_root="/srv/media/other")
+    with EmulatorServer(state, knobs=Knobs(webhooks_sync=True)) as server:
+        yield server
+
+
+def _metadata_gets(server: EmulatorServer) -> int:
+    return server.log.count("/library/metadata/", "GET")
+
+
+def test_get_tracks_reads_batches(two_sections: EmulatorServer) -> None:
+    with PlexServerClient(two_sections.url, OWNER_TOKEN, retries=0) as plex:
+        listed = {t.rating_key: t for t in plex.iter_tracks(1)}
+        keys = list(listed)
+        assert len(keys) == 250
+        ratings = {keys[0]: 10, keys[99]: 3, keys[100]: 7, keys[249]: 1}
+        for key, rating in ratings.items():
+            plex.rate(key, rating)
+        two_sections.log.clear()
+        got = plex.get_tracks(keys)
+    assert _metadata_gets(two_sections) == len(two_sections.log) == 3
+    assert [len(e.path.rsplit("/", 1)[1].split(",")) for e in two_sections.log.entries()] == [
+        100,
+        100,
+        50,
+    ]
+    assert list(got) == keys
+    for key, track in got.items():
+        assert track.user_rating == ratings.get(key)
+        assert (track.last_rated_at is not None) == (key in ratings)
+        if key not in ratings:
+            assert track == listed[key]  # the detail view gives the same record as the listing
+    sample = got[keys[7]]
+    assert sample.section_id == 1 and sample.file_paths and sample.mbid
+
+
+def test_get_tracks_leaves_out_gone_and_unknown_keys(two_sections: EmulatorServer) -> None:
+    state = two_sections.state
+    with PlexServerClient(two_sections.url, OWNER_TOKEN, retries=0) as plex:
+        tracks = list(plex.iter_tracks(1))
+        keys = [t.rating_key for t in tracks]
+        deleted = tracks[42]
+        sources = [s for s in synthetic_tracks(250) if s.plex_path != deleted.file_paths[0]]
+        state.apply_music_scan(1, sources, announce=False)
+        unknown = max(state.items) + 1000
+        album_key = next(k for k, item in state.items.items() if isinstance(item, Album))
+        two_sections.log.clear()
+        got = plex.get_tracks([*keys, unknown, album_key])
+    assert set(got) == set(keys) - {deleted.rating_key}
+    # 3 batches, plus about 2 * log2(batch) halvings for each batch holding a missing key
+    # (29 today), where one request per key would be over 150
+    assert 3 < _metadata_gets(two_sections) <= 3 + 2 * (2 * 7)
+
+
+def test_get_tracks_asks_each_key_once_and_nothing_for_nothing(
+    two_sections: EmulatorServer,
+) -> None:
+    with PlexServerClient(two_sections.url, OWNER_TOKEN, retries=0) as plex:
+        keys = [t.rating_key for t in plex.iter_tracks(1)][:5]
+        two_sections.log.clear()
+        assert plex.get_tracks([]) == {}
+        assert len(two_sections.log) == 0
+        got = plex.get_tracks([keys[1], keys[0], keys[1], keys[0], keys[2]], batch_size=2)
+        assert list(got) == [keys[1], keys[0], keys[2]]
+        assert len(two_sections.log) == 2
+        with pytest.raises(InvalidInput):
+            plex.get_tracks(keys, batch_size=0)
+        with pytest.raises(InvalidInput):
+            plex.get_tracks(keys, batch_size=MAX_METADATA_BATCH + 1)
+
+
+def test_get_tracks_sees_only_the_accounts_sections(two_sections: EmulatorServer) -> None:
+    with PlexServerClient(two_sections.url, OWNER_TOKEN, retries=0) as owner:
+        mine = [t.rating_key for t in owner.iter_tracks(1)]
+        hidden = [t.rating_key for t in owner.iter_tracks(2)]
+        assert len(owner.get_tracks([*mine[:30], *hidden])) == 50
+        owner.rate(mine[3], 9)
+    with PlexServerClient(two_sections.url, BOB_TOKEN, retries=0) as bob:
+        bob.rate(mine[4], 2)
+        got = bob.get_tracks([*mine[:30], *hidden])
+    assert list(got) == mine[:30]
+    assert got[mine[3]].user_rating is None and got[mine[4]].user_rating == 2
+
+
+def test_get_tracks_under_a_page_cap_loses_nothing(two_sections: EmulatorServer) -> None:
+    two_sections.knobs.page_cap = 30
+    with PlexServerClient(two_sections.url, OWNER_TOKEN, retries=0) as plex:
+        keys = [t.rating_key for t in plex.iter_tracks(1)]
+        two_sections.log.clear()
+        got = plex.get_tracks(keys)
+    assert list(got) == keys
+    assert _metadata_gets(two_sections) == 4 + 4 + 2  # 100 = 30+30+30+10, 50 = 30+20
+    starts = [e.param("X-Plex-Container-Start") for e in two_sections.log.entries()]
+    assert starts == ["0", "30", "60", "90"] * 2 + ["0", "30"]
+
+
+def test_get_tracks_passes_other_errors_on(two_sections: EmulatorServer) -> None:
+    with PlexServerClient(two_sections.url, OWNER_TOKEN, retries=0) as plex:
+        keys = [t.rating_key for t in plex.iter_tracks(1)][:10]
+        two_sections.knobs.add_fault(Fault(r"^/library/metadata/", status=500))
+        with pytest.raises(PlexUnavailable):
+            plex.get_tracks(keys)
+        two_sections.knobs.clear_faults()
+    with (
+        PlexServerClient(two_sections.url, "not-a-token", retries=0) as stranger,
+        pytest.raises(PlexUnauthorized),
+    ):
+        stranger.get_tracks(keys)

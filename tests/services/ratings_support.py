@@ -148,7 +148,10 @@ def ratings_world(
     direction: str = "both",
     options: dict[str, object] | None = None,
     write_profile: str = "musicbee",
+    tag_processes: int = 1,
 ) -> Iterator[RatingsWorld]:
+    """``tag_processes`` > 1: the folder's tags are read and written on that many worker
+    processes, however few files there are."""
     music = write_library(tmp_path / "music", factory)
     with running_emulator(music=[Folder(str(music))]) as emulator:
         client = PlexServerClient(emulator.url, emulator.owner_token, retries=3, backoff_s=0.01)
@@ -187,6 +190,8 @@ def ratings_world(
                     url, token, timeout_s=timeout_s, retries=3, backoff_s=0.01
                 ),
                 write_options=WriteOptions(),
+                tag_processes=tag_processes,
+                tag_pool_min_items=1,
             )
             yield RatingsWorld(
                 music=music,

@@ -26,11 +26,17 @@ CA_VA = "Björk & Friends/Ünïcødé Album/1-01 Ça va.m4a"
 OOPS = "Various Artists/Hits/03 Oops.opus"
 
 
-@pytest.fixture
+@pytest.fixture(params=[1, 2], ids=["in-process", "tag-workers"])
 def world(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, session_factory: SessionFactory
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    session_factory: SessionFactory,
 ) -> Iterator[RatingsWorld]:
-    with ratings_world(tmp_path, tmp_path_factory, session_factory) as built:
+    """Every test twice: tags read and written in the job's process, and on worker processes."""
+    with ratings_world(
+        tmp_path, tmp_path_factory, session_factory, tag_processes=request.param
+    ) as built:
         yield built
 
 

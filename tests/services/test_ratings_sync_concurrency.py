@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -15,12 +15,12 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
-from app.domain.errors import PlexUnavailable, SetupError
+from app.domain.errors import CrossfadeError, PlexUnavailable, SetupError
 from app.domain.jobs import JobTrigger
 from app.domain.matching import TrackInfo
 from app.domain.merge import Direction, Mode, Policy
 from app.domain.ratings import Rating
-from app.services.rating_sides import Reporter, SideItem
+from app.services.rating_sides import RatingWrite, Reporter, SideItem, Written
 from app.services.ratings_sync import FullCollections, LinkRules, RatingsSync, SyncSides
 from tests.services.ratings_support import RecordingReporter
 
@@ -72,6 +72,17 @@ class FakeSide:
 
     def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
         return rating
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[Written]:
+        for write in writes:
+            if should_stop():
+                return
+            try:
+                yield self.write(write.key, write.rating, rated_at_s=write.rated_at_s)
+            except CrossfadeError as error:
+                yield error
 
     def read(self, key: str) -> Rating | None:
         return None

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-import httpx
-
 from app.adapters.plex.playlist_plan import plan_edit
 from app.adapters.plex.records import (
     PlaylistEdit,
@@ -42,6 +40,7 @@ from app.domain.errors import InvalidInput, PlexError, PlexNotFound
 TRACK_TYPE = 10
 MAX_PAGE_SIZE = 1000  # PMS warns above 1000 and has been seen to refuse (PLEX.md §2.3)
 URI_CHUNK = 200  # rating keys per playlist uri, to keep request lines short
+MAX_METADATA_BATCH = 500  # rating keys per /library/metadata/{ids}: request line under ~4 KiB
 LIBRARY_ID = "com.plexapp.plugins.library"
 _ITEMS = frozenset({"Track", "Video", "Directory", "Playlist"})
 R = TypeVar("R")
@@ -67,7 +66,6 @@ class PlexServerClient:
         timeout_s: float = 30.0,
         retries: int = 3,
         backoff_s: float = 0.5,
-        transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._http = PlexTransport(
@@ -76,7 +74,6 @@ class PlexServerClient:
             timeout_s=timeout_s,
             retries=retries,
             backoff_s=backoff_s,
-            transport=transport,
             sleep=sleep,
         )
         self._identity: PlexIdentity | None = None
@@ -256,6 +253,47 @@ class PlexServerClient:
         if page.items:
             return page.items[0]
         raise PlexNotFound("not a track", server=self.base_url, key=key)
+
+    def get_tracks(
+        self, rating_keys: Sequence[int], *, batch_size: int = 100
+    ) -> dict[int, PlexTrack]:
+        """The tracks of ``rating_keys`` (e.g. to verify writes), ``batch_size`` keys per
+        request to ``/library/metadata/{k1,k2,...}``.
+
+        Keys that are gone, not tracks or not visible to this account are absent from the
+        result. PMS answers 404 to a whole list when one id is unknown, so such a batch is
+        halved until the culprits are isolated: one missing key among 100 costs about 15
+        requests, not 100. Duplicate keys are asked once; no keys, no request. The result
+        keeps the order of ``rating_keys``.
+        """
+        if not 1 <= batch_size <= MAX_METADATA_BATCH:
+            raise InvalidInput(f"batch_size must be 1..{MAX_METADATA_BATCH}, not {batch_size}")
+        unique = list(dict.fromkeys(rating_keys))
+        found: dict[int, PlexTrack] = {}
+        for offset in range(0, len(unique), batch_size):
+            self._read_batch(unique[offset : offset + batch_size], found)
+        return {key: found[key] for key in unique if key in found}
+
+    def _read_batch(self, rating_keys: Sequence[int], found: dict[int, PlexTrack]) -> None:
+        ids = ",".join(str(k) for k in rating_keys)
+        shown = ids if len(rating_keys) <= 3 else f"{rating_keys[0]},... ({len(rating_keys)} ids)"
+        try:
+            tracks = list(
+                self._paged(
+                    f"/library/metadata/{ids}",
+                    track_from,
+                    page_size=len(rating_keys),
+                    key=f"/library/metadata/{shown}",
+                )
+            )
+        except PlexNotFound:
+            if len(rating_keys) > 1:
+                half = len(rating_keys) // 2
+                self._read_batch(rating_keys[:half], found)
+                self._read_batch(rating_keys[half:], found)
+            return
+        wanted = set(rating_keys)
+        found.update((t.rating_key, t) for t in tracks if t.rating_key in wanted)
 
     def rate(
         self, rating_key: int, rating: int | None, *, rated_at: datetime | None = None

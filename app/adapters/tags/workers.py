@@ -1,0 +1,218 @@
+"""Reading and writing tags in worker processes, so a large scan or write batch uses every core.
+
+mutagen parses in pure Python: one process reads about 4,000 small files a second and holds the
+GIL while it does. :class:`TagWorkers` sends batches of paths to a process pool and hands the
+results back **in order**, one per request, each a value or the :class:`MediaFileError` the
+file raised (errors travel as values, so one bad file never costs its batch).
+
+* Few items (under ``min_items``) or ``processes <= 1``: everything runs in this process, the
+  same functions, no pool.
+* The pool starts on first use and lives until :meth:`TagWorkers.close` (a run's sides close
+  it); ``forkserver`` where the platform has it (workers fork from a small clean server that
+  imported this module once), ``spawn`` elsewhere; never plain ``fork`` of a threaded process.
+* At most ``2 × processes`` batches are in flight. ``should_stop`` is asked before each new batch
+  is sent: once it says yes nothing more is sent, but every batch already sent is waited for and
+  its results are yielded — a write that happened is always reported (the sync journals it).
+* A pool that breaks (a worker killed by the OOM killer, say) is not fatal: that batch and the
+  rest run in this process. Re-running a write batch is harmless: a write of the value the file
+  already holds is ``unchanged``.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Final, TypeVar
+
+from app.adapters.tags.model import FileTags, WriteOptions, WriteOutcome
+from app.adapters.tags.reader import read_file
+from app.adapters.tags.writer import write_rating
+from app.domain.errors import MediaFileError
+from app.domain.ratings import Rating, TextScale, WriteProfile
+
+READ_BATCH: Final = 32
+WRITE_BATCH: Final = 8
+MIN_ITEMS: Final = 256
+
+_Request = TypeVar("_Request")
+_Result = TypeVar("_Result")
+
+ReadResult = FileTags | MediaFileError
+WriteResult = WriteOutcome | MediaFileError
+
+
+@dataclass(frozen=True, slots=True)
+class WriteRequest:
+    """One rating to write into one file (``rating`` None clears it)."""
+
+    path: str
+    rating: Rating | None
+    profile: WriteProfile
+    options: WriteOptions
+    pinned_scale: TextScale | None = None
+
+
+def read_batch(paths: Sequence[str], pinned_scale: TextScale | None) -> list[ReadResult]:
+    """:func:`read_file` of each path; a file's error is its result."""
+    results: list[ReadResult] = []
+    for path in paths:
+        try:
+            results.append(read_file(path, pinned_scale=pinned_scale))
+        except MediaFileError as error:
+            results.append(error)
+    return results
+
+
+def write_batch(requests: Sequence[WriteRequest]) -> list[WriteResult]:
+    """:func:`write_rating` of each request, in order; a file's error is its result."""
+    results: list[WriteResult] = []
+    for request in requests:
+        try:
+            results.append(
+                write_rating(
+                    request.path,
+                    request.rating,
+                    request.profile,
+                    options=request.options,
+                    pinned_scale=request.pinned_scale,
+                )
+            )
+        except MediaFileError as error:
+            results.append(error)
+    return results
+
+
+def default_processes() -> int:
+    """One worker per core this process may use, at most four (the GIL-free part of a scan
+    is file I/O and parsing; past four the in-order consumer is the limit)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class TagWorkers:
+    """Tag reads and writes on ``processes`` worker processes (see the module docstring)."""
+
+    def __init__(self, processes: int, *, min_items: int = MIN_ITEMS) -> None:
+        self.processes = max(1, processes)
+        self.min_items = min_items
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+
+    def read_many(
+        self,
+        paths: Sequence[str],
+        *,
+        pinned_scale: TextScale | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[ReadResult]:
+        """One result per path, in order (fewer if ``should_stop`` said yes)."""
+        work = functools.partial(read_batch, pinned_scale=pinned_scale)
+        for results in self._ordered(work, _batches(paths, READ_BATCH), len(paths), should_stop):
+            yield from results
+
+    def write_many(
+        self,
+        requests: Sequence[WriteRequest],
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[WriteResult]:
+        """One result per request, in order; when ``should_stop`` says yes, the results of
+        every request already sent, then nothing more."""
+        for results in self._ordered(
+            write_batch, _batches(requests, WRITE_BATCH), len(requests), should_stop
+        ):
+            yield from results
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> TagWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _uses_pool(self, items: int) -> bool:
+        return self.processes > 1 and items >= self.min_items and not self._broken
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=_context())
+        return self._pool
+
+    def _ordered(
+        self,
+        work: Callable[[list[_Request]], list[_Result]],
+        batches: Iterator[list[_Request]],
+        items: int,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[list[_Result]]:
+        if not self._uses_pool(items):
+            for batch in batches:
+                if should_stop():
+                    return
+                yield work(batch)
+            return
+        pool = self._started()
+        in_flight: deque[tuple[list[_Request], Future[list[_Result]]]] = deque()
+        depth = 2 * self.processes
+        stopped = False
+
+        def send() -> None:
+            nonlocal stopped
+            while not stopped and len(in_flight) < depth:
+                if should_stop():
+                    stopped = True
+                    return
+                batch = next(batches, None)
+                if batch is None:
+                    return
+                in_flight.append((batch, pool.submit(work, batch)))
+
+        send()
+        while in_flight:
+            batch, future = in_flight.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                # A worker died; the batches in flight went down with the pool. They and the
+                # rest run here (a write batch run twice writes nothing the second time).
+                self._broken = True
+                yield work(batch)
+                for pending_batch, _ in in_flight:
+                    yield work(pending_batch)
+                in_flight.clear()
+                for rest in batches:
+                    if should_stop():
+                        return
+                    yield work(rest)
+                return
+            send()
+            yield results
+
+
+def _batches(items: Sequence[_Request], size: int) -> Iterator[list[_Request]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
