@@ -65,22 +65,58 @@ class Reporter(Protocol):
     def check_cancelled(self) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
 class SideItem:
     """One track on one side: its key, match metadata, rating, and why we believe that rating.
 
     ``evidence`` names where the rating came from ("POPM MusicBee 196", "Plex 3½★").
     ``disagreement``: the file's rating tags disagree (the read policy chose one);
     ``undecided``: they disagree and the read policy is ``ask``.
+    ``track`` may be given as a function that builds it: it is built on first use only (a
+    no-change run matches every pair by its stored keys and never looks at most tracks).
     """
 
-    key: str
-    track: TrackInfo
-    rating: Rating | None
-    rated_at_s: float | None
-    evidence: str
-    undecided: bool = False
-    disagreement: bool = False
+    __slots__ = ("_make_track", "_track", "disagreement", "evidence", "key", "rated_at_s",
+                 "rating", "undecided")  # fmt: skip
+
+    def __init__(
+        self,
+        key: str,
+        track: TrackInfo | Callable[[], TrackInfo],
+        rating: Rating | None,
+        rated_at_s: float | None,
+        evidence: str,
+        undecided: bool = False,
+        disagreement: bool = False,
+    ) -> None:
+        self.key = key
+        self._track = track if isinstance(track, TrackInfo) else None
+        self._make_track = None if isinstance(track, TrackInfo) else track
+        self.rating = rating
+        self.rated_at_s = rated_at_s
+        self.evidence = evidence
+        self.undecided = undecided
+        self.disagreement = disagreement
+
+    @property
+    def track(self) -> TrackInfo:
+        track = self._track
+        if track is None:
+            assert self._make_track is not None
+            track = self._track = self._make_track()
+            self._make_track = None
+        return track
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.key, self.track, self.rating, self.rated_at_s, self.evidence,
+                self.undecided, self.disagreement)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SideItem):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return f"SideItem(key={self.key!r}, rating={self.rating!r}, evidence={self.evidence!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +241,7 @@ class PlexRatingSide:
         key = str(track.rating_key)
         return SideItem(
             key=key,
-            track=self._track_info(track, key),
+            track=lambda: self._track_info(track, key),
             rating=rating,
             rated_at_s=rated_at,
             evidence=plex_evidence(rating),
@@ -347,6 +383,10 @@ def _cached_track(key: str, path: str, meta: dict[str, object]) -> TrackInfo:
     )
 
 
+def _lazy_track(key: str, path: str, state: FileStateRecord) -> Callable[[], TrackInfo]:
+    return lambda: _cached_track(key, path, state.match_meta())
+
+
 def _read_track(key: str, path: str, meta: TrackMeta) -> TrackInfo:
     return TrackInfo(
         id=key,
@@ -432,7 +472,9 @@ class FolderRatingSide:
         )
 
     @staticmethod
-    def _item(key: str, track: TrackInfo, rated: _Rated, mtime_ns: int) -> SideItem:
+    def _item(
+        key: str, track: TrackInfo | Callable[[], TrackInfo], rated: _Rated, mtime_ns: int
+    ) -> SideItem:
         return SideItem(
             key=key,
             track=track,
@@ -474,9 +516,8 @@ class FolderRatingSide:
             state = unseen.pop(key, None)
             if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
                 self.files_cached += 1
-                track = _cached_track(key, local_path, state.meta)
                 rated = self._rated.get(state.tags) or self._cached_rated(state.tags)
-                slots.append(self._item(key, track, rated, mtime_ns))
+                slots.append(self._item(key, _lazy_track(key, local_path, state), rated, mtime_ns))
             else:
                 to_read.append((len(slots), key, path))
                 slots.append(None)
@@ -562,14 +603,14 @@ class FolderRatingSide:
                 mtime_ns=outcome.mtime_ns,
                 format=outcome.format,
                 tags=tuple((reading.dialect, reading.raw) for reading in outcome.tags),
-                meta=previous.meta if previous is not None else self._cached_meta(key),
+                meta=previous.match_meta() if previous is not None else self._cached_meta(key),
             )
         return resolved
 
     def _cached_meta(self, key: str) -> dict[str, object]:
         known = self._known.get(key)
         if known is not None:
-            return known.meta
+            return known.match_meta()
         try:
             return _meta_dict(read_file(self.local_path(key)).meta)
         except MediaFileError:

@@ -67,14 +67,41 @@ class NewTrackLink:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FileStateRecord:
+    """A file's cached state. Loaded records keep their match metadata as the stored JSON
+    (``meta_json``), decoded by :meth:`match_meta` when needed: most never are."""
+
     rel_path: str
     size_bytes: int
     mtime_ns: int
     format: str
     tags: tuple[tuple[str, str], ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    meta_json: str | None = None
+
+    def match_meta(self) -> dict[str, Any]:
+        if self.meta_json is None:
+            return self.meta
+        try:
+            decoded = json.loads(self.meta_json)
+        except ValueError:
+            return {}  # a damaged row: the metadata counts as missing
+        return decoded if isinstance(decoded, dict) else {}
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when they say the same, however the metadata is held."""
+        if not isinstance(other, FileStateRecord):
+            return NotImplemented
+        return (self.rel_path, self.size_bytes, self.mtime_ns, self.format, self.tags) == (
+            other.rel_path,
+            other.size_bytes,
+            other.mtime_ns,
+            other.format,
+            other.tags,
+        ) and self.match_meta() == other.match_meta()
+
+    __hash__ = object.__hash__
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +252,8 @@ class SyncRepository:
         if status is not None:
             query = query.where(col(TrackLink.status) == status)
         with self._sessions() as session:
-            rows = session.execute(query.order_by(col(TrackLink.id)))
+            # Core execution: the ORM's result processing doubles the cost of plain rows.
+            rows = session.connection().execute(query.order_by(col(TrackLink.id)))
             return [TrackLinkRecord(*row) for row in rows]
 
     def track_links_page(
@@ -398,11 +426,12 @@ class SyncRepository:
                 tags = tag_sets[text] = tuple((d, r) for d, r in json.loads(text))
             return tags
 
-        loads = json.loads
         with self._sessions() as session:
             return {
-                rel_path: FileStateRecord(rel_path, size, mtime_ns, fmt, tags_of(tags), loads(meta))
-                for rel_path, size, mtime_ns, fmt, tags, meta in session.execute(query)
+                rel_path: FileStateRecord(
+                    rel_path, size, mtime_ns, fmt, tags_of(tags), meta_json=meta
+                )
+                for rel_path, size, mtime_ns, fmt, tags, meta in session.connection().execute(query)
             }
 
     def save_file_states(
@@ -430,7 +459,7 @@ class SyncRepository:
                             "mtime_ns": state.mtime_ns,
                             "format": state.format,
                             "tags": [list(tag) for tag in state.tags],
-                            "meta": state.meta,
+                            "meta": state.match_meta(),
                             "read_at": now,
                         }
                         for state in chunk_states

@@ -21,7 +21,14 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset(
 
 
 def is_audio_name(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS and not is_crossfade_temp(name)
+    """By extension, as ``os.path.splitext`` sees it (a name of only leading dots and an
+    extension, ``.mp3``, has none); our own temporary files never count."""
+    dot = name.rfind(".")
+    if dot <= 0 or not name[:dot].strip("."):
+        return False
+    if name[dot:].lower() not in AUDIO_EXTENSIONS:
+        return False
+    return not (name[0] == "." and is_crossfade_temp(name))
 
 
 def iter_audio_files(

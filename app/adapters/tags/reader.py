@@ -1,14 +1,47 @@
-"""Reading a file's rating tags and match metadata in one open and one parse."""
+"""Reading a file's rating tags and match metadata in one open and one parse.
+
+The common formats (MP3 with ID3v2.3/2.4, FLAC, Ogg Vorbis, Opus) are parsed first by a lean
+reader (``lean_id3``, ``lean_vorbis``) that reads only what the family functions look at, 4–8×
+faster than mutagen; it declines (None) anything unusual, and mutagen parses those. Both give
+the same readings and metadata (differential tests in ``tests/adapters/test_tags_lean_*``).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
+from app.adapters.tags import lean_id3, lean_vorbis
 from app.adapters.tags.files import open_media
 from app.adapters.tags.formats import detect, format_of, parse
 from app.adapters.tags.model import FileTags
 from app.adapters.tags.translate import from_os_error
 from app.domain.ratings import TextScale
+
+log = logging.getLogger(__name__)
+
+LeanReader = Callable[[BinaryIO, int], Any]
+LEAN_READERS: dict[str, LeanReader] = {
+    "mp3": lean_id3.read_lean,
+    "flac": lean_vorbis.read_lean_flac,
+    "ogg_vorbis": lean_vorbis.read_lean_ogg_vorbis,
+    "opus": lean_vorbis.read_lean_opus,
+}
+
+
+def _lean(format_id: str, handle: BinaryIO, size_bytes: int, path: str) -> Any:
+    """The lean reader's stand-in for mutagen's object, or None (declined, or none exists).
+    A lean reader never raises by contract; if one ever did, mutagen reads the file instead."""
+    reader = LEAN_READERS.get(format_id)
+    if reader is None:
+        return None
+    try:
+        return reader(handle, size_bytes)
+    except Exception:
+        log.debug("lean %s reader failed on %s; reading with mutagen", format_id, path)
+        return None
 
 
 def read_file(path: str | os.PathLike[str], *, pinned_scale: TextScale | None = None) -> FileTags:
@@ -20,7 +53,9 @@ def read_file(path: str | os.PathLike[str], *, pinned_scale: TextScale | None = 
             kind = detect(handle, name)
         except OSError as exc:
             raise from_os_error(exc, name, action="read") from exc
-        audio = parse(kind, handle, name, for_write=False)
+        audio = _lean(kind.format, handle, info.st_size, name)
+        if audio is None:
+            audio = parse(kind, handle, name, for_write=False)
         ops = kind.ops
         return FileTags(
             path=name,
