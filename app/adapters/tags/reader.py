@@ -1,9 +1,10 @@
 """Reading a file's rating tags and match metadata in one open and one parse.
 
-The common formats (MP3 with ID3v2.3/2.4, FLAC, Ogg Vorbis, Opus) are parsed first by a lean
-reader (``lean_id3``, ``lean_vorbis``) that reads only what the family functions look at, 4–8×
-faster than mutagen; it declines (None) anything unusual, and mutagen parses those. Both give
-the same readings and metadata (differential tests in ``tests/adapters/test_tags_lean_*``).
+The common formats (MP3 with ID3v2.3/2.4, FLAC, Ogg Vorbis, Opus, MP4) are parsed first by a
+lean reader (``lean_id3``, ``lean_vorbis``, ``lean_mp4``) that reads only what the family
+functions look at, 3–5× faster than mutagen; it declines (None) anything unusual, and mutagen
+parses those. Both give the same readings and metadata (differential tests in
+``tests/adapters/test_tags_lean_*``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from app.adapters.tags import lean_id3, lean_vorbis
+from app.adapters.tags import lean_id3, lean_mp4, lean_vorbis
 from app.adapters.tags.files import open_media
 from app.adapters.tags.formats import detect, format_of, parse
 from app.adapters.tags.model import FileTags
@@ -28,6 +29,7 @@ LEAN_READERS: dict[str, LeanReader] = {
     "flac": lean_vorbis.read_lean_flac,
     "ogg_vorbis": lean_vorbis.read_lean_ogg_vorbis,
     "opus": lean_vorbis.read_lean_opus,
+    "m4a": lean_mp4.read_lean,
 }
 
 
