@@ -26,7 +26,7 @@ CA_VA = "Björk & Friends/Ünïcødé Album/1-01 Ça va.m4a"
 OOPS = "Various Artists/Hits/03 Oops.opus"
 
 
-@pytest.fixture(params=[1, 2], ids=["in-process", "tag-workers"])
+@pytest.fixture(params=[1, 3], ids=["in-process", "tag-workers"])
 def world(
     request: pytest.FixtureRequest,
     tmp_path: Path,
