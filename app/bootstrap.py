@@ -70,6 +70,7 @@ class Domains:
 def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
     libraries = LibraryRepository(sessions)
     sync_repository = SyncRepository(sessions)
+    processes = settings.worker_processes or default_processes()
     sides = SideFactory(
         libraries=libraries,
         sync_repository=sync_repository,
@@ -79,7 +80,8 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
         write_options=WriteOptions(
             preserve_mtime=settings.preserve_mtime, hardlinks=settings.hardlinked_writes
         ),
-        tag_processes=settings.tag_workers or default_processes(),
+        tag_processes=processes,
+        plex_list_in_child=processes > 1,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries)

@@ -44,13 +44,14 @@ class Settings(BaseSettings):
         default="in_place_or_skip",
         description="How to write tags into a file with more than one hardlink.",
     )
-    tag_workers: int = Field(
+    worker_processes: int = Field(
         default=0,
         ge=0,
         le=32,
         description=(
-            "Processes that read and write tags when a run has many files to open "
-            "(0: one per core, at most 4; 1: none, all in the job's own process)."
+            "Worker processes for a run's CPU-bound work: writing (and, from 3, reading) tags "
+            "of many files, parsing Plex listings (0: one per core, at most 4; 1: none, "
+            "everything in the job's own process)."
         ),
     )
     log_level: str = Field(default="INFO", description="Python logging level.")

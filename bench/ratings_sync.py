@@ -139,6 +139,9 @@ class TimedSide:
     def read(self, key: str) -> Rating | None:
         return self._inner.read(key)
 
+    def load_state(self) -> None:
+        self._inner.load_state()
+
     def commit(self) -> None:
         self._inner.commit()
 

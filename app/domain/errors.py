@@ -184,6 +184,14 @@ class PlexError(CrossfadeError):
         self.key = key
         self.reason = message
 
+    def __reduce__(self) -> tuple[object, tuple[type[PlexError], str, str, str | None]]:
+        """Pickled by its parts, so it crosses from a worker process intact."""
+        return _plex_error, (type(self), self.reason, self.server, self.key)
+
+
+def _plex_error(cls: type[PlexError], reason: str, server: str, key: str | None) -> PlexError:
+    return cls(reason, server=server, key=key)
+
 
 class PlexUnauthorized(PlexError):
     code = "plex_unauthorized"

@@ -264,6 +264,7 @@ class SideFactory:
     write_options: WriteOptions
     tag_processes: int = 1  # folder tags read and written on this many worker processes
     tag_pool_min_items: int = MIN_ITEMS  # fewer files than this: no pool, all in-process
+    plex_list_in_child: bool = False  # Plex listings parsed in a child process
 
     def side(self, library_id: int, *, dry_run: bool) -> RatingSide:
         library = self.libraries.library(library_id)
@@ -272,7 +273,13 @@ class SideFactory:
             token = self.libraries.secret(library_id) or ""
             client = self.plex_client(config.base_url, token, config.timeout_s)
             mappings = [PathMapping(plex, local) for plex, local in library.path_mappings]
-            return PlexRatingSide(client, config.section_ids, mappings, label=library.name)
+            return PlexRatingSide(
+                client,
+                config.section_ids,
+                mappings,
+                label=library.name,
+                list_in_child=self.plex_list_in_child,
+            )
         if library.kind == "music_folder":
             folder = MusicFolderConfig.model_validate(library.config)
             profile = preset(folder.write_profile, folder.write_mode)

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
 from app.adapters.plex import PlexServerClient, PlexTrack
+from app.adapters.plex.listing_process import list_tracks_in_child
 from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file, write_rating
 from app.adapters.tags.listing import iter_audio_stats
 from app.adapters.tags.model import WriteOutcome
@@ -136,9 +137,25 @@ def _never() -> bool:
     return False
 
 
+def _stop_check(reporter: Reporter) -> Callable[[], bool]:
+    """``should_stop`` for work that is polled: the reporter's cancellation raises, as ever."""
+
+    def should_stop() -> bool:
+        reporter.check_cancelled()
+        return False
+
+    return should_stop
+
+
 class RatingSide(Protocol):
     label: str
     holds_files: bool
+
+    def load_state(self) -> None:
+        """Read what the scan needs from our own database (a folder's file states). Called
+        before a helper thread starts: rows come one at a time, each a wait for the GIL, which
+        a thread parsing a Plex listing holds for up to 5 ms (10× slower than alone)."""
+        ...
 
     def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
         """Every item of the side; per-item problems are events, never exceptions."""
@@ -204,11 +221,13 @@ class PlexRatingSide:
         mappings: Sequence[PathMapping],
         *,
         label: str,
+        list_in_child: bool = False,
     ) -> None:
         self._client = client
         self._section_ids = tuple(section_ids)
         self._mappings = tuple(mappings)
         self.label = label
+        self._list_in_child = list_in_child
 
     def _local_path(self, track: PlexTrack) -> str | None:
         """The first of the track's files this process can open (as the server shows it when
@@ -253,6 +272,13 @@ class PlexRatingSide:
             total = self._client.count_tracks(section_id)
             done_before = len(items)
             reporter.progress(phase, done_before, total)
+            if self._list_in_child:
+                tracks = list_tracks_in_child(
+                    self._client, section_id, should_stop=_stop_check(reporter)
+                )
+                items.extend(self._item(track) for track in tracks)
+                reporter.progress(phase, len(items) - done_before, total)
+                continue
             for track in self._client.iter_tracks(section_id):
                 items.append(self._item(track))
                 if len(items) % 1000 == 0:
@@ -322,6 +348,9 @@ class PlexRatingSide:
 
     def read(self, key: str) -> Rating | None:
         return _rating_of(self._client.get_track(int(key)).user_rating)
+
+    def load_state(self) -> None:
+        """Nothing to load: the listing is the state."""
 
     def commit(self) -> None:
         """Nothing to persist: Plex keeps its own state."""
@@ -436,6 +465,7 @@ class FolderRatingSide:
         self.label = label
         self._pending: dict[str, FileStateRecord] = {}
         self._known: dict[str, FileStateRecord] = {}  # the file states the scan started from
+        self._known_loaded = False
         self._gone: list[str] = []
         self.files_read = 0
         self.files_cached = 0
@@ -500,8 +530,9 @@ class FolderRatingSide:
         state are not opened; the others are read, on worker processes when they are many."""
         if not os.path.isdir(self._root):
             raise SetupError(f"music folder {self._root} is missing or not a folder")
-        cached = self._repository.file_states(self._library_id)
-        self._known = cached
+        if not self._known_loaded:
+            self.load_state()
+        cached = self._known
         reporter.progress(phase, 0, len(cached) or None)
         slots: list[SideItem | None] = []
         to_read: list[tuple[int, str, str]] = []  # (slot, key, path)
@@ -526,14 +557,10 @@ class FolderRatingSide:
                 reporter.progress(phase, self.files_cached, max(len(cached), len(slots)))
         self._gone = list(unseen)
 
-        def should_stop() -> bool:
-            reporter.check_cancelled()  # raises when the job is cancelled
-            return False
-
         results = self._workers.read_many(
             [path for _, _, path in to_read],
             pinned_scale=self._options.pinned_scale,
-            should_stop=should_stop,
+            should_stop=_stop_check(reporter),
         )
         for done, ((slot, key, _path), result) in enumerate(zip(to_read, results, strict=True)):
             if done % 500 == 0:
@@ -619,6 +646,10 @@ class FolderRatingSide:
     def read(self, key: str) -> Rating | None:
         tags = read_file(self.local_path(key), pinned_scale=self._options.pinned_scale)
         return resolve(tags.tags, self._options.read_policy).rating
+
+    def load_state(self) -> None:
+        self._known = self._repository.file_states(self._library_id)
+        self._known_loaded = True
 
     def commit(self) -> None:
         self._repository.save_file_states(

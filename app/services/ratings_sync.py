@@ -93,6 +93,7 @@ class SyncSides:
             return self.a.scan(reporter, phase_a), self.b.scan(reporter, phase_b)
         helper_is_a = not self.a.holds_files
         helper, here = (self.a, self.b) if helper_is_a else (self.b, self.a)
+        here.load_state()  # before the helper starts (see RatingSide.load_state)
         relay = _Relay()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossfade-scan") as pool:
             future = pool.submit(helper.scan, relay, phase_a if helper_is_a else phase_b)
@@ -421,10 +422,13 @@ class RatingsSync:
         merge_rules = self._merge_rules(sides, rules, mode)
         summary = SyncSummary()
         with FULL_GC.deferred():
+            existing = self._repository.track_links(link_id)  # before any helper thread
             items_a, items_b = sides.scan(reporter)
             summary.items_a, summary.items_b = len(items_a), len(items_b)
             reporter.progress("matching", 0, None)
-            pairs = self._match(link_id, items_a, items_b, rules, dry_run, reporter, summary)
+            pairs = self._match(
+                link_id, existing, items_a, items_b, rules, dry_run, reporter, summary
+            )
             summary.pairs = len(pairs)
             planned = self._plan(pairs, merge_rules, reporter, summary)
             if not dry_run:
@@ -461,6 +465,7 @@ class RatingsSync:
     def _match(
         self,
         link_id: int,
+        existing: Sequence[TrackLinkRecord],
         items_a: Sequence[SideItem],
         items_b: Sequence[SideItem],
         rules: LinkRules,
@@ -470,7 +475,6 @@ class RatingsSync:
     ) -> list[tuple[TrackLinkRecord | None, SideItem, SideItem]]:
         by_key_a = {item.key: item for item in items_a}
         by_key_b = {item.key: item for item in items_b}
-        existing = self._repository.track_links(link_id)
         pairs: list[tuple[TrackLinkRecord | None, SideItem, SideItem]] = []
         used_a: set[str] = set()
         used_b: set[str] = set()

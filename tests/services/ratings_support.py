@@ -150,8 +150,8 @@ def ratings_world(
     write_profile: str = "musicbee",
     tag_processes: int = 1,
 ) -> Iterator[RatingsWorld]:
-    """``tag_processes`` > 1: the folder's tags are read and written on that many worker
-    processes, however few files there are."""
+    """``tag_processes`` > 1: the folder's tags are written (and from 3 read) on that many
+    worker processes, however few files there are, and Plex is listed in a child process."""
     music = write_library(tmp_path / "music", factory)
     with running_emulator(music=[Folder(str(music))]) as emulator:
         client = PlexServerClient(emulator.url, emulator.owner_token, retries=3, backoff_s=0.01)
@@ -192,6 +192,7 @@ def ratings_world(
                 write_options=WriteOptions(),
                 tag_processes=tag_processes,
                 tag_pool_min_items=1,
+                plex_list_in_child=tag_processes > 1,
             )
             yield RatingsWorld(
                 music=music,

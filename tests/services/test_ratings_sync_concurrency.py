@@ -87,6 +87,9 @@ class FakeSide:
     def read(self, key: str) -> Rating | None:
         return None
 
+    def load_state(self) -> None:
+        return None
+
     def commit(self) -> None:
         return None
 

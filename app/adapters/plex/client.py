@@ -68,6 +68,7 @@ class PlexServerClient:
         backoff_s: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self._settings = (base_url, token, timeout_s, retries, backoff_s)
         self._http = PlexTransport(
             base_url,
             token,
@@ -84,6 +85,11 @@ class PlexServerClient:
 
     def __repr__(self) -> str:
         return f"PlexServerClient({self.base_url!r})"
+
+    def __reduce__(self) -> tuple[object, tuple[str, str, float, int, float]]:
+        """A copy for a worker process: the same server, account and retry settings, its own
+        connection (the token goes through the process pipe, never a log or a message)."""
+        return _client, self._settings
 
     def close(self) -> None:
         self._http.close()
@@ -435,3 +441,11 @@ def _count(container: dict[str, str], parsed: int) -> int:
     """Items the server put on the page (``size``), which may exceed those we kept."""
     value = container.get("size")
     return int(value) if value is not None and value.isdigit() else parsed
+
+
+def _client(
+    base_url: str, token: str, timeout_s: float, retries: int, backoff_s: float
+) -> PlexServerClient:
+    return PlexServerClient(
+        base_url, token, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s
+    )

@@ -9,8 +9,7 @@ file raised (errors travel as values, so one bad file never costs its batch).
   writes 2: see ``MIN_READ_PROCESSES``): everything runs in this process, the same functions,
   no pool.
 * The pool starts on first use and lives until :meth:`TagWorkers.close` (a run's sides close
-  it); ``forkserver`` where the platform has it (workers fork from a small clean server that
-  imported this module once), ``spawn`` elsewhere; never plain ``fork`` of a threaded process.
+  it); its processes start as ``app.adapters.processes.worker_context`` says.
 * At most ``2 × processes`` batches are in flight. ``should_stop`` is asked before each new batch
   is sent: once it says yes nothing more is sent, but every batch already sent is waited for and
   its results are yielded — a write that happened is always reported (the sync journals it).
@@ -22,7 +21,6 @@ file raised (errors travel as values, so one bad file never costs its batch).
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
+from app.adapters.processes import worker_context
 from app.adapters.tags.model import FileTags, WriteOptions, WriteOutcome
 from app.adapters.tags.reader import read_file
 from app.adapters.tags.writer import write_rating
@@ -105,15 +104,6 @@ def default_processes() -> int:
     return max(1, min(4, cores))
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
 class TagWorkers:
     """Tag reads and writes on ``processes`` worker processes (see the module docstring)."""
 
@@ -170,7 +160,9 @@ class TagWorkers:
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=_context())
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.processes, mp_context=worker_context()
+            )
         return self._pool
 
     def _ordered(
