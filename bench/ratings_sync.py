@@ -120,6 +120,7 @@ class TimedSide:
         self._phase = phase
         self.label = inner.label
         self.holds_files = inner.holds_files
+        self.scans_in_child = inner.scans_in_child
 
     def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
         started = time.perf_counter()

@@ -150,6 +150,7 @@ def _stop_check(reporter: Reporter) -> Callable[[], bool]:
 class RatingSide(Protocol):
     label: str
     holds_files: bool
+    scans_in_child: bool  # its scan leaves this process's GIL free (parsed in a child)
 
     def load_state(self) -> None:
         """Read what the scan needs from our own database (a folder's file states). Called
@@ -228,6 +229,7 @@ class PlexRatingSide:
         self._mappings = tuple(mappings)
         self.label = label
         self._list_in_child = list_in_child
+        self.scans_in_child = list_in_child
 
     def _local_path(self, track: PlexTrack) -> str | None:
         """The first of the track's files this process can open (as the server shows it when
@@ -446,6 +448,7 @@ class FolderRatingSide:
     size and mtime did not change is not opened again."""
 
     holds_files = True
+    scans_in_child = False
 
     def __init__(
         self,

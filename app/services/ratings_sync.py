@@ -80,26 +80,38 @@ class SyncSides:
     def side(self, which: Side) -> RatingSide:
         return self.a if which is Side.A else self.b
 
-    def scan(self, reporter: Reporter) -> tuple[list[SideItem], list[SideItem]]:
+    def scan(
+        self, reporter: Reporter, *, load: Callable[[], None] = lambda: None
+    ) -> tuple[list[SideItem], list[SideItem]]:
         """Both sides' items, as ``a.scan`` then ``b.scan`` would give them.
 
         A side that lists a server (Plex) scans on a helper thread while the other scans on
         this one: a listing mostly waits for the server, and a folder walk fits in that wait.
         The helper's events and counters reach ``reporter`` from this thread once it is done.
         Errors are raised as in turn: side A's first.
+
+        ``load`` (the caller's own database reads) and the folder's ``load_state`` run on this
+        thread before the helper starts when the helper parses in this process (they would
+        wait for its GIL at every row), after it has started when it parses in a child.
         """
         phase_a, phase_b = f"scanning {self.a.label}", f"scanning {self.b.label}"
         if self.a.holds_files and self.b.holds_files:
+            load()
             return self.a.scan(reporter, phase_a), self.b.scan(reporter, phase_b)
         helper_is_a = not self.a.holds_files
         helper, here = (self.a, self.b) if helper_is_a else (self.b, self.a)
-        here.load_state()  # before the helper starts (see RatingSide.load_state)
+        if not helper.scans_in_child:
+            load()
+            here.load_state()
         relay = _Relay()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossfade-scan") as pool:
             future = pool.submit(helper.scan, relay, phase_a if helper_is_a else phase_b)
             here_items: list[SideItem] = []
             here_error: BaseException | None = None
             try:
+                if helper.scans_in_child:
+                    load()
+                    here.load_state()
                 here_items = here.scan(reporter, phase_b if helper_is_a else phase_a)
                 _wait(future, reporter)
             except BaseException as error:
@@ -422,8 +434,10 @@ class RatingsSync:
         merge_rules = self._merge_rules(sides, rules, mode)
         summary = SyncSummary()
         with FULL_GC.deferred():
-            existing = self._repository.track_links(link_id)  # before any helper thread
-            items_a, items_b = sides.scan(reporter)
+            existing: list[TrackLinkRecord] = []
+            items_a, items_b = sides.scan(
+                reporter, load=lambda: existing.extend(self._repository.track_links(link_id))
+            )
             summary.items_a, summary.items_b = len(items_a), len(items_b)
             reporter.progress("matching", 0, None)
             pairs = self._match(

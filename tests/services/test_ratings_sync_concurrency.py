@@ -43,6 +43,7 @@ class FakeSide:
     ) -> None:
         self.label = label
         self.holds_files = holds_files
+        self.scans_in_child = False
         self._keys = keys
         self._error = error
         self._wait_for_stop = wait_for_stop

@@ -15,6 +15,7 @@ terminates it.
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Final
@@ -40,6 +41,7 @@ def track_of(row: Row) -> PlexTrack:
 
 def _list_in_child(connection: Connection, client: PlexServerClient, section_id: int) -> None:
     """The child: list, then send ``("rows", rows)`` or ``("error", PlexError)``."""
+    gc.disable()  # a short life that only allocates: collections would only walk the rows
     try:
         with client:
             rows = [track_row(track) for track in client.iter_tracks(section_id)]
