@@ -656,7 +656,7 @@ class FolderRatingSide:
 
     def commit(self) -> None:
         self._repository.save_file_states(
-            self._library_id, list(self._pending.values()), gone=self._gone
+            self._library_id, list(self._pending.values()), gone=self._gone, stored=self._known
         )
         self._pending.clear()
         self._gone = []

@@ -7,7 +7,7 @@ Services see the frozen records defined here, never the table classes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import SQLModel, col
 
+from app.adapters.db.bulk import insert_many
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import utc_now
 from app.adapters.db.sync_models import Conflict, FileState, JournalEntry, TrackLink
@@ -285,29 +286,23 @@ class SyncRepository:
         # the ids: (link_id, a_key, b_key) is unique. SQLite cannot batch INSERT .. RETURNING
         # in parameter order, and row by row is 20 times slower.
         with self._sessions() as session:
-            for chunk in _chunks(links, _BULK_CHUNK):
-                session.execute(
-                    insert(_table(TrackLink)),
-                    [
-                        {
-                            "link_id": link_id,
-                            "a_key": item.a_key,
-                            "b_key": item.b_key,
-                            "a_label": item.a_label,
-                            "b_label": item.b_label,
-                            "method": item.method,
-                            "score": item.score,
-                            "status": item.status,
-                            "note": item.note,
-                            "baseline_known": False,
-                            "baseline_rating": None,
-                            "baseline_at": None,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                        for item in chunk
-                    ],
-                )
+            insert_many(
+                session.connection(),
+                _table(TrackLink),
+                ("a_key", "b_key", "a_label", "b_label", "method", "score", "status", "note"),
+                (
+                    (i.a_key, i.b_key, i.a_label, i.b_label, i.method, i.score, i.status, i.note)
+                    for i in links
+                ),
+                constants={
+                    "link_id": link_id,
+                    "baseline_known": False,
+                    "baseline_rating": None,
+                    "baseline_at": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
             stored = session.execute(
                 select(col(TrackLink.id), col(TrackLink.a_key), col(TrackLink.b_key)).where(
                     col(TrackLink.link_id) == link_id
@@ -435,12 +430,19 @@ class SyncRepository:
             }
 
     def save_file_states(
-        self, library_id: int, states: Sequence[FileStateRecord], *, gone: Sequence[str] = ()
+        self,
+        library_id: int,
+        states: Sequence[FileStateRecord],
+        *,
+        gone: Sequence[str] = (),
+        stored: Container[str] | None = None,
     ) -> None:
-        """Replace the states of ``states``' paths and forget ``gone`` paths."""
+        """Replace the states of ``states``' paths and forget ``gone`` paths. ``stored``: the
+        paths that may have a state already (the others are only inserted); None: any."""
         now = utc_now()
         with self._sessions() as session:
-            paths = [state.rel_path for state in states] + list(gone)
+            replaced = [s.rel_path for s in states if stored is None or s.rel_path in stored]
+            paths = replaced + list(gone)
             for chunk in _chunks(paths):
                 session.execute(
                     delete(FileState).where(
@@ -448,23 +450,23 @@ class SyncRepository:
                         col(FileState.rel_path).in_(chunk),
                     )
                 )
-            for chunk_states in _chunks(states, _BULK_CHUNK):
-                session.execute(
-                    insert(_table(FileState)),
-                    [
-                        {
-                            "library_id": library_id,
-                            "rel_path": state.rel_path,
-                            "size_bytes": state.size_bytes,
-                            "mtime_ns": state.mtime_ns,
-                            "format": state.format,
-                            "tags": [list(tag) for tag in state.tags],
-                            "meta": state.match_meta(),
-                            "read_at": now,
-                        }
-                        for state in chunk_states
-                    ],
-                )
+            insert_many(
+                session.connection(),
+                _table(FileState),
+                ("rel_path", "size_bytes", "mtime_ns", "format", "tags", "meta"),
+                (
+                    (
+                        state.rel_path,
+                        state.size_bytes,
+                        state.mtime_ns,
+                        state.format,
+                        [list(tag) for tag in state.tags],
+                        state.match_meta(),
+                    )
+                    for state in states
+                ),
+                constants={"library_id": library_id, "read_at": now},
+            )
             session.commit()
 
     # -- conflicts ------------------------------------------------------------------------
@@ -657,25 +659,32 @@ class SyncRepository:
             return
         now = utc_now()
         with self._sessions() as session:
-            for chunk in _chunks(entries, _BULK_CHUNK):
-                session.execute(
-                    insert(_table(JournalEntry)),
-                    [
-                        {
-                            "job_id": job_id,
-                            "track_link_id": entry.track_link_id,
-                            "side": entry.side,
-                            "item_key": entry.item_key,
-                            "before": entry.before,
-                            "after": entry.after,
-                            "baseline_known_before": entry.baseline_known_before,
-                            "baseline_before": entry.baseline_before,
-                            "created_at": now,
-                            "undone_by_job_id": None,
-                        }
-                        for entry in chunk
-                    ],
-                )
+            insert_many(
+                session.connection(),
+                _table(JournalEntry),
+                (
+                    "track_link_id",
+                    "side",
+                    "item_key",
+                    "before",
+                    "after",
+                    "baseline_known_before",
+                    "baseline_before",
+                ),
+                (
+                    (
+                        e.track_link_id,
+                        e.side,
+                        e.item_key,
+                        e.before,
+                        e.after,
+                        e.baseline_known_before,
+                        e.baseline_before,
+                    )
+                    for e in entries
+                ),
+                constants={"job_id": job_id, "created_at": now, "undone_by_job_id": None},
+            )
             session.commit()
 
     def journal(self, job_id: int) -> list[JournalRecord]:

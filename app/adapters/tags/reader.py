@@ -33,7 +33,7 @@ LEAN_READERS: dict[str, LeanReader] = {
 }
 
 
-def _lean(format_id: str, handle: BinaryIO, size_bytes: int, path: str) -> Any:
+def lean_parse(format_id: str, handle: BinaryIO, size_bytes: int, path: str) -> Any:
     """The lean reader's stand-in for mutagen's object, or None (declined, or none exists).
     A lean reader never raises by contract; if one ever did, mutagen reads the file instead."""
     reader = LEAN_READERS.get(format_id)
@@ -55,7 +55,7 @@ def read_file(path: str | os.PathLike[str], *, pinned_scale: TextScale | None = 
             kind = detect(handle, name)
         except OSError as exc:
             raise from_os_error(exc, name, action="read") from exc
-        audio = _lean(kind.format, handle, info.st_size, name)
+        audio = lean_parse(kind.format, handle, info.st_size, name)
         if audio is None:
             audio = parse(kind, handle, name, for_write=False)
         ops = kind.ops

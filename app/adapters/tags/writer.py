@@ -12,6 +12,7 @@ from app.adapters.tags.files import open_media
 from app.adapters.tags.formats import Kind, detect, format_of, parse
 from app.adapters.tags.id3 import save_version
 from app.adapters.tags.model import TagChange, WriteMethod, WriteOptions, WriteOutcome
+from app.adapters.tags.reader import lean_parse
 from app.adapters.tags.safe_write import Commit, PaddingFunction, Saver, commit
 from app.adapters.tags.translate import from_os_error, from_parse_error
 from app.domain.errors import HardlinkSkipped, MediaFileError, WriteNotVerified
@@ -179,10 +180,14 @@ def _verify(
 ) -> list[TagReading]:
     """Re-read the written bytes: every planned tag says what was planned, every other rating
     tag is as it was, the audio length is unchanged. Raises WriteNotVerified otherwise."""
-    try:
-        audio = parse(kind, fileobj, path, for_write=True)
-    except MediaFileError as exc:
-        raise WriteNotVerified(f"the written file does not parse: {exc.reason}", path=path) from exc
+    audio = lean_parse(kind.format, fileobj, os.fstat(fileobj.fileno()).st_size, path)
+    if audio is None:
+        try:
+            audio = parse(kind, fileobj, path, for_write=True)
+        except MediaFileError as exc:
+            raise WriteNotVerified(
+                f"the written file does not parse: {exc.reason}", path=path
+            ) from exc
     after = kind.ops.readings(audio, pinned_scale)
     problems: list[str] = []
     for write in plan:
