@@ -18,7 +18,7 @@ from typing import Protocol
 
 from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
 from app.adapters.plex import PlexServerClient, PlexTrack
-from app.adapters.plex.listing_process import list_tracks_in_child
+from app.adapters.plex.listing_process import iter_tracks_in_child
 from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file, write_rating
 from app.adapters.tags.listing import iter_audio_stats
 from app.adapters.tags.model import WriteOutcome
@@ -274,14 +274,12 @@ class PlexRatingSide:
             total = self._client.count_tracks(section_id)
             done_before = len(items)
             reporter.progress(phase, done_before, total)
-            if self._list_in_child:
-                tracks = list_tracks_in_child(
-                    self._client, section_id, should_stop=_stop_check(reporter)
-                )
-                items.extend(self._item(track) for track in tracks)
-                reporter.progress(phase, len(items) - done_before, total)
-                continue
-            for track in self._client.iter_tracks(section_id):
+            tracks = (
+                iter_tracks_in_child(self._client, section_id, should_stop=_stop_check(reporter))
+                if self._list_in_child
+                else self._client.iter_tracks(section_id)
+            )
+            for track in tracks:
                 items.append(self._item(track))
                 if len(items) % 1000 == 0:
                     reporter.check_cancelled()
