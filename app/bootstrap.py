@@ -23,7 +23,7 @@ from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.models import utc_now
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
-from app.adapters.processes import current_runner_id, runner_alive
+from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
 from app.adapters.queue import ArqRunner
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
@@ -71,6 +71,8 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
     libraries = LibraryRepository(sessions)
     sync_repository = SyncRepository(sessions)
     processes = settings.worker_processes or default_processes()
+    if processes > 1:
+        warm_up_workers()
     sides = SideFactory(
         libraries=libraries,
         sync_repository=sync_repository,

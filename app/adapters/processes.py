@@ -9,6 +9,7 @@ the job service falls back to the heartbeat age.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import socket
 import sys
@@ -85,3 +86,12 @@ def runner_alive(runner_id: str) -> bool | None:
     except PermissionError:
         return None
     return None
+
+
+def warm_up_workers() -> None:
+    """Start the fork server now, in the background of whatever this process does next: it
+    imports our modules once (about a second), which the first worker would otherwise wait
+    for. Harmless to call again; nothing to do where there is no fork server."""
+    context = worker_context()
+    if context.get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
