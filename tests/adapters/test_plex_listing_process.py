@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.adapters.plex import PlexServerClient
+from app.adapters.plex import PlexServerClient, listing_process
 from app.adapters.plex.listing_process import (
     ListingCancelled,
     list_tracks_in_child,
@@ -100,3 +100,16 @@ def test_a_client_pickles_without_its_connection_and_keeps_its_account(
         assert copy.base_url == emulator.url
         assert [s.section_id for s in copy.list_sections()] == [1]
         assert BOB_TOKEN not in repr(copy)
+
+
+def test_where_no_child_can_start_the_listing_happens_here(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class NoProcesses:
+        def Pipe(self, duplex: bool) -> None:
+            raise OSError("sem_open: function not implemented")
+
+    monkeypatch.setattr(listing_process, "worker_context", NoProcesses)
+    with _client(emulator.url) as here:
+        assert list_tracks_in_child(here, 1) == list(here.iter_tracks(1))
+    assert "listing in-process" in caplog.text

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.tags import WriteOptions, read_file
+from app.adapters.tags import WriteOptions, read_file, workers
 from app.adapters.tags.model import FileTags
 from app.adapters.tags.workers import (
     MIN_READ_PROCESSES,
@@ -127,3 +127,17 @@ def test_file_errors_cross_processes_intact() -> None:
 
 def test_default_processes_is_bounded() -> None:
     assert 1 <= default_processes() <= 4
+
+
+def test_without_worker_processes_everything_runs_in_process(
+    library: list[str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("sem_open: function not implemented")  # a container without /dev/shm
+
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_processes)
+    with TagWorkers(MIN_READ_PROCESSES, min_items=1) as pool:
+        results = [_summary(r) for r in pool.read_many(library)]
+    with TagWorkers(1) as inline:
+        assert results == [_summary(r) for r in inline.read_many(library)]
+    assert "working in-process" in caplog.text

@@ -10,13 +10,14 @@ records here while the child lists the next ones.
 The child gets a copy of the client (same server, account and retry settings; its own
 connection): retries, timeouts and error translation are the client's, and a
 :class:`PlexError` comes back as itself. A run that is cancelled while the child lists
-terminates it.
+terminates it. Where no child process can be started, the listing happens in-process.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
+import logging
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Final
@@ -25,6 +26,8 @@ from app.adapters.plex.client import PlexServerClient
 from app.adapters.plex.records import PlexTrack
 from app.adapters.processes import worker_context
 from app.domain.errors import PlexError, PlexUnavailable
+
+log = logging.getLogger(__name__)
 
 POLL_S: Final = 0.1
 BATCH: Final = 1000  # tracks per message from the child
@@ -76,15 +79,20 @@ def iter_tracks_in_child(
     a child process and received a batch at a time. ``should_stop`` is asked every 0.1 s while
     waiting; when it says yes the child is terminated and :class:`ListingCancelled` raised. A
     child that dies without finishing is :class:`PlexUnavailable`."""
-    context = worker_context()
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(  # type: ignore[attr-defined]  # every context has Process
-        target=_list_in_child,
-        args=(sender, client, section_id),
-        name="crossfade-plex-listing",
-        daemon=True,
-    )
-    child.start()
+    try:
+        context = worker_context()
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(  # type: ignore[attr-defined]  # every context has Process
+            target=_list_in_child,
+            args=(sender, client, section_id),
+            name="crossfade-plex-listing",
+            daemon=True,
+        )
+        child.start()
+    except (OSError, ImportError, NotImplementedError) as exc:
+        log.warning("no listing process here (%s); listing in-process", exc)
+        yield from client.iter_tracks(section_id)
+        return
     sender.close()
     finished = False
     try:

@@ -21,6 +21,7 @@ file raised (errors travel as values, so one bad file never costs its batch).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,8 @@ from app.domain.ratings import Rating, TextScale, WriteProfile
 READ_BATCH: Final = 128
 WRITE_BATCH: Final = 8
 MIN_ITEMS: Final = 256
+
+log = logging.getLogger(__name__)
 # Reads go to the pool only with this many processes: a lean read costs ~100 µs and taking its
 # result in (unpickling, building the item) ~40 µs, so with two cores the consumer competes
 # with the workers and a pool read was slower than reading in-process (measured: 2.8 s against
@@ -158,11 +161,15 @@ class TagWorkers:
     def _uses_pool(self, items: int, min_processes: int) -> bool:
         return self.processes >= min_processes and items >= self.min_items and not self._broken
 
-    def _started(self) -> ProcessPoolExecutor:
+    def _started(self) -> ProcessPoolExecutor | None:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.processes, mp_context=worker_context()
-            )
+            try:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.processes, mp_context=worker_context()
+                )
+            except (OSError, ImportError, NotImplementedError) as exc:  # no sem_open, say
+                log.warning("tag worker processes unavailable (%s); working in-process", exc)
+                self._broken = True
         return self._pool
 
     def _ordered(
@@ -181,7 +188,9 @@ class TagWorkers:
                 yield work(batch)
             return
         pool = self._started()
-        in_flight: deque[tuple[list[_Request], Future[list[_Result]]]] = deque()
+        # A batch whose future is None runs here when its turn comes: the pool could not take
+        # it (it broke, or worker processes cannot start in this environment).
+        in_flight: deque[tuple[list[_Request], Future[list[_Result]] | None]] = deque()
         depth = 2 * self.processes
         stopped = False
 
@@ -194,28 +203,40 @@ class TagWorkers:
                 batch = next(batches, None)
                 if batch is None:
                     return
-                in_flight.append((batch, pool.submit(work, batch)))
+                in_flight.append((batch, self._submit(pool, work, batch)))
 
         send()
         while in_flight:
             batch, future = in_flight.popleft()
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                # A worker died; the batches in flight went down with the pool. They and the
-                # rest run here (a write batch run twice writes nothing the second time).
-                self._broken = True
-                yield work(batch)
-                for pending_batch, _ in in_flight:
-                    yield work(pending_batch)
-                in_flight.clear()
-                for rest in batches:
-                    if should_stop():
-                        return
-                    yield work(rest)
-                return
+            if future is None:
+                results = work(batch)
+            else:
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    # A worker died and the batches in flight went down with the pool: they
+                    # and the rest run here (a write batch run twice writes nothing new).
+                    self._broken = True
+                    log.warning("a tag worker process died; going on in-process")
+                    results = work(batch)
+                    in_flight = deque((b, None) for b, _ in in_flight)
             send()
             yield results
+
+    def _submit(
+        self,
+        pool: ProcessPoolExecutor | None,
+        work: Callable[[list[_Request]], list[_Result]],
+        batch: list[_Request],
+    ) -> Future[list[_Result]] | None:
+        if pool is None or self._broken:
+            return None
+        try:
+            return pool.submit(work, batch)
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            self._broken = True
+            log.warning("tag worker processes unavailable (%s); going on in-process", exc)
+            return None
 
 
 def _batches(items: Sequence[_Request], size: int) -> Iterator[list[_Request]]:
