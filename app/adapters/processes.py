@@ -13,7 +13,7 @@ import multiprocessing.forkserver
 import os
 import socket
 import sys
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 
 from app.domain.jobs import RunnerId
@@ -32,14 +32,14 @@ def _preload() -> list[str]:
     return [*WORKER_MODULES, *(name for name in ours if name not in WORKER_MODULES)]
 
 
-def worker_context() -> BaseContext:
+def worker_context() -> ForkServerContext | SpawnContext:
     """How worker processes start: ``forkserver`` where the platform has it (workers fork from
     a small clean server that imported ``WORKER_MODULES`` once; never a plain ``fork`` of a
     threaded process), ``spawn`` elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_preload())
-        return context
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(_preload())
+        return forkserver
     return multiprocessing.get_context("spawn")
 
 

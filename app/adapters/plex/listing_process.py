@@ -20,7 +20,7 @@ import gc
 import logging
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from typing import Final
+from typing import Any, Final
 
 from app.adapters.plex.client import PlexServerClient
 from app.adapters.plex.records import PlexTrack
@@ -33,7 +33,7 @@ POLL_S: Final = 0.1
 BATCH: Final = 1000  # tracks per message from the child
 _FIELDS: Final = tuple(field.name for field in dataclasses.fields(PlexTrack))
 
-Row = tuple[object, ...]
+Row = tuple[Any, ...]  # PlexTrack's fields, in order
 
 
 def track_row(track: PlexTrack) -> Row:
@@ -41,7 +41,7 @@ def track_row(track: PlexTrack) -> Row:
 
 
 def track_of(row: Row) -> PlexTrack:
-    return PlexTrack(*row)  # type: ignore[arg-type]  # a row holds exactly PlexTrack's fields
+    return PlexTrack(*row)
 
 
 def _list_in_child(connection: Connection, client: PlexServerClient, section_id: int) -> None:
@@ -82,7 +82,7 @@ def iter_tracks_in_child(
     try:
         context = worker_context()
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(  # type: ignore[attr-defined]  # every context has Process
+        child = context.Process(
             target=_list_in_child,
             args=(sender, client, section_id),
             name="crossfade-plex-listing",
