@@ -154,8 +154,9 @@ class RatingSide(Protocol):
 
     def load_state(self) -> None:
         """Read what the scan needs from our own database (a folder's file states). Called
-        before a helper thread starts: rows come one at a time, each a wait for the GIL, which
-        a thread parsing a Plex listing holds for up to 5 ms (10× slower than alone)."""
+        before a helper thread that parses in this process starts (rows come one at a time,
+        each a wait for the GIL it holds for up to 5 ms: 10× slower than alone), or while a
+        child process parses; :meth:`scan` loads it itself when nobody did."""
         ...
 
     def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
@@ -228,7 +229,6 @@ class PlexRatingSide:
         self._section_ids = tuple(section_ids)
         self._mappings = tuple(mappings)
         self.label = label
-        self._list_in_child = list_in_child
         self.scans_in_child = list_in_child
 
     def _local_path(self, track: PlexTrack) -> str | None:
@@ -276,7 +276,7 @@ class PlexRatingSide:
             reporter.progress(phase, done_before, total)
             tracks = (
                 iter_tracks_in_child(self._client, section_id, should_stop=_stop_check(reporter))
-                if self._list_in_child
+                if self.scans_in_child
                 else self._client.iter_tracks(section_id)
             )
             for track in tracks:

@@ -278,7 +278,7 @@ class _Writes:
         self.targets = [Side.A if p.decision.action is Action.WRITE_A else Side.B for p in writes]
         self.outcomes: list[Written] = [None] * len(writes)
         self.attempted = [False] * len(writes)
-        self._done = 0
+        self._done = [0, 0]  # written here, written on the helper thread (one writer each)
 
     def item(self, index: int) -> SideItem:
         pair = self.pairs[index]
@@ -290,12 +290,13 @@ class _Writes:
         return RatingWrite(self.item(index).key, pair.decision.value, source.rated_at_s)
 
     def _progress(self, reporter: Reporter) -> None:
-        reporter.progress("writing", self._done, len(self.pairs))
+        reporter.progress("writing", sum(self._done), len(self.pairs))
 
     def _write_all(
         self,
         indexes: Sequence[int],
         should_stop: Callable[[], bool],
+        slot: int,
         on_outcome: Callable[[], None] = lambda: None,
     ) -> None:
         for which in (Side.A, Side.B):
@@ -308,7 +309,7 @@ class _Writes:
             for index, outcome in zip(mine, outcomes, strict=False):
                 self.outcomes[index] = outcome
                 self.attempted[index] = True
-                self._done += 1
+                self._done[slot] += 1
                 on_outcome()
 
     def run(self, reporter: Reporter) -> None:
@@ -327,7 +328,7 @@ class _Writes:
             return bool(cancelled)
 
         def write_here() -> None:
-            self._write_all(here, should_stop, lambda: self._progress(reporter))
+            self._write_all(here, should_stop, 0, lambda: self._progress(reporter))
             if cancelled:
                 raise cancelled[0]
 
@@ -337,7 +338,7 @@ class _Writes:
             return
         relay = _Relay()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossfade-write") as pool:
-            future = pool.submit(self._write_all, there, relay.stop.is_set)
+            future = pool.submit(self._write_all, there, relay.stop.is_set, 1)
             try:
                 write_here()
                 _wait(future, reporter, lambda: self._progress(reporter))
