@@ -82,8 +82,7 @@ def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
         write_options=WriteOptions(
             preserve_mtime=settings.preserve_mtime, hardlinks=settings.hardlinked_writes
         ),
-        tag_processes=processes,
-        plex_list_in_child=processes > 1,
+        worker_processes=processes,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries)

@@ -262,9 +262,10 @@ class SideFactory:
     sync_repository: SyncRepository
     plex_client: PlexClientFactory
     write_options: WriteOptions
-    tag_processes: int = 1  # folder tags read and written on this many worker processes
+    # Worker processes per run: folder tags written (from 3: read) on this many, and from 2
+    # the Plex listing parsed in a child process. 1: everything in the job's process.
+    worker_processes: int = 1
     tag_pool_min_items: int = MIN_ITEMS  # fewer files than this: no pool, all in-process
-    plex_list_in_child: bool = False  # Plex listings parsed in a child process
 
     def side(self, library_id: int, *, dry_run: bool) -> RatingSide:
         library = self.libraries.library(library_id)
@@ -278,7 +279,7 @@ class SideFactory:
                 config.section_ids,
                 mappings,
                 label=library.name,
-                list_in_child=self.plex_list_in_child,
+                list_in_child=self.worker_processes > 1,
             )
         if library.kind == "music_folder":
             folder = MusicFolderConfig.model_validate(library.config)
@@ -299,7 +300,7 @@ class SideFactory:
                 options,
                 self.sync_repository,
                 label=library.name,
-                workers=TagWorkers(self.tag_processes, min_items=self.tag_pool_min_items),
+                workers=TagWorkers(self.worker_processes, min_items=self.tag_pool_min_items),
             )
         raise InvalidInput(f"library {library.name!r} ({library.kind}) holds no music ratings")
 

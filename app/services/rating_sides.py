@@ -19,7 +19,7 @@ from typing import Protocol
 from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.adapters.plex.listing_process import iter_tracks_in_child
-from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file, write_rating
+from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file
 from app.adapters.tags.listing import iter_audio_stats
 from app.adapters.tags.model import WriteOutcome
 from app.adapters.tags.workers import TagWorkers, WriteRequest
@@ -135,6 +135,14 @@ Written = Rating | None | CrossfadeError
 
 def _never() -> bool:
     return False
+
+
+def _only(outcomes: Iterator[Written]) -> Rating | None:
+    """The one outcome of a ``write_many`` of one write, its error raised."""
+    outcome = next(outcomes)
+    if isinstance(outcome, CrossfadeError):
+        raise outcome
+    return outcome
 
 
 def _stop_check(reporter: Reporter) -> Callable[[], bool]:
@@ -287,8 +295,7 @@ class PlexRatingSide:
         return items
 
     def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
-        self._send(RatingWrite(key, rating, rated_at_s))
-        return self.read(key)
+        return _only(self.write_many([RatingWrite(key, rating, rated_at_s)]))
 
     def write_many(
         self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
@@ -465,8 +472,8 @@ class FolderRatingSide:
         self._repository = repository
         self.label = label
         self._pending: dict[str, FileStateRecord] = {}
-        self._known: dict[str, FileStateRecord] = {}  # the file states the scan started from
-        self._known_loaded = False
+        # The file states the scan started from (None until loaded).
+        self._known: dict[str, FileStateRecord] | None = None
         self._gone: list[str] = []
         self.files_read = 0
         self.files_cached = 0
@@ -531,9 +538,7 @@ class FolderRatingSide:
         state are not opened; the others are read, on worker processes when they are many."""
         if not os.path.isdir(self._root):
             raise SetupError(f"music folder {self._root} is missing or not a folder")
-        if not self._known_loaded:
-            self.load_state()
-        cached = self._known
+        cached = self._known if self._known is not None else self._load()
         reporter.progress(phase, 0, len(cached) or None)
         slots: list[SideItem | None] = []
         to_read: list[tuple[int, str, str]] = []  # (slot, key, path)
@@ -588,15 +593,7 @@ class FolderRatingSide:
         )
 
     def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
-        request = self._request(key, rating)
-        outcome = write_rating(
-            request.path,
-            rating,
-            request.profile,
-            options=request.options,
-            pinned_scale=request.pinned_scale,
-        )
-        return self._settled(key, rating, outcome)
+        return _only(self.write_many([RatingWrite(key, rating, rated_at_s)]))
 
     def write_many(
         self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
@@ -636,7 +633,7 @@ class FolderRatingSide:
         return resolved
 
     def _cached_meta(self, key: str) -> dict[str, object]:
-        known = self._known.get(key)
+        known = (self._known or {}).get(key)
         if known is not None:
             return known.match_meta()
         try:
@@ -649,8 +646,11 @@ class FolderRatingSide:
         return resolve(tags.tags, self._options.read_policy).rating
 
     def load_state(self) -> None:
+        self._load()
+
+    def _load(self) -> dict[str, FileStateRecord]:
         self._known = self._repository.file_states(self._library_id)
-        self._known_loaded = True
+        return self._known
 
     def commit(self) -> None:
         self._repository.save_file_states(

@@ -14,7 +14,7 @@ import pytest
 from app.adapters.plex import PlexServerClient, listing_process
 from app.adapters.plex.listing_process import (
     ListingCancelled,
-    list_tracks_in_child,
+    iter_tracks_in_child,
     track_of,
     track_row,
 )
@@ -38,7 +38,7 @@ def test_the_child_lists_what_the_client_lists_here(emulator: EmulatorServer) ->
     with _client(emulator.url) as here:
         here.rate(next(here.iter_tracks(1)).rating_key, 7)
         expected = list(here.iter_tracks(1))
-        in_child = list_tracks_in_child(here, 1)
+        in_child = list(iter_tracks_in_child(here, 1))
     assert in_child == expected
     assert len(in_child) == 2_500
     assert sum(1 for track in in_child if track.user_rating == 7) == 1
@@ -53,7 +53,7 @@ def test_rows_round_trip_every_field(emulator: EmulatorServer) -> None:
 def test_the_clients_retries_happen_in_the_child(emulator: EmulatorServer) -> None:
     emulator.knobs.add_fault(Fault(r"/library/sections/1/all", status=503, times=1))
     with _client(emulator.url) as here:
-        assert len(list_tracks_in_child(here, 1)) == 2_500
+        assert len(list(iter_tracks_in_child(here, 1))) == 2_500
 
 
 @pytest.mark.parametrize(
@@ -64,14 +64,14 @@ def test_errors_come_back_as_themselves(
     emulator: EmulatorServer, token: str, section_id: int, error: type[Exception]
 ) -> None:
     with _client(emulator.url, token) as here, pytest.raises(error) as raised:
-        list_tracks_in_child(here, section_id)
+        list(iter_tracks_in_child(here, section_id))
     assert OWNER_TOKEN not in str(raised.value)
     assert emulator.url in str(raised.value)
 
 
 def test_gone_server_is_unavailable() -> None:
     with _client("http://127.0.0.1:9") as here, pytest.raises(PlexUnavailable):
-        list_tracks_in_child(here, 1)
+        list(iter_tracks_in_child(here, 1))
 
 
 def test_a_stop_terminates_the_child(emulator: EmulatorServer) -> None:
@@ -84,7 +84,7 @@ def test_a_stop_terminates_the_child(emulator: EmulatorServer) -> None:
 
     started = time.monotonic()
     with _client(emulator.url) as here, pytest.raises(ListingCancelled):
-        list_tracks_in_child(here, 1, should_stop=should_stop)
+        list(iter_tracks_in_child(here, 1, should_stop=should_stop))
     assert asked.is_set()
     assert time.monotonic() - started < 10  # not the 30 s the server would have taken
     assert not [p for p in multiprocessing.active_children() if p.name == "crossfade-plex-listing"]
@@ -111,5 +111,5 @@ def test_where_no_child_can_start_the_listing_happens_here(
 
     monkeypatch.setattr(listing_process, "worker_context", NoProcesses)
     with _client(emulator.url) as here:
-        assert list_tracks_in_child(here, 1) == list(here.iter_tracks(1))
+        assert list(iter_tracks_in_child(here, 1)) == list(here.iter_tracks(1))
     assert "listing in-process" in caplog.text

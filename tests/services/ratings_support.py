@@ -190,9 +190,8 @@ def ratings_world(
                     url, token, timeout_s=timeout_s, retries=3, backoff_s=0.01
                 ),
                 write_options=WriteOptions(),
-                tag_processes=tag_processes,
+                worker_processes=tag_processes,
                 tag_pool_min_items=1,
-                plex_list_in_child=tag_processes > 1,
             )
             yield RatingsWorld(
                 music=music,

@@ -122,16 +122,6 @@ def iter_tracks_in_child(
         child.join()
 
 
-def list_tracks_in_child(
-    client: PlexServerClient,
-    section_id: int,
-    *,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> list[PlexTrack]:
-    """:func:`iter_tracks_in_child` as a list."""
-    return list(iter_tracks_in_child(client, section_id, should_stop=should_stop))
-
-
 def _died(client: PlexServerClient, section_id: int, exit_code: int | None) -> PlexUnavailable:
     return PlexUnavailable(
         f"the listing process ended without finishing (exit {exit_code})",
