@@ -4,7 +4,9 @@
   by ``d_type``, so they cost no stat at all) and returns an immutable
   :class:`~app.domain.mirror.DirNode` snapshot. Unreadable directories and vanished entries
   become part of the snapshot, never exceptions; names that are not UTF-8 stay as
-  ``surrogateescape`` strings and round-trip to the same bytes.
+  ``surrogateescape`` strings and round-trip to the same bytes. FIFOs, devices, sockets,
+  symlink loops and symlinks that lead out of the walked root are recorded as
+  :class:`~app.domain.mirror.Special` entries with their kind, never opened nor followed.
 - :func:`place_link` / :func:`place_copy`: materializers. A new file is created under its
   final name only by an atomic ``link``; a copy or a replacement is written to a temporary name
   in the same directory and ``rename``\\ d over the target, so a crash (even ``SIGKILL``)
@@ -41,7 +43,7 @@ from app.domain.errors import (
     SetupError,
     TargetLocked,
 )
-from app.domain.mirror import DirNode, DirStamp, FileMeta, FileNode
+from app.domain.mirror import DirNode, DirStamp, FileMeta, FileNode, Special, SpecialKind
 from app.domain.movies import IGNORE_MARKERS
 
 TEMP_PREFIX = ".crossfade-"
@@ -93,15 +95,39 @@ def _stamp_of(st: os.stat_result) -> DirStamp:
     return DirStamp(st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
 
 
+def special_kind(mode: int) -> SpecialKind:
+    """The kind of an entry that is neither a regular file nor a directory, by its mode."""
+    if stat.S_ISFIFO(mode):
+        return SpecialKind.FIFO
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return SpecialKind.DEVICE
+    if stat.S_ISSOCK(mode):
+        return SpecialKind.SOCKET
+    return SpecialKind.OTHER
+
+
+def is_inside(real: str, real_root: str) -> bool:
+    """True if the resolved path ``real`` is ``real_root`` or below it."""
+    return real == real_root or real.startswith(real_root.rstrip("/") + "/")
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    """What stays the same for every directory of one walk. ``real_root`` is the resolved
+    root, the fence for followed symlinks (None when symlinks are not followed)."""
+
+    real_root: str | None
+    markers: frozenset[str]
+    stamps: bool
+
+
 def _scan(
     path: str,
     name: str,
-    follow_symlinks: bool,
-    markers: frozenset[str],
+    walk: _Walk,
     ancestors: frozenset[tuple[int, int]],
     skip: frozenset[str] = frozenset(),
     stamp: DirStamp | None = None,
-    stamps: bool = False,
 ) -> DirNode:
     try:
         with os.scandir(path) as listing:
@@ -110,13 +136,13 @@ def _scan(
         return DirNode(name, error=os_reason(exc))
     files: list[FileNode] = []
     dirs: list[DirNode] = []
-    specials: list[str] = []
+    specials: list[Special] = []
     leftovers: list[str] = []
     others: list[os.DirEntry[str]] = []
     for entry in entries:
         entry_name = entry.name
         if entry_name[0] == ".":
-            if entry_name in markers:
+            if entry_name in walk.markers:
                 return DirNode(name, marked=True)
             if is_temp_name(entry_name):
                 leftovers.append(entry_name)
@@ -136,26 +162,20 @@ def _scan(
             elif entry.is_dir(follow_symlinks=False):
                 others.append(entry)
             elif entry.is_symlink():
-                _symlink(entry, follow_symlinks, markers, ancestors, stamps, files, dirs, specials)
+                _symlink(entry, walk, ancestors, files, dirs, specials)
             else:
-                specials.append(entry_name)
+                kind = special_kind(entry.stat(follow_symlinks=False).st_mode)
+                specials.append(Special(entry_name, kind))
         except FileNotFoundError:
             continue  # vanished between the listing and the stat
         except OSError:
-            specials.append(entry_name)
+            specials.append(Special(entry_name, SpecialKind.UNREADABLE))
     for entry in others:  # after the loop: a marker later in the listing stops the walk
-        sub_stamp = _stamp_of(entry.stat(follow_symlinks=False)) if stamps else None
-        dirs.append(
-            _scan(
-                entry.path,
-                entry.name,
-                follow_symlinks,
-                markers,
-                ancestors,
-                stamp=sub_stamp,
-                stamps=stamps,
-            )
-        )
+        try:
+            sub_stamp = _stamp_of(entry.stat(follow_symlinks=False)) if walk.stamps else None
+        except OSError:
+            continue  # vanished since the listing
+        dirs.append(_scan(entry.path, entry.name, walk, ancestors, stamp=sub_stamp))
     if dirs and len(dirs) > len(others):
         dirs.sort(key=_by_name)
     return DirNode(
@@ -170,38 +190,39 @@ def _scan(
 
 def _symlink(
     entry: os.DirEntry[str],
-    follow_symlinks: bool,
-    markers: frozenset[str],
+    walk: _Walk,
     ancestors: frozenset[tuple[int, int]],
-    stamps: bool,
     files: list[FileNode],
     dirs: list[DirNode],
-    specials: list[str],
+    specials: list[Special],
 ) -> None:
     """A symlink: in a target a file to replace or remove; in a source what it points to,
-    with a guard against links that lead back up the tree."""
-    if not follow_symlinks:
+    when that is inside the root and is not a directory the walk is already in."""
+    if walk.real_root is None:
         files.append(FileNode(entry.name, _meta(entry.stat(follow_symlinks=False)), True))
         return
     try:
         st = entry.stat()
     except FileNotFoundError:
-        specials.append(entry.name)  # a dangling link
+        specials.append(Special(entry.name, SpecialKind.DANGLING))
         return
-    if stat.S_ISDIR(st.st_mode):
+    except OSError as exc:
+        kind = SpecialKind.SYMLINK_LOOP if exc.errno == errno.ELOOP else SpecialKind.UNREADABLE
+        specials.append(Special(entry.name, kind))
+        return
+    if not is_inside(os.path.realpath(entry.path), walk.real_root):
+        specials.append(Special(entry.name, SpecialKind.OUTSIDE_ROOT))
+    elif stat.S_ISDIR(st.st_mode):
         key = (st.st_dev, st.st_ino)
         if key in ancestors:
-            specials.append(entry.name)  # a loop
+            specials.append(Special(entry.name, SpecialKind.SYMLINK_LOOP))
         else:
-            sub_stamp = _stamp_of(st) if stamps else None
-            linked = ancestors | {key}
-            dirs.append(
-                _scan(entry.path, entry.name, True, markers, linked, stamp=sub_stamp, stamps=stamps)
-            )
+            sub_stamp = _stamp_of(st) if walk.stamps else None
+            dirs.append(_scan(entry.path, entry.name, walk, ancestors | {key}, stamp=sub_stamp))
     elif stat.S_ISREG(st.st_mode):
         files.append(FileNode(entry.name, _meta(st), True))
     else:
-        specials.append(entry.name)
+        specials.append(Special(entry.name, special_kind(st.st_mode)))
 
 
 def scan_tree(
@@ -213,7 +234,8 @@ def scan_tree(
     stamps: bool = False,
 ) -> DirNode:
     """Snapshot of ``root`` (its node is named ``""``). The source is walked following
-    symlinks (with a loop guard), a target without: there a symlink is a file to replace or
+    symlinks that stay inside ``root`` once resolved (with a loop guard; a symlink out of the
+    root is a special entry), a target without: there a symlink is a file to replace or
     remove, never a way out of the tree. Entries of ``root`` named in ``skip`` are left out
     (movies known to be unchanged). With ``stamps``, each directory below the root is stamped
     (one more stat each) before it is read. Raises ``SetupError`` if ``root`` cannot be
@@ -224,7 +246,8 @@ def scan_tree(
     except OSError as exc:
         raise SetupError(f"cannot read '{where}': {os_reason(exc)}") from exc
     ancestors = frozenset({(st.st_dev, st.st_ino)})
-    node = _scan(where, "", follow_symlinks, markers, ancestors, skip, stamps=stamps)
+    walk = _Walk(os.path.realpath(where) if follow_symlinks else None, markers, stamps)
+    node = _scan(where, "", walk, ancestors, skip)
     if node.error is not None:
         raise SetupError(f"cannot read '{where}': {node.error}")
     return node

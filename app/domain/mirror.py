@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Literal, NamedTuple
 
 from app.domain.movies import (
@@ -71,12 +72,34 @@ class FileNode(NamedTuple):
     symlink: bool = False
 
 
+class SpecialKind(StrEnum):
+    """Why a walk did not take an entry as a file or a directory (the value is the reason
+    shown in reports). Nothing of these kinds is ever opened."""
+
+    OUTSIDE_ROOT = "symlink that leads outside the library root, not followed"
+    SYMLINK_LOOP = "symlink loop, not followed"
+    DANGLING = "dangling symlink"
+    FIFO = "named pipe (FIFO), not opened"
+    DEVICE = "device file, not opened"
+    SOCKET = "socket, not opened"
+    UNREADABLE = "cannot be read"
+    OTHER = "not a regular file"
+
+
+class Special(NamedTuple):
+    """An entry that is neither a regular file nor a directory to walk into."""
+
+    name: str
+    kind: SpecialKind = SpecialKind.OTHER
+
+
 @dataclass(frozen=True, slots=True)
 class DirNode:
     """A directory as walked. Dot-entries are left out. A ``marked`` directory holds an ignore
     marker and its children were not read; ``error`` says why a directory could not be read.
     ``specials`` are entries that are neither regular files nor directories (sockets, FIFOs,
-    dangling symlinks); ``leftovers`` are temporary files of an interrupted run. ``stamp``
+    devices, dangling symlinks, symlink loops, symlinks out of the walked root), each with its
+    kind; ``leftovers`` are temporary files of an interrupted run. ``stamp``
     is taken just before the directory was read, when the walk was asked for stamps."""
 
     name: str
@@ -84,7 +107,7 @@ class DirNode:
     dirs: tuple[DirNode, ...] = ()
     marked: bool = False
     error: str | None = None
-    specials: tuple[str, ...] = ()
+    specials: tuple[Special, ...] = ()
     leftovers: tuple[str, ...] = ()
     stamp: tuple[int, int, int] | None = None
 
@@ -163,8 +186,13 @@ def guess_format(source: DirNode) -> Format | None:
 
 @dataclass(frozen=True, slots=True)
 class Ignored:
+    """A source entry the plan leaves out. ``kind`` is set for entries that are a hazard or a
+    problem (a special file, a symlink not followed, an unreadable folder), None for entries
+    that are simply not part of a movie library (a loose file, an unparseable folder name)."""
+
     path: str
     reason: str
+    kind: SpecialKind | None = None
 
     @property
     def name(self) -> str:
@@ -346,8 +374,10 @@ def plan_mirror(
     acc = _Collector()
     _collect_undecodable(source, "", acc.undecodable)
 
-    for name in (*(f.name for f in source.files), *source.specials):
-        acc.ignored.append(Ignored(name, "not a directory"))
+    for f in source.files:
+        acc.ignored.append(Ignored(f.name, "not a directory"))
+    for special in source.specials:
+        acc.ignored.append(Ignored(special.name, special.kind.value, special.kind))
 
     grouped: dict[str, list[_Candidate | SettledMovie]] = {}
     for known in settled:
@@ -359,7 +389,9 @@ def plan_mirror(
             continue
         movie = parse_folder(options.source_format, node.name)
         if node.error is not None:
-            acc.ignored.append(Ignored(node.name, f"unreadable: {node.error}"))
+            acc.ignored.append(
+                Ignored(node.name, f"unreadable: {node.error}", SpecialKind.UNREADABLE)
+            )
             if movie is not None:
                 protected.add(render_folder(options.target_format, movie)[0])
             continue
@@ -482,7 +514,7 @@ def _plan_movie(
         else:
             loose_nodes.append(f)
     for special in node.specials:
-        acc.ignored.append(Ignored(join(node.name, special), "not a regular file"))
+        acc.ignored.append(Ignored(join(node.name, special.name), special.kind.value, special.kind))
 
     videos = _plan_videos(node.name, target_folder, video_nodes, tgt_fmt, acc, protected)
     for video in videos:
@@ -499,7 +531,9 @@ def _plan_movie(
             acc.marked_source.append(source_path)
             continue
         if sub.error is not None:
-            acc.ignored.append(Ignored(source_path, f"unreadable: {sub.error}"))
+            acc.ignored.append(
+                Ignored(source_path, f"unreadable: {sub.error}", SpecialKind.UNREADABLE)
+            )
             protected.add(join(target_folder, sub.name))
             continue
         folder = _asset_folder_name(sub.name, tgt_fmt, taken_lower, drops)
@@ -671,7 +705,9 @@ def _plan_asset(
         for f in node.files
     )
     for special in node.specials:
-        acc.ignored.append(Ignored(join(source_path, special), "not a regular file"))
+        acc.ignored.append(
+            Ignored(join(source_path, special.name), special.kind.value, special.kind)
+        )
     target_dirs = {d.name: d for d in existing.dirs} if existing is not None else {}
     subfolders: list[PlannedAsset] = []
     for sub in node.dirs:
@@ -680,7 +716,9 @@ def _plan_asset(
             acc.marked_source.append(sub_source)
             continue
         if sub.error is not None:
-            acc.ignored.append(Ignored(sub_source, f"unreadable: {sub.error}"))
+            acc.ignored.append(
+                Ignored(sub_source, f"unreadable: {sub.error}", SpecialKind.UNREADABLE)
+            )
             continue
         target_sub = target_dirs.get(sub.name)
         sub_target = join(target_path, sub.name)
@@ -869,7 +907,7 @@ class _Reconciler:
                 empty = False
             else:
                 unlink.append(f"{path}/{f.name}")
-        for name in (*tree.specials, *tree.leftovers):
+        for name in (*(s.name for s in tree.specials), *tree.leftovers):
             unlink.append(f"{path}/{name}")
         if tree.error is not None:
             empty = False
@@ -905,9 +943,9 @@ class _Reconciler:
         for f in existing.files:
             if f.name not in expected:
                 self._stray(f"{path}/{f.name}", context, f, None, steps)
-        for name in existing.specials:
-            if name not in expected:
-                self._stray(f"{path}/{name}", context, None, None, steps)
+        for special in existing.specials:
+            if special.name not in expected:
+                self._stray(f"{path}/{special.name}", context, None, None, steps)
         for d in existing.dirs:
             if d.name not in expected:
                 self._stray(f"{path}/{d.name}", context, None, d, steps)
@@ -1026,7 +1064,7 @@ def reconcile(
     if target is not None:
         entries: list[tuple[str, FileNode | None, DirNode | None]] = [
             *((f.name, f, None) for f in target.files),
-            *((name, None, None) for name in target.specials),
+            *((special.name, None, None) for special in target.specials),
             *((d.name, None, d) for d in target.dirs),
         ]
         for name, file, tree in sorted(entries, key=lambda e: e[0]):

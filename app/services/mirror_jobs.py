@@ -29,10 +29,11 @@ from app.services.mirror import (
     EXIT_SETUP_ERROR,
     MirrorEvent,
     MirrorRequest,
+    SyncOutcome,
     diff,
     sync,
 )
-from app.services.mirror_documents import diff_document
+from app.services.mirror_documents import diff_document, under
 
 MIRROR = "mirror"
 
@@ -110,6 +111,7 @@ class MirrorJobs:
         if options.refresh_library_id is not None and not ctx.dry_run:
             refresh = self._refresher(self._libraries.library(options.refresh_library_id))
         outcome = sync(request, reporter, on_changed=refresh)
+        _report_ignored(ctx, outcome)
         summary = outcome.summary
         for name in ("movies_total", "movies_processed", "files_updated", "files_removed"):
             value = getattr(summary, name)
@@ -181,6 +183,22 @@ class MirrorJobs:
             lock_key=MIRROR,
             parse_params=parse_mirror_params,
         )
+
+
+def _report_ignored(ctx: JobContext, outcome: SyncOutcome) -> None:
+    """One ``ignored`` event per source entry the plan left out: a warning for hazards (special
+    files, symlinks not followed, unreadable folders), else for information."""
+    if outcome.plan is None:
+        return
+    for item in outcome.plan.ignored:
+        ctx.event(
+            "ignored",
+            under(outcome.source_root, item.path),
+            level="info" if item.kind is None else "warning",
+            detail=item.reason,
+        )
+    if outcome.plan.ignored:
+        ctx.counter("items_ignored", len(outcome.plan.ignored))
 
 
 def _choice(option: str, layout: str) -> Any:

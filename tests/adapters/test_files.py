@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,7 @@ from app.adapters.files import (
     remove_entries,
     remove_leftovers,
     scan_tree,
+    special_kind,
     temp_name,
     write_atomically,
 )
@@ -47,6 +49,7 @@ from app.domain.errors import (
     SetupError,
     TargetLocked,
 )
+from app.domain.mirror import SpecialKind
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -141,7 +144,7 @@ def test_skip_leaves_out_top_level_entries(tmp_path: Path) -> None:
 
 
 def test_symlinks_are_followed_in_the_source_only(tmp_path: Path) -> None:
-    real = write(tmp_path / "real.mkv", b"abc")
+    real = write(tmp_path / "lib" / "real.mkv", b"abc")
     write(tmp_path / "lib" / "M" / "x.mkv")
     (tmp_path / "lib" / "M" / "link.mkv").symlink_to(real)
     (tmp_path / "lib" / "M" / "dangling.mkv").symlink_to(tmp_path / "nowhere")
@@ -152,7 +155,10 @@ def test_symlinks_are_followed_in_the_source_only(tmp_path: Path) -> None:
     movie = next(d for d in source.dirs if d.name == "M")
     link = next(f for f in movie.files if f.name == "link.mkv")
     assert link.symlink and (link.meta.ino, link.meta.size) == (real.stat().st_ino, 3)
-    assert set(movie.specials) == {"dangling.mkv", "loop"}
+    assert {s.name: s.kind for s in movie.specials} == {
+        "dangling.mkv": SpecialKind.DANGLING,
+        "loop": SpecialKind.SYMLINK_LOOP,
+    }
     assert [d.name for d in source.dirs] == ["Linked", "M"]
 
     target = scan_tree(tmp_path / "lib", follow_symlinks=False)
@@ -162,6 +168,51 @@ def test_symlinks_are_followed_in_the_source_only(tmp_path: Path) -> None:
     assert names["link.mkv"].meta.ino == (tmp_path / "lib" / "M" / "link.mkv").lstat().st_ino
     assert {"dangling.mkv", "loop"} <= set(names)
     assert "Linked" in {f.name for f in target.files}
+
+
+def test_symlinks_out_of_the_root_and_special_files_are_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside / "secret.mkv", b"secret")
+    write(tmp_path / "lib" / "M" / "x.mkv")
+    movie = tmp_path / "lib" / "M"
+    (movie / "secret.mkv").symlink_to(outside / "secret.mkv")
+    (movie / "etc").symlink_to(outside)
+    (movie / "zero.mkv").symlink_to("/dev/zero")
+    (movie / "up").symlink_to("../../outside/secret.mkv")
+    (movie / "self").symlink_to("self")
+    os.mkfifo(movie / "pipe.mkv")
+    (tmp_path / "alias").symlink_to(tmp_path / "lib")
+
+    # The root may itself be reached through a symlink: the fence is its resolved path.
+    source = scan_tree(tmp_path / "alias", follow_symlinks=True)
+    (node,) = source.dirs
+    assert [f.name for f in node.files] == ["x.mkv"]
+    assert node.dirs == ()
+    assert {s.name: s.kind for s in node.specials} == {
+        "etc": SpecialKind.OUTSIDE_ROOT,
+        "pipe.mkv": SpecialKind.FIFO,
+        "secret.mkv": SpecialKind.OUTSIDE_ROOT,
+        "self": SpecialKind.SYMLINK_LOOP,
+        "up": SpecialKind.OUTSIDE_ROOT,
+        "zero.mkv": SpecialKind.OUTSIDE_ROOT,
+    }
+    # In a target a FIFO is a special entry too (to remove), never opened.
+    target = scan_tree(tmp_path / "lib", follow_symlinks=False)
+    assert {s.name: s.kind for s in target.dirs[0].specials} == {"pipe.mkv": SpecialKind.FIFO}
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind"),
+    [
+        (stat.S_IFIFO | 0o644, SpecialKind.FIFO),
+        (stat.S_IFCHR | 0o666, SpecialKind.DEVICE),
+        (stat.S_IFBLK | 0o660, SpecialKind.DEVICE),
+        (stat.S_IFSOCK | 0o755, SpecialKind.SOCKET),
+        (stat.S_IFLNK | 0o777, SpecialKind.OTHER),
+    ],
+)
+def test_special_kinds_by_mode(mode: int, kind: SpecialKind) -> None:
+    assert special_kind(mode) == kind
 
 
 def test_names_that_are_not_utf8_survive_the_walk(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from app.services.mirror import (
     plan,
     sync,
 )
+from app.services.mirror_documents import diff_document
 
 BOOT = "Das Boot (1981) {imdb-tt0082096}"
 BOOT_JF = "Das Boot (1981) [imdbid-tt0082096]"
@@ -534,6 +535,48 @@ def test_names_that_are_not_utf8_are_mirrored_byte_for_byte(tmp_path: Path) -> N
     }
     inner = os.listdir(os.fsencode(tmp_path / "dst") + b"/Caf\xe9 (1999) [imdbid-tt1]")
     assert inner == [b"Caf\xe9 (1999) [imdbid-tt1] - BD.mkv"]
+
+
+def test_symlinks_out_of_the_source_and_special_files_are_ignored(
+    library: Path, tmp_path: Path
+) -> None:
+    outside = build(tmp_path / "etc", {"passwd": b"root:x:0:0"})
+    movie = library / SEVEN
+    (movie / f"{SEVEN} [1080p].mkv").symlink_to(outside / "passwd")
+    (movie / "Featurettes").symlink_to(outside)
+    (movie / "zero.mkv").symlink_to("/dev/zero")
+    (movie / "loop").symlink_to("loop")
+    os.mkfifo(movie / "pipe.mkv")
+    (library / "Etc (2000)").symlink_to(outside)
+    # A symlink inside the root is still followed (jellyplex-sync follows them).
+    (movie / "inner.nfo").symlink_to(library / BOOT / f"{BOOT}.nfo")
+    before = snapshot(outside)
+
+    target = tmp_path / "jf"
+    recorder = Recorder()
+    outcome = sync(request(library, target, create=True), recorder)
+    assert outcome.exit_code == EXIT_OK and outcome.plan is not None
+    ignored = {i.path: i.reason for i in outcome.plan.ignored}
+    outside_reason = "symlink that leads outside the library root, not followed"
+    assert {path: ignored[path] for path in ignored if path != "manifest.json"} == {
+        "Etc (2000)": outside_reason,
+        f"{SEVEN}/{SEVEN} [1080p].mkv": outside_reason,
+        f"{SEVEN}/Featurettes": outside_reason,
+        f"{SEVEN}/loop": "symlink loop, not followed",
+        f"{SEVEN}/pipe.mkv": "named pipe (FIFO), not opened",
+        f"{SEVEN}/zero.mkv": outside_reason,
+    }
+    assert files_under(target) == EXPECTED_JF | {f"{SEVEN_JF}/inner.nfo"}
+    assert (target / SEVEN_JF / "inner.nfo").read_bytes() == b"<movie/>"
+    linked = {p.stat().st_ino for p in target.rglob("*") if p.is_file()}
+    assert (outside / "passwd").stat().st_ino not in linked
+    assert snapshot(outside) == before
+
+    document = diff_document(diff(request(library, target)), request(library, target))
+    reasons = {i["path"]: i["reason"] for i in document["ignored"]}  # type: ignore[attr-defined]
+    assert reasons[f"{library}/{SEVEN}/Featurettes"] == outside_reason
+    assert reasons[f"{library}/Etc (2000)"] == outside_reason
+    assert document["in_sync"] is True
 
 
 def test_leftovers_of_an_interrupted_run_are_cleaned(library: Path, tmp_path: Path) -> None:
