@@ -4,6 +4,11 @@ The emulator reads tags itself (title, artists, album, album artist, track and d
 duration, MusicBrainz ids) and does not use the app's tag adapter. A file mutagen cannot parse
 is skipped and logged, as PMS skips files it cannot analyse; a readable file without tags gets
 its title from the file name and album/artist from its folders, as PMS does.
+
+Only regular files of at most :data:`MAX_FILE_BYTES` are opened (a name like ``x.mp3`` may be
+a FIFO, or a symlink to ``/dev/zero``); symlinks are followed, as PMS follows them, except into
+a folder the walk is already in (a loop). Whatever cannot be listed, stat'ed or read is skipped
+with a warning and the walk goes on.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 from typing import Any
@@ -29,6 +35,10 @@ VIDEO_EXTENSIONS = frozenset({".mkv", ".mp4", ".m4v", ".avi", ".mov", ".ts", ".w
 
 _CONTAINERS = {".m4a": "aac", ".oga": "ogg", ".aif": "aiff", ".wma": "wma"}
 
+MAX_FILE_BYTES = 4 << 30
+"""The largest file a scan opens (4 GiB: far above any audio file, far below the memory a
+reader can take from an endless or huge file)."""
+
 
 def plex_join(plex_root: str, relative_parts: list[str]) -> str:
     """Join path parts onto a root in the root's own style (``\\`` for Windows roots)."""
@@ -42,19 +52,54 @@ def _display(name: str) -> str:
 
 
 def walk_files(local_dir: str, extensions: frozenset[str]) -> Iterator[str]:
-    """Every file under ``local_dir`` with one of ``extensions``, in sorted order."""
+    """Every regular file under ``local_dir`` with one of ``extensions`` and at most
+    :data:`MAX_FILE_BYTES`, in sorted order."""
     try:
-        entries = sorted(os.scandir(local_dir), key=lambda e: e.name)
+        st = os.stat(local_dir)
     except OSError as exc:
-        log.warning("cannot list %s: %s", local_dir, exc)
+        log.warning("cannot list %s: %s", _display(local_dir), exc.strerror or exc)
+        return
+    yield from _walk(local_dir, extensions, frozenset({(st.st_dev, st.st_ino)}))
+
+
+def _walk(
+    folder: str, extensions: frozenset[str], ancestors: frozenset[tuple[int, int]]
+) -> Iterator[str]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        log.warning("cannot list %s: %s", _display(folder), exc.strerror or exc)
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=True):
-            yield from walk_files(entry.path, extensions)
+        try:
+            st = entry.stat()  # through symlinks, as PMS follows them
+        except OSError as exc:
+            log.warning("skipping %s: %s", _display(entry.path), exc.strerror or exc)
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            key = (st.st_dev, st.st_ino)
+            if key in ancestors:
+                log.warning("skipping %s: a symlink loop", _display(entry.path))
+                continue
+            yield from _walk(entry.path, extensions, ancestors | {key})
         elif PurePath(entry.name).suffix.lower() in extensions:
+            problem = _unfit(st)
+            if problem is not None:
+                log.warning("skipping %s: %s", _display(entry.path), problem)
+                continue
             yield entry.path
+
+
+def _unfit(st: os.stat_result) -> str | None:
+    """Why a file must not be opened, or None."""
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if st.st_size > MAX_FILE_BYTES:
+        return f"{st.st_size} bytes, over the {MAX_FILE_BYTES}-byte limit"
+    return None
 
 
 def stat_sig(path: str) -> tuple[int, int] | None:
@@ -63,6 +108,30 @@ def stat_sig(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns)
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC)
+
+
+def _read_audio(local_path: str) -> tuple[Any, tuple[int, int]] | None:
+    """Mutagen's view of a regular file and its (size, mtime); None (with a warning) when it
+    is not a regular file, too large, unreadable or not audio mutagen knows."""
+    try:
+        with open(local_path, "rb", opener=_open_nonblocking) as handle:
+            st = os.fstat(handle.fileno())
+            problem = _unfit(st)
+            if problem is not None:
+                log.warning("skipping %s: %s", _display(local_path), problem)
+                return None
+            audio = mutagen.File(handle, easy=True)
+    except Exception as exc:  # mutagen raises many types for damaged files
+        log.warning("skipping unreadable audio file %s: %s", _display(local_path), exc)
+        return None
+    if audio is None:
+        log.warning("skipping unrecognised audio file %s", _display(local_path))
+        return None
+    return audio, (st.st_size, st.st_mtime_ns)
 
 
 def plex_path_for(location: Location, local_path: str) -> str:
@@ -118,18 +187,11 @@ def _ufid(tags: Any) -> str | None:
 
 
 def read_track(location: Location, local_path: str) -> TrackSource | None:
-    """Read one audio file; None when mutagen cannot parse it (the scanner skips it)."""
-    sig = stat_sig(local_path)
-    if sig is None:
+    """Read one audio file; None when it cannot be read or parsed (the scanner skips it)."""
+    read = _read_audio(local_path)
+    if read is None:
         return None
-    try:
-        audio = mutagen.File(local_path, easy=True)
-    except Exception as exc:  # mutagen raises many types for damaged files
-        log.warning("skipping unreadable audio file %s: %s", _display(local_path), exc)
-        return None
-    if audio is None:
-        log.warning("skipping unrecognised audio file %s", _display(local_path))
-        return None
+    audio, sig = read
     tags = audio.tags
     plex_path = plex_path_for(location, local_path)
     path = Path(local_path)

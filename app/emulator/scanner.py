@@ -96,7 +96,11 @@ def scan_section(state: EmulatorState, section_id: int, plex_path: str | None = 
                 assert isinstance(previous[1], TrackSource)
                 sources.append(previous[1])
                 continue
-            source = read_track(location, local_path)
+            try:
+                source = read_track(location, local_path)
+            except Exception:  # one item never ends the scan of its section
+                log.warning("skipping %r", local_path, exc_info=True)
+                continue
             if source is not None:
                 sources.append(source)
 

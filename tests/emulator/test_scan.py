@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from app.emulator import scan
 from app.emulator.demo_files import make_template
 from app.emulator.model import MUSIC, Location, Track
-from app.emulator.scan import parse_movie_name, read_track
+from app.emulator.scan import parse_movie_name, read_track, walk_files
 from app.emulator.scanner import local_dir_for, scan_section
 from app.emulator.state import EmulatorState
 from tests.emulator.support import template_cache
@@ -82,6 +83,56 @@ def test_bad_files_are_skipped_and_untagged_ones_use_names(
         "Record",
         "Band",
     )
+
+
+def test_special_files_loops_and_huge_files_are_skipped_with_a_warning(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = tmp_path / "music"
+    record = root / "Band" / "Record"
+    record.mkdir(parents=True)
+    good = record / "01 Good.mp3"
+    shutil.copyfile(make_template(template_cache(tmp_path_factory), ".mp3"), good)
+    (record / "02 Zero.mp3").symlink_to("/dev/zero")  # once read to 23 GB
+    os.mkfifo(record / "03 Pipe.mp3")  # opening it would block the scan forever
+    (record / "04 Loop.mp3").symlink_to("04 Loop.mp3")
+    (record / "Again").symlink_to(root)  # a folder loop
+    (record / "x.flac").mkdir()  # a folder named like audio is walked as a folder
+    shutil.copyfile(good, record / "x.flac" / "05 Inside.mp3")
+    with open(record / "06 Huge.mp3", "wb") as huge:  # sparse: no disk used
+        huge.truncate(scan.MAX_FILE_BYTES + 1)
+
+    assert list(walk_files(str(root), scan.AUDIO_EXTENSIONS)) == [
+        str(good),
+        str(record / "x.flac" / "05 Inside.mp3"),
+    ]
+    state = EmulatorState()
+    state.add_account("owner", "t", owner=True)
+    section = state.add_section(MUSIC, "Music", [Location(str(root), str(root))])
+    caplog.clear()
+    result = scan_section(state, section.section_id)
+    names = {Path(state.items[k].source.plex_path).name for k in result.added}  # type: ignore[union-attr]
+    assert names == {"01 Good.mp3", "05 Inside.mp3"}
+    warned = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    for expected in (
+        "02 Zero.mp3: not a regular file",
+        "03 Pipe.mp3: not a regular file",
+        "04 Loop.mp3: Too many levels of symbolic links",
+        "Again: a symlink loop",
+        "06 Huge.mp3: 4294967297 bytes, over the 4294967296-byte limit",
+    ):
+        assert expected in warned
+
+    # A file that turns into something else between the walk and the read is caught there.
+    (record / "01 Good.mp3").unlink()
+    os.mkfifo(record / "01 Good.mp3")
+    assert read_track(Location(str(root), str(root)), str(record / "01 Good.mp3")) is None
+    monkeypatch.setattr(scan, "MAX_FILE_BYTES", 10)
+    inside = str(record / "x.flac" / "05 Inside.mp3")
+    assert read_track(Location(str(root), str(root)), inside) is None
 
 
 def test_local_dir_for_maps_server_paths() -> None:
