@@ -4,6 +4,10 @@
 and the runner that submits them (in-process pool, or arq when ``CROSSFADE_REDIS_URL`` is set).
 ``Container.startup()`` migrates the database, marks jobs of dead runners interrupted and hands
 still-queued jobs to the runner; ``Container.close()`` stops everything it started.
+
+The data directory is made private (0700, its secret key file 0600) before anything else, and
+the installation's :class:`SecretBox` (keyed from the secret key) seals the secrets that
+repositories store and the migrations that rewrite them.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.models import utc_now
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
+from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
 from app.adapters.queue import ArqRunner
+from app.adapters.secret_box import SecretBox
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
 from app.domain.errors import SetupError
@@ -46,7 +52,7 @@ from app.services.ratings_jobs import RatingsJobs
 from app.services.ratings_review import RatingsReview
 from app.services.ratings_sync import RatingsSync
 from app.services.scheduler import Scheduler
-from app.settings import Settings
+from app.settings import KEY_FILE_NAME, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +73,19 @@ class Domains:
     mirror: MirrorJobs
 
 
-def build_domains(settings: Settings, sessions: SessionFactory) -> Domains:
-    libraries = LibraryRepository(sessions)
+def secure_data_dir(settings: Settings) -> SecretBox:
+    """Make the data directory private (0700; the generated secret key file 0600) and return
+    the box that seals secrets at rest, keyed from the secret key."""
+    private_dir(settings.data_dir)
+    secret_key = settings.effective_secret_key()
+    private_file(settings.data_dir / KEY_FILE_NAME)
+    return SecretBox(secret_key)
+
+
+def build_domains(
+    settings: Settings, sessions: SessionFactory, secret_box: SecretBox | None = None
+) -> Domains:
+    libraries = LibraryRepository(sessions, secret_box)
     sync_repository = SyncRepository(sessions)
     processes = settings.worker_processes or default_processes()
     if processes > 1:
@@ -142,6 +159,7 @@ class Container:
     settings: Settings
     engine: Engine
     session_factory: SessionFactory
+    secret_box: SecretBox
     job_kinds: JobKindRegistry
     job_repository: JobRepository
     executor: JobExecutor
@@ -155,7 +173,7 @@ class Container:
     def startup(self, *, migrate_schema: bool = True) -> StartupReport:
         """Upgrade the schema, interrupt jobs of dead runners, resubmit queued jobs."""
         if migrate_schema:
-            migrate.upgrade(self.engine)
+            migrate.upgrade(self.engine, secret_box=self.secret_box)
         interrupted = self.executor.recover()
         self.executor.start_background()
         resubmitted = self.jobs.resubmit_queued()
@@ -196,12 +214,12 @@ def build_container(
     hook_timing: HookTiming = HookTiming(),
 ) -> Container:
     """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
-    settings.ensure_data_dir()
+    secret_box = secure_data_dir(settings)
     engine = create_db_engine(settings.effective_database_url)
     sessions = create_session_factory(engine)
-    domains = build_domains(settings, sessions)
+    domains = build_domains(settings, sessions, secret_box)
     repository = JobRepository(sessions)
-    hook_repository = HookRepository(sessions)
+    hook_repository = HookRepository(sessions, secret_box)
     notifier = HookNotifier(
         hook_repository,
         repository,
@@ -249,6 +267,7 @@ def build_container(
         settings=settings,
         engine=engine,
         session_factory=sessions,
+        secret_box=secret_box,
         job_kinds=kinds,
         job_repository=repository,
         executor=executor,

@@ -359,7 +359,8 @@ def demo(
                 rate_in_plex(emulator)
             container = build_container(settings)
             try:
-                migrate.upgrade(container.engine)  # no startup: nothing may run in here
+                # no startup: nothing may run in here
+                migrate.upgrade(container.engine, secret_box=container.secret_box)
                 configured = configure(container, paths, emulator)
                 password = ensure_admin(container, paths, settings)
             finally:

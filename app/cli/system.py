@@ -18,7 +18,9 @@ from app import __version__
 from app.adapters.assets import AssetName, asset_dir
 from app.adapters.db import migrate
 from app.adapters.db.engine import create_db_engine
+from app.adapters.private_files import private_dir
 from app.adapters.queue import redis_reachable
+from app.bootstrap import secure_data_dir
 from app.domain.errors import CrossfadeError
 from app.main import create_app
 from app.settings import Settings, load_settings, mask_url_password
@@ -60,6 +62,7 @@ def serve(
     settings = load_settings(**overrides)
     configure_logging(settings)
     with reported_errors():
+        private_dir(settings.data_dir)  # before anything (the secret key) is written into it
         application = create_app(settings)
         typer.echo(
             f"Crossfade {__version__} on http://{settings.host}:{settings.port} "
@@ -152,9 +155,10 @@ def db_upgrade(
     """Create or update the database schema (serve and worker also do this on start)."""
     settings = load_settings()
     with reported_errors():
+        secret_box = secure_data_dir(settings)
         engine = create_db_engine(settings.effective_database_url)
         try:
-            migrate.upgrade(engine, revision)
+            migrate.upgrade(engine, revision, secret_box=secret_box)
             typer.echo(f"database at revision {migrate.current_revision(engine)}")
         finally:
             engine.dispose()
@@ -167,9 +171,10 @@ def db_downgrade(
     """Take the schema back to an older revision (base removes every table)."""
     settings = load_settings()
     with reported_errors():
+        secret_box = secure_data_dir(settings)
         engine = create_db_engine(settings.effective_database_url)
         try:
-            migrate.downgrade(engine, revision)
+            migrate.downgrade(engine, revision, secret_box=secret_box)
             typer.echo(f"database at revision {migrate.current_revision(engine) or 'base'}")
         finally:
             engine.dispose()

@@ -1,7 +1,9 @@
 """Engine and session factory for SQLite (the embedded default) and PostgreSQL (psycopg 3).
 
 SQLite connections get WAL journaling, a busy timeout and foreign keys; they may be shared
-across threads (the in-process job pool writes while requests read).
+across threads (the in-process job pool writes while requests read). A SQLite file is private:
+its folder is created 0700, the file itself 0600 before SQLite first opens it (SQLite gives
+its -wal and -shm files the database's mode), and a looser one is tightened.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.adapters.private_files import PRIVATE_DIR_MODE, private_file
 from app.domain.errors import InvalidInput, SetupError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -32,7 +35,7 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _private_database(Path(database))
         connect_args["check_same_thread"] = False
         connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
         engine = create_engine(parsed, connect_args=connect_args)
@@ -41,6 +44,13 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(parsed, pool_pre_ping=True)
     event.listen(engine, "handle_error", _number_out_of_range)
     return engine
+
+
+def _private_database(database: Path) -> None:
+    database.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    private_file(database, create=True)
+    for suffix in ("-wal", "-shm"):
+        private_file(database.with_name(database.name + suffix))
 
 
 # SQLSTATE numeric_value_out_of_range (PostgreSQL).

@@ -66,8 +66,9 @@ class WebhookDelivery(SQLModel, table=True):
 class OutgoingWebhook(SQLModel, table=True):
     """A URL that hears about jobs (started, finished, failed) and pending conflicts.
 
-    ``url`` may carry a secret (a Home Assistant webhook id, an ntfy topic): it is never
-    logged, and the API shows only its scheme, host and port.
+    ``url`` may carry a secret (a Home Assistant webhook id, an ntfy topic): it is stored
+    sealed (``enc:v1:…``, see ``app.adapters.secret_box``), never logged, and the API shows
+    only its scheme, host and port.
     """
 
     __tablename__ = "outgoing_webhook"

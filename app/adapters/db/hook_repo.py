@@ -2,7 +2,10 @@
 records out.
 
 Endpoint records never carry the secret's digest; :meth:`HookRepository.digests` hands the
-digests of one source to the service that compares them in constant time.
+digests of one source to the service that compares them in constant time. An outgoing
+webhook's URL (which may hold a secret) is stored sealed by the installation's
+:class:`~app.adapters.secret_box.SecretBox`; one that cannot be opened (the secret key changed)
+comes back as an empty URL with the reason in ``last_error``, so listings keep working.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlmodel import col
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.hook_models import OutgoingWebhook, WebhookDelivery, WebhookEndpoint
 from app.adapters.db.models import utc_now
+from app.adapters.secret_box import SecretCipher, SecretUnreadable, process_box
 from app.domain.errors import InvalidInput, NotFound, StateConflict
 
 DELIVERIES_KEPT = 50
@@ -94,25 +98,35 @@ def _delivery(row: WebhookDelivery) -> DeliveryRecord:
     )
 
 
-def _outgoing(row: OutgoingWebhook) -> OutgoingRecord:
-    assert row.id is not None
-    return OutgoingRecord(
-        id=row.id,
-        name=row.name,
-        url=row.url,
-        events=tuple(row.events),
-        enabled=row.enabled,
-        last_sent_at=row.last_sent_at,
-        last_status=row.last_status,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
 class HookRepository:
-    def __init__(self, session_factory: SessionFactory) -> None:
+    """``secret_box`` seals outgoing URLs at rest: the installation's box (see
+    ``app.bootstrap``); without one, a box whose key lives only as long as this process."""
+
+    def __init__(
+        self, session_factory: SessionFactory, secret_box: SecretCipher | None = None
+    ) -> None:
         self._sessions = session_factory
+        self._box = secret_box or process_box()
+
+    def _outgoing(self, row: OutgoingWebhook) -> OutgoingRecord:
+        assert row.id is not None
+        last_error = row.last_error
+        try:
+            url = self._box.open(row.url, what=f"the URL of outgoing webhook {row.name!r}")
+        except SecretUnreadable as exc:
+            url, last_error = "", str(exc)
+        return OutgoingRecord(
+            id=row.id,
+            name=row.name,
+            url=url,
+            events=tuple(row.events),
+            enabled=row.enabled,
+            last_sent_at=row.last_sent_at,
+            last_status=row.last_status,
+            last_error=last_error,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
 
     # -- endpoints ------------------------------------------------------------------------
 
@@ -269,7 +283,7 @@ class HookRepository:
         if event is not None:
             query = query.where(col(OutgoingWebhook.enabled).is_(True))
         with self._sessions() as session:
-            records = [_outgoing(row) for row in session.scalars(query)]
+            records = [self._outgoing(row) for row in session.scalars(query)]
         if event is None:
             return records
         return [record for record in records if event in record.events]
@@ -279,7 +293,7 @@ class HookRepository:
             row = session.get(OutgoingWebhook, hook_id)
             if row is None:
                 raise NotFound(f"outgoing webhook {hook_id} does not exist")
-            return _outgoing(row)
+            return self._outgoing(row)
 
     def add_outgoing(
         self, *, name: str, url: str, events: Sequence[str], enabled: bool = True
@@ -288,7 +302,7 @@ class HookRepository:
         with self._sessions() as session:
             row = OutgoingWebhook(
                 name=name,
-                url=url,
+                url=self._box.seal(url),
                 events=list(events),
                 enabled=enabled,
                 created_at=now,
@@ -300,7 +314,7 @@ class HookRepository:
             except IntegrityError:
                 session.rollback()
                 raise StateConflict(f"an outgoing webhook named {name!r} exists already") from None
-            return _outgoing(row)
+            return self._outgoing(row)
 
     def update_outgoing(self, hook_id: int, **changes: Any) -> OutgoingRecord:
         allowed = {"name", "url", "events", "enabled"}
@@ -312,14 +326,18 @@ class HookRepository:
             if row is None:
                 raise NotFound(f"outgoing webhook {hook_id} does not exist")
             for name, value in changes.items():
-                setattr(row, name, list(value) if name == "events" else value)
+                if name == "events":
+                    value = list(value)
+                elif name == "url":
+                    value = self._box.seal(value)
+                setattr(row, name, value)
             row.updated_at = utc_now()
             try:
                 session.commit()
             except IntegrityError:
                 session.rollback()
                 raise StateConflict("another outgoing webhook has that name") from None
-            return _outgoing(row)
+            return self._outgoing(row)
 
     def record_outgoing_result(
         self, hook_id: int, *, status: int | None, error: str | None, at: datetime

@@ -1,7 +1,8 @@
 """Repository of libraries, their path mappings, and links; frozen records out.
 
 A library's ``secret`` (a Plex token) is returned only by :meth:`LibraryRepository.secret`, so
-records handed to the API can never carry it.
+records handed to the API can never carry it. It is stored sealed by the installation's
+:class:`~app.adapters.secret_box.SecretBox` (encrypted at rest) and opened only there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlmodel import col
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import Library, Link, PathMapping, utc_now
+from app.adapters.secret_box import SecretCipher, process_box
 from app.domain.errors import InvalidInput, NotFound, StateConflict
 from app.domain.jobs import library_pair_lock_key
 
@@ -71,8 +73,17 @@ def _link(row: Link) -> LinkRecord:
 
 
 class LibraryRepository:
-    def __init__(self, session_factory: SessionFactory) -> None:
+    """``secret_box`` seals secrets at rest: the installation's box (see ``app.bootstrap``);
+    without one, a box whose key lives only as long as this process."""
+
+    def __init__(
+        self, session_factory: SessionFactory, secret_box: SecretCipher | None = None
+    ) -> None:
         self._sessions = session_factory
+        self._box = secret_box or process_box()
+
+    def _seal(self, secret: str | None) -> str | None:
+        return self._box.seal(secret) if secret else None
 
     # -- libraries ------------------------------------------------------------------------
 
@@ -118,7 +129,10 @@ class LibraryRepository:
             row = session.get(Library, library_id)
             if row is None:
                 raise NotFound(f"library {library_id} does not exist")
-            return row.secret
+            sealed = row.secret
+        if not sealed:
+            return None
+        return self._box.open(sealed, what=f"the token of library {library_id}")
 
     def add_library(
         self,
@@ -132,7 +146,12 @@ class LibraryRepository:
         now = utc_now()
         with self._sessions() as session:
             row = Library(
-                kind=kind, name=name, config=config, secret=secret, created_at=now, updated_at=now
+                kind=kind,
+                name=name,
+                config=config,
+                secret=self._seal(secret),
+                created_at=now,
+                updated_at=now,
             )
             session.add(row)
             try:
@@ -163,7 +182,7 @@ class LibraryRepository:
             if config is not None:
                 row.config = config
             if secret is not None:
-                row.secret = secret
+                row.secret = self._seal(secret)
             if path_mappings is not None:
                 self._replace_mappings(session, library_id, path_mappings)
             row.updated_at = utc_now()

@@ -3,6 +3,10 @@
 The scripts live in the top-level ``migrations/`` folder, found through
 :func:`app.adapters.assets.asset_dir` both in a checkout and in an installed copy. On PostgreSQL
 an advisory lock serialises concurrent upgrades (app and worker starting together).
+
+Revisions that rewrite secrets (0008 seals them at rest) need the installation's
+:class:`~app.adapters.secret_box.SecretBox`: pass it as ``secret_box``; the scripts find it
+in ``config.attributes["secret_box"]`` (:data:`SECRET_BOX_ATTRIBUTE`).
 """
 
 from __future__ import annotations
@@ -18,10 +22,13 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.adapters.assets import asset_dir
+from app.adapters.secret_box import SecretCipher
 from app.domain.errors import SetupError
 
 # An arbitrary constant key for pg_advisory_xact_lock: "crossfade" in ASCII, cut to 63 bits.
 _PG_MIGRATION_LOCK_KEY = 0x63726F7373666164
+
+SECRET_BOX_ATTRIBUTE = "secret_box"  # noqa: S105 (a name, not a secret)
 
 
 def alembic_config(url: str | None = None, *, migrations_dir: Path | None = None) -> Config:
@@ -48,14 +55,16 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(
+    engine: Engine, revision: str = "head", *, secret_box: SecretCipher | None = None
+) -> None:
     """Bring the schema to ``revision`` (default: the newest)."""
-    _run(engine, lambda config: command.upgrade(config, revision))
+    _run(engine, lambda config: command.upgrade(config, revision), secret_box)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+def downgrade(engine: Engine, revision: str, *, secret_box: SecretCipher | None = None) -> None:
     """Take the schema back to ``revision`` (``base`` removes every table)."""
-    _run(engine, lambda config: command.downgrade(config, revision))
+    _run(engine, lambda config: command.downgrade(config, revision), secret_box)
 
 
 def new_revision(engine: Engine, message: str, *, autogenerate: bool = True) -> Path:
@@ -71,12 +80,13 @@ def new_revision(engine: Engine, message: str, *, autogenerate: bool = True) -> 
     return Path(script.path)
 
 
-def _run(engine: Engine, action: Callable[[Config], None]) -> None:
+def _run(engine: Engine, action: Callable[[Config], None], secret_box: SecretCipher | None) -> None:
     config = alembic_config()
     try:
         with engine.begin() as connection:
             _lock(connection)
             config.attributes["connection"] = connection
+            config.attributes[SECRET_BOX_ATTRIBUTE] = secret_box
             action(config)
     except SQLAlchemyError as exc:
         raise SetupError(f"database migration failed: {type(exc).__name__}: {exc}") from exc
