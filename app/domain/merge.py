@@ -36,6 +36,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain.errors import InvalidInput
+from app.domain.journal import UndoAction as UndoAction
+from app.domain.journal import UndoDecision as UndoDecision
+from app.domain.journal import WriteState, plan_undo_write
 from app.domain.ratings import Rating
 
 RatingValue = Rating | None
@@ -373,41 +376,22 @@ def plan_resolution(
 # --- undo -----------------------------------------------------------------------------------
 
 
-class UndoAction(StrEnum):
-    RESTORE = "restore"
-    ALREADY_RESTORED = "already_restored"
-    CHANGED_SINCE = "changed_since"
-
-
-@dataclass(frozen=True, slots=True)
-class UndoDecision:
-    """``restore``: write ``value`` (the journaled ``before``). ``already_restored``: the side
-    holds ``before`` already, nothing to do. ``changed_since``: the side changed after the job
-    wrote it; leave it alone and report an event with ``reason``."""
-
-    action: UndoAction
-    value: RatingValue
-    reason: str
-
-
-def plan_undo(*, before: RatingValue, after: RatingValue, current: RatingValue) -> UndoDecision:
-    """Plan undoing one journaled write (``before`` -> ``after``) given the side's ``current``
-    rating.
+def plan_undo(
+    *,
+    before: RatingValue,
+    after: RatingValue,
+    current: RatingValue,
+    state: WriteState = WriteState.DONE,
+) -> UndoDecision[RatingValue]:
+    """Plan undoing one journaled rating write (``before`` -> ``after``, in ``state``) given
+    the side's ``current`` rating: :func:`app.domain.journal.plan_undo_write` with ratings.
 
     The write is undone only if the side still holds what the job wrote; a value that differs
     from the journaled ``after`` was changed since (by a person or a later job) and wins.
     """
-    if current == before:
-        return UndoDecision(
-            UndoAction.ALREADY_RESTORED,
-            before,
-            f"already {format_rating(before)}: nothing to undo",
-        )
-    if current != after:
-        return UndoDecision(
-            UndoAction.CHANGED_SINCE,
-            current,
-            f"changed since the job wrote {format_rating(after)}: now {format_rating(current)}, "
-            "left alone",
-        )
-    return UndoDecision(UndoAction.RESTORE, before, f"restore {_change(after, before)}")
+    decision = plan_undo_write(
+        state=state, before=before, after=after, current=current, describe=format_rating
+    )
+    if decision.action is UndoAction.RESTORE:
+        return UndoDecision(UndoAction.RESTORE, before, f"restore {_change(after, before)}")
+    return decision

@@ -7,9 +7,20 @@ One run:
    kept as they are; the rest go through ``app.domain.matching`` (path, MusicBrainz id, fuzzy);
    weak pairs are stored for review and not synced; rejected pairs are never proposed again;
 3. **plan**: per pair, the three-way merge of ``app.domain.merge`` against the stored baseline;
-4. **apply** (real runs only): write through the side, verified by a re-read; journal before ->
-   after; move the baseline only after a verified write; record the baseline of every pair that
-   ends the run agreeing; open conflicts (policy ``ask``).
+4. **apply** (real runs only): write through the side, verified by a re-read, with a
+   write-ahead journal: a batch of writes is journaled ``pending`` (committed) before it is
+   sent, and settled after its re-read together with the baselines of its verified writes (one
+   transaction); record the baseline of every pair that ends the run agreeing; open conflicts
+   (policy ``ask``).
+
+A process killed midway leaves ``pending`` entries: the next real run of the link first
+settles them from what the items hold (``app.domain.journal.plan_reconcile``) and records the
+baselines the dead run would have recorded, so its writes raise no false conflict; undo reads
+the same way which of them happened.
+
+Undo sticks: an undone pair's baseline stays what the run agreed on, and the restored side's
+*held* value is what undo restored, so later runs leave the pair as it is until a side changes
+again. Undoing an undo job redoes the run.
 
 A dry run computes the same plan, reports it as events, and writes nothing anywhere: no tags,
 no Plex ratings, no baselines, no links, no file-state cache.
@@ -33,13 +44,16 @@ from datetime import datetime
 from typing import TypeVar
 
 from app.adapters.db.sync_repo import (
+    JournalRecord,
     NewConflict,
     NewJournalEntry,
     NewTrackLink,
+    SettledWrite,
     SyncRepository,
     TrackLinkRecord,
 )
 from app.domain.errors import CrossfadeError, InvalidInput
+from app.domain.journal import ReconcileAction, WriteState, plan_reconcile
 from app.domain.matching import MatchThresholds, match_tracks
 from app.domain.merge import (
     Action,
@@ -265,6 +279,85 @@ def _wait(
             return  # the caller reads the helper's error from the future
 
 
+JOURNAL_BATCH = 500  # writes journaled (one INSERT + commit) before they are sent
+
+
+class _WriteJournal:
+    """The write-ahead journal of one run's writes: :meth:`pending` before a batch is sent,
+    :meth:`settle` once its outcomes are known (verified writes with their pairs' baselines,
+    in one transaction). Without a job (``job_id`` None) only the baselines are recorded."""
+
+    def __init__(self, repository: SyncRepository, job_id: int | None, at: datetime) -> None:
+        self._repository = repository
+        self._job_id = job_id
+        self._at = at
+
+    def pending(self, writes: _Writes, indexes: Sequence[int]) -> None:
+        if self._job_id is None:
+            return
+        entries = []
+        for index in indexes:
+            pair, item = writes.pairs[index], writes.item(index)
+            value = _stars(pair.decision.value)
+            entries.append(
+                NewJournalEntry(
+                    track_link_id=pair.track_link_id,
+                    side=writes.targets[index].value,
+                    item_key=item.key,
+                    before=_stars(item.rating),
+                    after=value,
+                    baseline_known_before=pair.baseline_known,
+                    baseline_before=pair.baseline_rating,
+                    state=WriteState.PENDING.value,
+                    baseline_after=value,
+                )
+            )
+        self._repository.add_journal(self._job_id, entries)
+
+    def settle(self, writes: _Writes, indexes: Sequence[int]) -> None:
+        settled = []
+        for index in indexes:
+            pair, target = writes.pairs[index], writes.targets[index]
+            planned = _stars(pair.decision.value)
+            written = writes.outcomes[index]
+            if not writes.attempted[index]:
+                state, after = WriteState.NOT_APPLIED, planned
+            elif isinstance(written, CrossfadeError):
+                state, after = WriteState.FAILED, planned
+            else:
+                state, after = WriteState.DONE, _stars(written)
+            held: tuple[int | None, int | None] = (None, None)
+            if state is WriteState.DONE and after != planned:
+                kept = _held(_rating(after))  # a lossy write: the side holds what it can
+                held = (kept, None) if target is Side.A else (None, kept)
+            settled.append(
+                SettledWrite(
+                    side=target.value,
+                    item_key=writes.item(index).key,
+                    state=state.value,
+                    after=after,
+                    track_link_id=pair.track_link_id,
+                    baseline=planned,
+                    record_baseline=state is WriteState.DONE,
+                    held=held,
+                )
+            )
+        if self._job_id is not None:
+            self._repository.settle_journal(self._job_id, settled, at=self._at)
+            return
+        baselines = [
+            (w.track_link_id, w.baseline)
+            for w in settled
+            if w.record_baseline and w.track_link_id is not None
+        ]
+        held_by_pair = {
+            w.track_link_id: w.held
+            for w in settled
+            if w.record_baseline and w.track_link_id is not None and w.held != (None, None)
+        }
+        self._repository.set_baselines(baselines, at=self._at, held=held_by_pair)
+
+
 class _Writes:
     """The planned writes of a run and their outcomes (the rating a re-read shows, or the
     error), by position. Each side writes its share through ``write_many`` (a folder on worker
@@ -272,9 +365,12 @@ class _Writes:
     on a helper thread while the other writes here. A cancelled run stops sending writes, and
     the outcome of every write that was sent is still recorded (``attempted``)."""
 
-    def __init__(self, writes: Sequence[PlannedPair], sides: SyncSides) -> None:
+    def __init__(
+        self, writes: Sequence[PlannedPair], sides: SyncSides, journal: _WriteJournal
+    ) -> None:
         self.pairs = writes
         self._sides = sides
+        self._journal = journal
         self.targets = [Side.A if p.decision.action is Action.WRITE_A else Side.B for p in writes]
         self.outcomes: list[Written] = [None] * len(writes)
         self.attempted = [False] * len(writes)
@@ -301,16 +397,22 @@ class _Writes:
     ) -> None:
         for which in (Side.A, Side.B):
             mine = [index for index in indexes if self.targets[index] is which]
-            if not mine:
-                continue
-            outcomes = self._sides.side(which).write_many(
-                [self._request(index) for index in mine], should_stop=should_stop
-            )
-            for index, outcome in zip(mine, outcomes, strict=False):
-                self.outcomes[index] = outcome
-                self.attempted[index] = True
-                self._done[slot] += 1
-                on_outcome()
+            for start in range(0, len(mine), JOURNAL_BATCH):
+                if should_stop():
+                    return
+                batch = mine[start : start + JOURNAL_BATCH]
+                self._journal.pending(self, batch)  # committed before anything is written
+                outcomes = self._sides.side(which).write_many(
+                    [self._request(index) for index in batch], should_stop=should_stop
+                )
+                try:
+                    for index, outcome in zip(batch, outcomes, strict=False):
+                        self.outcomes[index] = outcome
+                        self.attempted[index] = True
+                        self._done[slot] += 1
+                        on_outcome()
+                finally:
+                    self._journal.settle(self, batch)
 
     def run(self, reporter: Reporter) -> None:
         a, b = self._sides.a, self._sides.b
@@ -404,6 +506,57 @@ def _unless_held(
     return current
 
 
+def _held_on(side: str, value: int | None) -> tuple[int | None, int | None]:
+    """``(a_held, b_held)`` with ``value`` held on ``side`` (0 for unrated)."""
+    kept = 0 if value is None else value
+    return (kept, None) if side == Side.A.value else (None, kept)
+
+
+def _settled(entry: JournalRecord, state: WriteState, current: int | None) -> SettledWrite:
+    """A dead job's entry settled from what the item holds (``current``): a write that
+    happened records the baseline it was made for, with the side's held value when the item
+    holds something else than that baseline (an undo's write, a lossy one)."""
+    applied = state is WriteState.DONE
+    held: tuple[int | None, int | None] = (None, None)
+    if applied and current != entry.baseline_after:
+        held = _held_on(entry.side, current)
+    return SettledWrite(
+        side=entry.side,
+        item_key=entry.item_key,
+        state=state.value,
+        after=current if applied else entry.after,
+        track_link_id=entry.track_link_id,
+        baseline=entry.baseline_after,
+        record_baseline=applied,
+        held=held,
+    )
+
+
+def _settled_undo(entry: JournalRecord, state: WriteState, written: int | None) -> SettledWrite:
+    """An undo's write of ``entry.before`` settled: once verified, the pair's baseline stays
+    what the undone run agreed on and the restored side holds what undo wrote (undo sticks)."""
+    done = state is WriteState.DONE
+    held: tuple[int | None, int | None] = (None, None)
+    if done and written != entry.baseline_after:
+        held = _held_on(entry.side, written)
+    return SettledWrite(
+        side=entry.side,
+        item_key=entry.item_key,
+        state=state.value,
+        after=written,
+        track_link_id=entry.track_link_id,
+        baseline=entry.baseline_after,
+        record_baseline=done,
+        held=held,
+    )
+
+
+def _restore_reason(entry: JournalRecord, current: Rating | None) -> str:
+    return plan_undo(
+        before=_rating(entry.before), after=_rating(entry.after), current=current
+    ).reason
+
+
 def item_label(item: SideItem) -> str:
     track = item.track
     if track.title:
@@ -435,6 +588,8 @@ class RatingsSync:
         merge_rules = self._merge_rules(sides, rules, mode)
         summary = SyncSummary()
         with FULL_GC.deferred():
+            if not dry_run:
+                self._reconcile(link_id, sides, job_id, reporter)
             existing: list[TrackLinkRecord] = []
             items_a, items_b = sides.scan(
                 reporter, load=lambda: existing.extend(self._repository.track_links(link_id))
@@ -760,9 +915,7 @@ class RatingsSync:
     ) -> None:
         now = self._now()
         baselines: list[tuple[int, int | None]] = []
-        held: dict[int, tuple[int | None, int | None]] = {}
         agreeing: list[int] = []
-        journal: list[NewJournalEntry] = []
         conflicts: list[NewConflict] = []
         writes = [pair for pair in planned if pair.decision.writes]
         for pair in planned:
@@ -791,12 +944,12 @@ class RatingsSync:
                     )
                 )
         self._repository.record_conflicts(link_id=link_id, job_id=job_id, conflicts=conflicts)
-        done = _Writes(writes, sides)
+        done = _Writes(writes, sides, _WriteJournal(self._repository, job_id, now))
         try:
             done.run(reporter)
         finally:
             # Also when the run is cancelled midway: what was written is journaled (so it
-            # can be undone) and its baseline recorded.
+            # can be undone) and its baseline recorded, batch by batch as it was verified.
             for index, pair in enumerate(writes):
                 if not done.attempted[index]:
                     continue
@@ -811,99 +964,178 @@ class RatingsSync:
                     summary.written_a += 1
                 else:
                     summary.written_b += 1
-                journal.append(
-                    NewJournalEntry(
-                        track_link_id=pair.track_link_id,
-                        side=target.value,
-                        item_key=item.key,
-                        before=_stars(item.rating),
-                        after=_stars(written),
-                        baseline_known_before=pair.baseline_known,
-                        baseline_before=pair.baseline_rating,
-                    )
-                )
                 if pair.track_link_id is not None:
-                    baselines.append((pair.track_link_id, _stars(pair.decision.value)))
                     agreeing.append(pair.track_link_id)
-                    if _stars(written) != _stars(pair.decision.value):
-                        kept = _held(written)  # a lossy write: the side holds what it can
-                        pair_held = (kept, None) if target is Side.A else (None, kept)
-                        held[pair.track_link_id] = pair_held
             reporter.progress("writing", len(writes), len(writes))
-            if job_id is not None:
-                self._repository.add_journal(job_id, journal)
-            self._repository.set_baselines(baselines, at=now, held=held)
+            self._repository.set_baselines(baselines, at=now)
             self._repository.close_conflicts_for(agreeing, resolution="agreed")
+
+    # -- after a crash ----------------------------------------------------------------------
+
+    def _reconcile(
+        self, link_id: int, sides: SyncSides, job_id: int | None, reporter: Reporter
+    ) -> None:
+        """Settle the ``pending`` journal entries a dead job of the link left, from what each
+        item holds now, and record the baselines its verified writes would have recorded."""
+        entries = self._repository.unsettled_journal(link_id, except_job_id=job_id)
+        settled: list[tuple[JournalRecord, SettledWrite]] = []
+        for entry in entries:
+            reporter.check_cancelled()
+            which = Side(entry.side)
+            try:
+                current = _stars(sides.side(which).read(entry.item_key))
+            except CrossfadeError as error:
+                reporter.event(
+                    "reconciled",
+                    entry.item_key,
+                    level="warning",
+                    detail=f"job {entry.job_id} died while writing it; unreadable now "
+                    f"({error.code}: {error}): settled as failed",
+                )
+                settled.append((entry, _settled(entry, WriteState.FAILED, entry.after)))
+                continue
+            decision = plan_reconcile(before=entry.before, after=entry.after, current=current)
+            settled.append((entry, _settled(entry, decision.state, current)))
+            reporter.event(
+                "reconciled",
+                entry.item_key,
+                level="info" if decision.action is not ReconcileAction.CHANGED_SINCE else "warning",
+                before=format_rating(_rating(entry.before)),
+                after=format_rating(_rating(current)),
+                detail=f"job {entry.job_id} died while writing it: {decision.reason}",
+            )
+        if settled:
+            self._repository.settle_entries(settled, at=self._now())
 
     # -- undo -----------------------------------------------------------------------------
 
     def undo(
         self, *, undo_job_id: int, sides: SyncSides, job_id: int, reporter: Reporter
     ) -> SyncSummary:
-        """Restore every value job ``undo_job_id`` wrote, unless it changed again since."""
+        """Restore every value job ``undo_job_id`` wrote, unless it changed again since.
+
+        Pending entries of a job that died are restored when the item holds what was being
+        written, reported ``not_applied`` when it still holds the value before. The undone
+        pairs stay as they are on later runs until a side changes again: their baseline is
+        what the job's run agreed on and the restored side *holds* the restored value. The
+        undo's own writes are journaled ahead like a run's, so undoing this job redoes it.
+        """
         summary = SyncSummary()
         entries = [e for e in self._repository.journal(undo_job_id) if e.undone_by_job_id is None]
         if not entries:
             reporter.event("nothing_to_undo", f"job {undo_job_id}", detail="no journaled writes")
-        journal: list[NewJournalEntry] = []
         undone: list[int] = []
+        restores: list[tuple[JournalRecord, Rating | None]] = []
         for done, entry in enumerate(entries):
             reporter.check_cancelled()
             reporter.progress("undoing", done, len(entries))
-            which = Side(entry.side)
-            side = sides.side(which)
             try:
-                current = side.read(entry.item_key)
-                decision = plan_undo(
-                    before=_rating(entry.before), after=_rating(entry.after), current=current
-                )
-                if decision.action is UndoAction.CHANGED_SINCE:
-                    summary.skipped += 1
-                    reporter.event(
-                        "changed_since", entry.item_key, level="warning", detail=decision.reason
-                    )
-                    continue
-                if decision.action is UndoAction.RESTORE:
-                    written = side.write(entry.item_key, decision.value, rated_at_s=None)
-                    journal.append(
-                        NewJournalEntry(
-                            track_link_id=entry.track_link_id,
-                            side=entry.side,
-                            item_key=entry.item_key,
-                            before=_stars(current),
-                            after=_stars(written),
-                            baseline_known_before=True,
-                            baseline_before=entry.after,
-                        )
-                    )
-                    if which is Side.A:
-                        summary.written_a += 1
-                    else:
-                        summary.written_b += 1
-                    reporter.event(
-                        "write_a" if which is Side.A else "write_b",
-                        entry.item_key,
-                        before=format_rating(current),
-                        after=format_rating(written),
-                        detail=decision.reason,
-                    )
+                current = sides.side(Side(entry.side)).read(entry.item_key)
             except CrossfadeError as error:
                 summary.errors += 1
                 reporter.event(
                     "error", entry.item_key, level="error", detail=f"{error.code}: {error}"
                 )
                 continue
-            undone.append(entry.id)
-            if entry.track_link_id is not None:
-                self._repository.restore_baseline(
-                    entry.track_link_id,
-                    known=entry.baseline_known_before,
-                    rating=entry.baseline_before,
+            decision = plan_undo(
+                before=_rating(entry.before),
+                after=_rating(entry.after),
+                current=current,
+                state=WriteState(entry.state),
+            )
+            if decision.action is UndoAction.CHANGED_SINCE:
+                summary.skipped += 1
+                reporter.event(
+                    "changed_since", entry.item_key, level="warning", detail=decision.reason
                 )
-        self._repository.add_journal(job_id, journal)
+            elif decision.action is UndoAction.RESTORE:
+                restores.append((entry, current))
+            else:
+                if decision.action is UndoAction.NOT_APPLIED:
+                    summary.skipped += 1
+                    reporter.event("not_applied", entry.item_key, detail=decision.reason)
+                undone.append(entry.id)
+        undone.extend(self._restore(restores, sides, job_id, reporter, summary))
         self._repository.mark_undone(undone, by_job_id=job_id)
+        restored = summary.written_a + summary.written_b
+        if restored:
+            reporter.event(
+                "undo_sticks",
+                f"job {undo_job_id}",
+                detail=f"{restored} restored pair{'s' if restored != 1 else ''} left as is "
+                f"until a side changes; undo job {job_id} to redo",
+            )
         reporter.progress("undoing", len(entries), len(entries))
         return summary
+
+    def _restore(
+        self,
+        restores: Sequence[tuple[JournalRecord, Rating | None]],
+        sides: SyncSides,
+        job_id: int,
+        reporter: Reporter,
+        summary: SyncSummary,
+    ) -> list[int]:
+        """Write back the ``before`` of each entry (journaled ahead); the ids restored."""
+        undone: list[int] = []
+        now = self._now()
+        for which in (Side.A, Side.B):
+            mine = [(e, current) for e, current in restores if e.side == which.value]
+            if not mine:
+                continue
+            self._repository.add_journal(
+                job_id,
+                [
+                    NewJournalEntry(
+                        track_link_id=entry.track_link_id,
+                        side=entry.side,
+                        item_key=entry.item_key,
+                        before=_stars(current),
+                        after=entry.before,
+                        baseline_known_before=True,
+                        baseline_before=entry.baseline_after,
+                        state=WriteState.PENDING.value,
+                        baseline_after=entry.baseline_after,
+                    )
+                    for entry, current in mine
+                ],
+            )
+            outcomes = list(
+                sides.side(which).write_many(
+                    [RatingWrite(e.item_key, _rating(e.before)) for e, _ in mine]
+                )
+            )
+            settled: list[SettledWrite] = []
+            for index, (entry, current) in enumerate(mine):
+                written = outcomes[index] if index < len(outcomes) else None
+                if index >= len(outcomes) or isinstance(written, CrossfadeError):
+                    state = WriteState.FAILED if index < len(outcomes) else WriteState.NOT_APPLIED
+                    settled.append(_settled_undo(entry, state, entry.before))
+                    if isinstance(written, CrossfadeError):
+                        summary.errors += 1
+                        reporter.event(
+                            "error",
+                            entry.item_key,
+                            level="error",
+                            detail=f"{written.code}: {written}",
+                        )
+                    continue
+                assert not isinstance(written, CrossfadeError)
+                settled.append(_settled_undo(entry, WriteState.DONE, _stars(written)))
+                undone.append(entry.id)
+                if which is Side.A:
+                    summary.written_a += 1
+                else:
+                    summary.written_b += 1
+                reporter.event(
+                    "write_a" if which is Side.A else "write_b",
+                    entry.item_key,
+                    before=format_rating(current),
+                    after=format_rating(written),
+                    detail=f"{_restore_reason(entry, current)}; left as is until a side changes",
+                )
+            self._repository.settle_journal(job_id, settled, at=now)
+        return undone
 
     # -- conflicts ------------------------------------------------------------------------
 

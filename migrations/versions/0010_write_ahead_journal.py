@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = '0010'
 down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
@@ -16,8 +19,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Placeholder: filled in by the change that owns this revision."""
+    with op.batch_alter_table('journal', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('state', sa.String(length=16), server_default='done', nullable=False)
+        )
+        batch_op.add_column(sa.Column('baseline_after', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('settled_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            'ix_journal_item_key_created_at', ['item_key', 'created_at'], unique=False
+        )
+    # Rows journaled before: verified writes whose pair agreed on the value written.
+    op.execute(sa.text('UPDATE journal SET baseline_after = "after"'))
 
 
 def downgrade() -> None:
-    """Placeholder: filled in by the change that owns this revision."""
+    with op.batch_alter_table('journal', schema=None) as batch_op:
+        batch_op.drop_index('ix_journal_item_key_created_at')
+        batch_op.drop_column('settled_at')
+        batch_op.drop_column('baseline_after')
+        batch_op.drop_column('state')

@@ -132,10 +132,20 @@ class Conflict(SQLModel, table=True):
 
 
 class JournalEntry(SQLModel, table=True):
-    """One verified write a job made: side, item, before and after; what undo restores."""
+    """One write a job made: side, item, before and after; what undo restores.
+
+    Write-ahead: the entry is committed ``pending`` (``after`` the value being written)
+    before the write touches the item, and settled after it is verified (``state``: see
+    ``app.domain.journal.WriteState``; ``done`` rows hold the re-read value in ``after``).
+    ``baseline_after``: the pair's baseline once the write is verified (the agreed value of
+    a run's write; for an undo's write, the value the other side keeps).
+    """
 
     __tablename__ = "journal"
-    __table_args__ = (Index("ix_journal_job_id", "job_id"),)
+    __table_args__ = (
+        Index("ix_journal_job_id", "job_id"),
+        Index("ix_journal_item_key_created_at", "item_key", "created_at"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     job_id: int = Field(
@@ -151,5 +161,12 @@ class JournalEntry(SQLModel, table=True):
     after: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     baseline_known_before: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))
     baseline_before: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    state: str = Field(
+        default="done", sa_column=Column(String(16), nullable=False, server_default="done")
+    )
+    baseline_after: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     created_at: datetime = _created()
+    settled_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
+    )
     undone_by_job_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))

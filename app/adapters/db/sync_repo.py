@@ -24,11 +24,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
 from app.adapters.db.bulk import insert_many
 from app.adapters.db.engine import SessionFactory
-from app.adapters.db.models import utc_now
+from app.adapters.db.models import Job, utc_now
 from app.adapters.db.sync_models import Conflict, FileState, JournalEntry, TrackLink
 from app.domain.errors import NotFound
 
@@ -145,10 +146,15 @@ class JournalRecord:
     baseline_known_before: bool
     baseline_before: int | None
     undone_by_job_id: int | None
+    state: str = "done"
+    baseline_after: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class NewJournalEntry:
+    """A write to journal; ``pending`` before it is made (write-ahead), with ``after`` the
+    value being written and ``baseline_after`` the pair's baseline once it is verified."""
+
     track_link_id: int | None
     side: str
     item_key: str
@@ -156,6 +162,25 @@ class NewJournalEntry:
     after: int | None
     baseline_known_before: bool
     baseline_before: int | None
+    state: str = "done"
+    baseline_after: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SettledWrite:
+    """The outcome of a journaled write (``state`` done, failed or not_applied; ``after`` the
+    value a re-read showed), and, for a verified write of a pair (``record_baseline``), the
+    baseline to record with it in the same transaction: ``baseline`` and ``held``
+    (``(a_held, b_held)``, see ``TrackLink``)."""
+
+    side: str
+    item_key: str
+    state: str
+    after: int | None
+    track_link_id: int | None = None
+    baseline: int | None = None
+    record_baseline: bool = False
+    held: tuple[int | None, int | None] = (None, None)
 
 
 def _track_link(row: TrackLink) -> TrackLinkRecord:
@@ -228,7 +253,43 @@ def _journal(row: JournalEntry) -> JournalRecord:
         baseline_known_before=row.baseline_known_before,
         baseline_before=row.baseline_before,
         undone_by_job_id=row.undone_by_job_id,
+        state=row.state,
+        baseline_after=row.baseline_after,
     )
+
+
+def _set_baselines(
+    session: Session,
+    baselines: Sequence[tuple[int, int | None]],
+    *,
+    at: datetime,
+    held: Mapping[int, tuple[int | None, int | None]],
+) -> None:
+    """:meth:`SyncRepository.set_baselines` inside the caller's transaction."""
+    # One UPDATE per rating value and chunk of ids, not one per row (a first run records
+    # a baseline for every pair); the last value given for an id wins, as before.
+    ids_by_rating: dict[int | None, list[int]] = {}
+    for track_link_id, rating in dict(baselines).items():
+        ids_by_rating.setdefault(rating, []).append(track_link_id)
+    for rating, ids in ids_by_rating.items():
+        for chunk in _chunks(ids):
+            session.execute(
+                update(TrackLink)
+                .where(col(TrackLink.id).in_(chunk))
+                .values(
+                    baseline_known=True,
+                    baseline_rating=rating,
+                    baseline_at=at,
+                    baseline_a_held=None,
+                    baseline_b_held=None,
+                )
+            )
+    for track_link_id, (a_held, b_held) in held.items():
+        session.execute(
+            update(TrackLink)
+            .where(col(TrackLink.id) == track_link_id)
+            .values(baseline_a_held=a_held, baseline_b_held=b_held)
+        )
 
 
 def _stored_id(value: int | None) -> int:
@@ -350,32 +411,8 @@ class SyncRepository:
         values are cleared."""
         if not baselines:
             return
-        held = held or {}
-        # One UPDATE per rating value and chunk of ids, not one per row (a first run records
-        # a baseline for every pair); the last value given for an id wins, as before.
-        ids_by_rating: dict[int | None, list[int]] = {}
-        for track_link_id, rating in dict(baselines).items():
-            ids_by_rating.setdefault(rating, []).append(track_link_id)
         with self._sessions() as session:
-            for rating, ids in ids_by_rating.items():
-                for chunk in _chunks(ids):
-                    session.execute(
-                        update(TrackLink)
-                        .where(col(TrackLink.id).in_(chunk))
-                        .values(
-                            baseline_known=True,
-                            baseline_rating=rating,
-                            baseline_at=at,
-                            baseline_a_held=None,
-                            baseline_b_held=None,
-                        )
-                    )
-            for track_link_id, (a_held, b_held) in held.items():
-                session.execute(
-                    update(TrackLink)
-                    .where(col(TrackLink.id) == track_link_id)
-                    .values(baseline_a_held=a_held, baseline_b_held=b_held)
-                )
+            _set_baselines(session, baselines, at=at, held=held or {})
             session.commit()
 
     def restore_baseline(self, track_link_id: int, *, known: bool, rating: int | None) -> None:
@@ -670,6 +707,9 @@ class SyncRepository:
                     "after",
                     "baseline_known_before",
                     "baseline_before",
+                    "state",
+                    "baseline_after",
+                    "settled_at",
                 ),
                 (
                     (
@@ -680,12 +720,113 @@ class SyncRepository:
                         e.after,
                         e.baseline_known_before,
                         e.baseline_before,
+                        e.state,
+                        e.baseline_after,
+                        None if e.state == "pending" else now,
                     )
                     for e in entries
                 ),
                 constants={"job_id": job_id, "created_at": now, "undone_by_job_id": None},
             )
             session.commit()
+
+    def settle_journal(self, job_id: int, settled: Sequence[SettledWrite], *, at: datetime) -> None:
+        """Settle job ``job_id``'s journaled writes and record the baselines of the verified
+        ones, in one transaction: a crash leaves both or neither."""
+        if not settled:
+            return
+        journal = _table(JournalEntry)
+        statement = (
+            journal.update()
+            .where(journal.c.job_id == bindparam("b_job_id"))
+            .where(journal.c.side == bindparam("b_side"))
+            .where(journal.c.item_key == bindparam("b_item_key"))
+            .where(journal.c.state == "pending")
+            .values(
+                state=bindparam("b_state"),
+                after=bindparam("b_after"),
+                settled_at=bindparam("b_settled_at"),
+            )
+        )
+        rows = [
+            {
+                "b_job_id": job_id,
+                "b_side": write.side,
+                "b_item_key": write.item_key,
+                "b_state": write.state,
+                "b_after": write.after,
+                "b_settled_at": at,
+            }
+            for write in settled
+        ]
+        baselines = [
+            (w.track_link_id, w.baseline)
+            for w in settled
+            if w.record_baseline and w.track_link_id is not None
+        ]
+        held = {
+            w.track_link_id: w.held
+            for w in settled
+            if w.record_baseline and w.track_link_id is not None and w.held != (None, None)
+        }
+        with self._sessions() as session:
+            for chunk in _chunks(rows, _BULK_CHUNK):
+                session.connection().execute(statement, list(chunk))
+            _set_baselines(session, baselines, at=at, held=held)
+            session.commit()
+
+    def unsettled_journal(self, link_id: int, *, except_job_id: int | None) -> list[JournalRecord]:
+        """The ``pending`` entries of other jobs of the link: writes of a job that died
+        between journaling them and settling them (jobs of a link run one at a time)."""
+        query = (
+            select(JournalEntry)
+            .join(Job, col(Job.id) == col(JournalEntry.job_id))
+            .where(col(Job.link_id) == link_id)
+            .where(col(JournalEntry.state) == "pending")
+            .order_by(col(JournalEntry.id))
+        )
+        if except_job_id is not None:
+            query = query.where(col(JournalEntry.job_id) != except_job_id)
+        with self._sessions() as session:
+            return [_journal(row) for row in session.scalars(query)]
+
+    def settle_entries(
+        self, settled: Sequence[tuple[JournalRecord, SettledWrite]], *, at: datetime
+    ) -> None:
+        """Settle entries of other jobs (reconciling after a crash), with their baselines."""
+        by_job: dict[int, list[SettledWrite]] = {}
+        for record, write in settled:
+            by_job.setdefault(record.job_id, []).append(write)
+        for job_id, writes in by_job.items():
+            self.settle_journal(job_id, writes, at=at)
+
+    def echo_of(
+        self, sides: Sequence[tuple[int, str]], item_key: str, after: int | None, *, since: datetime
+    ) -> int | None:
+        """The newest job that wrote ``after`` to ``item_key`` on one of ``sides`` (``(link
+        id, side)``) since ``since``, pending or done; None if none did."""
+        if not sides:
+            return None
+        value = (
+            col(JournalEntry.after).is_(None)
+            if after is None
+            else col(JournalEntry.after) == after
+        )
+        query = (
+            select(col(JournalEntry.job_id), col(Job.link_id), col(JournalEntry.side))
+            .join(Job, col(Job.id) == col(JournalEntry.job_id))
+            .where(col(JournalEntry.item_key) == item_key)
+            .where(col(JournalEntry.created_at) >= since)
+            .where(col(JournalEntry.state).in_(("pending", "done")))
+            .where(value)
+            .order_by(col(JournalEntry.id).desc())
+        )
+        wanted = set(sides)
+        with self._sessions() as session:
+            for job_id, link_id, side in session.execute(query):
+                if (link_id, side) in wanted:
+                    return int(job_id)
+        return None
 
     def journal(self, job_id: int) -> list[JournalRecord]:
         query = (
