@@ -43,8 +43,9 @@ from app.domain.errors import (
     SetupError,
     TargetLocked,
 )
-from app.domain.mirror import DirNode, DirStamp, FileMeta, FileNode, Special, SpecialKind
+from app.domain.mirror import DirNode, DirStamp, FileMeta, FileNode, Special
 from app.domain.movies import IGNORE_MARKERS
+from app.domain.special_files import SpecialKind, is_inside, special_kind
 
 TEMP_PREFIX = ".crossfade-"
 TEMP_SUFFIX = ".tmp"
@@ -93,22 +94,6 @@ def _meta(st: os.stat_result) -> FileMeta:
 
 def _stamp_of(st: os.stat_result) -> DirStamp:
     return DirStamp(st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def special_kind(mode: int) -> SpecialKind:
-    """The kind of an entry that is neither a regular file nor a directory, by its mode."""
-    if stat.S_ISFIFO(mode):
-        return SpecialKind.FIFO
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return SpecialKind.DEVICE
-    if stat.S_ISSOCK(mode):
-        return SpecialKind.SOCKET
-    return SpecialKind.OTHER
-
-
-def is_inside(real: str, real_root: str) -> bool:
-    """True if the resolved path ``real`` is ``real_root`` or below it."""
-    return real == real_root or real.startswith(real_root.rstrip("/") + "/")
 
 
 @dataclass(frozen=True, slots=True)

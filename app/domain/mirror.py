@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Literal, NamedTuple
 
 from app.domain.movies import (
@@ -40,6 +39,7 @@ from app.domain.movies import (
     sidecar_name,
     split_suffix,
 )
+from app.domain.special_files import SpecialKind
 
 Mode = Literal["hardlink", "copy", "force-copy"]
 MODES: tuple[Mode, ...] = ("hardlink", "copy", "force-copy")
@@ -70,20 +70,6 @@ class FileNode(NamedTuple):
     name: str
     meta: FileMeta
     symlink: bool = False
-
-
-class SpecialKind(StrEnum):
-    """Why a walk did not take an entry as a file or a directory (the value is the reason
-    shown in reports). Nothing of these kinds is ever opened."""
-
-    OUTSIDE_ROOT = "symlink that leads outside the library root, not followed"
-    SYMLINK_LOOP = "symlink loop, not followed"
-    DANGLING = "dangling symlink"
-    FIFO = "named pipe (FIFO), not opened"
-    DEVICE = "device file, not opened"
-    SOCKET = "socket, not opened"
-    UNREADABLE = "cannot be read"
-    OTHER = "not a regular file"
 
 
 class Special(NamedTuple):

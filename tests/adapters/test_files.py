@@ -11,7 +11,6 @@ import os
 import random
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,6 @@ from app.adapters.files import (
     remove_entries,
     remove_leftovers,
     scan_tree,
-    special_kind,
     temp_name,
     write_atomically,
 )
@@ -49,7 +47,7 @@ from app.domain.errors import (
     SetupError,
     TargetLocked,
 )
-from app.domain.mirror import SpecialKind
+from app.domain.special_files import SpecialKind
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -199,20 +197,6 @@ def test_symlinks_out_of_the_root_and_special_files_are_never_followed(tmp_path:
     # In a target a FIFO is a special entry too (to remove), never opened.
     target = scan_tree(tmp_path / "lib", follow_symlinks=False)
     assert {s.name: s.kind for s in target.dirs[0].specials} == {"pipe.mkv": SpecialKind.FIFO}
-
-
-@pytest.mark.parametrize(
-    ("mode", "kind"),
-    [
-        (stat.S_IFIFO | 0o644, SpecialKind.FIFO),
-        (stat.S_IFCHR | 0o666, SpecialKind.DEVICE),
-        (stat.S_IFBLK | 0o660, SpecialKind.DEVICE),
-        (stat.S_IFSOCK | 0o755, SpecialKind.SOCKET),
-        (stat.S_IFLNK | 0o777, SpecialKind.OTHER),
-    ],
-)
-def test_special_kinds_by_mode(mode: int, kind: SpecialKind) -> None:
-    assert special_kind(mode) == kind
 
 
 def test_names_that_are_not_utf8_survive_the_walk(tmp_path: Path) -> None:

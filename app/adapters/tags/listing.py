@@ -1,13 +1,22 @@
-"""Finding audio files under a folder (by extension, case-insensitively; no symlinked dirs)."""
+"""Finding audio files under a folder (by extension, case-insensitively; no symlinked dirs).
+
+An entry named like audio that is not a regular file is never opened: a FIFO, a device, a
+socket, a symlink loop, a dangling symlink or a symlink that leads outside the root is reported
+to ``on_error`` (one error each) and left out. A symlink to a regular file inside the root is
+listed under its own name; a folder named like audio (``x.flac/``) is walked as a folder.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterator
 
 from app.adapters.tags.safe_write import is_crossfade_temp
 from app.adapters.tags.translate import from_os_error
-from app.domain.errors import MediaFileError
+from app.domain.errors import FileVanished, MediaFileError, UnsupportedFormat
+from app.domain.special_files import SpecialKind, is_inside, special_kind
 
 AUDIO_EXTENSIONS: frozenset[str] = frozenset(
     {
@@ -37,28 +46,65 @@ def iter_audio_files(
     on_error: Callable[[MediaFileError], None] | None = None,
 ) -> Iterator[str]:
     """Paths of audio files under ``root`` in a stable (sorted) order. Folders that cannot be
-    listed are reported to ``on_error`` and skipped."""
-    pending = [os.fspath(root)]
+    listed, and audio names that are not regular files, are reported to ``on_error`` and
+    skipped."""
+    top = os.fspath(root)
+    real_root = os.path.realpath(top)
+
+    def report(error: MediaFileError) -> None:
+        if on_error is not None:
+            on_error(error)
+
+    pending = [top]
     while pending:
         folder = pending.pop()
         try:
             with os.scandir(folder) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
         except OSError as exc:
-            if on_error is not None:
-                on_error(from_os_error(exc, folder, action="list folder"))
+            report(from_os_error(exc, folder, action="list folder"))
             continue
         subfolders: list[str] = []
         for entry in listed:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.path)
-                elif entry.is_file() and is_audio_name(entry.name):
+                elif not is_audio_name(entry.name):
+                    continue
+                elif entry.is_file(follow_symlinks=False):
                     yield entry.path
+                else:
+                    problem = _special_problem(entry, real_root)
+                    if problem is None:
+                        yield entry.path
+                    else:
+                        report(problem)
             except OSError as exc:
-                if on_error is not None:
-                    on_error(from_os_error(exc, entry.path, action="stat"))
+                report(from_os_error(exc, entry.path, action="stat"))
         pending.extend(reversed(subfolders))
+
+
+def _special_problem(entry: os.DirEntry[str], real_root: str) -> MediaFileError | None:
+    """None for a symlink to a regular file inside the root (listed like a file), else why
+    the entry is left out."""
+    if not entry.is_symlink():
+        kind = special_kind(entry.stat(follow_symlinks=False).st_mode)
+        return UnsupportedFormat(kind.value, path=entry.path)
+    try:
+        target = entry.stat()
+    except FileNotFoundError:
+        return FileVanished(SpecialKind.DANGLING.value, path=entry.path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return UnsupportedFormat(SpecialKind.SYMLINK_LOOP.value, path=entry.path)
+        raise
+    if not is_inside(os.path.realpath(entry.path), real_root):
+        return UnsupportedFormat(SpecialKind.OUTSIDE_ROOT.value, path=entry.path)
+    if stat.S_ISREG(target.st_mode):
+        return None
+    if stat.S_ISDIR(target.st_mode):
+        return UnsupportedFormat("a symlink to a folder, not followed", path=entry.path)
+    return UnsupportedFormat(special_kind(target.st_mode).value, path=entry.path)
 
 
 def iter_audio_stats(
