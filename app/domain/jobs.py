@@ -145,6 +145,8 @@ class JobRecord:
     started_at: datetime | None
     finished_at: datetime | None
     updated_at: datetime
+    problems: int = 0
+    """Error and warning events about items, inbox items aside (``app.domain.problems``)."""
 
     @property
     def percent(self) -> float | None:

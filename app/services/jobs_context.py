@@ -7,6 +7,7 @@ checked between items, at most every ``cancel_check_interval_s``.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -17,6 +18,13 @@ from typing import Any
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.jobs import EventLevel, JobRecord, NewJobEvent, estimate
+from app.domain.names import display_form
+from app.domain.problems import is_problem
+
+logger = logging.getLogger(__name__)
+
+EVENT_ERROR_ACTION = "event_error"
+"""The event recorded in place of a batch of events that could not be stored."""
 
 
 class JobCancelled(BaseException):
@@ -70,6 +78,7 @@ class JobContext:
         self._done = job.done
         self._total: int | None = job.total
         self._counters: dict[str, int] = dict(job.counters)
+        self._problems = job.problems
         self._phase_started = start
         self._phase_start_done = job.done
         self._last_progress_write = start
@@ -106,15 +115,20 @@ class JobContext:
         after: object = None,
         detail: str | None = None,
     ) -> None:
-        """Record what happened to one item; stored in batches."""
+        """Record what happened to one item; stored in batches. A warning or an error about
+        an item is one of the job's problems (``app.domain.problems``)."""
+        event_level = EventLevel(level)
+        if is_problem(event_level, action):
+            self._problems += 1
+            self._progress_dirty = True
         self._events.append(
             NewJobEvent(
                 action=action,
-                subject=subject,
-                level=EventLevel(level),
+                subject=str(subject),
+                level=event_level,
                 before=None if before is None else str(before),
                 after=None if after is None else str(after),
-                detail=detail,
+                detail=None if detail is None else str(detail),
             )
         )
         self._flush_events_if_due(self._clock())
@@ -139,6 +153,11 @@ class JobContext:
     def counters(self) -> dict[str, int]:
         return dict(self._counters)
 
+    @property
+    def problems(self) -> int:
+        """Warnings and errors about items so far (inbox items aside)."""
+        return self._problems
+
     # -- flushing -------------------------------------------------------------------------
 
     def flush(self) -> None:
@@ -162,6 +181,7 @@ class JobContext:
             eta_s=guess.eta_s,
             counters=self._counters,
             now=self._now(),
+            problems=self._problems,
         )
         self._last_progress_write = now
         self._progress_dirty = False
@@ -177,5 +197,37 @@ class JobContext:
         if not self._events:
             return
         batch, self._events = self._events, []
-        self._repo.append_events(self.job_id, self._next_seq, batch, now=self._now())
+        try:
+            self._repo.append_events(self.job_id, self._next_seq, batch, now=self._now())
+        except Exception as exc:
+            # One item's event must never end the job: the batch is dropped and one event
+            # says so (its text built from nothing an item holds).
+            logger.exception("job %s: could not store %s events", self.job_id, len(batch))
+            self._store_event_error(len(batch), exc)
+            return
         self._next_seq += len(batch)
+
+    def _store_event_error(self, lost: int, exc: Exception) -> None:
+        self._problems += 1
+        self._progress_dirty = True
+        reason = display_form(f"{type(exc).__name__}: {exc}")[:500]
+        try:
+            self._next_seq = self._repo.last_event_seq(self.job_id) + 1
+            self._repo.append_events(
+                self.job_id,
+                self._next_seq,
+                [
+                    NewJobEvent(
+                        action=EVENT_ERROR_ACTION,
+                        subject=f"{lost} events",
+                        level=EventLevel.ERROR,
+                        before=None,
+                        after=None,
+                        detail=f"these events could not be stored and are lost: {reason}",
+                    )
+                ],
+                now=self._now(),
+            )
+            self._next_seq += 1
+        except Exception:
+            logger.exception("job %s: could not store that events were lost", self.job_id)

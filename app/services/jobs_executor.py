@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 Liveness = Callable[[str], bool | None]
 
+FINISH_ATTEMPTS = 3
+FINISH_RETRY_S = 0.5
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -142,13 +145,36 @@ class JobExecutor:
             status, error = JobStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}"
         try:
             context.flush()
-        except CrossfadeError as exc:
-            logger.error("job %s: could not store its last progress: %s", job_id, exc)
-        self._repo.finish(
-            job_id, runner_id=self.runner_id, status=status, error=error, now=self._now()
+        except Exception:
+            logger.exception("job %s: could not store its last progress", job_id)
+        self._finish(job_id, status, error, context.problems)
+        logger.info(
+            "job %s (%s) ended %s with %s problems",
+            job_id,
+            job.kind,
+            status.value,
+            context.problems,
         )
-        logger.info("job %s (%s) ended %s", job_id, job.kind, status.value)
         return status
+
+    def _finish(self, job_id: int, status: JobStatus, error: str | None, problems: int) -> None:
+        """End the job now, whatever its handler left behind: a few tries over a second, so a
+        passing database hiccup does not leave it ``running`` until the sweep finds it."""
+        for attempt in range(1, FINISH_ATTEMPTS + 1):
+            try:
+                self._repo.finish(
+                    job_id,
+                    runner_id=self.runner_id,
+                    status=status,
+                    error=error,
+                    now=self._now(),
+                    problems=problems,
+                )
+                return
+            except Exception:
+                logger.exception("job %s: could not store its end (try %s)", job_id, attempt)
+                if attempt < FINISH_ATTEMPTS:
+                    time.sleep(FINISH_RETRY_S)
 
     # -- dead runners ---------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table
+from sqlalchemy.types import TypeDecorator
 
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None, "named": None}
 
@@ -22,14 +23,29 @@ def _binding(
     table: Table, column: str, connection: Connection, placeholder: str
 ) -> tuple[str, Callable[[Any], Any] | None]:
     """The column's placeholder and how its values become driver values. JSON is serialised
-    here (and cast on PostgreSQL, where SQLAlchemy would have rendered the cast itself)."""
+    here (and cast on PostgreSQL, where SQLAlchemy would have rendered the cast itself); a
+    type decorator's own conversion (lossless names) runs first."""
     column_type = table.c[column].type
+    dialect = connection.dialect
+    if isinstance(column_type, TypeDecorator) and isinstance(column_type.impl_instance, JSON):
+        decorator = column_type
+
+        def to_json(value: Any) -> str:
+            return json.dumps(decorator.process_bind_param(value, dialect))
+
+        return _json_binding(placeholder, dialect.name, to_json)
     if isinstance(column_type, JSON):
-        if connection.dialect.name == "postgresql":
-            return f"CAST({placeholder} AS JSON)", json.dumps
-        return placeholder, json.dumps
-    processor: Callable[[Any], Any] | None = column_type.bind_processor(connection.dialect)
+        return _json_binding(placeholder, dialect.name, json.dumps)
+    processor: Callable[[Any], Any] | None = column_type.bind_processor(dialect)
     return placeholder, processor
+
+
+def _json_binding(
+    placeholder: str, dialect_name: str, to_json: Callable[[Any], str]
+) -> tuple[str, Callable[[Any], Any]]:
+    if dialect_name == "postgresql":
+        return f"CAST({placeholder} AS JSON)", to_json
+    return placeholder, to_json
 
 
 def insert_many(

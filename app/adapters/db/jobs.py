@@ -28,6 +28,7 @@ from app.domain.jobs import (
     NewJobEvent,
     Page,
 )
+from app.domain.names import display_form
 
 _ACTIVE = [status.value for status in ACTIVE_STATUSES]
 
@@ -58,6 +59,7 @@ def job_record(row: Job) -> JobRecord:
         started_at=row.started_at,
         finished_at=row.finished_at,
         updated_at=row.updated_at,
+        problems=row.problems,
     )
 
 
@@ -212,27 +214,30 @@ class JobRepository:
         eta_s: float | None,
         counters: dict[str, int],
         now: datetime,
+        problems: int | None = None,
     ) -> None:
+        values: dict[str, Any] = {
+            "phase": phase,
+            "done": done,
+            "total": total,
+            "rate_per_s": rate_per_s,
+            "eta_s": eta_s,
+            "counters": dict(counters),
+            "heartbeat_at": now,
+            "updated_at": now,
+        }
+        if problems is not None:
+            values["problems"] = problems
         with self._sessions() as session:
-            session.execute(
-                update(Job)
-                .where(*self._owned(job_id, runner_id))
-                .values(
-                    phase=phase,
-                    done=done,
-                    total=total,
-                    rate_per_s=rate_per_s,
-                    eta_s=eta_s,
-                    counters=dict(counters),
-                    heartbeat_at=now,
-                    updated_at=now,
-                )
-            )
+            session.execute(update(Job).where(*self._owned(job_id, runner_id)).values(**values))
             session.commit()
 
     def append_events(
         self, job_id: int, first_seq: int, events: Sequence[NewJobEvent], *, now: datetime
     ) -> None:
+        """Store ``events`` from ``first_seq`` on. Their texts are stored in their display form
+        (``app.domain.names.display_form``): a file name that is not valid UTF-8 shows as
+        ``Caf\\xe9.flac``, a control character as ``\\n``; every event can be stored."""
         if not events:
             return
         rows = [
@@ -241,11 +246,11 @@ class JobRepository:
                 "seq": first_seq + offset,
                 "created_at": now,
                 "level": event.level.value,
-                "action": event.action,
-                "subject": event.subject,
-                "before": event.before,
-                "after": event.after,
-                "detail": event.detail,
+                "action": display_form(event.action),
+                "subject": display_form(event.subject),
+                "before": _shown(event.before),
+                "after": _shown(event.after),
+                "detail": _shown(event.detail),
             }
             for offset, event in enumerate(events)
         ]
@@ -273,21 +278,24 @@ class JobRepository:
         status: JobStatus,
         error: str | None,
         now: datetime,
+        problems: int | None = None,
     ) -> bool:
-        """Running -> ``status`` if ``runner_id`` still owns the job; releases the lock key."""
+        """Running -> ``status`` if ``runner_id`` still owns the job; releases the lock key.
+        ``error`` is stored in its display form; ``problems`` (when given) is the final count."""
+        values: dict[str, Any] = {
+            "status": status.value,
+            "error": _shown(error),
+            "finished_at": now,
+            "updated_at": now,
+            "active_lock_key": None,
+            "rate_per_s": None,
+            "eta_s": None,
+        }
+        if problems is not None:
+            values["problems"] = problems
         with self._sessions() as session:
             result = session.execute(
-                update(Job)
-                .where(*self._owned(job_id, runner_id))
-                .values(
-                    status=status.value,
-                    error=error,
-                    finished_at=now,
-                    updated_at=now,
-                    active_lock_key=None,
-                    rate_per_s=None,
-                    eta_s=None,
-                )
+                update(Job).where(*self._owned(job_id, runner_id)).values(**values)
             )
             session.commit()
             return _rowcount(result) == 1
@@ -322,7 +330,7 @@ class JobRepository:
                 .where(col(Job.id) == job_id, col(Job.status) == JobStatus.QUEUED.value)
                 .values(
                     status=status.value,
-                    error=error,
+                    error=_shown(error),
                     finished_at=now,
                     updated_at=now,
                     active_lock_key=None,
@@ -429,6 +437,10 @@ class JobRepository:
             col(Job.status) == JobStatus.RUNNING.value,
             col(Job.runner_id) == runner_id,
         ]
+
+
+def _shown(text: str | None) -> str | None:
+    return None if text is None else display_form(text)
 
 
 def _rowcount(result: object) -> int:

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from app.adapters.db.base import metadata
-from app.adapters.db.types import UtcDateTime
+from app.adapters.db.types import LosslessJson, UtcDateTime
 
 __all__ = ["Job", "JobEvent", "Library", "Link", "PathMapping", "metadata", "utc_now"]
 
@@ -108,7 +108,9 @@ class Job(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("link.id", ondelete="SET NULL"), nullable=True),
     )
-    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON(), nullable=False))
+    params: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(LosslessJson(), nullable=False)
+    )
     dry_run: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))
     status: str = Field(default="queued", sa_column=Column(String(16), nullable=False))
     phase: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
@@ -123,6 +125,7 @@ class Job(SQLModel, table=True):
         default=None, sa_column=Column(String(200), nullable=True, unique=True)
     )
     error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    problems: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     cancel_requested: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))
     runner_id: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
     heartbeat_at: datetime | None = Field(

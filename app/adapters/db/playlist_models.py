@@ -17,11 +17,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.adapters.db.models import _created
-from app.adapters.db.types import UtcDateTime
+from app.adapters.db.types import LosslessJson, LosslessText, UtcDateTime
 
 __all__ = ["PlaylistConflict", "PlaylistPair"]
 
@@ -48,10 +48,12 @@ class PlaylistPair(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     link_id: int = _link_fk()
-    a_ref: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
-    b_ref: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
-    title: str = Field(sa_column=Column(Text(), nullable=False))
-    baseline: list[str] | None = Field(default=None, sa_column=Column(JSON(), nullable=True))
+    a_ref: str | None = Field(default=None, sa_column=Column(LosslessText(), nullable=True))
+    b_ref: str | None = Field(default=None, sa_column=Column(LosslessText(), nullable=True))
+    title: str = Field(sa_column=Column(LosslessText(), nullable=False))
+    baseline: list[str] | None = Field(
+        default=None, sa_column=Column(LosslessJson(), nullable=True)
+    )
     baseline_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
@@ -79,14 +81,16 @@ class PlaylistConflict(SQLModel, table=True):
         )
     )
     job_id: int | None = _job_fk()
-    title: str = Field(sa_column=Column(Text(), nullable=False))
+    title: str = Field(sa_column=Column(LosslessText(), nullable=False))
     a_entries: list[list[str]] = Field(
-        default_factory=list, sa_column=Column(JSON(), nullable=False)
+        default_factory=list, sa_column=Column(LosslessJson(), nullable=False)
     )
     b_entries: list[list[str]] = Field(
-        default_factory=list, sa_column=Column(JSON(), nullable=False)
+        default_factory=list, sa_column=Column(LosslessJson(), nullable=False)
     )
-    baseline: list[str] | None = Field(default=None, sa_column=Column(JSON(), nullable=True))
+    baseline: list[str] | None = Field(
+        default=None, sa_column=Column(LosslessJson(), nullable=True)
+    )
     status: str = Field(default="open", sa_column=Column(String(16), nullable=False))
     resolution: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     created_at: datetime = _created()

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -19,13 +18,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
 
 from app.adapters.db.models import _created
-from app.adapters.db.types import UtcDateTime
+from app.adapters.db.types import LosslessJson, LosslessText, UtcDateTime
 
 __all__ = ["Conflict", "FileState", "JournalEntry", "TrackLink"]
 
@@ -58,14 +56,14 @@ class TrackLink(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     link_id: int = _link_fk()
-    a_key: str = Field(sa_column=Column(Text(), nullable=False))
-    b_key: str = Field(sa_column=Column(Text(), nullable=False))
-    a_label: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
-    b_label: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    a_key: str = Field(sa_column=Column(LosslessText(), nullable=False))
+    b_key: str = Field(sa_column=Column(LosslessText(), nullable=False))
+    a_label: str | None = Field(default=None, sa_column=Column(LosslessText(), nullable=True))
+    b_label: str | None = Field(default=None, sa_column=Column(LosslessText(), nullable=True))
     method: str = Field(sa_column=Column(String(16), nullable=False))
     score: float = Field(default=100.0, sa_column=Column(Float(), nullable=False))
     status: str = Field(default="auto", sa_column=Column(String(16), nullable=False))
-    note: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    note: str | None = Field(default=None, sa_column=Column(LosslessText(), nullable=True))
     baseline_known: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))
     baseline_rating: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     baseline_at: datetime | None = Field(
@@ -91,12 +89,16 @@ class FileState(SQLModel, table=True):
     library_id: int = Field(
         sa_column=Column(Integer, ForeignKey("library.id", ondelete="CASCADE"), nullable=False)
     )
-    rel_path: str = Field(sa_column=Column(Text(), nullable=False))
+    rel_path: str = Field(sa_column=Column(LosslessText(), nullable=False))
     size_bytes: int = Field(sa_column=Column(BigInteger(), nullable=False))
     mtime_ns: int = Field(sa_column=Column(BigInteger(), nullable=False))
     format: str = Field(sa_column=Column(String(16), nullable=False))
-    tags: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON(), nullable=False))
-    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON(), nullable=False))
+    tags: list[list[str]] = Field(
+        default_factory=list, sa_column=Column(LosslessJson(), nullable=False)
+    )
+    meta: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(LosslessJson(), nullable=False)
+    )
     read_at: datetime = _created()
 
 
@@ -121,7 +123,9 @@ class Conflict(SQLModel, table=True):
     value_b: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     baseline_known: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))
     baseline_rating: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
-    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON(), nullable=False))
+    evidence: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(LosslessJson(), nullable=False)
+    )
     status: str = Field(default="open", sa_column=Column(String(16), nullable=False))
     resolution: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     resolved_value: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
@@ -156,7 +160,7 @@ class JournalEntry(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("track_link.id", ondelete="SET NULL"), nullable=True),
     )
     side: str = Field(sa_column=Column(String(1), nullable=False))
-    item_key: str = Field(sa_column=Column(Text(), nullable=False))
+    item_key: str = Field(sa_column=Column(LosslessText(), nullable=False))
     before: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     after: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     baseline_known_before: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))

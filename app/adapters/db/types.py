@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from app.domain.names import from_store_form, from_store_json, store_form, store_json
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -35,3 +38,40 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class LosslessText(TypeDecorator[str]):
+    """Text that holds any Python ``str``: file names that are not valid UTF-8 (lone
+    surrogates from ``surrogateescape``) and NUL included, on SQLite and PostgreSQL.
+
+    Stored in :func:`app.domain.names.store_form`, the identity on ordinary text and
+    prefix-preserving. Values bound against the column (``==``, ``in_``, ``startswith``) go
+    through the same form, so queries take the plain Python string; only raw SQL text must
+    use ``store_form`` itself.
+    """
+
+    impl = Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else store_form(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else from_store_form(value)
+
+
+class LosslessJson(TypeDecorator[Any]):
+    """JSON whose strings (keys too) may hold any Python ``str``, as :class:`LosslessText`.
+
+    PostgreSQL's ``json`` rejects ``\\udcxx`` escapes of lone surrogates; every string goes
+    through :func:`app.domain.names.store_json` on the way in and back on the way out.
+    """
+
+    impl = JSON()
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return store_json(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return from_store_json(value)
