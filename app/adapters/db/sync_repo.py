@@ -32,6 +32,7 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import Job, utc_now
 from app.adapters.db.sync_models import Conflict, FileState, JournalEntry, TrackLink
 from app.domain.errors import NotFound
+from app.domain.names import from_store_json
 
 _CHUNK = 500
 _BULK_CHUNK = 5000
@@ -86,7 +87,7 @@ class FileStateRecord:
         if self.meta_json is None:
             return self.meta
         try:
-            decoded = json.loads(self.meta_json)
+            decoded = from_store_json(json.loads(self.meta_json))
         except ValueError:
             return {}  # a damaged row: the metadata counts as missing
         return decoded if isinstance(decoded, dict) else {}
@@ -455,7 +456,9 @@ class SyncRepository:
         def tags_of(text: str) -> tuple[tuple[str, str], ...]:
             tags = tag_sets.get(text)
             if tags is None:
-                tags = tag_sets[text] = tuple((d, r) for d, r in json.loads(text))
+                decoded = from_store_json(json.loads(text))
+                assert isinstance(decoded, list)
+                tags = tag_sets[text] = tuple((d, r) for d, r in decoded)
             return tags
 
         with self._sessions() as session:
