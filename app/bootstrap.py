@@ -259,6 +259,7 @@ def build_container(
                 ),
             ),
             delay_s=hook_timing.debounce_s,
+            journal=domains.sync_repository,
         ),
         outgoing=OutgoingHooks(hook_repository, timeout_s=hook_timing.post_timeout_s),
         notifier=notifier,

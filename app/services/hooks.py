@@ -28,7 +28,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, NoReturn, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -57,6 +58,7 @@ from app.domain.hooks import (
 )
 from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.paths import PathMapping, map_plex_to_local
+from app.domain.ratings import Rating
 from app.services.debounce import Debouncer
 from app.services.jobs_kinds import JobKindRegistry
 from app.services.libraries import PlexMusicConfig
@@ -201,6 +203,25 @@ class PlexIdentities:
         return machine
 
 
+# -- echoes ---------------------------------------------------------------------------------
+
+ECHO_WINDOW_S = 600.0
+"""How long after Crossfade journaled a Plex rating write a ``media.rate`` reporting that very
+value counts as its echo. Plex sends the webhook within seconds of the write, but a write is
+journaled when its batch is (before a batch of up to 500 writes and their re-read), and a
+webhook may wait in Plex's queue behind a burst; ten minutes covers both. A person who rates
+an item to the value Crossfade just wrote there within that window loses nothing: the pair
+already agrees on it."""
+
+
+class WriteJournal(Protocol):
+    """Where the ratings sync journals its writes (``SyncRepository``)."""
+
+    def echo_of(
+        self, sides: Sequence[tuple[int, str]], item_key: str, after: int | None, *, since: datetime
+    ) -> int | None: ...
+
+
 # -- the service --------------------------------------------------------------------------
 
 
@@ -215,7 +236,11 @@ class HookService:
         *,
         delay_s: float = 5.0,
         give_up_after_s: float = 900.0,
+        journal: WriteJournal | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._journal = journal
+        self._now = now
         self._repository = repository
         self._libraries = libraries
         self._link_runs = link_runs
@@ -362,7 +387,53 @@ class HookService:
                 hook.event,
                 HookOutcome("ignored", f"{hook.label()}: no ratings link includes {where}"),
             )
-        return self._record(endpoint, hook.event, self._queue(links, hook.label()))
+        echoes = self._echoes(links, hook) if hook.is_rate else {}
+        hearing = [link for link in links if link.id not in echoes]
+        if not hearing:
+            jobs = ", ".join(str(job_id) for job_id in sorted(set(echoes.values())))
+            return self._record(
+                endpoint,
+                hook.event,
+                HookOutcome(
+                    "ignored",
+                    f"{hook.label()}: echo of job {jobs} (Crossfade wrote "
+                    f"{_shown(hook.rating)} there)",
+                ),
+            )
+        outcome = self._queue(hearing, hook.label())
+        if echoes:
+            outcome = HookOutcome(
+                outcome.outcome,
+                f"{outcome.detail}; an echo for links {_ids(sorted(echoes))}",
+                link_ids=outcome.link_ids,
+                delay_s=outcome.delay_s,
+            )
+        return self._record(endpoint, hook.event, outcome)
+
+    def _echoes(self, links: Sequence[LinkRecord], hook: PlexHook) -> dict[int, int]:
+        """The links for which ``hook`` (a ``media.rate``) reports a value that a job of the
+        link itself wrote to that Plex item lately: link id -> job id. The payload's rating
+        is taken as is (absent means cleared, as Plex sends a clear): no lookup of the item,
+        which would race with the write itself."""
+        if self._journal is None or hook.rating_key is None:
+            return {}
+        try:
+            value = Rating.from_plex(hook.rating)
+        except InvalidInput:
+            return {}
+        half_stars = None if value is None else value.half_stars
+        since = self._now() - timedelta(seconds=ECHO_WINDOW_S)
+        echoes: dict[int, int] = {}
+        for link in links:
+            sides = [
+                (link.id, side)
+                for side, library_id in (("a", link.library_a_id), ("b", link.library_b_id))
+                if self._libraries.library(library_id).kind == "plex_music"
+            ]
+            job_id = self._journal.echo_of(sides, hook.rating_key, half_stars, since=since)
+            if job_id is not None:
+                echoes[link.id] = job_id
+        return echoes
 
     def handle_arr(self, endpoint: EndpointRecord, body: str | bytes) -> HookOutcome:
         try:
@@ -547,6 +618,14 @@ class HookService:
             endpoint.id, event=event, outcome="refused", detail=str(error), link_ids=ids
         )
         raise error
+
+
+def _shown(plex_rating: float | None) -> str:
+    try:
+        value = Rating.from_plex(plex_rating)
+    except InvalidInput:
+        return str(plex_rating)
+    return "unrated" if value is None else str(value)
 
 
 def new_secret() -> str:

@@ -11,6 +11,21 @@ from app.services.jobs import JobService
 from app.services.ratings_jobs import RATINGS_SYNC, RATINGS_UNDO
 
 JOB_KIND_BY_LINK_KIND = {"ratings": RATINGS_SYNC, "mirror": "mirror", "playlists": "playlists_sync"}
+PLAYLISTS_SYNC = "playlists_sync"
+PLAYLISTS_UNDO = "playlists_undo"
+UNDO_KIND_BY_JOB_KIND = {
+    RATINGS_SYNC: RATINGS_UNDO,
+    RATINGS_UNDO: RATINGS_UNDO,  # undoing an undo redoes the run
+    PLAYLISTS_SYNC: PLAYLISTS_UNDO,
+    PLAYLISTS_UNDO: PLAYLISTS_UNDO,
+}
+UNDO_KINDS = frozenset({RATINGS_UNDO, PLAYLISTS_UNDO})
+
+
+def can_undo(kind: str, *, dry_run: bool, finished: bool) -> bool:
+    """Whether a job of ``kind`` can be undone (a finished real run or undo: ``interrupted``
+    too, its write-ahead journal says what it wrote)."""
+    return kind in UNDO_KIND_BY_JOB_KIND and not dry_run and finished
 
 
 class LinkRuns:
@@ -51,11 +66,14 @@ class LinkRuns:
         return {}
 
     def undo(self, job_id: int, *, trigger: JobTrigger = JobTrigger.API) -> JobRecord:
-        """Queue the undo of a finished, real ratings sync job."""
+        """Queue the undo of a finished (or interrupted), real ratings or playlists sync job;
+        the undo of an undo job redoes what its run wrote."""
         job = self._jobs.get(job_id)
-        if job.kind != RATINGS_SYNC:
+        undo_kind = UNDO_KIND_BY_JOB_KIND.get(job.kind)
+        if undo_kind is None or undo_kind not in self._jobs.registry:
             raise InvalidInput(
-                f"job {job_id} is a {job.kind} job; only ratings syncs can be undone"
+                f"job {job_id} is a {job.kind} job; only ratings and playlists syncs (and "
+                "their undos) can be undone"
             )
         if job.dry_run:
             raise InvalidInput(f"job {job_id} was a dry run: it changed nothing")
@@ -65,7 +83,7 @@ class LinkRuns:
             raise StateConflict(f"job {job_id}'s link was deleted")
         link = self._libraries.link(job.link_id)
         return self._jobs.start(
-            RATINGS_UNDO,
+            undo_kind,
             {"undo_job_id": job_id},
             trigger=trigger,
             link_id=link.id,

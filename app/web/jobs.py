@@ -12,12 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from app.domain.errors import AlreadyRunning
+from app.domain.errors import AlreadyRunning, CrossfadeError
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger
 from app.services.insights import Insights
 from app.services.jobs import JobService
 from app.services.jobs_selftest import SELFTEST
-from app.web.deps import InsightsDep, JobsDep
+from app.services.link_runs import UNDO_KIND_BY_JOB_KIND, UNDO_KINDS, can_undo
+from app.web.deps import ContainerDep, InsightsDep, JobsDep
 from app.web.job_report import csv_chunks, json_chunks
 from app.web.responses import Pages, see
 
@@ -29,6 +30,7 @@ NOTICES = {
     "already-running": "That job is already running; here it is.",
     "cancel-requested": "Cancellation requested; the job stops after its current item.",
     "started": "Job started.",
+    "undo-refused": "This job cannot be undone now.",
 }
 
 LevelQuery = Annotated[EventLevel | None, Query()]
@@ -86,10 +88,16 @@ def build_jobs_router(pages: Pages) -> APIRouter:
         offset: OffsetQuery = 0,
         notice: str | None = None,
     ) -> HTMLResponse:
+        job = jobs.get(job_id)
+        undoable = (
+            can_undo(job.kind, dry_run=job.dry_run, finished=job.status.is_finished)
+            and UNDO_KIND_BY_JOB_KIND[job.kind] in jobs.registry
+        )
         return pages.render(
             request,
             "job.html",
-            job=jobs.get(job_id),
+            job=job,
+            undo_action=("Redo" if job.kind in UNDO_KINDS else "Undo") if undoable else None,
             notice=NOTICES.get(notice or ""),
             **_events(insights, job_id, level, action, q, offset),
         )
@@ -145,6 +153,17 @@ def build_jobs_router(pages: Pages) -> APIRouter:
     def cancel(job_id: int, jobs: JobsDep) -> Response:
         jobs.cancel(job_id)
         return see(f"/jobs/{job_id}?notice=cancel-requested")
+
+    @router.post("/jobs/{job_id}/undo")
+    def undo(job_id: int, container: ContainerDep) -> Response:
+        """Undo a run (or redo what an undo job restored: undo it)."""
+        try:
+            job = container.link_runs.undo(job_id, trigger=JobTrigger.UI)
+        except AlreadyRunning as exc:
+            return see(f"/jobs/{exc.job_id}?notice=already-running")
+        except CrossfadeError:
+            return see(f"/jobs/{job_id}?notice=undo-refused")
+        return see(f"/jobs/{job.id}?notice=started")
 
     @router.post("/jobs/{job_id}/rerun")
     def rerun(job_id: int, jobs: JobsDep) -> Response:

@@ -811,9 +811,7 @@ class SyncRepository:
         if not sides:
             return None
         value = (
-            col(JournalEntry.after).is_(None)
-            if after is None
-            else col(JournalEntry.after) == after
+            col(JournalEntry.after).is_(None) if after is None else col(JournalEntry.after) == after
         )
         query = (
             select(col(JournalEntry.job_id), col(Job.link_id), col(JournalEntry.side))
