@@ -8,6 +8,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, JobTrigger
+from app.domain.names import display_json
+
+
+def _shown_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A job's parameters as JSON can carry them: a file name given on the command line that
+    is not valid UTF-8 shows in its display form (``Caf\\xe9``)."""
+    shown = display_json(params)
+    assert isinstance(shown, dict)
+    return shown
 
 
 class JobCreate(BaseModel):
@@ -47,6 +56,10 @@ class JobOut(BaseModel):
     rate_per_s: float | None
     eta_s: float | None
     counters: dict[str, int]
+    problems: int = Field(
+        description="Warnings and errors about items (inbox items aside): a run that "
+        "succeeded with problems > 0 finished, but not cleanly"
+    )
     trigger: JobTrigger
     lock_key: str
     error: str | None
@@ -65,7 +78,7 @@ class JobOut(BaseModel):
             id=job.id,
             kind=job.kind,
             link_id=job.link_id,
-            params=job.params,
+            params=_shown_params(job.params),
             dry_run=job.dry_run,
             status=job.status,
             phase=job.phase,
@@ -75,6 +88,7 @@ class JobOut(BaseModel):
             rate_per_s=job.rate_per_s,
             eta_s=job.eta_s,
             counters=job.counters,
+            problems=job.problems,
             trigger=job.trigger,
             lock_key=job.lock_key,
             error=job.error,

@@ -60,6 +60,9 @@ class LastRun(BaseModel):
     finished_at: datetime | None
     duration_s: float | None
     errors: int
+    problems: int = Field(
+        description="Warnings and errors about items (inbox items aside); 0 for a clean run"
+    )
     error: str | None
     counters: dict[str, int]
 
@@ -77,6 +80,7 @@ class LastRun(BaseModel):
             finished_at=job.finished_at,
             duration_s=duration,
             errors=job.counters.get("errors", 0),
+            problems=job.problems,
             error=job.error,
             counters=job.counters,
         )
@@ -93,6 +97,9 @@ class Status(BaseModel):
     current_job: CurrentJob | None
     last_run: LastRun | None
     last_run_status: str | None
+    last_run_problems: int | None = Field(
+        description="Problems of the last run to finish: > 0 when it succeeded, but not cleanly"
+    )
     last_run_at: datetime | None
     pending_conflicts: int
     matches_to_review: int
@@ -117,6 +124,7 @@ def get_status(container: ContainerDep) -> Status:
         current_job=current,
         last_run=last,
         last_run_status=last.status if last else None,
+        last_run_problems=last.problems if last else None,
         last_run_at=last.finished_at if last else None,
         pending_conflicts=report.pending_conflicts,
         matches_to_review=report.matches_to_review,

@@ -1,5 +1,8 @@
 """What the commands that run a job in this process share: a started container with the
-in-process runner, and following a job to its end with a progress line on a terminal."""
+in-process runner, following a job to its end with a progress line on a terminal, and the exit
+code its end makes (``app.domain.problems.ExitCode``): 0 the job succeeded cleanly, 1 it
+failed, was cancelled or interrupted, 3 it succeeded with problems (warnings or errors about
+items; see its events)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ import typer
 from app.bootstrap import Container, build_container
 from app.cli.system import configure_logging
 from app.domain.jobs import JobRecord
+from app.domain.names import display_form
+from app.domain.problems import exit_code
 from app.settings import load_settings
 
 
@@ -56,5 +61,12 @@ def print_summary(job: JobRecord, title: str, lines: Sequence[tuple[str, str]]) 
     for name, label in lines:
         if name in job.counters:
             typer.echo(f"  {label:<28} {job.counters[name]}")
+    if job.problems:
+        typer.secho(f"  {'problems (see its events)':<28} {job.problems}", fg=typer.colors.YELLOW)
     if job.error:
-        typer.secho(f"  error: {job.error}", fg=typer.colors.RED)
+        typer.secho(f"  error: {display_form(job.error)}", fg=typer.colors.RED)
+
+
+def job_exit_code(job: JobRecord) -> int:
+    """0 clean, 1 failed (or cancelled, interrupted), 3 succeeded with problems."""
+    return int(exit_code(job.status, job.problems))

@@ -9,15 +9,14 @@ import sys
 import typer
 
 from app.bootstrap import Container
-from app.cli.job_runs import follow, local_container, print_summary
+from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
 from app.cli.system import reported_errors
-from app.domain.jobs import JobRecord, JobStatus, JobTrigger
+from app.domain.jobs import JobRecord, JobTrigger
 
 ratings_app = typer.Typer(
     help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True
 )
 
-EXIT_ITEM_ERRORS = 3
 SUMMARY_LINES = (
     ("items_a", "tracks on side A"),
     ("items_b", "tracks on side B"),
@@ -64,9 +63,8 @@ def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
 
 
 def _exit_code(job: JobRecord) -> int:
-    if job.status is not JobStatus.SUCCEEDED:
-        return 1
-    return EXIT_ITEM_ERRORS if job.counters.get("errors") else 0
+    """0 clean, 1 failed, 3 succeeded with problems (``app.cli.job_runs.job_exit_code``)."""
+    return job_exit_code(job)
 
 
 def _run_adhoc(

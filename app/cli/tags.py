@@ -1,11 +1,21 @@
 """``crossfade tags read | write | scan``: where is my rating, set one, survey a folder.
 
-One bad file never stops the others; the exit status is 1 when any file failed.
+One bad file never stops the others. Exit status: ``read`` and ``write`` end 1 when any file
+failed; ``scan`` ends 3 when it finished but some files could not be read (0: all read); 2 is a
+usage error.
+
+File names are bytes; a name that is not valid UTF-8 (or holds a control character) is shown in
+its display form (``09 Caf\\xe9.flac``, ``app.domain.names.display_form``). With ``--json``
+every line is valid UTF-8 JSON: ``path`` holds the display form and, only when that differs
+from the name, ``path_bytes_b64`` holds the name's exact bytes in base64 (``root`` and the
+scan's ``failures`` likewise).
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +23,8 @@ import typer
 
 from app.adapters.tags import FileTags, WriteOptions, WriteOutcome, read_file, write_rating
 from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
+from app.domain.names import display_form
+from app.domain.problems import ExitCode
 from app.domain.ratings import (
     PRESETS,
     WRITE_MODES,
@@ -39,12 +51,22 @@ SCALE_HELP = "Pin the text scale (percent, stars5, tenths, unit); default: detec
 
 
 def _shown(path: str) -> str:
-    """A path for people: undecodable bytes in names become U+FFFD instead of failing."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A path for people: a raw byte of a non-UTF-8 name shows as ``\\xe9``."""
+    return display_form(path)
+
+
+def _path_fields(path: str, key: str = "path") -> dict[str, str]:
+    """``{key: display form}``, plus ``{key}_bytes_b64`` with the exact bytes when the
+    display form is not the name itself."""
+    shown = display_form(path)
+    if shown == path:
+        return {key: path}
+    exact = base64.b64encode(os.fsencode(path)).decode("ascii")
+    return {key: shown, f"{key}_bytes_b64": exact}
 
 
 def _json_line(record: dict[str, Any]) -> str:
-    # ASCII escapes keep non-UTF-8 names recoverable (surrogate escapes) and printable
+    # Every string is in its display form already: the line is valid UTF-8 (and ASCII).
     return json.dumps(record, ensure_ascii=True)
 
 
@@ -68,7 +90,7 @@ def _read_policy(policy: str, profile_name: str) -> ReadPolicy:
 
 def _read_record(tags: FileTags, resolution: Resolution) -> dict[str, Any]:
     return {
-        "path": tags.path,
+        **_path_fields(tags.path),
         "format": tags.format,
         "tags": [
             {"dialect": r.dialect, "raw": r.raw, "rating": _half_stars(r.rating)} for r in tags.tags
@@ -124,10 +146,17 @@ def read_command(
         except MediaFileError as exc:
             failed = True
             if as_json:
-                record: dict[str, Any] = {"path": name, "format": None, "tags": [], "rating": None}
-                typer.echo(_json_line({**record, "disagreement": False, "error": exc.reason}))
+                record: dict[str, Any] = {
+                    **_path_fields(name),
+                    "format": None,
+                    "tags": [],
+                    "rating": None,
+                }
+                typer.echo(
+                    _json_line({**record, "disagreement": False, "error": _shown(exc.reason)})
+                )
             else:
-                typer.secho(f"{_shown(name)}: error: {exc.reason}", err=True, fg="red")
+                typer.secho(f"{_shown(name)}: error: {_shown(exc.reason)}", err=True, fg="red")
             continue
         resolution = tags.resolve(read_policy)
         if as_json:
@@ -140,7 +169,7 @@ def read_command(
 
 def _write_record(outcome: WriteOutcome) -> dict[str, Any]:
     return {
-        "path": outcome.path,
+        **_path_fields(outcome.path),
         "format": outcome.format,
         "method": outcome.method,
         "rating": _half_stars(outcome.requested),
@@ -219,9 +248,10 @@ def write_command(
         except MediaFileError as exc:
             failed = True
             if as_json:
-                typer.echo(_json_line({"path": name, "error": exc.reason, "code": exc.code}))
+                record = {**_path_fields(name), "error": _shown(exc.reason), "code": exc.code}
+                typer.echo(_json_line(record))
             else:
-                typer.secho(f"{_shown(name)}: error: {exc.reason}", err=True, fg="red")
+                typer.secho(f"{_shown(name)}: error: {_shown(exc.reason)}", err=True, fg="red")
             continue
         if as_json:
             typer.echo(_json_line(_write_record(outcome)))
@@ -233,7 +263,7 @@ def write_command(
 
 def _scan_record(summary: TagScanSummary) -> dict[str, Any]:
     return {
-        "root": summary.root,
+        **_path_fields(summary.root, "root"),
         "files": summary.files,
         "read": summary.read,
         "failed": summary.failed,
@@ -244,7 +274,7 @@ def _scan_record(summary: TagScanSummary) -> dict[str, Any]:
             d.dialect: {"files": d.files, "scales": dict(d.scales)} for d in summary.dialects
         },
         "errors": dict(summary.errors),
-        "failures": [{"path": p, "error": e} for p, e in summary.failures],
+        "failures": [{**_path_fields(p), "error": display_form(e)} for p, e in summary.failures],
     }
 
 
@@ -253,15 +283,19 @@ def scan_command(
     directory: Path = typer.Argument(..., help="Folder to survey (recursively)."),
     as_json: bool = typer.Option(False, "--json", help="The summary as one JSON object."),
 ) -> None:
-    """Count rating tags under a folder per dialect and per detected text scale."""
+    """Count rating tags under a folder per dialect and per detected text scale.
+
+    Exit status 3 when some files could not be read (listed on stderr), 0 when all were."""
     try:
         summary = scan_tags(directory)
     except CrossfadeError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
         typer.echo(_json_line(_scan_record(summary)))
-        return
-    for line in summary.lines():
-        typer.echo(_shown(line))
-    for path, error in summary.failures:
-        typer.secho(f"  {_shown(path)}: {error}", err=True, fg="red")
+    else:
+        for line in summary.lines():
+            typer.echo(_shown(line))
+        for path, error in summary.failures:
+            typer.secho(f"  {_shown(path)}: {_shown(error)}", err=True, fg="red")
+    if summary.failed:
+        raise typer.Exit(ExitCode.PROBLEMS)

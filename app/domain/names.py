@@ -125,6 +125,17 @@ def display_form(text: str) -> str:
     return "".join(_display_char(char) for char in text)
 
 
+def display_json(value: object) -> object:
+    """A JSON-able value with every string in it (keys too) in :func:`display_form`."""
+    if isinstance(value, str):
+        return display_form(value)
+    if isinstance(value, Mapping):
+        return {display_form(str(key)): display_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [display_json(item) for item in value]
+    return value
+
+
 def is_displayable(text: str) -> bool:
     """True when :func:`display_form` leaves ``text`` unchanged."""
     return display_form(text) == text

@@ -17,6 +17,7 @@ from croniter import croniter
 from app.adapters.db.insights_repo import DialectTally, InsightsRepository, UnmatchedEvent
 from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
+from app.domain.names import display_form, display_json
 from app.domain.ratings import MAX_HALF_STARS, Rating
 from app.services.ratings_jobs import RATINGS_SYNC, RATINGS_UNDO
 
@@ -145,8 +146,9 @@ def job_report(job: JobRecord) -> dict[str, Any]:
         "dry_run": job.dry_run,
         "status": job.status.value,
         "trigger": job.trigger.value,
-        "params": job.params,
+        "params": display_json(job.params),
         "counters": job.counters,
+        "problems": job.problems,
         "done": job.done,
         "total": job.total,
         "error": job.error,
@@ -161,12 +163,18 @@ def event_report(event: JobEventRecord) -> dict[str, Any]:
         "seq": event.seq,
         "created_at": _iso(event.created_at),
         "level": event.level.value,
-        "action": event.action,
-        "subject": event.subject,
-        "before": event.before,
-        "after": event.after,
-        "detail": event.detail,
+        "action": display_form(event.action),
+        "subject": display_form(event.subject),
+        "before": _shown(event.before),
+        "after": _shown(event.after),
+        "detail": _shown(event.detail),
     }
+
+
+def _shown(text: str | None) -> str | None:
+    """Events are stored in their display form already; this keeps reports one line per
+    value and valid UTF-8 whatever a row holds."""
+    return None if text is None else display_form(text)
 
 
 def _writes(job: JobRecord) -> int:

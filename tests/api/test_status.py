@@ -16,6 +16,7 @@ SCALARS = {
     "progress",
     "phase",
     "last_run_status",
+    "last_run_problems",
     "last_run_at",
     "pending_conflicts",
     "matches_to_review",
@@ -66,6 +67,20 @@ def test_running_then_succeeded(app_client: TestClient, wait: Waiter) -> None:
     assert done["last_run"]["errors"] == 0
     assert done["last_run"]["duration_s"] >= 0
     assert done["last_run_at"] == done["last_run"]["finished_at"]
+
+
+def test_a_run_with_problems_is_told_from_a_clean_one(app_client: TestClient, wait: Waiter) -> None:
+    # The self-test warns at every fifth step: 4 steps are clean, 10 have 2 problems.
+    for steps, problems in ((4, 0), (10, 2)):
+        job = app_client.post(
+            "/api/v1/jobs", json={"kind": "selftest", "params": {"steps": steps, "step_s": 0}}
+        ).json()
+        wait(lambda: status(app_client)["state"] == "idle", what="the job to end")
+        body = status(app_client)
+        assert body["last_run"]["id"] == job["id"]
+        assert body["last_run_status"] == "succeeded"
+        assert body["last_run_problems"] == body["last_run"]["problems"] == problems
+        assert app_client.get(f"/api/v1/jobs/{job['id']}").json()["problems"] == problems
 
 
 def test_a_failed_last_run_is_failed_until_a_later_one_succeeds(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -144,13 +145,39 @@ def test_write_uses_the_hardlink_setting(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_non_utf8_names_are_printed(tmp_path: Path) -> None:
-    name = os.fsdecode(os.fsencode(tmp_path) + b"/\xff.ogg")
+    raw = os.fsencode(tmp_path) + b"/\xff.ogg"
+    name = os.fsdecode(raw)
     Path(name).write_bytes(copy_fixture("ogg_vorbis.ogg", tmp_path).read_bytes())
     human = runner.invoke(app, ["tags", "read", name])
     assert human.exit_code == 0
-    assert "\ufffd.ogg" in human.stdout
+    assert "/\\xff.ogg" in human.stdout
     machine = runner.invoke(app, ["tags", "read", "--json", name])
-    assert json.loads(machine.stdout)["path"] == name
+    machine.stdout.encode("utf-8")
+    record = json.loads(machine.stdout)
+    assert record["path"].endswith("/\\xff.ogg")
+    assert base64.b64decode(record["path_bytes_b64"]) == raw
+    assert "\\u" not in machine.stdout  # no lone-surrogate escapes: strict JSON readers agree
+
+
+def test_scan_with_odd_names_is_valid_json_and_ends_with_problems(tmp_path: Path) -> None:
+    folder = os.fsencode(tmp_path)
+    good = copy_fixture("flac.flac", tmp_path)
+    odd_names = [b"09 Caf\xe9.flac", b"new\nline.flac", b"-dash.flac", b"x" * 250 + b".flac"]
+    for odd in odd_names:
+        Path(os.fsdecode(folder + b"/" + odd)).write_bytes(good.read_bytes())
+    broken = folder + b"/broken \xe9.mp3"
+    Path(os.fsdecode(broken)).write_bytes(b"not audio at all")
+    result = runner.invoke(app, ["tags", "scan", "--json", str(tmp_path)])
+    assert result.exit_code == 3
+    summary = json.loads(result.stdout)
+    assert summary["files"] == len(odd_names) + 2
+    assert summary["read"] == len(odd_names) + 1
+    (failure,) = summary["failures"]
+    assert failure["path"].endswith("/broken \\xe9.mp3")
+    assert base64.b64decode(failure["path_bytes_b64"]) == broken
+    human = runner.invoke(app, ["tags", "scan", str(tmp_path)])
+    assert human.exit_code == 3
+    assert "broken \\xe9.mp3" in human.stderr
 
 
 def test_scan(tmp_path: Path) -> None:

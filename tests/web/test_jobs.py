@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable
 
@@ -72,3 +73,21 @@ def test_events_are_searched_and_filtered_and_reports_hold_them_all(
     assert rows[0]["subject"] == "step 1 of 60"
 
     assert app_client.get("/jobs/999/report.csv").status_code == 404
+
+
+def test_a_run_with_problems_shows_them_on_its_page_and_in_the_list(
+    app_client: TestClient, wait: Waiter
+) -> None:
+    clean = finished_selftest(app_client, wait, steps=4)
+    warned = finished_selftest(app_client, wait, steps=10)  # a warning every fifth step
+    assert "job-problems" not in app_client.get(f"/jobs/{clean}/partials/progress").text
+    progress = app_client.get(f"/jobs/{warned}/partials/progress").text
+    assert re.search(r'class="tag warn job-problems"[^>]*>with 2 problems<', progress)
+    table = app_client.get("/jobs/partials/table").text
+    rows = {
+        int(job_id): row
+        for job_id, row in re.findall(r'<a href="/jobs/(\d+)">\d+</a>(.*?)</tr>', table, re.S)
+    }
+    assert "2 problems" in rows[warned]
+    assert "problem" not in rows[clean]
+    assert json.loads(app_client.get(f"/jobs/{warned}/report.json").text)["job"]["problems"] == 2
