@@ -44,6 +44,7 @@ def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
             "status": job.status.value,
             "dry_run": job.dry_run,
             "error": job.error,
+            "problems": job.problems,
             "counters": counters,
             "events": [
                 {
