@@ -1,5 +1,6 @@
+import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,8 +8,8 @@ import pytest
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.errors import PlexUnavailable
-from app.domain.jobs import EventLevel, JobStatus, JobTrigger
-from app.services.jobs_context import ContextTiming, JobContext
+from app.domain.jobs import EventLevel, JobStatus, JobTrigger, NewJobEvent
+from app.services.jobs_context import EVENT_ERROR_ACTION, ContextTiming, JobContext
 from app.services.jobs_executor import HeartbeatTiming, JobExecutor, Liveness
 from app.services.jobs_kinds import JobKind, JobKindRegistry
 from app.services.jobs_selftest import selftest_kind
@@ -280,3 +281,117 @@ def test_handing_over_a_dead_runners_job_interrupts_it_instead_of_rerunning(
     assert repo.get(dead).status is JobStatus.INTERRUPTED
     assert repo.get(alive).status is JobStatus.RUNNING
     assert repo.get(dead).attempt == 1
+
+
+# -- whatever one item holds, the job ends ---------------------------------------------------
+
+ODD = os.fsdecode(b"Caf\xe9/09 Caf\xe9.flac")
+
+
+def odd_names(ctx: JobContext) -> None:
+    ctx.event("unreadable", ODD, level=EventLevel.ERROR, detail=f"cannot open {ODD}\x00")
+    ctx.event("write_b", "new\nline.flac", before=ODD, after="4★")
+    ctx.event("conflict", ODD, level=EventLevel.WARNING)  # in the inbox: not a problem
+    ctx.event("tags_disagree", "-dash.flac", level=EventLevel.WARNING)
+
+
+def odd_names_then_crash(ctx: JobContext) -> None:
+    odd_names(ctx)
+    raise OSError(f"[Errno 5] Input/output error: {ODD!s}")
+
+
+class PoisonedEvents(JobRepository):
+    """The real repository, except that storing a batch holding a ``poison`` event fails, as
+    a database that refuses one value would."""
+
+    def append_events(
+        self, job_id: int, first_seq: int, events: Sequence[NewJobEvent], *, now: datetime
+    ) -> None:
+        if any(event.subject == "poison" for event in events):
+            raise ValueError("the database refused a value")
+        super().append_events(job_id, first_seq, events, now=now)
+
+
+def poisoned(ctx: JobContext) -> None:
+    ctx.event("step", "before")
+    ctx.flush()
+    ctx.event("step", "poison")
+    ctx.flush()
+    ctx.event("step", "after")
+
+
+def poisoned_at_the_end(ctx: JobContext) -> None:
+    ctx.event("step", "poison")
+    raise PlexUnavailable("503 after retries", server="http://plex:32400")
+
+
+def test_odd_names_are_stored_in_their_display_form(
+    repo: JobRepository, registry: JobKindRegistry, executor: JobExecutor
+) -> None:
+    registry.register(JobKind(name="odd", title="Odd", handler=odd_names, lock_key="odd"))
+    job_id = queue(repo, "odd", {"path": ODD})
+    assert executor.run_job(job_id) is JobStatus.SUCCEEDED
+    job = repo.get(job_id)
+    assert job.problems == 2  # the error and the disagreeing tags; the conflict waits
+    assert job.params == {"path": ODD}  # parameters keep the exact name
+    events = repo.events(job_id).items
+    assert [(e.subject, e.before, e.detail) for e in events] == [
+        ("Caf\\xe9/09 Caf\\xe9.flac", None, "cannot open Caf\\xe9/09 Caf\\xe9.flac\\x00"),
+        ("new\\nline.flac", "Caf\\xe9/09 Caf\\xe9.flac", None),
+        ("Caf\\xe9/09 Caf\\xe9.flac", None, None),
+        ("-dash.flac", None, None),
+    ]
+
+
+def test_a_crash_over_odd_names_fails_the_job_at_once(
+    repo: JobRepository, registry: JobKindRegistry, executor: JobExecutor
+) -> None:
+    registry.register(
+        JobKind(name="odd", title="Odd", handler=odd_names_then_crash, lock_key="odd")
+    )
+    job_id = queue(repo, "odd")
+    assert executor.run_job(job_id) is JobStatus.FAILED
+    job = repo.get(job_id)
+    assert (
+        job.error
+        == "internal error: OSError: [Errno 5] Input/output error: Caf\\xe9/09 Caf\\xe9.flac"
+    )
+    assert job.problems == 2
+    assert len(repo.events(job_id).items) == 4
+    assert repo.active_holder("odd") is None
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "subjects"),
+    [
+        (poisoned, JobStatus.SUCCEEDED, ["before", "1 events", "after"]),
+        (poisoned_at_the_end, JobStatus.FAILED, ["1 events"]),
+    ],
+)
+def test_events_that_cannot_be_stored_become_one_event_and_the_job_ends(
+    session_factory: SessionFactory,
+    registry: JobKindRegistry,
+    runners: Runners,
+    handler: Callable[[JobContext], None],
+    status: JobStatus,
+    subjects: list[str],
+) -> None:
+    repo = PoisonedEvents(session_factory)
+    registry.register(JobKind(name="poison", title="Poison", handler=handler, lock_key="poison"))
+    executor = make_executor(repo, registry, session_factory, runners)
+    try:
+        job_id = queue(repo, "poison")
+        assert executor.run_job(job_id) is status
+    finally:
+        executor.request_stop()
+        executor.close()
+    job = repo.get(job_id)
+    assert job.status is status and job.finished_at is not None
+    assert job.problems == 1
+    events = repo.events(job_id).items
+    assert [e.subject for e in events] == subjects
+    (lost,) = [e for e in events if e.action == EVENT_ERROR_ACTION]
+    assert lost.level is EventLevel.ERROR
+    assert lost.detail is not None and "the database refused a value" in lost.detail
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert repo.active_holder("poison") is None
