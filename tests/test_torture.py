@@ -10,6 +10,7 @@ import logging
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import Container
 from app.cli.job_runs import follow, local_container
@@ -25,11 +27,14 @@ from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Jo
 from app.domain.names import display_form
 from app.domain.problems import ExitCode, exit_code, is_problem
 from app.domain.ratings import Rating, ReadPolicy, preset
+from app.emulator.builder import Folder
 from app.emulator.model import MUSIC, Location, Track
 from app.emulator.scanner import scan_section
+from app.emulator.server import EmulatorServer
 from app.emulator.state import EmulatorState
 from app.services.jobs import MAX_PAGE
 from tests.adapters.tags_support import audio_fingerprint
+from tests.emulator.support import OWNER_TOKEN, running_emulator
 from tests.torture import (
     BAD_HAZARDS,
     Hazard,
@@ -67,14 +72,14 @@ def test_emulator_scan(library: TortureLibrary, caplog: pytest.LogCaptureFixture
     caplog.set_level(logging.WARNING, logger="app.emulator")
     result = scan_section(state, section.section_id)
 
-    tracks = [state.items[key] for key in result.added]
-    assert all(isinstance(track, Track) for track in tracks)
-    local = {os.fsencode(t.source.local_path or "") for t in tracks}  # type: ignore[union-attr]
+    tracks = [track for key in result.added if isinstance(track := state.items[key], Track)]
+    assert len(tracks) == len(result.added)
+    local = {os.fsencode(t.source.local_path or "") for t in tracks}
     good = {library.path(item) for item in library.good}
     outside = library.path(library.item(Hazard.SYMLINK_OUT))
     # Symlinks are followed as PMS follows them (the file outside the root is a track there).
     assert local == good | {outside}
-    titles = {t.title for t in tracks}  # type: ignore[union-attr]
+    titles = {t.title for t in tracks}
     assert titles >= {item.title for item in library.good}
 
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
@@ -296,3 +301,57 @@ def test_ratings_folder_to_folder(container: Container, tmp_path: Path) -> None:
     check_bytes(before_a, a.hashes(), {})
     written = {path: payload for path, payload in payloads.items() if path != b.path(read_only)}
     check_bytes(before_b, b.hashes(), written)
+
+
+@contextmanager
+def plex_over(library: TortureLibrary) -> Iterator[tuple[EmulatorServer, PlexServerClient, int]]:
+    """The emulator serving the library's folder (it scans the same tree)."""
+    with (
+        running_emulator(music=[Folder(str(library.music))]) as emulator,
+        PlexServerClient(emulator.url, OWNER_TOKEN, retries=3, backoff_s=0.01) as client,
+    ):
+        section = next(s for s in client.list_sections() if s.is_music)
+        yield emulator, client, section.section_id
+
+
+def plex_ratings(client: PlexServerClient, section_id: int) -> dict[str, int | None]:
+    return {track.title: track.user_rating for track in client.iter_tracks(section_id)}
+
+
+def add_plex(container: Container, emulator: EmulatorServer, section_id: int) -> int:
+    config = {"base_url": emulator.url, "section_ids": [section_id]}
+    return add_library(container, "plex_music", config, secret=OWNER_TOKEN)
+
+
+def test_ratings_plex_to_folder(container: Container, library: TortureLibrary) -> None:
+    with plex_over(library) as (emulator, client, section_id):
+        keys = {track.title: track.rating_key for track in client.iter_tracks(section_id)}
+        read_only = library.item(Hazard.READ_ONLY)
+        # Plex ratings of every tenth good track (the read-only one too) differ from the files.
+        moved = [i for i in library.good if int(str(i.title)[-3:]) % 10 == 0 or i is read_only]
+        for item in moved:
+            client.rate(keys[str(item.title)], changed(item.half_stars))
+        before = library.hashes()
+        payloads = {library.path(i): audio_fingerprint(Path(library.str_path(i))) for i in moved}
+
+        plex = add_plex(container, emulator, section_id)
+        folder = add_library(container, "music_folder", {"root": str(library.music)})
+        run = run_link(container, add_link(container, "ratings", plex, folder, "prefer_a"))
+        assert run.job.status is JobStatus.SUCCEEDED, run.job.error
+
+        in_plex = plex_ratings(client, section_id)
+        for item in library.good:
+            plex_wins = item in moved
+            wanted = changed(item.half_stars) if plex_wins else item.half_stars
+            assert in_plex[str(item.title)] == wanted, item
+            on_file = item.half_stars if item is read_only else wanted
+            assert file_rating(library.path(item)) == on_file, item
+    expect_bad_items_reported(run, library)
+    (refused,) = [e for e in run.problems() if f"{read_only.title} [" in e.subject]
+    assert refused.action == "error" and "read-only file (mode 0444)" in (refused.detail or "")
+    assert run.job.problems == len(run.problems()) == len(library.bad) + 1
+    assert exit_code(run.job.status, run.job.problems) is ExitCode.PROBLEMS
+    written = {
+        path: payload for path, payload in payloads.items() if path != library.path(read_only)
+    }
+    check_bytes(before, library.hashes(), written)
