@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(
         default=None, description="Creates the admin user on first start (headless setup)."
     )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description=(
+            "`Secure` flag of the session and device cookies: `auto` when the request came "
+            "over HTTPS (directly or as a trusted proxy's X-Forwarded-Proto says), `always`, "
+            "or `never`."
+        ),
+    )
     inline_workers: int = Field(default=2, ge=1, le=16, description="In-process job pool size.")
     preserve_mtime: bool = Field(
         default=False, description="Keep audio files' mtime after writing a rating."

@@ -1,5 +1,13 @@
 """Who is calling, and may they: the session cookie, the auth gate, the principal dependency.
 
+The session cookie is signed (Starlette's session middleware) and carries the admin's id, the
+CSRF token and a server-side session id; the gate accepts it only while the database says that
+session is live (:meth:`app.services.auth.AuthService.session_user`), so sign out, "sign out
+everywhere" and a password change end it at once. The cookie is HttpOnly, SameSite=Lax, and
+``Secure`` when the request came over HTTPS (``CROSSFADE_COOKIE_SECURE``: ``auto``, the default,
+reads the scheme uvicorn saw, which its ``proxy_headers`` take from ``X-Forwarded-Proto`` of a
+proxy in ``forwarded_allow_ips``; ``always``; ``never``).
+
 :class:`AuthGate` is a pure ASGI middleware in front of every route, so a route added later is
 guarded without anyone remembering to: it resolves the caller (``Authorization: Bearer`` on
 API paths, else the session cookie), stores it on ``request.state.principal`` (and the admin on
@@ -35,10 +43,13 @@ from app.domain.auth import (
     LOGIN_PATH,
     PUBLIC_PAGE_PATHS,
     PUBLIC_PAGE_PREFIXES,
+    SESSION_LIFETIME,
     SETUP_PATH,
+    CookieSecurity,
     Gate,
     Principal,
     bearer_token,
+    cookie_secure,
     csrf_matches,
     gate_for,
     needs_csrf,
@@ -48,13 +59,14 @@ from app.domain.errors import AuthError, SetupRequired
 from app.services.auth import (
     AuthService,
     session_csrf,
+    session_id,
     session_principal,
     session_user_id,
 )
 from app.settings import Settings
 
 SESSION_COOKIE = "crossfade_session"
-SESSION_MAX_AGE_S = 14 * 24 * 3600
+SESSION_MAX_AGE_S = int(SESSION_LIFETIME.total_seconds())
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 # A form body larger than this is not read for its CSRF field: send the header instead.
@@ -97,21 +109,28 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 class SessionLayer:
     """Starlette's signed-cookie session (HttpOnly, SameSite=Lax, 14 days), keyed with the
-    settings' secret. Built when the middleware stack is (on the first ASGI event), so
-    ``create_app`` itself still touches no file."""
+    settings' secret, ``Secure`` as :func:`app.domain.auth.cookie_secure` decides for each
+    request. Built when the middleware stack is (on the first ASGI event), so ``create_app``
+    itself still touches no file."""
 
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
-        self._inner = SessionMiddleware(
-            app,
-            secret_key=settings.effective_secret_key(),
-            session_cookie=SESSION_COOKIE,
-            max_age=SESSION_MAX_AGE_S,
-            same_site="lax",
-            https_only=False,
+        self._mode = CookieSecurity(settings.cookie_secure)
+        secret_key = settings.effective_secret_key()
+        self._plain, self._secure = (
+            SessionMiddleware(
+                app,
+                secret_key=secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE_S,
+                same_site="lax",
+                https_only=https_only,
+            )
+            for https_only in (False, True)
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._inner(scope, receive, send)
+        secure = cookie_secure(self._mode, str(scope.get("scheme", "http")))
+        await (self._secure if secure else self._plain)(scope, receive, send)
 
 
 class _Replay:
@@ -247,7 +266,7 @@ class AuthGate:
         user_id = session_user_id(session)
         if user_id is None:
             return None
-        user = await run_in_threadpool(auth.user, user_id)
+        user = await run_in_threadpool(auth.session_user, user_id, session_id(session))
         if user is None:
             session.clear()
             return None

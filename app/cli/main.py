@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from app import __version__
+from app.cli.admin import admin_app
 from app.cli.demo import demo
 from app.cli.mirror import mirror_app
 from app.cli.playlists import playlists_app
@@ -45,6 +46,7 @@ app.add_typer(mirror_app, name="mirror")
 app.add_typer(ratings_app, name="ratings")
 app.add_typer(playlists_app, name="playlists")
 app.add_typer(token_app, name="token")
+app.add_typer(admin_app, name="admin")
 app.command("emulator")(emulator)
 app.command("demo")(demo)
 

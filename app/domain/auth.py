@@ -331,3 +331,55 @@ def retry_after_s(failures: Sequence[datetime], now: datetime, limit: RateLimit)
     oldest_counted = recent[-limit.max_failures]
     wait_s = (oldest_counted + limit.window - now).total_seconds()
     return max(1, math.ceil(wait_s))
+
+
+def attempt_admitted(recent_attempts: int, limit: RateLimit) -> bool:
+    """Whether an attempt may check a password, given how many attempts (its own included,
+    since it was counted first) are recorded under its key within the window."""
+    return recent_attempts <= limit.max_failures
+
+
+class LimiterKeyKind(StrEnum):
+    """What a login attempt is counted under (OWASP's "device cookie" design)."""
+
+    DEVICE = "device"
+    ADDRESS = "address"
+
+
+def limiter_key(client_address: str, device_id: str | None) -> str:
+    """A client that once signed in here shows a signed device cookie and is limited under
+    that device alone, so a stranger's failures (counted under their address) never lock it
+    out; any other attempt is limited under its address."""
+    if device_id:
+        return f"{LimiterKeyKind.DEVICE.value}:{device_id}"[:100]
+    return f"{LimiterKeyKind.ADDRESS.value}:{client_address}"[:100]
+
+
+# -- server-side sessions ---------------------------------------------------------------------
+
+SESSION_LIFETIME = timedelta(days=14)
+# last_seen_at is written at most this often per session, not on every request.
+SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+SESSION_ID_BYTES = 32
+
+
+def session_digest(session_id: str) -> str:
+    """What is stored of a session id: SHA-256 hex (the id carries 256 random bits)."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class CookieSecurity(StrEnum):
+    """When cookies get the ``Secure`` flag: ``auto`` when the request came over HTTPS
+    (directly, or as a trusted proxy's ``X-Forwarded-Proto`` says), or always, or never."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+def cookie_secure(mode: CookieSecurity, scheme: str) -> bool:
+    if mode is CookieSecurity.ALWAYS:
+        return True
+    if mode is CookieSecurity.NEVER:
+        return False
+    return scheme.lower() in ("https", "wss")

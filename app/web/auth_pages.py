@@ -1,4 +1,5 @@
-"""Pages of authentication: first-run setup, sign in, sign out, API token management.
+"""Pages of authentication: first-run setup, sign in, sign out (here or everywhere), the
+account page (password change), API token management.
 
 ``/setup`` and ``/login`` are the only pages an anonymous visitor sees (``app.api.auth``
 redirects everything else here); their forms carry the anonymous session's CSRF token, and a
@@ -25,9 +26,15 @@ from app.domain.auth import (
     safe_next,
 )
 from app.domain.errors import AuthError, InvalidInput, StateConflict, TooManyAttempts
-from app.services.auth import AuthService, IssuedToken, start_session
+from app.services.auth import AuthService, IssuedToken, session_id, start_session
+from app.settings import Settings
+from app.web.device_cookie import device_id, remember_device
 
 TOKEN_NOTICES = {"revoked": "Token revoked: it stops working at once."}
+ACCOUNT_PATH = "/account"
+ACCOUNT_NOTICES = {
+    "password": "Password changed; every other session was signed out.",
+}
 
 
 def _auth(request: Request) -> AuthService:
@@ -37,6 +44,11 @@ def _auth(request: Request) -> AuthService:
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _client(request: Request) -> str:
@@ -84,8 +96,10 @@ def build_auth_router(templates: Jinja2Templates) -> APIRouter:
             except StateConflict:
                 return _see(LOGIN_PATH)
             else:
-                start_session(request.session, user)
-                return _see("/")
+                start_session(request.session, user, auth.open_session(user))
+                response = _see("/")
+                remember_device(request, response, _settings(request), None)
+                return response
         return render(
             request,
             "auth/setup.html",
@@ -119,8 +133,9 @@ def build_auth_router(templates: Jinja2Templates) -> APIRouter:
         if auth.needs_setup():
             return _see(SETUP_PATH)
         target = safe_next(next_)
+        device = device_id(request, _settings(request))
         try:
-            user = auth.login(username, password, client=_client(request))
+            user = auth.login(username, password, client=_client(request), device_id=device)
         except TooManyAttempts as exc:
             response = render(
                 request,
@@ -141,13 +156,77 @@ def build_auth_router(templates: Jinja2Templates) -> APIRouter:
                 username=username,
                 error=str(exc),
             )
-        start_session(request.session, user)
-        return _see(target)
+        start_session(request.session, user, auth.open_session(user))
+        signed_in = _see(target)
+        remember_device(request, signed_in, _settings(request), device)
+        return signed_in
 
     @router.post("/logout")
     def logout(request: Request) -> Response:
+        """Sign out: the server-side session ends, so a copy of the cookie stops working."""
+        user = request.state.user
+        if user is not None:
+            _auth(request).end_session(user.id, session_id(request.session))
         request.session.clear()
         return _see(LOGIN_PATH)
+
+    @router.post("/logout/everywhere")
+    def logout_everywhere(request: Request) -> Response:
+        """Every session of the admin ends, this one included."""
+        user = request.state.user
+        if user is not None:
+            _auth(request).end_all_sessions(user.id)
+        request.session.clear()
+        return _see(LOGIN_PATH)
+
+    # -- the account: password change ---------------------------------------------------------
+
+    def account_page(
+        request: Request,
+        *,
+        status_code: int = 200,
+        error: str | None = None,
+        notice: str | None = None,
+    ) -> HTMLResponse:
+        user = request.state.user
+        return render(
+            request,
+            "auth/account.html",
+            status_code=status_code,
+            error=error,
+            notice=notice,
+            password_min=PASSWORD_MIN,
+            live_sessions=len(_auth(request).live_sessions(user.id)),
+        )
+
+    @router.get(ACCOUNT_PATH, response_class=HTMLResponse)
+    def account(
+        request: Request, notice: Annotated[str | None, Query(max_length=32)] = None
+    ) -> Response:
+        return account_page(request, notice=ACCOUNT_NOTICES.get(notice or ""))
+
+    @router.post(f"{ACCOUNT_PATH}/password", response_class=HTMLResponse)
+    def change_password(
+        request: Request,
+        current_password: Annotated[str, Form(max_length=4096)],
+        new_password: Annotated[str, Form(max_length=4096)],
+        new_password_confirm: Annotated[str, Form(max_length=4096)],
+    ) -> Response:
+        user = request.state.user
+        if new_password != new_password_confirm:
+            return account_page(request, status_code=422, error="The two new passwords differ.")
+        try:
+            _auth(request).change_password(
+                user.id,
+                current_password,
+                new_password,
+                keep_session_id=session_id(request.session),
+            )
+        except AuthError as exc:
+            return account_page(request, status_code=403, error=str(exc))
+        except InvalidInput as exc:
+            return account_page(request, status_code=422, error=str(exc))
+        return _see(f"{ACCOUNT_PATH}?notice=password")
 
     # -- API tokens ---------------------------------------------------------------------------
 

@@ -10,13 +10,14 @@ from sqlalchemy import text
 
 from app.adapters.db.auth_repo import AdminRecord, AuthRepository
 from app.adapters.db.engine import SessionFactory
-from app.domain.auth import RateLimit, Scope, is_token_shaped, token_digest
+from app.domain.auth import RateLimit, Scope, is_token_shaped, session_digest, token_digest
 from app.domain.errors import AuthError, InvalidInput, SetupError, StateConflict, TooManyAttempts
 from app.services.auth import (
     SESSION_CSRF,
     SESSION_USER_ID,
     AuthService,
     session_csrf,
+    session_id,
     session_principal,
     session_user_id,
     start_session,
@@ -150,11 +151,25 @@ def test_five_failures_per_minute_then_429_even_with_the_right_password(
     assert auth.login("admin", PASSWORD, client="10.0.0.1").id == admin.id
 
 
-def test_the_limit_is_per_user_across_clients(auth: AuthService, admin: AdminRecord) -> None:
+def test_a_strangers_failures_do_not_lock_out_a_known_device(
+    auth: AuthService, admin: AdminRecord
+) -> None:
+    """Attempts with a device id are limited under that device alone: a stranger failing from
+    other addresses, or from the admin's own address, never locks that device out."""
     for number in range(5):
         fail(auth, times=1, client=f"10.0.0.{number}")
+    fail(auth, times=5, client="192.168.1.1")
     with pytest.raises(TooManyAttempts):
         auth.login("admin", PASSWORD, client="192.168.1.1")
+    assert auth.login("admin", PASSWORD, client="192.168.1.1", device_id="dev-1").id == admin.id
+    # the device's own failures do count, under the device
+    for _ in range(5):
+        with pytest.raises(AuthError) as raised:
+            auth.login("admin", "wrong password!", client="10.9.9.9", device_id="dev-1")
+        assert not isinstance(raised.value, TooManyAttempts)
+    with pytest.raises(TooManyAttempts):
+        auth.login("admin", PASSWORD, client="10.9.9.9", device_id="dev-1")
+    assert auth.login("admin", PASSWORD, client="10.9.9.9", device_id="dev-2").id == admin.id
 
 
 def test_the_limit_is_per_client_across_users(auth: AuthService, admin: AdminRecord) -> None:
@@ -286,8 +301,9 @@ def test_no_password_or_token_reaches_the_log(
 def test_session_helpers() -> None:
     session: dict[str, Any] = {SESSION_CSRF: "anonymous-token", "other": 1}
     user = AdminRecord(id=3, username="admin", created_at=datetime.now(UTC), last_login_at=None)
-    start_session(session, user)
+    start_session(session, user, "server-side-id")
     assert session_user_id(session) == 3
+    assert session_id(session) == "server-side-id"
     assert "other" not in session
     assert session[SESSION_CSRF] != "anonymous-token"
     assert session_csrf(session) == session[SESSION_CSRF]
@@ -309,3 +325,91 @@ def test_session_csrf_is_created_on_demand_only_when_asked() -> None:
     assert token
     assert session_csrf(session) == token
     assert session_csrf(session, create=False) == token
+
+
+# -- server-side sessions and the password ------------------------------------------------------
+
+
+def test_a_session_lives_until_revoked_or_expired(
+    auth: AuthService, admin: AdminRecord, clock: Clock, repo: AuthRepository
+) -> None:
+    first = auth.open_session(admin)
+    second = auth.open_session(admin)
+    assert first != second
+    assert auth.session_user(admin.id, first) == auth.user(admin.id)
+    assert auth.session_user(admin.id, None) is None
+    assert auth.session_user(admin.id, "made-up") is None
+    assert auth.session_user(admin.id + 1, first) is None  # another user id in the cookie
+    auth.end_session(admin.id, first)
+    assert auth.session_user(admin.id, first) is None
+    assert auth.session_user(admin.id, second) is not None
+    clock.advance(14 * 24 * 3600 + 1)
+    assert auth.session_user(admin.id, second) is None
+    assert auth.live_sessions(admin.id) == []
+
+
+def test_the_database_holds_only_digests_of_session_ids(
+    auth: AuthService, admin: AdminRecord, session_factory: SessionFactory
+) -> None:
+    raw = auth.open_session(admin)
+    with session_factory() as session:
+        stored = [row[0] for row in session.execute(text("SELECT session_hash FROM web_session"))]
+    assert stored == [session_digest(raw)]
+    assert raw not in stored
+
+
+def test_last_seen_is_touched_at_most_once_a_minute(
+    auth: AuthService, admin: AdminRecord, clock: Clock
+) -> None:
+    raw = auth.open_session(admin)
+    opened = clock.now
+    clock.advance(30)
+    auth.session_user(admin.id, raw)
+    assert auth.live_sessions(admin.id)[0].last_seen_at == opened
+    clock.advance(31)
+    auth.session_user(admin.id, raw)
+    assert auth.live_sessions(admin.id)[0].last_seen_at == clock.now
+
+
+def test_sign_out_everywhere_ends_every_session(auth: AuthService, admin: AdminRecord) -> None:
+    ids = [auth.open_session(admin) for _ in range(3)]
+    assert auth.end_all_sessions(admin.id) == 3
+    assert all(auth.session_user(admin.id, raw) is None for raw in ids)
+
+
+def test_changing_the_password_ends_the_other_sessions(
+    auth: AuthService, admin: AdminRecord
+) -> None:
+    here, elsewhere = auth.open_session(admin), auth.open_session(admin)
+    new_password = "a brand new passphrase"
+    with pytest.raises(AuthError, match="current password is wrong"):
+        auth.change_password(admin.id, "not it at all", new_password, keep_session_id=here)
+    with pytest.raises(InvalidInput, match="at least"):
+        auth.change_password(admin.id, PASSWORD, "short", keep_session_id=here)
+    assert auth.session_user(admin.id, elsewhere) is not None  # refused changes end nothing
+    assert auth.change_password(admin.id, PASSWORD, new_password, keep_session_id=here) == 1
+    assert auth.session_user(admin.id, here) is not None
+    assert auth.session_user(admin.id, elsewhere) is None
+    with pytest.raises(AuthError):
+        auth.login("admin", PASSWORD, client="10.0.0.1")
+    assert auth.login("admin", new_password, client="10.0.0.1").id == admin.id
+
+
+def test_setting_the_password_from_the_host_ends_every_session(
+    auth: AuthService, admin: AdminRecord
+) -> None:
+    raw = auth.open_session(admin)
+    user, ended = auth.set_password("set on the host 123")
+    assert (user.id, ended) == (admin.id, 1)
+    assert auth.session_user(admin.id, raw) is None
+    assert auth.login("admin", "set on the host 123", client="c").id == admin.id
+    assert auth.set_password("and once more 4567", username="ADMIN")[0].id == admin.id
+    with pytest.raises(AuthError, match="no such admin"):
+        auth.set_password("and once more 4567", username="nobody")
+    with pytest.raises(InvalidInput):
+        auth.set_password("admin")
+
+
+def test_setting_a_password_before_setup_is_refused(auth: AuthService) -> None:
+    with pytest.raises(AuthError, match="no such admin"):
+        auth.set_password("set on the host 123")

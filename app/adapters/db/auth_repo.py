@@ -1,4 +1,5 @@
-"""Repository of the admin user, API tokens and failed logins; frozen records out.
+"""Repository of the admin user, API tokens, browser sessions and login attempts; frozen
+records out.
 
 A password hash leaves this module only through :meth:`AuthRepository.credentials` (for the
 login check); token records never carry the token, only its display prefix.
@@ -10,11 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from app.adapters.db.auth_models import ADMIN_SLOT, AdminUser, ApiToken, LoginFailure
+from app.adapters.db.auth_models import (
+    ADMIN_SLOT,
+    AdminUser,
+    ApiToken,
+    LoginAttempt,
+    WebSession,
+)
 from app.adapters.db.engine import SessionFactory
 from app.domain.auth import Scope
 from app.domain.errors import NotFound, StateConflict
@@ -41,6 +48,33 @@ class TokenRecord:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A live or ended browser session (never its id, only which row it is)."""
+
+    id: int
+    user_id: int
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+    def live(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+def _session(row: WebSession) -> SessionRecord:
+    assert row.id is not None
+    return SessionRecord(
+        id=row.id,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 def _admin(row: AdminUser) -> AdminRecord:
@@ -96,6 +130,12 @@ class AuthRepository:
             row = session.get(AdminUser, user_id)
             return None if row is None else _admin(row)
 
+    def the_admin(self) -> AdminRecord | None:
+        """The one admin, if set up."""
+        with self._sessions() as session:
+            row = session.scalars(select(AdminUser).order_by(col(AdminUser.id))).first()
+            return None if row is None else _admin(row)
+
     def credentials(self, username: str) -> tuple[AdminRecord, str] | None:
         """The admin called ``username`` and the stored password hash."""
         with self._sessions() as session:
@@ -120,47 +160,117 @@ class AuthRepository:
             )
             session.commit()
 
-    # -- failed logins --------------------------------------------------------------------------
+    # -- login attempts -------------------------------------------------------------------------
 
-    def add_failure(self, *, client: str, username: str, at: datetime) -> None:
+    def reserve_attempt(self, limiter_key: str, *, at: datetime) -> int:
+        """Count one attempt under ``limiter_key``, committed before anything else happens, so
+        every later :meth:`attempts_since` of any process sees it. Returns its id."""
         with self._sessions() as session:
-            session.add(LoginFailure(client=client[:100], username=username[:64], at=at))
+            row = LoginAttempt(limiter_key=limiter_key[:100], at=at)
+            session.add(row)
             session.commit()
+            assert row.id is not None
+            return row.id
 
-    def failures_since(
-        self, since: datetime, *, client: str, username: str
-    ) -> tuple[list[datetime], list[datetime]]:
-        """Times of failures after ``since``: (from ``client``, for ``username``)."""
+    def attempts_since(self, limiter_key: str, since: datetime) -> list[tuple[int, datetime]]:
+        """(id, time) of the attempts under ``limiter_key`` after ``since``, oldest first."""
         with self._sessions() as session:
             rows = session.execute(
-                select(col(LoginFailure.client), col(LoginFailure.username), col(LoginFailure.at))
-                .where(col(LoginFailure.at) > since)
-                .where(
-                    or_(
-                        col(LoginFailure.client) == client[:100],
-                        col(LoginFailure.username) == username[:64],
-                    )
-                )
+                select(col(LoginAttempt.id), col(LoginAttempt.at))
+                .where(col(LoginAttempt.limiter_key) == limiter_key[:100])
+                .where(col(LoginAttempt.at) > since)
+                .order_by(col(LoginAttempt.at), col(LoginAttempt.id))
             ).all()
-        by_client = [at for row_client, _, at in rows if row_client == client[:100]]
-        by_user = [at for _, row_user, at in rows if row_user == username[:64]]
-        return by_client, by_user
+        return [(int(attempt_id or 0), at) for attempt_id, at in rows]
 
-    def clear_failures(self, *, client: str, username: str) -> None:
+    def release_attempt(self, attempt_id: int) -> None:
+        with self._sessions() as session:
+            session.execute(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt_id))
+            session.commit()
+
+    def clear_attempts(self, limiter_key: str) -> None:
         with self._sessions() as session:
             session.execute(
-                delete(LoginFailure).where(
-                    or_(
-                        col(LoginFailure.client) == client[:100],
-                        col(LoginFailure.username) == username[:64],
-                    )
-                )
+                delete(LoginAttempt).where(col(LoginAttempt.limiter_key) == limiter_key[:100])
             )
             session.commit()
 
-    def prune_failures(self, before: datetime) -> int:
+    def prune_attempts(self, before: datetime) -> int:
         with self._sessions() as session:
-            result = session.execute(delete(LoginFailure).where(col(LoginFailure.at) < before))
+            result = session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < before))
+            session.commit()
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    # -- browser sessions -----------------------------------------------------------------------
+
+    def add_session(
+        self, *, user_id: int, session_hash: str, now: datetime, expires_at: datetime
+    ) -> SessionRecord:
+        with self._sessions() as session:
+            row = WebSession(
+                session_hash=session_hash,
+                user_id=user_id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=expires_at,
+            )
+            session.add(row)
+            session.commit()
+            return _session(row)
+
+    def session_by_hash(self, session_hash: str) -> SessionRecord | None:
+        with self._sessions() as session:
+            row = session.scalars(
+                select(WebSession).where(col(WebSession.session_hash) == session_hash)
+            ).first()
+            return None if row is None else _session(row)
+
+    def touch_session(self, session_id: int, *, now: datetime) -> None:
+        with self._sessions() as session:
+            session.execute(
+                update(WebSession).where(col(WebSession.id) == session_id).values(last_seen_at=now)
+            )
+            session.commit()
+
+    def revoke_sessions(
+        self,
+        *,
+        user_id: int,
+        now: datetime,
+        only_hash: str | None = None,
+        except_hash: str | None = None,
+    ) -> int:
+        """Revoke the user's live sessions (just ``only_hash``'s, or all but ``except_hash``'s);
+        how many were revoked."""
+        query = (
+            update(WebSession)
+            .where(col(WebSession.user_id) == user_id)
+            .where(col(WebSession.revoked_at).is_(None))
+        )
+        if only_hash is not None:
+            query = query.where(col(WebSession.session_hash) == only_hash)
+        if except_hash is not None:
+            query = query.where(col(WebSession.session_hash) != except_hash)
+        with self._sessions() as session:
+            result = session.execute(query.values(revoked_at=now))
+            session.commit()
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def live_sessions(self, user_id: int, *, now: datetime) -> list[SessionRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(WebSession)
+                .where(col(WebSession.user_id) == user_id)
+                .where(col(WebSession.revoked_at).is_(None))
+                .where(col(WebSession.expires_at) > now)
+                .order_by(col(WebSession.id))
+            )
+            return [_session(row) for row in rows]
+
+    def prune_sessions(self, before: datetime) -> int:
+        """Delete sessions that expired before ``before``."""
+        with self._sessions() as session:
+            result = session.execute(delete(WebSession).where(col(WebSession.expires_at) < before))
             session.commit()
             return int(getattr(result, "rowcount", 0) or 0)
 

@@ -49,36 +49,56 @@ def test_credentials_password_hash_and_login_time(repo: AuthRepository) -> None:
     assert user.last_login_at == NOW + timedelta(minutes=2)
 
 
-def test_failures_are_counted_per_client_and_per_user(repo: AuthRepository) -> None:
-    repo.add_failure(client="10.0.0.1", username="admin", at=NOW - timedelta(seconds=30))
-    repo.add_failure(client="10.0.0.1", username="bob", at=NOW - timedelta(seconds=20))
-    repo.add_failure(client="10.0.0.2", username="admin", at=NOW - timedelta(seconds=10))
-    repo.add_failure(client="10.0.0.1", username="admin", at=NOW - timedelta(seconds=120))
+def test_attempts_are_counted_per_limiter_key(repo: AuthRepository) -> None:
+    first = repo.reserve_attempt("address:10.0.0.1", at=NOW - timedelta(seconds=30))
+    repo.reserve_attempt("device:abc", at=NOW - timedelta(seconds=20))
+    second = repo.reserve_attempt("address:10.0.0.1", at=NOW - timedelta(seconds=10))
+    repo.reserve_attempt("address:10.0.0.1", at=NOW - timedelta(seconds=120))
     since = NOW - timedelta(seconds=60)
-    by_client, by_user = repo.failures_since(since, client="10.0.0.1", username="admin")
-    assert sorted(by_client) == [NOW - timedelta(seconds=30), NOW - timedelta(seconds=20)]
-    assert sorted(by_user) == [NOW - timedelta(seconds=30), NOW - timedelta(seconds=10)]
-    by_client, by_user = repo.failures_since(since, client="10.9.9.9", username="carol")
-    assert (by_client, by_user) == ([], [])
+    assert repo.attempts_since("address:10.0.0.1", since) == [
+        (first, NOW - timedelta(seconds=30)),
+        (second, NOW - timedelta(seconds=10)),
+    ]
+    assert repo.attempts_since("address:10.9.9.9", since) == []
 
-    assert repo.prune_failures(NOW - timedelta(seconds=60)) == 1
-    repo.clear_failures(client="10.0.0.2", username="bob")
-    by_client, by_user = repo.failures_since(
-        NOW - timedelta(days=1), client="10.0.0.1", username="admin"
-    )
-    assert by_client == [NOW - timedelta(seconds=30)]
-    assert by_user == [NOW - timedelta(seconds=30)]
+    repo.release_attempt(first)
+    assert [at for _, at in repo.attempts_since("address:10.0.0.1", since)] == [
+        NOW - timedelta(seconds=10)
+    ]
+    assert repo.prune_attempts(since) == 1
+    repo.clear_attempts("address:10.0.0.1")
+    assert repo.attempts_since("address:10.0.0.1", NOW - timedelta(days=1)) == []
+    assert len(repo.attempts_since("device:abc", since)) == 1
 
 
-def test_long_client_and_username_are_cut_not_refused(repo: AuthRepository) -> None:
-    client = "c" * 300
-    username = "u" * 300
-    repo.add_failure(client=client, username=username, at=NOW)
-    by_client, by_user = repo.failures_since(
-        NOW - timedelta(seconds=1), client=client, username=username
-    )
-    assert by_client == [NOW]
-    assert by_user == [NOW]
+def test_a_long_limiter_key_is_cut_not_refused(repo: AuthRepository) -> None:
+    key = "address:" + "c" * 300
+    repo.reserve_attempt(key, at=NOW)
+    assert [at for _, at in repo.attempts_since(key, NOW - timedelta(seconds=1))] == [NOW]
+
+
+def test_sessions_are_stored_revoked_and_pruned(repo: AuthRepository) -> None:
+    admin = repo.add_admin(username="admin", password_hash="h", now=NOW)
+    later = NOW + timedelta(days=14)
+    made = [
+        repo.add_session(user_id=admin.id, session_hash=char * 64, now=NOW, expires_at=later)
+        for char in "abc"
+    ]
+    assert repo.session_by_hash("a" * 64) == made[0]
+    assert repo.session_by_hash("z" * 64) is None
+    assert made[0].live(NOW) and not made[0].live(later)
+    assert repo.revoke_sessions(user_id=admin.id, now=NOW, only_hash="a" * 64) == 1
+    assert repo.revoke_sessions(user_id=admin.id, now=NOW, only_hash="a" * 64) == 0
+    revoked = repo.session_by_hash("a" * 64)
+    assert revoked is not None and revoked.revoked_at == NOW and not revoked.live(NOW)
+    assert repo.revoke_sessions(user_id=admin.id, now=NOW, except_hash="b" * 64) == 1
+    assert [s.id for s in repo.live_sessions(admin.id, now=NOW)] == [made[1].id]
+    repo.touch_session(made[1].id, now=NOW + timedelta(hours=1))
+    touched = repo.session_by_hash("b" * 64)
+    assert touched is not None and touched.last_seen_at == NOW + timedelta(hours=1)
+    assert repo.prune_sessions(later) == 0
+    assert repo.prune_sessions(later + timedelta(seconds=1)) == 3
+    assert repo.the_admin() == admin
 
 
 def test_tokens_round_trip_and_revoke(
