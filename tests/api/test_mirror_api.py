@@ -125,6 +125,43 @@ def test_diff_paths_outside_the_roots_are_refused(
     assert sneaky.status_code == 403
 
 
+def test_diffs_never_follow_a_symlink_out_of_the_library(
+    app_client: TestClient, movies: tuple[Path, Path], tmp_path: Path
+) -> None:
+    source, target = movies
+    outside = tmp_path / "etc"
+    (outside / "Passwd (1970)").mkdir(parents=True)
+    (outside / "Passwd (1970)" / "Passwd (1970).mkv").write_bytes(b"secret")
+    (source / "Etc (1970)").symlink_to(outside / "Passwd (1970)")
+    (source / MOVIE / "passwd.mkv").symlink_to(outside / "Passwd (1970)" / "Passwd (1970).mkv")
+    link_id = make_link(app_client, source, target)
+    outside_reason = "symlink that leads outside the library root, not followed"
+    for body in (
+        {"link": link_id},
+        {"source": str(source), "target": str(target), "source_format": "plex"},
+    ):
+        response = app_client.post("/api/v1/diffs", json=body)
+        assert response.status_code == 200, response.text
+        document = response.json()
+        assert "Passwd" not in str(document["movies_only_in_source"])
+        reasons = {i["path"]: i["reason"] for i in document["ignored"]}
+        assert reasons == {
+            f"{source}/Etc (1970)": outside_reason,
+            f"{source}/{MOVIE}/passwd.mkv": outside_reason,
+        }
+
+    run = app_client.post(f"/api/v1/links/{link_id}/run", json={})
+    job = wait_for_job(app_client, run.json()["id"])
+    assert job["status"] == "succeeded", job
+    assert job["problems"] == 2
+    assert not any("Passwd" in path.name or "passwd" in path.name for path in target.rglob("*"))
+    events = app_client.get(f"/api/v1/jobs/{job['id']}/events", params={"action": "ignored"})
+    assert {(e["subject"], e["level"], e["detail"]) for e in events.json()["items"]} == {
+        (f"{source}/Etc (1970)", "warning", outside_reason),
+        (f"{source}/{MOVIE}/passwd.mkv", "warning", outside_reason),
+    }
+
+
 def test_a_mirror_link_needs_movie_folders(app_client: TestClient, tmp_path: Path) -> None:
     music = app_client.post(
         "/api/v1/libraries",
