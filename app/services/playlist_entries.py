@@ -89,7 +89,7 @@ def encode_like(
     player can tell; a file that had a BOM keeps it. ``crlf`` keeps Windows line ends,
     ``backslashes`` Windows separators in relative entries.
     """
-    text = rendered.decode("utf-8")
+    text = rendered.decode("utf-8", "surrogateescape")  # raw bytes of non-UTF-8 file names
     if backslashes:
         ending = "\r\n" if "\r\n" in text else "\n"
         text = ending.join(_backslashed(line) for line in text.split(ending))
@@ -97,12 +97,12 @@ def encode_like(
         text = text.replace("\n", "\r\n")
     if encoding in _WINDOWS_FAMILY:
         try:
-            return text.encode(encoding)
+            return text.encode(encoding, "surrogateescape")
         except UnicodeEncodeError:
-            return b"\xef\xbb\xbf" + text.encode("utf-8")
+            return b"\xef\xbb\xbf" + text.encode("utf-8", "surrogateescape")
     if encoding == "utf-8-sig":
-        return b"\xef\xbb\xbf" + text.encode("utf-8")
-    return text.encode("utf-8")
+        return b"\xef\xbb\xbf" + text.encode("utf-8", "surrogateescape")
+    return text.encode("utf-8", "surrogateescape")
 
 
 def uses_crlf(data: bytes) -> bool:

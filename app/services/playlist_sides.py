@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from app.adapters.playlist_files import (
@@ -26,6 +26,7 @@ from app.adapters.playlist_files import (
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.domain.errors import InvalidInput, MediaFileError, PlexError
 from app.domain.matching import TrackInfo
+from app.domain.names import display_form
 from app.domain.paths import PathMapping, is_windows_path, map_plex_to_local
 from app.domain.playlists import (
     PathStyle,
@@ -291,17 +292,21 @@ class FolderPlaylistSide:
                     snapshot.data, playlist_path=path, path_style=self.path_style
                 )
             except MediaFileError as error:
-                listing.unreadable[name] = title_from_file_name(name)
+                listing.unreadable[name] = display_form(title_from_file_name(name))
                 reporter.event("error", name, level="error", detail=f"{error.code}: {error}")
                 continue
-            names = (parsed.title, title_from_file_name(name))
+            # A file name that is not UTF-8 titles its playlist in its display form (Plex
+            # titles are text): "Caf\xe9 mix". The file keeps its name (the pair's ref).
+            title = display_form(parsed.title)
+            names = (title, display_form(title_from_file_name(name)))
             if not selected(names):
                 continue
+            entries = (_by_bytes(entry, parsed.encoding) for entry in parsed.entries)
             listing.playlists.append(
                 SidePlaylist(
                     ref=name,
-                    title=parsed.title,
-                    entries=tuple(self.side_entry(entry) for entry in parsed.entries),
+                    title=title,
+                    entries=tuple(self.side_entry(entry) for entry in entries),
                     changed_at_s=snapshot.mtime_ns / 1e9,
                     names=names,
                     snapshot=snapshot,
@@ -363,3 +368,24 @@ class FolderPlaylistSide:
 
     def close(self) -> None:
         """Nothing to release: files are opened per read and write."""
+
+
+def _by_bytes(
+    entry: PlaylistEntry, encoding: str, *, exists: Callable[[str], bool] = os.path.lexists
+) -> PlaylistEntry:
+    """``entry`` pointing at the file its line's bytes name, when its decoded text names none.
+
+    A playlist's text is decoded as a whole (UTF-8, else cp1252, else Latin-1), but file names
+    are bytes: a Latin-1 name in a UTF-8 ``.m3u8``, or a UTF-8 name in a cp1252 ``.m3u``. The
+    line's bytes, re-encoded in the file's encoding, are exactly what the file held."""
+    path = entry.path
+    if path is None or encoding.startswith("utf-16") or exists(path):
+        return entry
+    try:
+        raw = path.encode("utf-8" if encoding == "utf-8-sig" else encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        return entry
+    by_bytes = os.fsdecode(raw)
+    if by_bytes == path or not exists(by_bytes):
+        return entry
+    return replace(entry, location=by_bytes)

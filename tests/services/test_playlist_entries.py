@@ -102,3 +102,10 @@ def test_uses_backslashes(lines: list[str], expected: bool) -> None:
 )
 def test_entry_label(artist: str | None, title: str | None, expected: str) -> None:
     assert entry_label(artist, title, "x.mp3") == expected
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-8-sig", "cp1252", "latin-1"])
+def test_encode_like_keeps_raw_name_bytes(encoding: str | None) -> None:
+    rendered = b"#EXTM3U\n/music/Caf\xe9.mp3\n"  # a name that is not UTF-8, as its bytes
+    encoded = encode_like(rendered, encoding=encoding, crlf=False)
+    assert encoded.removeprefix(b"\xef\xbb\xbf") == rendered

@@ -3,6 +3,7 @@ answers as the domain), and a folder side's files written back in their own form
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,38 @@ def test_a_folder_side_lists_parses_and_rewrites_in_the_files_own_form(tmp_path:
     assert (tmp_path / "Mix.m3u").read_bytes() == (
         b"#EXTM3U\r\n#PLAYLIST:Mix\r\n..\\music\\Caf\xe9.mp3\r\n..\\music\\Caf\xe9.mp3\r\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("playlist_bytes", "file_name"),
+    [
+        (b"Caf\xe9.mp3\n", b"Caf\xe9.mp3"),  # cp1252 text, a Latin-1 name on disk
+        ("Café.mp3\n".encode(), "Café.mp3".encode()),  # UTF-8 text and name
+        ("Ça.mp3\n".encode() + b"Caf\xe9.mp3\n", "Ça.mp3".encode()),  # mixed: not UTF-8
+        ("Ça.mp3\n".encode() + b"Caf\xe9.mp3\n", b"Caf\xe9.mp3"),
+        (b"Caf\xe9.mp3\n", "Café.mp3".encode()),  # the text names a UTF-8 file: kept
+    ],
+)
+def test_folder_entries_name_files_by_their_bytes(
+    tmp_path: Path, playlist_bytes: bytes, file_name: bytes
+) -> None:
+    folder = os.fsencode(tmp_path)
+    Path(os.fsdecode(folder + b"/" + file_name)).write_bytes(b"audio")
+    (tmp_path / "mix.m3u").write_bytes(playlist_bytes)
+    side = FolderPlaylistSide(str(tmp_path), label="B")
+
+    (playlist,) = side.list(RecordingReporter(), lambda _names: True).playlists
+
+    paths = [os.fsencode(e.entry.path or "") for e in playlist.entries if e.entry is not None]
+    assert folder + b"/" + file_name in paths
+
+
+def test_a_latin1_playlist_name_titles_it_in_display_form(tmp_path: Path) -> None:
+    Path(os.fsdecode(os.fsencode(tmp_path) + b"/Caf\xe9 mix.m3u")).write_bytes(b"#EXTM3U\n")
+    side = FolderPlaylistSide(str(tmp_path), label="B")
+
+    (playlist,) = side.list(RecordingReporter(), lambda _names: True).playlists
+
+    assert playlist.title == "Caf\\xe9 mix"
+    assert os.fsencode(playlist.ref) == b"Caf\xe9 mix.m3u"
+    playlist.title.encode("utf-8")
