@@ -371,7 +371,10 @@ class FolderPlaylistSide:
 
 
 def _by_bytes(
-    entry: PlaylistEntry, encoding: str, *, exists: Callable[[str], bool] = os.path.lexists
+    entry: PlaylistEntry,
+    encoding: str | None,
+    *,
+    exists: Callable[[str], bool] = os.path.lexists,
 ) -> PlaylistEntry:
     """``entry`` pointing at the file its line's bytes name, when its decoded text names none.
 
@@ -379,7 +382,7 @@ def _by_bytes(
     are bytes: a Latin-1 name in a UTF-8 ``.m3u8``, or a UTF-8 name in a cp1252 ``.m3u``. The
     line's bytes, re-encoded in the file's encoding, are exactly what the file held."""
     path = entry.path
-    if path is None or encoding.startswith("utf-16") or exists(path):
+    if path is None or encoding is None or encoding.startswith("utf-16") or exists(path):
         return entry
     try:
         raw = path.encode("utf-8" if encoding == "utf-8-sig" else encoding, "surrogateescape")
