@@ -10,7 +10,8 @@ records here while the child lists the next ones.
 The child gets a copy of the client (same server, account and retry settings; its own
 connection): retries, timeouts and error translation are the client's, and a
 :class:`PlexError` comes back as itself. A run that is cancelled while the child lists
-terminates it. Where no child process can be started, the listing happens in-process.
+terminates it; the child dies with its parent (``follow_parent``). Where no child process can
+be started, the listing happens in-process.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import os
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any, Final
 
 from app.adapters.plex.client import PlexServerClient
 from app.adapters.plex.records import PlexTrack
-from app.adapters.processes import worker_context
+from app.adapters.processes import follow_parent, worker_context
 from app.domain.errors import PlexError, PlexUnavailable
 
 log = logging.getLogger(__name__)
@@ -44,9 +46,12 @@ def track_of(row: Row) -> PlexTrack:
     return PlexTrack(*row)
 
 
-def _list_in_child(connection: Connection, client: PlexServerClient, section_id: int) -> None:
+def _list_in_child(
+    connection: Connection, client: PlexServerClient, section_id: int, parent_pid: int
+) -> None:
     """The child: list, sending ``("rows", rows)`` every ``BATCH`` tracks (the parent builds
     its items while the child goes on), then ``("done", None)`` or ``("error", PlexError)``."""
+    follow_parent(parent_pid)
     gc.disable()  # a short life that only allocates: collections would only walk the rows
     try:
         with client:
@@ -84,7 +89,7 @@ def iter_tracks_in_child(
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(
             target=_list_in_child,
-            args=(sender, client, section_id),
+            args=(sender, client, section_id, os.getpid()),
             name="crossfade-plex-listing",
             daemon=True,
         )

@@ -9,7 +9,8 @@ file raised (errors travel as values, so one bad file never costs its batch).
   writes 2: see ``MIN_READ_PROCESSES``): everything runs in this process, the same functions,
   no pool.
 * The pool starts on first use and lives until :meth:`TagWorkers.close` (a run's sides close
-  it); its processes start as ``app.adapters.processes.worker_context`` says.
+  it); its processes start as ``app.adapters.processes.worker_context`` says, and die with
+  their parent (``follow_parent``).
 * At most ``2 × processes`` batches are in flight. ``should_stop`` is asked before each new batch
   is sent: once it says yes nothing more is sent, but every batch already sent is waited for and
   its results are yielded — a write that happened is always reported (the sync journals it).
@@ -30,7 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from app.adapters.processes import worker_context
+from app.adapters.processes import follow_parent, worker_context
 from app.adapters.tags.model import FileTags, WriteOptions, WriteOutcome
 from app.adapters.tags.reader import read_file
 from app.adapters.tags.writer import write_rating
@@ -165,7 +166,10 @@ class TagWorkers:
         if self._pool is None:
             try:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=self.processes, mp_context=worker_context()
+                    max_workers=self.processes,
+                    mp_context=worker_context(),
+                    initializer=follow_parent,
+                    initargs=(os.getpid(),),
                 )
             except (OSError, ImportError, NotImplementedError) as exc:  # no sem_open, say
                 log.warning("tag worker processes unavailable (%s); working in-process", exc)
