@@ -4,19 +4,21 @@ The container (database, job runner, services) is built and started in the lifes
 importing this module or calling ``create_app`` does no I/O; ``crossfade serve`` and the tests
 run the lifespan.
 
-Authentication wraps everything (``app.api.auth``): a signed session cookie, then the gate that
-lets only health, webhooks, login, setup and static files through without credentials. The
-lifespan creates the admin from ``CROSSFADE_ADMIN_PASSWORD`` when none exists yet.
+Middleware, outermost first: security headers on every response (``app.api.security_headers``),
+the request body limit (``app.api.body_limit``), then authentication (``app.api.auth``): a
+signed session cookie backed by a server-side session, then the gate that lets only health,
+webhooks, login, setup and static files through without credentials. The lifespan creates the
+admin from ``CROSSFADE_ADMIN_PASSWORD`` when none exists yet.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -25,7 +27,9 @@ from app.adapters.assets import asset_dir
 from app.adapters.db.auth_repo import AuthRepository
 from app.api import build_api_router, log_redaction
 from app.api.auth import AuthGate, SessionLayer, current_principal
+from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
+from app.api.security_headers import SecurityHeaders
 from app.bootstrap import Container, build_container
 from app.services.auth import AuthService
 from app.settings import Settings
@@ -88,18 +92,34 @@ def create_app(
     # The last added is the outermost: the session is loaded before the gate reads it.
     application.add_middleware(AuthGate, html_error=html_errors)
     application.add_middleware(SessionLayer, settings=settings)
+    application.add_middleware(BodyLimit)
+    application.add_middleware(SecurityHeaders)
     return application
 
 
+DOCS_HTML = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Crossfade API</title>
+  <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+  <script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+  <script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
+
+
 def _add_docs(application: FastAPI) -> None:
-    """Swagger UI at /docs from the vendored copy under static/ (no CDN)."""
+    """Swagger UI at /docs from the vendored copy under static/ (no CDN), started by a script
+    file rather than an inline one (see ``app.api.security_headers`` for its CSP)."""
 
     @application.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=application.openapi_url or "/api/v1/openapi.json",
-            title="Crossfade API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        openapi_url = html.escape(application.openapi_url or "/api/v1/openapi.json", quote=True)
+        return HTMLResponse(DOCS_HTML.format(openapi_url=openapi_url))
