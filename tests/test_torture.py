@@ -5,6 +5,7 @@ compared instead)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ from app.cli.job_runs import follow, local_container
 from app.cli.main import app
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, JobTrigger
 from app.domain.names import display_form
+from app.domain.playlists import PathStyle, parse_playlist
 from app.domain.problems import ExitCode, exit_code, is_problem
 from app.domain.ratings import Rating, ReadPolicy, preset
 from app.emulator.builder import Folder
@@ -95,6 +97,13 @@ def test_emulator_scan(library: TortureLibrary, caplog: pytest.LogCaptureFixture
 # --- crossfade tags scan -----------------------------------------------------------------------
 
 
+def exact_path(record: dict[str, str]) -> bytes:
+    """A path of the tags CLI's JSON: its exact bytes when it is not shown as itself."""
+    if "path_bytes_b64" in record:
+        return base64.b64decode(record["path_bytes_b64"])
+    return os.fsencode(record["path"])
+
+
 def test_tags_scan_cli(library: TortureLibrary) -> None:
     before = library.hashes()
     result = CliRunner().invoke(app, ["tags", "scan", str(library.music), "--json"])
@@ -102,12 +111,11 @@ def test_tags_scan_cli(library: TortureLibrary) -> None:
     document = json.loads(result.stdout)
     good = len(library.good)
     assert (document["read"], document["rated"]) == (good, good)
-    failures = {os.fsencode(f["path"]): f["error"] for f in document["failures"]}
-    assert set(failures) == {
-        library.str_path(item).encode("utf-8", "surrogateescape") for item in library.bad
-    }
+    failures = {exact_path(f): f["error"] for f in document["failures"]}
+    assert set(failures) == {library.path(item) for item in library.bad}
+    assert failures[library.path(library.item(Hazard.FIFO))] == "named pipe (FIFO), not opened"
     assert document["failed"] == len(library.bad)
-    assert result.exit_code != 0, "a scan with unreadable items ends with problems"
+    assert result.exit_code == ExitCode.PROBLEMS, "a scan with unreadable items has problems"
     assert library.hashes() == before
 
 
@@ -355,3 +363,46 @@ def test_ratings_plex_to_folder(container: Container, library: TortureLibrary) -
         path: payload for path, payload in payloads.items() if path != library.path(read_only)
     }
     check_bytes(before, library.hashes(), written)
+
+
+# --- playlists ---------------------------------------------------------------------------------
+
+
+def playlist_titles(client: PlexServerClient, playlist_id: int) -> list[str]:
+    return [entry.track.title for entry in client.playlist_items(playlist_id)]
+
+
+def test_playlists(container: Container, library: TortureLibrary) -> None:
+    with plex_over(library) as (emulator, client, section_id):
+        keys = {track.title: track.rating_key for track in client.iter_tracks(section_id)}
+        names = [i for i in library.good if i.hazard not in (Hazard.PLAIN, Hazard.READ_ONLY)]
+        client.create_playlist("Torture export", section_id, [keys[str(i.title)] for i in names])
+        before = library.hashes()
+
+        plex = add_plex(container, emulator, section_id)
+        folder = add_library(container, "music_folder", {"root": str(library.music)})
+        link = add_link(
+            container, "playlists", plex, folder, "ask", playlist_dir=str(library.playlists)
+        )
+        run = run_link(container, link)
+        assert run.job.status is JobStatus.SUCCEEDED, run.job.error
+
+        # The Latin-1-named .m3u became a Plex playlist of its tracks, in order.
+        by_title = {p.title: p.playlist_id for p in client.list_audio_playlists()}
+        imported = [title for title in by_title if title != "Torture export"]
+        assert len(imported) == 1, by_title
+        wanted = [str(item.title) for item in library.playlist_entries]
+        assert playlist_titles(client, by_title[imported[0]]) == wanted
+        # The Plex playlist became a file naming each track's file, byte for byte.
+        exported = library.playlists / "Torture export.m3u8"
+        parsed = parse_playlist(
+            exported.read_bytes(), playlist_path=str(exported), path_style=PathStyle.POSIX
+        )
+        listed = [os.fsencode(entry.path or "") for entry in parsed.entries]
+        assert listed == [library.path(item) for item in names]
+    expect_bad_items_reported(run, library)
+    assert run.job.problems == len(run.problems()) == len(library.bad)
+    assert exit_code(run.job.status, run.job.problems) is ExitCode.PROBLEMS
+    after = library.hashes()
+    assert after.pop(os.fsencode(exported)) is not None
+    assert after == before
