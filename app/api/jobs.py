@@ -115,12 +115,14 @@ def rerun_job(job_id: int, jobs: JobsDep, response: Response) -> JobOut:
     responses={
         **NOT_FOUND,
         409: {**_problem, "description": "still active, or the libraries are busy"},
-        422: {**_problem, "description": "not a real ratings sync job"},
+        422: {**_problem, "description": "not a real ratings or playlists sync, or undo, job"},
     },
 )
 def undo_job(job_id: int, container: ContainerDep, response: Response) -> JobOut:
-    """Queue an undo of a ratings sync: every value it changed is restored on both sides,
-    unless it changed again since (an event then says so)."""
+    """Queue an undo of a ratings or playlists sync (finished or interrupted): every rating or
+    playlist it changed is restored on both sides, unless it changed again since (an event
+    then says so); later runs leave undone rating pairs as they are until a side changes.
+    The undo of an undo job redoes the run."""
     job = container.link_runs.undo(job_id, trigger=JobTrigger.API)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return JobOut.of(job)

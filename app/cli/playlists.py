@@ -41,6 +41,8 @@ SUMMARY_LINES = (
     ("entries_moved", "entries moved"),
     ("unmatched", "entries unmatched"),
     ("conflicts", "conflicts"),
+    ("restored_a", "restored on side A"),
+    ("restored_b", "restored on side B"),
     ("skipped", "skipped"),
     ("errors", "errors"),
 )
@@ -56,6 +58,9 @@ MARKS = {
     "playlist_skipped": "=",
     "conflict": "!",
     "conflict_settled": "!",
+    "playlist_restore": "<",
+    "changed_since": "=",
+    "not_applied": "=",
     "error": "E",
 }
 
@@ -277,6 +282,20 @@ def run(
     """Run a configured playlists link."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.run(link, mode=run_mode, dry_run=dry_run, trigger=JobTrigger.CLI)
+        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        _report(container, job, as_json=as_json)
+    raise typer.Exit(_exit_code(job))
+
+
+@playlists_app.command("undo")
+def undo(
+    job_id: int = typer.Argument(..., help="The playlists sync job to undo (an undo job: redo)."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Put back every playlist a job changed (Plex playlists' items in order, playlist files'
+    bytes), unless it changed again since."""
+    with reported_errors(), local_container() as container:
+        job = container.link_runs.undo(job_id, trigger=JobTrigger.CLI)
         job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))

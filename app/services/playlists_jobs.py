@@ -15,6 +15,7 @@ from typing import Any
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.library_repo import LibraryRecord, LinkRecord
+from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput, SetupError
 from app.domain.matching import MatchThresholds
@@ -32,6 +33,7 @@ from app.services.libraries import (
     PlexMusicConfig,
     SideFactory,
 )
+from app.services.playlist_journal import PlaylistUndo, PlaylistUndoSummary
 from app.services.playlist_matching import (
     EntryResolver,
     FolderCatalog,
@@ -48,6 +50,7 @@ from app.services.playlists_sync import (
 )
 
 PLAYLISTS_SYNC = "playlists_sync"
+PLAYLISTS_UNDO = "playlists_undo"
 
 
 def parse_sync_params(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,7 +133,14 @@ class PlaylistSideFactory:
         return PlexPlaylistSide(client, config.section_ids, mappings, label=library.name)
 
 
-def _record(ctx: JobContext, summary: PlaylistsSummary) -> None:
+def parse_undo_params(raw: Mapping[str, Any]) -> dict[str, Any]:
+    job_id = raw.get("undo_job_id")
+    if set(raw) != {"undo_job_id"} or isinstance(job_id, bool) or not isinstance(job_id, int):
+        raise InvalidInput("playlists_undo takes exactly one parameter: undo_job_id (a job id)")
+    return {"undo_job_id": job_id}
+
+
+def _record(ctx: JobContext, summary: PlaylistsSummary | PlaylistUndoSummary) -> None:
     for name, value in summary.as_counters().items():
         if value:
             ctx.counter(name, value)
@@ -139,9 +149,12 @@ def _record(ctx: JobContext, summary: PlaylistsSummary) -> None:
 class PlaylistsJobs:
     """The handler that loads a job's link, builds its sides and calls :class:`PlaylistsSync`."""
 
-    def __init__(self, factory: PlaylistSideFactory, service: PlaylistsSync) -> None:
+    def __init__(
+        self, factory: PlaylistSideFactory, service: PlaylistsSync, undo: PlaylistUndo
+    ) -> None:
         self._factory = factory
         self._service = service
+        self._undo = undo
 
     def sync(self, ctx: JobContext) -> None:
         if ctx.link_id is None:
@@ -159,6 +172,22 @@ class PlaylistsJobs:
             )
         _record(ctx, summary)
 
+    def undo(self, ctx: JobContext) -> None:
+        """Restore every playlist job ``undo_job_id`` wrote (or redo, for an undo job)."""
+        if ctx.link_id is None:
+            raise SetupError(f"{ctx.kind} job {ctx.job_id} has no link")
+        if ctx.dry_run:
+            raise InvalidInput("an undo cannot be a dry run")
+        link = self._factory.sides.libraries.link(ctx.link_id)
+        with self._factory.build(link, dry_run=False) as sides:
+            summary = self._undo.undo(
+                undo_job_id=int(ctx.params["undo_job_id"]),
+                sides=(sides.a, sides.b),
+                job_id=ctx.job_id,
+                reporter=ctx,
+            )
+        _record(ctx, summary)
+
     def kinds(self) -> list[JobKind]:
         return [
             JobKind(
@@ -167,7 +196,14 @@ class PlaylistsJobs:
                 handler=self.sync,
                 lock_key=PLAYLISTS_SYNC,
                 parse_params=parse_sync_params,
-            )
+            ),
+            JobKind(
+                name=PLAYLISTS_UNDO,
+                title="Undo a playlists sync",
+                handler=self.undo,
+                lock_key=PLAYLISTS_SYNC,
+                parse_params=parse_undo_params,
+            ),
         ]
 
 
@@ -189,13 +225,14 @@ def build_playlist_services(
     catalog: LibraryCatalog,
 ) -> PlaylistServices:
     repository = PlaylistRepository(sessions)
-    sync = PlaylistsSync(repository)
+    journal = PlaylistJournalRepository(sessions)
+    sync = PlaylistsSync(repository, journal)
     factory = PlaylistSideFactory(sides)
     return PlaylistServices(
         repository=repository,
         sync=sync,
         factory=factory,
         review=PlaylistsReview(repository, sides.libraries),
-        jobs=PlaylistsJobs(factory, sync),
+        jobs=PlaylistsJobs(factory, sync, PlaylistUndo(journal, repository)),
         adhoc=AdhocPlaylists(AdhocLinks(catalog, sides.plex_client), catalog),
     )

@@ -19,7 +19,9 @@ One run:
    ``prefer_b``, ``newest`` by Plex ``updatedAt`` against the file's mtime) or, with ``ask``,
    a conflict in the inbox; ``append`` adds to each writable side what it lacks, never removes;
 5. **apply** (real runs only): write, create or delete through the side, then store the pair's
-   refs and its new baseline; a failed write is an ``error`` event, its baseline stays.
+   refs and its new baseline; a failed write is an ``error`` event, its baseline stays. Every
+   write is journaled ahead (``app.services.playlist_journal``): committed ``pending`` with the
+   playlist as it was and as it is to be, settled after it; that is what undo restores.
 
 Playlist lifecycle: a playlist only on one side is created on the other when that side may be
 written. One that was paired before and is now gone on one side was deleted there: with the
@@ -40,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import ConflictEntry, PlaylistPairRecord, PlaylistRepository
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.merge import Direction, Mode, writable_sides
@@ -55,6 +58,7 @@ from app.domain.playlist_diff import (
 )
 from app.domain.playlists import safe_file_name, title_from_file_name
 from app.services.playlist_entries import place_entries
+from app.services.playlist_journal import PlaylistWriteJournal, listed_state, planned_state
 from app.services.playlist_matching import EntryResolver
 from app.services.playlist_sides import (
     PlaylistSide,
@@ -224,7 +228,9 @@ class _Run:
         reporter: Reporter,
         keys: _Keys,
         taken: dict[Side, set[str]],
+        journal: PlaylistWriteJournal,
     ) -> None:
+        self.journal = journal
         self.link_id = link_id
         self.sides = sides
         self.rules = rules
@@ -243,8 +249,11 @@ class _Run:
 class PlaylistsSync:
     """Runs the sync of one playlists link; stateless between runs except for the repository."""
 
-    def __init__(self, repository: PlaylistRepository) -> None:
+    def __init__(
+        self, repository: PlaylistRepository, journal: PlaylistJournalRepository | None = None
+    ) -> None:
         self._repository = repository
+        self._journal = journal
 
     @property
     def repository(self) -> PlaylistRepository:
@@ -280,6 +289,7 @@ class PlaylistsSync:
             reporter=reporter,
             keys=keys,
             taken={Side.A: set(listing_a.present), Side.B: set(listing_b.present)},
+            journal=PlaylistWriteJournal(self._journal, None if dry_run else job_id),
         )
         run.summary.playlists_a = len(listing_a.playlists)
         run.summary.playlists_b = len(listing_b.playlists)
@@ -484,10 +494,10 @@ class PlaylistsSync:
         ok = True
         written = False
         if new_a != a_now:
-            ok = self._update(run, Side.A, a, a_lists, new_a, item.title) and ok
+            ok = self._update(run, Side.A, a, a_lists, new_a, item) and ok
             written = True
         if new_b != b_now:
-            ok = self._update(run, Side.B, b, b_lists, new_b, item.title) and ok
+            ok = self._update(run, Side.B, b, b_lists, new_b, item) and ok
             written = True
         if not written:
             run.summary.unchanged += 1
@@ -555,8 +565,9 @@ class PlaylistsSync:
         playlist: SidePlaylist,
         lists: _Lists,
         compared: Sequence[str],
-        title: str,
+        item: _Work,
     ) -> bool:
+        title = item.title
         slots = place_entries(lists.keys, lists.shared, compared)
         new_keys = [slot.key for slot in slots]
         changes = diff_entries(lists.keys, new_keys)
@@ -576,9 +587,21 @@ class PlaylistsSync:
             else run.keys.entry_for(side, slot.key)
             for slot in slots
         ]
+        target = run.sides.side(side)
+        entry_id: int | None = None
         try:
-            run.sides.side(side).write(playlist, title, entries)
+            entry_id = run.journal.before(
+                pair_id=item.pair.id if item.pair is not None else None,
+                side=side,
+                ref=playlist.ref,
+                title=title,
+                before=listed_state(target, playlist),
+                after=planned_state(target, title, entries, ref=playlist.ref, like=playlist),
+            )
+            target.write(playlist, title, entries)
+            run.journal.done(entry_id, target, playlist.ref)
         except CrossfadeError as error:
+            run.journal.failed(entry_id)
             run.summary.errors += 1
             run.reporter.event(
                 "error", title, level="error", detail=f"{run.where(side)}: {error.code}: {error}"
@@ -629,8 +652,22 @@ class PlaylistsSync:
             return
         if run.rules.delete and side in run.writable:
             if not run.dry_run:
-                run.sides.side(side).delete(playlist)  # a failure is an error event (_sync)
                 assert item.pair is not None
+                target = run.sides.side(side)
+                entry_id = run.journal.before(
+                    pair_id=item.pair.id,
+                    side=side,
+                    ref=playlist.ref,
+                    title=item.title,
+                    before=listed_state(target, playlist),
+                    after=None,
+                )
+                try:
+                    target.delete(playlist)  # a failure is an error event (_sync)
+                except CrossfadeError:
+                    run.journal.failed(entry_id)
+                    raise
+                run.journal.done(entry_id, target, playlist.ref)
                 self._repository.delete_pairs([item.pair.id])
             run.summary.count("deleted", side)
             run.reporter.event(
@@ -697,11 +734,22 @@ class PlaylistsSync:
         run.summary.entries_added += len(entries)
         if run.dry_run:
             return
+        new_entries = [run.keys.entry_for(target, key) for key in entries]
+        entry_id: int | None = None
         try:
-            created = side.create(
-                item.title, [run.keys.entry_for(target, key) for key in entries], new_ref
+            file_ref = new_ref if side.holds_files else None
+            entry_id = run.journal.before(
+                pair_id=item.pair.id if item.pair is not None else None,
+                side=target,
+                ref=file_ref,
+                title=item.title,
+                before=None,
+                after=planned_state(side, item.title, new_entries, ref=file_ref, like=None),
             )
+            created = side.create(item.title, new_entries, new_ref)
+            run.journal.done(entry_id, side, created)
         except CrossfadeError as error:
+            run.journal.failed(entry_id)
             run.summary.errors += 1
             run.reporter.event(
                 "error",

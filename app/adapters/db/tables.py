@@ -6,7 +6,22 @@ adds one import here.
 
 from __future__ import annotations
 
-from app.adapters.db import auth_models, hook_models, models, playlist_models, sync_models
+from app.adapters.db import (
+    auth_models,
+    hook_models,
+    models,
+    playlist_journal_models,
+    playlist_models,
+    sync_models,
+)
 from app.adapters.db.base import metadata
 
-__all__ = ["auth_models", "hook_models", "metadata", "models", "playlist_models", "sync_models"]
+__all__ = [
+    "auth_models",
+    "hook_models",
+    "metadata",
+    "models",
+    "playlist_journal_models",
+    "playlist_models",
+    "sync_models",
+]
