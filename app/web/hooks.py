@@ -135,8 +135,9 @@ def build_hooks_router(pages: Pages) -> APIRouter:
 
     @router.post("/webhooks/{endpoint_id}/enabled")
     def set_enabled(
-        endpoint_id: Id, container: ContainerDep, enabled: Annotated[bool, Form()] = False
+        endpoint_id: Id, container: ContainerDep, enabled: Annotated[bool, Form()]
     ) -> Response:
+        """``enabled`` is required: an empty POST is a 422, never a silent "disable"."""
         container.hooks.inbound.update_endpoint(endpoint_id, enabled=enabled)
         return see(f"/webhooks?notice={'enabled' if enabled else 'disabled'}")
 
@@ -170,8 +171,9 @@ def build_hooks_router(pages: Pages) -> APIRouter:
 
     @router.post("/webhooks/outgoing/{hook_id}/enabled")
     def set_outgoing_enabled(
-        hook_id: Id, container: ContainerDep, enabled: Annotated[bool, Form()] = False
+        hook_id: Id, container: ContainerDep, enabled: Annotated[bool, Form()]
     ) -> Response:
+        """``enabled`` is required: an empty POST is a 422, never a silent "disable"."""
         container.hooks.outgoing.update(hook_id, enabled=enabled)
         return see(f"/webhooks?notice={'enabled' if enabled else 'disabled'}")
 

@@ -18,6 +18,7 @@ from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.ratings import PRESETS, ReadPolicyKind
 from app.services.plex_check import PlexCheckReport, check_library, linked_roots, server_sections
 from app.web.deps import ContainerDep
+from app.web.forms import PresentFields, require
 from app.web.responses import Pages, is_htmx, see
 
 KIND_LABELS = {
@@ -39,6 +40,11 @@ NOTICES = {
 }
 
 TextForm = Annotated[str, Form(max_length=1000)]
+# The fields the settings form shows for each kind, besides the name (see library.html).
+SETTINGS_FIELDS: dict[str, tuple[str, ...]] = {
+    "plex_music": ("base_url", "section_ids", "account", "token"),
+    "music_folder": ("root", "write_profile", "read_policy", "playlist_dir"),
+}
 
 
 def _lines(text: str) -> list[str]:
@@ -217,19 +223,23 @@ def build_libraries_router(pages: Pages) -> APIRouter:
         request: Request,
         library_id: int,
         container: ContainerDep,
+        present: PresentFields,
         name: TextForm = "",
         base_url: TextForm = "",
         token: TextForm = "",
         section_ids: TextForm = "",
         account: TextForm = "",
         root: TextForm = "",
-        write_profile: TextForm = "musicbee",
-        read_policy: TextForm = "priority",
+        write_profile: TextForm = "",
+        read_policy: TextForm = "",
         playlist_dir: TextForm = "",
-        layout: TextForm = "auto",
+        layout: TextForm = "",
     ) -> Response:
+        """The settings form of the library's kind, whole: a field it shows that is missing is
+        a 422 and the library stays as it was (an empty ``token`` keeps the stored one)."""
         catalog = container.domains.libraries
         record = catalog.repository.library(library_id)
+        require(present, "name", *SETTINGS_FIELDS.get(record.kind, ("root", "layout")))
         try:
             if record.kind == "plex_music":
                 config: dict[str, Any] = {
@@ -270,13 +280,16 @@ def build_libraries_router(pages: Pages) -> APIRouter:
         request: Request,
         library_id: int,
         container: ContainerDep,
+        present: PresentFields,
         plex_prefix: TextForm = "",
         local_prefix: TextForm = "",
         remove: Annotated[int | None, Form(ge=0)] = None,
         apply: Annotated[bool, Form()] = False,
     ) -> Response:
         """Add a mapping (or apply a proposed one: the same, from the diagnostic) or remove
-        the one at position ``remove``."""
+        the one at position ``remove``; adding needs both prefixes (422 otherwise)."""
+        if remove is None:
+            require(present, "plex_prefix", "local_prefix")
         catalog = container.domains.libraries
         record = catalog.repository.library(library_id)
         pairs = list(record.path_mappings)

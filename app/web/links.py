@@ -17,6 +17,7 @@ from app.domain.jobs import JobTrigger
 from app.domain.merge import Direction, Mode, Policy
 from app.services.insights import Insights, server_now
 from app.web.deps import ContainerDep, InsightsDep
+from app.web.forms import PresentFields, checked, require
 from app.web.responses import Pages, is_htmx, see
 
 CHANGES_PER_PAGE = 100
@@ -117,6 +118,8 @@ def build_links_router(pages: Pages) -> APIRouter:
         schedule: TextForm = "",
         first_run_primary: TextForm = "",
     ) -> Response:
+        """A new link: what the form leaves out takes the documented defaults (a ratings link,
+        both ways, conflicts to the inbox, manual); nothing exists yet that could be reset."""
         options = {"first_run_primary": first_run_primary} if first_run_primary else {}
         try:
             link = container.domains.libraries.add_link(
@@ -155,14 +158,22 @@ def build_links_router(pages: Pages) -> APIRouter:
         link_id: int,
         container: ContainerDep,
         insights: InsightsDep,
-        direction: TextForm = "both",
-        policy: TextForm = "ask",
+        present: PresentFields,
+        direction: TextForm = "",
+        policy: TextForm = "",
         schedule: TextForm = "",
-        enabled: Annotated[bool, Form()] = False,
+        enabled: Annotated[list[str] | None, Form()] = None,
     ) -> Response:
+        """Every field is needed (``enabled``: the checkbox and its hidden ``off`` companion);
+        a form without one is a 422 and the link stays as it was."""
+        require(present, "direction", "policy", "schedule", "enabled")
         try:
             container.domains.libraries.update_link(
-                link_id, direction=direction, policy=policy, schedule=schedule, enabled=enabled
+                link_id,
+                direction=direction,
+                policy=policy,
+                schedule=schedule,
+                enabled=checked(enabled or []),
             )
         except CrossfadeError as exc:
             return link_page(request, link_id, insights, status_code=422, error=str(exc))

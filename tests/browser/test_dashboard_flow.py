@@ -2,6 +2,8 @@
 set up the admin, add a folder and a Plex library (the emulator), fix its paths with the
 diagnostic, create a link, preview it, run it and watch the progress end, resolve a conflict
 in the inbox, undo the last run. Screenshots of every step go to ``test-artifacts/browser/``.
+Every console message is collected: the test fails on any Content-Security-Policy violation,
+and ends by visiting every page of the dashboard (and the API docs) to look for more.
 
 Chromium runs as root without a network: ``--no-sandbox`` and the switches that keep it from
 phoning home, a fresh profile; Playwright never downloads a browser of its own.
@@ -130,9 +132,23 @@ def page(tmp_path: Path) -> Iterator[Page]:
         context.set_default_timeout(TIMEOUT_MS)
         expect.set_options(timeout=TIMEOUT_MS)
         try:
-            yield context.new_page()
+            new_page = context.new_page()
+            CONSOLE[id(new_page)] = console = []
+            new_page.on("console", lambda message: console.append(message.text))
+            new_page.on("pageerror", lambda error: console.append(f"page error: {error}"))
+            yield new_page
         finally:
+            CONSOLE.pop(id(new_page), None)
             context.close()
+
+
+CONSOLE: dict[int, list[str]] = {}
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Refused to")
+
+
+def csp_violations(page: Page) -> list[str]:
+    """Console lines of ``page`` in which Chromium reports a blocked script, style or frame."""
+    return [line for line in CONSOLE[id(page)] if any(m in line for m in CSP_MARKERS)]
 
 
 class Screenshots:
@@ -276,3 +292,48 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     page.click("nav >> text=Overview")
     expect(page.locator("main")).to_contain_text("Living room Plex ⇄ NAS music")
     shot("overview-after")
+    assert csp_violations(page) == []
+
+    visit_every_page(page, live.url)
+    shot("account")
+    assert csp_violations(page) == []
+
+
+EVERY_PAGE = (
+    "/",
+    "/libraries",
+    "/libraries/1",
+    "/libraries/2",
+    "/links",
+    "/links/1",
+    "/jobs",
+    "/jobs/1",
+    "/conflicts",
+    "/conflicts?status=resolved",
+    "/matches",
+    "/playlists",
+    "/insights",
+    "/homeassistant",
+    "/webhooks",
+    "/tokens",
+    "/account",
+)
+
+
+def visit_every_page(page: Page, url: str) -> None:
+    """Every page of the dashboard, the API docs (its own, laxer style policy) and the
+    interactive bits that used to be inline: the "tick every conflict" box, a confirm dialog."""
+    for path in EVERY_PAGE:
+        response = page.goto(url + path)
+        assert response is not None and response.status == 200, path
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        page.wait_for_load_state("networkidle")
+    page.goto(url + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Crossfade")
+    page.goto(url + "/links/1")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("form.danger-zone button[type=submit]")
+    expect(page.locator("main h1")).to_be_visible()
+    assert page.url.endswith("/links/1")  # dismissed: nothing was deleted
+    page.goto(url + "/account")
+    expect(page.locator("main h1")).to_have_text("Account")

@@ -65,6 +65,9 @@ def test_creating_an_endpoint_shows_its_url_once(app_client: TestClient, tmp_pat
     assert new_secret != secret and "old URL no longer works" in rotated.text
     assert app_client.post(url).status_code == 404
 
+    empty = app_client.post(f"/webhooks/{endpoint['id']}/enabled", data={})
+    assert empty.status_code == 422  # not a silent "disable"
+    assert app_client.get("/api/v1/webhooks").json()["items"][0]["enabled"] is True
     disabled = app_client.post(
         f"/webhooks/{endpoint['id']}/enabled", data={"enabled": "false"}, follow_redirects=False
     )

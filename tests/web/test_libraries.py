@@ -127,7 +127,13 @@ def test_mappings_settings_and_delete(world: DashboardWorld, tmp_path: Path) -> 
 
     bad = world.client.post(
         f"/libraries/{library_id}",
-        data={"name": "P", "base_url": world.emulator.url, "section_ids": "music"},
+        data={
+            "name": "P",
+            "base_url": world.emulator.url,
+            "section_ids": "music",
+            "account": "",
+            "token": "",
+        },
     )
     assert bad.status_code == 422
     assert "positive numbers" in bad.text
@@ -138,6 +144,7 @@ def test_mappings_settings_and_delete(world: DashboardWorld, tmp_path: Path) -> 
             "base_url": world.emulator.url,
             "section_ids": str(world.section_id),
             "account": "me",
+            "token": "",
         },
         follow_redirects=False,
     )
@@ -154,6 +161,41 @@ def test_mappings_settings_and_delete(world: DashboardWorld, tmp_path: Path) -> 
     deleted = world.client.post(f"/libraries/{spare}/delete", follow_redirects=False)
     assert deleted.headers["location"] == "/libraries?notice=deleted"
     assert "Spare" not in world.client.get("/libraries").text
+
+
+def test_incomplete_settings_and_mapping_forms_are_422_and_change_nothing(
+    world: DashboardWorld,
+) -> None:
+    plex_id, folder_id = world.add_plex(), world.add_folder()
+    repository = world.container.domains.libraries.repository
+    before = {library_id: repository.library(library_id) for library_id in (plex_id, folder_id)}
+    folder_form = {
+        "name": "Files",
+        "root": str(world.music),
+        "write_profile": "musicbee",
+        "read_policy": "priority",
+        "playlist_dir": "",
+    }
+    attempts = [
+        (plex_id, {}),
+        (plex_id, {"name": "P", "base_url": world.emulator.url}),
+        (folder_id, {}),
+        (folder_id, {k: v for k, v in folder_form.items() if k != "write_profile"}),
+        (folder_id, {k: v for k, v in folder_form.items() if k != "playlist_dir"}),
+    ]
+    for library_id, data in attempts:
+        response = world.client.post(f"/libraries/{library_id}", data=data)
+        assert response.status_code == 422, data
+        assert "Field required" in response.text
+    empty_mapping = world.client.post(f"/libraries/{plex_id}/mappings", data={})
+    assert empty_mapping.status_code == 422
+    for library_id, record in before.items():
+        assert repository.library(library_id) == record
+    whole = world.client.post(
+        f"/libraries/{folder_id}", data={**folder_form, "name": "Renamed"}, follow_redirects=False
+    )
+    assert whole.status_code == 303
+    assert repository.library(folder_id).name == "Renamed"
 
 
 @pytest.mark.parametrize(("text", "ids"), [("1", [1]), ("1, 3", [1, 3]), (" 2 ,4 ", [2, 4])])

@@ -25,7 +25,7 @@ def test_create_edit_and_refuse_bad_links(world: DashboardWorld) -> None:
 
     saved = world.client.post(
         f"/links/{link_id}",
-        data={"direction": "both", "policy": "ask", "schedule": "", "enabled": "true"},
+        data={"direction": "both", "policy": "ask", "schedule": "", "enabled": ["off", "on"]},
         follow_redirects=False,
     )
     assert saved.headers["location"] == f"/links/{link_id}?notice=saved"
@@ -44,9 +44,49 @@ def test_create_edit_and_refuse_bad_links(world: DashboardWorld) -> None:
     same = world.client.post("/links", data={"library_a_id": plex_id, "library_b_id": plex_id})
     assert same.status_code == 422
     assert "two different libraries" in same.text
-    edit = world.client.post(f"/links/{link_id}", data={"schedule": "61 * * * *"})
+    edit = world.client.post(
+        f"/links/{link_id}",
+        data={"direction": "both", "policy": "ask", "schedule": "61 * * * *", "enabled": "off"},
+    )
     assert edit.status_code == 422
     assert "five-field cron" in edit.text
+
+
+def test_an_empty_or_truncated_edit_is_422_and_changes_nothing(world: DashboardWorld) -> None:
+    link_id = world.add_link(
+        world.add_plex(),
+        world.add_folder(),
+        policy="highest",
+        direction="a_to_b",
+        schedule="0 3 * * *",
+    )
+    repository = world.container.domains.libraries.repository
+    before = repository.link(link_id)
+    assert before.enabled
+    full = {"direction": "b_to_a", "policy": "lowest", "schedule": "", "enabled": "off"}
+    for missing in [*full, "everything"]:
+        data = {
+            name: value
+            for name, value in full.items()
+            if name != missing and missing != "everything"
+        }
+        response = world.client.post(f"/links/{link_id}", data=data, follow_redirects=False)
+        assert response.status_code == 422, missing
+        assert "Field required" in response.text
+        assert repository.link(link_id) == before, missing
+
+    unticked = world.client.post(f"/links/{link_id}", data=full, follow_redirects=False)
+    assert unticked.status_code == 303
+    after = repository.link(link_id)
+    assert (after.direction, after.policy, after.schedule, after.enabled) == (
+        "b_to_a",
+        "lowest",
+        None,
+        False,
+    )
+    page = world.client.get(f"/links/{link_id}").text
+    assert '<input type="hidden" name="enabled" value="off">' in page
+    assert 'name="enabled" value="on" >' in page  # shown unticked now
 
 
 def test_preview_shows_planned_changes_and_writes_nothing(world: DashboardWorld) -> None:
