@@ -36,6 +36,7 @@ from types import TracebackType
 from app.domain.errors import (
     CrossDeviceTarget,
     FileAccessDenied,
+    FileChangedSinceRead,
     FileVanished,
     MediaFileError,
     MirrorError,
@@ -296,27 +297,45 @@ def _beside(target: str) -> str:
     return f"{head}{sep}{temp_name()}"
 
 
-def _link_into_place(source: str, target: str) -> None:
+def _check_identity(st: os.stat_result, identity: tuple[int, int] | None, where: str) -> None:
+    if identity is not None and (st.st_dev, st.st_ino) != identity:
+        raise FileChangedSinceRead("the source changed since the scan; not placed", path=where)
+
+
+def _link_into_place(source: str, target: str, identity: tuple[int, int] | None) -> None:
     temp = _beside(target)
     try:
         os.link(source, temp)
+        _check_identity(os.stat(temp, follow_symlinks=False), identity, source)
         os.replace(temp, target)
     except BaseException:
         _discard(temp)
         raise
 
 
-def place_link(source: str, target: str, *, replace: bool) -> None:
+def place_link(
+    source: str, target: str, *, replace: bool, identity: tuple[int, int] | None = None
+) -> None:
     """Make ``target`` a hardlink of ``source``: a plain ``link`` when nothing is there (atomic
-    by itself), else a link to a temporary name renamed over the target (atomic)."""
+    by itself), else a link to a temporary name renamed over the target (atomic).
+
+    With ``identity`` (the ``(st_dev, st_ino)`` the scan saw), a link to any other file (the
+    source was replaced, or a symlink retargeted out of the library since) is removed again
+    and ``FileChangedSinceRead`` raised."""
     try:
         if not replace:
             try:
                 os.link(source, target)
             except FileExistsError:
-                _link_into_place(source, target)  # it appeared since the scan
+                _link_into_place(source, target, identity)  # it appeared since the scan
+                return
+            try:
+                _check_identity(os.stat(target, follow_symlinks=False), identity, source)
+            except FileChangedSinceRead:
+                _discard(target)
+                raise
             return
-        _link_into_place(source, target)
+        _link_into_place(source, target, identity)
     except OSError as exc:
         raise file_error(exc, target if exc.errno != errno.ENOENT else source) from exc
 
@@ -333,18 +352,27 @@ def _copy_bytes(source_fd: int, target_fd: int) -> None:
             os.write(target_fd, chunk)
 
 
-def place_copy(source: str, target: str, *, replace: bool) -> None:
+def place_copy(
+    source: str, target: str, *, replace: bool, identity: tuple[int, int] | None = None
+) -> None:
     """Make ``target`` a copy of ``source`` with its mtime and mode: written to a temporary
     name in the same directory, then renamed over the target. Atomic against a crash of the
     process (even ``SIGKILL``): the old file or the new one, never none, never a torn one.
     Not flushed to disk: after a power loss a short copy differs in size from its source and
-    the next run replaces it."""
+    the next run replaces it. The source is opened without blocking (a FIFO put in its place
+    since the scan never hangs the run) and, with ``identity``, must be the file the scan
+    saw (else ``FileChangedSinceRead``)."""
     _ = replace  # a copy always goes through a temporary name
     temp = _beside(target)
     try:
-        source_fd = os.open(source, os.O_RDONLY)
+        source_fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
         try:
             st = os.fstat(source_fd)
+            _check_identity(st, identity, source)
+            if not stat.S_ISREG(st.st_mode):
+                raise FileChangedSinceRead(
+                    "the source is not a regular file; not placed", path=source
+                )
             target_fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 _copy_bytes(source_fd, target_fd)

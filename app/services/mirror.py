@@ -604,7 +604,8 @@ class _Applier:
         if not self.dry_run:
             place = place_copy if step.copy else place_link
             try:
-                place(source, target, replace=step.action == "replace")
+                identity = (planned.meta.dev, planned.meta.ino)
+                place(source, target, replace=step.action == "replace", identity=identity)
             except MediaFileError as exc:
                 self._error(planned.target, exc)
                 return

@@ -41,6 +41,7 @@ from app.adapters.files import (
 )
 from app.domain.errors import (
     CrossDeviceTarget,
+    FileChangedSinceRead,
     FileVanished,
     MediaFileError,
     MirrorError,
@@ -197,6 +198,38 @@ def test_symlinks_out_of_the_root_and_special_files_are_never_followed(tmp_path:
     # In a target a FIFO is a special entry too (to remove), never opened.
     target = scan_tree(tmp_path / "lib", follow_symlinks=False)
     assert {s.name: s.kind for s in target.dirs[0].specials} == {"pipe.mkv": SpecialKind.FIFO}
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_source_that_changed_since_the_scan_is_not_placed(tmp_path: Path, replace: bool) -> None:
+    """A symlink retargeted out of the library between the scan and the link (or a file
+    replaced) has another identity than the scan saw: nothing is left in the target."""
+    lib = tmp_path / "lib"
+    inside = write(lib / "M" / "inside.mkv", b"inside")
+    secret = write(tmp_path / "secret.mkv", b"secret")
+    link = lib / "M" / "link.mkv"
+    link.symlink_to(inside)
+    seen = inside.stat()
+    identity = (seen.st_dev, seen.st_ino)
+    link.unlink()
+    link.symlink_to(secret)  # retargeted since the scan
+    target = tmp_path / "target"
+    target.mkdir()
+    if replace:
+        write(target / "a.mkv", b"old")
+    for place in (place_link, place_copy):
+        with pytest.raises(FileChangedSinceRead):
+            place(str(link), str(target / "a.mkv"), replace=replace, identity=identity)
+        assert [p.read_bytes() for p in target.iterdir()] == ([b"old"] if replace else [])
+    place_link(str(inside), str(target / "a.mkv"), replace=replace, identity=identity)
+    assert (target / "a.mkv").stat().st_ino == seen.st_ino
+
+
+def test_a_fifo_in_place_of_a_source_never_blocks_a_copy(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.nfo")
+    with pytest.raises(FileChangedSinceRead, match="not a regular file"):
+        place_copy(str(tmp_path / "pipe.nfo"), str(tmp_path / "copy.nfo"), replace=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.nfo"]
 
 
 def test_names_that_are_not_utf8_survive_the_walk(tmp_path: Path) -> None:
