@@ -119,13 +119,20 @@ def make_library(
     *,
     cache_dir: Path | None = None,
 ) -> list[Path]:
-    """Write ``tracks`` under ``root``; templates are cached in ``cache_dir`` (default: root)."""
+    """Write ``tracks`` under ``root``; templates are cached in ``cache_dir`` (default: root).
+
+    Each file is written under a temporary name and renamed into place: whatever held the
+    name before (a symlink to ``/dev/zero`` or to a file elsewhere, a FIFO) is replaced, never
+    written through or opened."""
     cache = cache_dir or root / ".templates"
     written: list[Path] = []
     for track in tracks:
         target = root / track.relative_path
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(make_template(cache, target.suffix.lower()), target)
-        tag_file(target, track)
+        partial = target.with_name(f".partial-{target.name}")  # keeps the extension
+        partial.unlink(missing_ok=True)
+        shutil.copyfile(make_template(cache, target.suffix.lower()), partial)
+        tag_file(partial, track)
+        partial.replace(target)
         written.append(target)
     return written
