@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -180,6 +181,9 @@ def test_symlinks_out_of_the_root_and_special_files_are_never_followed(tmp_path:
     (movie / "up").symlink_to("../../outside/secret.mkv")
     (movie / "self").symlink_to("self")
     os.mkfifo(movie / "pipe.mkv")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(movie / "sock.mkv"))
+    listener.close()
     (tmp_path / "alias").symlink_to(tmp_path / "lib")
 
     # The root may itself be reached through a symlink: the fence is its resolved path.
@@ -192,12 +196,16 @@ def test_symlinks_out_of_the_root_and_special_files_are_never_followed(tmp_path:
         "pipe.mkv": SpecialKind.FIFO,
         "secret.mkv": SpecialKind.OUTSIDE_ROOT,
         "self": SpecialKind.SYMLINK_LOOP,
+        "sock.mkv": SpecialKind.SOCKET,
         "up": SpecialKind.OUTSIDE_ROOT,
         "zero.mkv": SpecialKind.OUTSIDE_ROOT,
     }
     # In a target a FIFO is a special entry too (to remove), never opened.
     target = scan_tree(tmp_path / "lib", follow_symlinks=False)
-    assert {s.name: s.kind for s in target.dirs[0].specials} == {"pipe.mkv": SpecialKind.FIFO}
+    assert {s.name: s.kind for s in target.dirs[0].specials} == {
+        "pipe.mkv": SpecialKind.FIFO,
+        "sock.mkv": SpecialKind.SOCKET,
+    }
 
 
 @pytest.mark.parametrize("replace", [False, True])
