@@ -9,13 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.adapters.db.library_repo import LibraryRecord, LinkRecord
 from app.adapters.db.sync_repo import ConflictRecord, TrackLinkRecord
+from app.api.path_types import LocalPath, ServerPath
+from app.domain.names import display_form, display_json
 
 
 class PathMappingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    plex_prefix: str = Field(min_length=1, max_length=1000, examples=["D:\\Music"])
-    local_prefix: str = Field(min_length=1, max_length=1000, examples=["/data/music"])
+    plex_prefix: ServerPath = Field(min_length=1, max_length=1000, examples=["D:\\Music"])
+    local_prefix: LocalPath = Field(min_length=1, max_length=1000, examples=["/data/music"])
 
 
 class LibraryCreate(BaseModel):
@@ -142,6 +144,17 @@ def _stars(half_stars: int | None) -> float | None:
     return None if half_stars is None else half_stars / 2
 
 
+def _shown(text: str | None) -> str | None:
+    """File names that are not UTF-8 in their display form (``Caf\\xe9``): JSON is text."""
+    return None if text is None else display_form(text)
+
+
+def _shown_dict(value: dict[str, Any]) -> dict[str, Any]:
+    shown = display_json(value)
+    assert isinstance(shown, dict)
+    return shown
+
+
 class ConflictOut(BaseModel):
     """Ratings in stars (0.5..5) or null for unrated; ``baseline_known`` false = first run."""
 
@@ -171,7 +184,7 @@ class ConflictOut(BaseModel):
             stars_b=_stars(conflict.value_b),
             baseline_known=conflict.baseline_known,
             baseline_stars=_stars(conflict.baseline_rating),
-            evidence=conflict.evidence,
+            evidence=_shown_dict(conflict.evidence),
             status=conflict.status,
             resolution=conflict.resolution,
             resolved_stars=_stars(conflict.resolved_value),
@@ -213,14 +226,14 @@ class MatchOut(BaseModel):
         return cls(
             id=link.id,
             link_id=link.link_id,
-            a_key=link.a_key,
-            b_key=link.b_key,
-            a_label=link.a_label,
-            b_label=link.b_label,
+            a_key=display_form(link.a_key),
+            b_key=display_form(link.b_key),
+            a_label=_shown(link.a_label),
+            b_label=_shown(link.b_label),
             method=link.method,
             score=link.score,
             status=link.status,
-            note=link.note,
+            note=_shown(link.note),
             baseline_known=link.baseline_known,
             baseline_stars=_stars(link.baseline_rating),
         )

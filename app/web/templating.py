@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.adapters.assets import asset_dir
 from app.domain.jobs import format_duration
+from app.domain.names import display_form
 from app.services.auth import session_csrf
 
 
@@ -37,9 +38,22 @@ def csrf_token(request: Request) -> str:
     return session_csrf(request.session) or ""
 
 
+def shown(value: object) -> object:
+    """Every ``{{ value }}``: a text holding a file name that is not UTF-8 (lone surrogates,
+    which no page can encode) is shown in its display form (``Caf\\xe9``); all else as is."""
+    if isinstance(value, str) and not value.isascii() and not value.isprintable():
+        return display_form(value) if _has_surrogate(value) else value
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(asset_dir("templates")))
     env = templates.env
+    env.finalize = shown
     env.filters["duration"] = format_duration
     env.filters["short_time"] = short_time
     env.filters["rate"] = rate
