@@ -24,6 +24,7 @@ from app.domain.mirror import (
     ReconcileOptions,
     RemoveStep,
     SettledMovie,
+    Special,
     diff_target,
     guess_format,
     is_racy,
@@ -31,6 +32,7 @@ from app.domain.mirror import (
     reconcile,
 )
 from app.domain.movies import Format, Loss, parse_jellyfin_video, short_hash
+from app.domain.special_files import SpecialKind
 
 _inodes = itertools.count(1000)
 
@@ -156,6 +158,26 @@ def test_plan_reports_what_it_leaves_out() -> None:
     assert result.marked_in_source == ("Good (2002)/Inner", "Marked (2000)")
     assert result.protected_folders == frozenset({"Locked (2001)"})
     assert [m.target_folder for m in result.movies] == ["Good (2002)"]
+
+
+@pytest.mark.parametrize("kind", list(SpecialKind))
+def test_special_entries_are_ignored_with_their_kind(kind: SpecialKind) -> None:
+    """Wherever a walk found one: the library root, a movie folder, an asset folder."""
+    asset = DirNode("Featurettes", specials=(Special("x.mkv", kind),))
+    movie = DirNode(
+        "Good (2002)",
+        files=(FileNode("Good (2002).mkv", meta()),),
+        dirs=(asset,),
+        specials=(Special("y.mkv", kind),),
+    )
+    source = DirNode("", dirs=(movie,), specials=(Special("Z (2003)", kind),))
+    result = plan(source)
+    assert [(i.path, i.reason, i.kind) for i in result.ignored] == [
+        ("Z (2003)", kind.value, kind),
+        ("Good (2002)/y.mkv", kind.value, kind),
+        ("Good (2002)/Featurettes/x.mkv", kind.value, kind),
+    ]
+    assert targets(result) == {"Good (2002)/Good (2002).mkv"}
 
 
 def test_target_root_marker_locks_the_plan() -> None:
