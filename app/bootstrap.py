@@ -26,6 +26,7 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.models import utc_now
 from app.adapters.db.sync_repo import SyncRepository
+from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
@@ -75,10 +76,13 @@ class Domains:
 
 def secure_data_dir(settings: Settings) -> SecretBox:
     """Make the data directory private (0700; the generated secret key file 0600) and return
-    the box that seals secrets at rest, keyed from the secret key."""
+    the box that seals secrets at rest, keyed from the secret key (which, like the admin
+    password, no log line shows)."""
     private_dir(settings.data_dir)
     secret_key = settings.effective_secret_key()
     private_file(settings.data_dir / KEY_FILE_NAME)
+    admin_password = settings.admin_password
+    remember(secret_key, admin_password.get_secret_value() if admin_password else None)
     return SecretBox(secret_key)
 
 

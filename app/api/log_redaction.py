@@ -1,28 +1,24 @@
-"""Keep webhook secrets out of access logs: ``/api/v1/hooks/plex/<secret>`` is logged as
-``/api/v1/hooks/plex/***``. Installed on uvicorn's access logger by :func:`install`."""
+"""Keep secrets out of the web app's logs: :func:`install` (called when the app starts)
+redacts every log record of the process, uvicorn's access log included; see
+:mod:`app.adapters.log_redaction` for what is masked. ``/api/v1/hooks/plex/<secret>`` is
+logged as ``/api/v1/hooks/plex/***``."""
 
 from __future__ import annotations
 
 import logging
-import re
 
-_SECRET_PATH = re.compile(r"(/api/v1/hooks/[^/\s?]+/)[^/\s?\"]+")
+from app.adapters.log_redaction import RedactSecrets, redact
+from app.adapters.log_redaction import install as install_everywhere
 
+__all__ = ["RedactHookSecrets", "install", "redact"]
 
-def redact(text: str) -> str:
-    return _SECRET_PATH.sub(r"\1***", text)
-
-
-class RedactHookSecrets(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        return True
+RedactHookSecrets = RedactSecrets
 
 
 def install(logger_name: str = "uvicorn.access") -> None:
+    """Redact every record of this process, and add the filter to ``logger_name`` (for
+    records made before the factory was installed, or by a logger that makes its own)."""
+    install_everywhere()
     logger = logging.getLogger(logger_name)
-    if not any(isinstance(f, RedactHookSecrets) for f in logger.filters):
-        logger.addFilter(RedactHookSecrets())
+    if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+        logger.addFilter(RedactSecrets())

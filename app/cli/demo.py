@@ -35,6 +35,7 @@ import uvicorn
 from app.adapters.db import migrate
 from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.library_repo import LibraryRecord
+from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, write_rating
 from app.bootstrap import Container, HookTiming, build_container
@@ -363,6 +364,7 @@ def demo(
                 migrate.upgrade(container.engine, secret_box=container.secret_box)
                 configured = configure(container, paths, emulator)
                 password = ensure_admin(container, paths, settings)
+                remember(configured.webhook_secret, password, emulator.owner_token)
             finally:
                 container.close()
             base = f"http://{_local(settings.host)}:{settings.port}"

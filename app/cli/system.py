@@ -18,6 +18,8 @@ from app import __version__
 from app.adapters.assets import AssetName, asset_dir
 from app.adapters.db import migrate
 from app.adapters.db.engine import create_db_engine
+from app.adapters.log_redaction import install as install_log_redaction
+from app.adapters.log_redaction import remember
 from app.adapters.private_files import private_dir
 from app.adapters.queue import redis_reachable
 from app.bootstrap import secure_data_dir
@@ -32,6 +34,10 @@ system_app.add_typer(db_app, name="db")
 
 
 def configure_logging(settings: Settings) -> None:
+    """Our log format and level; no secret in any record (``app.adapters.log_redaction``)."""
+    install_log_redaction()
+    for secret in (settings.secret_key, settings.admin_password):
+        remember(secret.get_secret_value() if secret else None)
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

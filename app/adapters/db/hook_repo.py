@@ -22,6 +22,7 @@ from sqlmodel import col
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.hook_models import OutgoingWebhook, WebhookDelivery, WebhookEndpoint
 from app.adapters.db.models import utc_now
+from app.adapters.log_redaction import remember_url
 from app.adapters.secret_box import SecretCipher, SecretUnreadable, process_box
 from app.domain.errors import InvalidInput, NotFound, StateConflict
 
@@ -108,6 +109,10 @@ class HookRepository:
         self._sessions = session_factory
         self._box = secret_box or process_box()
 
+    def _seal_url(self, url: str) -> str:
+        remember_url(url)
+        return self._box.seal(url)
+
     def _outgoing(self, row: OutgoingWebhook) -> OutgoingRecord:
         assert row.id is not None
         last_error = row.last_error
@@ -115,6 +120,7 @@ class HookRepository:
             url = self._box.open(row.url, what=f"the URL of outgoing webhook {row.name!r}")
         except SecretUnreadable as exc:
             url, last_error = "", str(exc)
+        remember_url(url)  # never in a log line
         return OutgoingRecord(
             id=row.id,
             name=row.name,
@@ -302,7 +308,7 @@ class HookRepository:
         with self._sessions() as session:
             row = OutgoingWebhook(
                 name=name,
-                url=self._box.seal(url),
+                url=self._seal_url(url),
                 events=list(events),
                 enabled=enabled,
                 created_at=now,
@@ -329,7 +335,7 @@ class HookRepository:
                 if name == "events":
                     value = list(value)
                 elif name == "url":
-                    value = self._box.seal(value)
+                    value = self._seal_url(value)
                 setattr(row, name, value)
             row.updated_at = utc_now()
             try:

@@ -18,6 +18,7 @@ from sqlmodel import col
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import Library, Link, PathMapping, utc_now
+from app.adapters.log_redaction import remember
 from app.adapters.secret_box import SecretCipher, process_box
 from app.domain.errors import InvalidInput, NotFound, StateConflict
 from app.domain.jobs import library_pair_lock_key
@@ -83,6 +84,7 @@ class LibraryRepository:
         self._box = secret_box or process_box()
 
     def _seal(self, secret: str | None) -> str | None:
+        remember(secret)  # never in a log line
         return self._box.seal(secret) if secret else None
 
     # -- libraries ------------------------------------------------------------------------
@@ -132,7 +134,9 @@ class LibraryRepository:
             sealed = row.secret
         if not sealed:
             return None
-        return self._box.open(sealed, what=f"the token of library {library_id}")
+        secret = self._box.open(sealed, what=f"the token of library {library_id}")
+        remember(secret)  # never in a log line
+        return secret
 
     def add_library(
         self,
