@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.api.deps import ContainerDep
+from app.api.path_types import LocalPath
 from app.api.schemas import Problem
 
 router = APIRouter(tags=["mirror"])
@@ -22,8 +23,8 @@ class DiffRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     link: int | None = Field(default=None, ge=1)
-    source: str | None = Field(default=None, max_length=4096)
-    target: str | None = Field(default=None, max_length=4096)
+    source: LocalPath | None = Field(default=None, max_length=4096)
+    target: LocalPath | None = Field(default=None, max_length=4096)
     source_format: Literal["plex", "jellyfin", "auto"] = "auto"
     target_format: Literal["plex", "jellyfin", "auto"] = "auto"
 

@@ -57,6 +57,7 @@ from app.domain.hooks import (
     secret_digest,
 )
 from app.domain.jobs import JobRecord, JobTrigger
+from app.domain.path_input import path_problem
 from app.domain.paths import PathMapping, map_plex_to_local
 from app.domain.ratings import Rating
 from app.services.debounce import Debouncer
@@ -97,6 +98,9 @@ class ArrOptions(_Options):
             theirs, sep, local = item.partition("=")
             if not (sep and theirs.strip() and local.strip()):
                 raise ValueError(f"path mapping {item!r} is not ARR_PREFIX=LOCAL_PREFIX")
+            problem = path_problem(theirs.strip(), absolute=False) or path_problem(local.strip())
+            if problem is not None:
+                raise ValueError(f"path mapping {item!r}: {problem}")
         return [item.strip() for item in value]
 
     def mappings(self) -> list[PathMapping]:

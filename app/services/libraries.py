@@ -33,6 +33,7 @@ from app.adapters.tags.workers import MIN_ITEMS, TagWorkers
 from app.domain.errors import InvalidInput
 from app.domain.matching import MatchThresholds
 from app.domain.merge import Direction, Policy, Side
+from app.domain.path_input import check_local_path, check_server_path, path_problem
 from app.domain.paths import PathMapping
 from app.domain.ratings import ReadPolicy, ReadPolicyKind, parse_scale, preset
 from app.services.rating_sides import FolderOptions, FolderRatingSide, PlexRatingSide, RatingSide
@@ -49,8 +50,9 @@ class _Config(BaseModel):
 
 
 def _absolute(path: str) -> str:
-    if not os.path.isabs(path):
-        raise ValueError(f"{path!r} is not an absolute path")
+    problem = path_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
     return os.path.normpath(path)
 
 
@@ -328,6 +330,8 @@ def mapping_pairs(raw: Sequence[Any]) -> list[tuple[str, str]]:
             raise InvalidInput(f"path mapping {item!r} is neither text nor an object")
         if not plex_prefix or not local_prefix:
             raise InvalidInput("a path mapping needs both prefixes")
+        check_server_path(plex_prefix, what="a mapping's Plex prefix")
+        check_local_path(local_prefix, what="a mapping's local prefix")
         pairs.append((plex_prefix, local_prefix))
     return pairs
 
