@@ -6,7 +6,8 @@ Every job kind's handler is wrapped (:func:`observed_kinds`) so the process that
 queue, and one daemon thread does the HTTP work with a timeout, so a slow or dead receiver
 never holds a job up. For a job that ended, the thread waits until the job's row says how it
 ended. Failures are logged and remembered on the webhook (``last_status``/``last_error``),
-naming the URL only by scheme, host and port.
+naming the URL only by scheme, host and port. A webhook whose stored URL cannot be decrypted
+(the secret key changed: its record has no URL and says so in ``last_error``) is skipped.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ class OutgoingHooks:
     def send_test(self, hook_id: int) -> PostResult:
         """POST a ``test`` event now and remember how it went."""
         hook = self._repository.outgoing(hook_id)
+        if not hook.url:
+            return PostResult(None, hook.last_error or "this webhook has no URL")
         result = self._post(hook.url, ping_payload(name=hook.name, sent_at=self._now()), 5.0)
         self._repository.record_outgoing_result(
             hook.id, status=result.status, error=result.error, at=self._now()
@@ -272,6 +275,9 @@ class HookNotifier:
 
     def _send(self, event: str, body: Mapping[str, Any]) -> None:
         for hook in self._repository.outgoing_hooks(event=event):
+            if not hook.url:
+                logger.warning("outgoing webhook %r skipped: %s", hook.name, hook.last_error)
+                continue
             result = self._post(hook.url, body, self._timeout_s)
             if not result.ok:
                 logger.warning(

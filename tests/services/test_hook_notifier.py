@@ -1,0 +1,56 @@
+"""Outgoing webhooks whose URL cannot be decrypted (the secret key changed) are skipped with
+the reason, never posted to, and the reason stays on the webhook."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.adapters.db.engine import SessionFactory
+from app.adapters.db.hook_repo import HookRepository
+from app.adapters.db.jobs import JobRepository
+from app.adapters.db.models import utc_now
+from app.adapters.secret_box import SecretBox
+from app.domain.jobs import JobStatus, JobTrigger
+from app.services.hook_notifier import HookNotifier, OutgoingHooks
+from tests.services.hook_support import JsonReceiver
+
+
+def test_a_webhook_sealed_under_another_key_is_skipped(
+    session_factory: SessionFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    with JsonReceiver() as receiver:
+        old = HookRepository(session_factory, SecretBox("old key"))
+        hook = old.add_outgoing(name="HA", url=receiver.url(), events=["job_finished"])
+        repository = HookRepository(session_factory, SecretBox("new key"))
+
+        result = OutgoingHooks(repository).send_test(hook.id)
+        assert not result.ok and result.error is not None
+        assert "secret key changed" in result.error
+
+        jobs = JobRepository(session_factory)
+        job = jobs.insert(
+            kind="selftest",
+            params={},
+            dry_run=False,
+            trigger=JobTrigger.API,
+            lock_key="selftest",
+            now=utc_now(),
+        )
+        assert jobs.claim(job.id, runner_id="r", now=utc_now()) is not None
+        assert jobs.finish(
+            job.id, runner_id="r", status=JobStatus.SUCCEEDED, error=None, now=utc_now()
+        )
+        notifier = HookNotifier(repository, jobs, lambda link_id: 0)
+        notifier.job_ended(job.id)
+        assert notifier.wait_idle()
+        notifier.close()
+
+        assert receiver.received == []
+        assert "outgoing webhook 'HA' skipped: the URL of outgoing webhook 'HA' cannot be" in (
+            caplog.text
+        )
+        stored = repository.outgoing(hook.id)
+        assert stored.last_error is not None and "restore the old key" in stored.last_error
+        # under the right key it is posted to as before
+        assert OutgoingHooks(old).send_test(hook.id).ok
+        assert len(receiver.received) == 1
