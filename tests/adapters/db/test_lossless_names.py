@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from datetime import UTC, datetime
 
 from app.adapters.db.engine import SessionFactory
+from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import FileStateRecord, NewConflict, NewTrackLink, SyncRepository
@@ -109,3 +111,29 @@ def test_playlist_pairs_keep_every_name(session_factory: SessionFactory) -> None
     assert back.b_ref is not None and os.fsencode(back.b_ref) == b"Caf\xe9 mix.m3u"
     assert back.baseline is not None
     assert [os.fsencode(key) for key in back.baseline] == RAW_NAMES
+
+
+def test_insights_count_items_with_any_name(session_factory: SessionFactory) -> None:
+    link_id, folder_id = _link(session_factory)
+    repo = SyncRepository(session_factory)
+    ids = repo.add_track_links(
+        link_id,
+        [
+            NewTrackLink(a_key=str(i), b_key=name, method="path", score=100.0, status="auto")
+            for i, name in enumerate(NAMES)
+        ],
+    )
+    repo.set_baselines([(track_link_id, 6) for track_link_id in ids], at=datetime.now(UTC))
+    repo.save_file_states(
+        folder_id,
+        [FileStateRecord(name, 1, 1, "flac", (("vorbis:rating", "60"),), {}) for name in NAMES],
+        stored=(),
+    )
+    insights = InsightsRepository(session_factory)
+    assert insights.agreed_ratings()[folder_id] == {6: len(NAMES)}
+    tally = insights.dialect_tally(folder_id)
+    assert (tally.files, tally.tagged, tally.dialects) == (
+        len(NAMES),
+        len(NAMES),
+        {"vorbis:rating": len(NAMES)},
+    )
