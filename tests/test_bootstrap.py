@@ -1,14 +1,19 @@
+import logging
 import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from app.adapters.db import migrate
 from app.adapters.db.jobs import JobRepository
-from app.bootstrap import build_container, build_job_kinds
+from app.bootstrap import build_container, build_job_kinds, secure_data_dir
 from app.domain.jobs import JobStatus, JobTrigger, RunnerId
-from app.settings import Settings
+from app.settings import KEY_FILE_NAME, Settings, load_settings
 
 Waiter = Callable[..., None]
 
@@ -72,3 +77,46 @@ def test_close_interrupts_a_running_inline_job(settings: Settings, wait: Waiter)
     container.close()
     ended = repo.get(job.id)
     assert ended.status is JobStatus.INTERRUPTED
+
+
+def file_mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_data_directory_and_its_files_are_private(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A data dir left open (0755, a 0644 key file and database) is tightened, with a log
+    line; the database's -wal and -shm files are born 0600."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    data_dir.chmod(0o755)
+    (data_dir / KEY_FILE_NAME).write_text("an-old-generated-key")
+    (data_dir / KEY_FILE_NAME).chmod(0o644)
+    (data_dir / "crossfade.db").touch(mode=0o644)
+    (data_dir / "crossfade.db").chmod(0o644)
+    settings = load_settings(data_dir=data_dir, database_url=None, redis_url=None)
+    with caplog.at_level(logging.WARNING, logger="app.adapters.private_files"):
+        container = build_container(settings)
+    try:
+        container.startup()
+        container.domains.libraries.repository.add_library(
+            kind="plex_music", name="P", config={}, secret="a-plex-token-xyz"
+        )
+    finally:
+        container.close()
+    assert f"data directory {data_dir} was mode 755" in caplog.text
+    assert file_mode(data_dir) == 0o700
+    names = [KEY_FILE_NAME, "crossfade.db", "crossfade.db-wal", "crossfade.db-shm"]
+    assert {name: file_mode(data_dir / name) for name in names if (data_dir / name).exists()} == {
+        name: 0o600 for name in names if (data_dir / name).exists()
+    }
+    assert (data_dir / "crossfade.db-wal").exists() or (data_dir / "crossfade.db").stat().st_size
+    assert container.secret_box.open(container.secret_box.seal("x")) == "x"
+
+
+def test_a_new_data_directory_is_private_from_the_start(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path / "new" / "data", database_url=None)
+    secure_data_dir(settings)
+    assert file_mode(settings.data_dir) == 0o700
+    assert file_mode(settings.data_dir / KEY_FILE_NAME) == 0o600

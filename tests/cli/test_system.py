@@ -2,6 +2,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -9,9 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from app.adapters.db import migrate
+from app.adapters.db.engine import create_db_engine
+from app.adapters.secret_box import SecretBox
 from app.cli.main import app
 from tests.auth_support import set_up_admin
 
@@ -73,6 +77,37 @@ def test_db_upgrade_current_downgrade(cli_env: Path) -> None:
     assert down.exit_code == 0, down.output
     assert "database at revision base" in down.output
     assert "empty" in runner.invoke(app, ["db", "current"]).output
+
+
+def test_db_upgrade_seals_stored_secrets_with_the_installations_key(cli_env: Path) -> None:
+    """A database at 0007 with a clear Plex token: ``db upgrade`` seals it (key from
+    CROSSFADE_SECRET_KEY), ``db downgrade 0007`` opens it again; the data dir is private."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade", "--revision", "0007"]).exit_code == 0
+    engine = create_db_engine(f"sqlite:///{cli_env / 'crossfade.db'}")
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO library (kind, name, config, secret, created_at, updated_at) "
+                    "VALUES ('plex_music', 'P', '{}', 'clear-token-123', :now, :now)"
+                ),
+                {"now": "2026-01-01 00:00:00"},
+            )
+        up = runner.invoke(app, ["db", "upgrade"])
+        assert up.exit_code == 0, up.output
+        with engine.connect() as connection:
+            sealed = connection.execute(text("SELECT secret FROM library")).scalar_one()
+        assert "clear-token-123" not in sealed
+        assert SecretBox("top-secret-value").open(sealed) == "clear-token-123"
+        down = runner.invoke(app, ["db", "downgrade", "0007"])
+        assert down.exit_code == 0, down.output
+        with engine.connect() as connection:
+            clear = connection.execute(text("SELECT secret FROM library")).scalar_one()
+        assert clear == "clear-token-123"
+    finally:
+        engine.dispose()
+    assert stat.S_IMODE(cli_env.stat().st_mode) == 0o700
 
 
 def test_db_errors_are_reported_not_raised(cli_env: Path) -> None:
