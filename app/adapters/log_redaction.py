@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.domain.names import escape_surrogates
+
 MASK = "***"
 # Values shorter than this are not remembered (they would mask ordinary words).
 MIN_SECRET_CHARS = 6
@@ -111,8 +113,9 @@ def is_remembered(value: str) -> bool:
 
 
 def redact(text: str) -> str:
-    """``text`` with every known secret value and secret shape replaced by ``***``."""
-    text = _SECRETS.mask(text)
+    """``text`` with every known secret value and secret shape replaced by ``***``, and the
+    raw bytes of file names that are not UTF-8 shown as ``\\xe9`` (no log line fails on them)."""
+    text = _SECRETS.mask(escape_surrogates(text))
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -117,6 +117,14 @@ def _display_char(char: str) -> str:
     return char
 
 
+def escape_surrogates(text: str) -> str:
+    """``text`` with only its lone surrogates shown as in :func:`display_form` (``\\xe9``):
+    for multi-line texts such as log messages and tracebacks, which keep their line breaks."""
+    if text.isascii():
+        return text
+    return "".join(_display_char(char) if "\ud800" <= char <= "\udfff" else char for char in text)
+
+
 def display_form(text: str) -> str:
     """``text`` for people and logs: valid UTF-8 on one line. A raw byte of a non-UTF-8 name
     shows as ``\\xe9``, a control character as ``\\n``/``\\x1b``; everything else as is."""

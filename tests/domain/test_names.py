@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from app.domain.names import (
     ESCAPE,
     display_form,
+    escape_surrogates,
     from_store_form,
     from_store_json,
     is_displayable,
@@ -137,3 +138,16 @@ def test_display_form_is_one_valid_utf8_line(raw: bytes) -> None:
     assert "\n" not in shown
     assert "\r" not in shown
     assert "\x00" not in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (os.fsdecode(b"Caf\xe9\nline 2"), "Caf\\xe9\nline 2"),
+        ("plain\ttext", "plain\ttext"),
+        ("Björk", "Björk"),
+        ("\ud800", "\\ud800"),
+    ],
+)
+def test_escape_surrogates_keeps_everything_else(text: str, shown: str) -> None:
+    assert escape_surrogates(text) == shown
