@@ -1,5 +1,6 @@
 """Authentication rules: scopes and what each allows, which paths need what, API token format,
-usernames and the password policy, the login rate limit, safe redirects, CSRF comparison.
+usernames and the password policy, the login rate limit and its keys, sessions' lifetime,
+when cookies are ``Secure``, safe redirects, CSRF comparison.
 
 Pure: values in, values out. Hashing passwords (argon2), storing tokens and sessions happen in
 ``app.services.auth`` and ``app.adapters.db.auth_repo``.
@@ -309,7 +310,9 @@ def check_password(password: str, *, username: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
-    """At most ``max_failures`` failed logins within ``window_s``, per client and per user."""
+    """At most ``max_failures`` password checks that failed within ``window_s``, per limiter
+    key (:func:`limiter_key`: a device cookie's id, else the client address). There is no
+    per-username count: anyone could use it to lock the only admin out."""
 
     max_failures: int = 5
     window_s: float = 60.0

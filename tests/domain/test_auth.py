@@ -5,18 +5,22 @@ import pytest
 from app.domain.auth import (
     PASSWORD_MIN,
     SCOPE_RULES,
+    CookieSecurity,
     Gate,
     Principal,
     RateLimit,
     Scope,
     ScopeRule,
+    attempt_admitted,
     bearer_token,
     check_password,
     check_token_name,
+    cookie_secure,
     csrf_matches,
     format_token,
     gate_for,
     is_token_shaped,
+    limiter_key,
     needs_csrf,
     normalize_username,
     parse_scopes,
@@ -24,6 +28,7 @@ from app.domain.auth import (
     required_scope,
     retry_after_s,
     safe_next,
+    session_digest,
     strongest,
     token_digest,
     token_display_prefix,
@@ -343,3 +348,47 @@ def test_retry_after_with_another_limit() -> None:
     limit = RateLimit(max_failures=2, window_s=10)
     assert retry_after_s([ago(1)], NOW, limit) is None
     assert retry_after_s([ago(1), ago(4)], NOW, limit) == 6
+
+
+@pytest.mark.parametrize(
+    ("recent", "admitted"), [(1, True), (4, True), (5, True), (6, False), (30, False)]
+)
+def test_an_attempt_is_admitted_while_its_key_holds_at_most_the_limit(
+    recent: int, admitted: bool
+) -> None:
+    assert attempt_admitted(recent, RateLimit()) is admitted
+
+
+@pytest.mark.parametrize(
+    ("address", "device", "key"),
+    [
+        ("10.0.0.1", None, "address:10.0.0.1"),
+        ("10.0.0.1", "", "address:10.0.0.1"),
+        ("10.0.0.1", "d3v1c3", "device:d3v1c3"),
+        ("10.0.0.2", "d3v1c3", "device:d3v1c3"),  # a device is one key wherever it is
+        ("x" * 300, None, "address:" + "x" * 92),
+    ],
+)
+def test_limiter_key(address: str, device: str | None, key: str) -> None:
+    assert limiter_key(address, device) == key
+
+
+@pytest.mark.parametrize(
+    ("mode", "scheme", "secure"),
+    [
+        (CookieSecurity.AUTO, "http", False),
+        (CookieSecurity.AUTO, "https", True),
+        (CookieSecurity.AUTO, "HTTPS", True),
+        (CookieSecurity.AUTO, "wss", True),
+        (CookieSecurity.ALWAYS, "http", True),
+        (CookieSecurity.NEVER, "https", False),
+    ],
+)
+def test_cookie_secure(mode: CookieSecurity, scheme: str, secure: bool) -> None:
+    assert cookie_secure(mode, scheme) is secure
+
+
+def test_session_digest_is_sha256_hex_and_not_the_id() -> None:
+    digest = session_digest("some-session-id")
+    assert len(digest) == 64 and digest != "some-session-id"
+    assert session_digest("some-session-id") == digest
