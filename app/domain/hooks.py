@@ -345,6 +345,8 @@ def job_payload(event: str, job: JobRecord, *, sent_at: datetime) -> dict[str, A
     link = f" of link {job.link_id}" if job.link_id is not None else ""
     dry = " (dry run)" if job.dry_run else ""
     verb = "started" if event == "job_started" else job.status.value
+    if event != "job_started" and job.problems:
+        verb += f" with {job.problems} problem{'' if job.problems == 1 else 's'}"
     return {
         "event": event,
         "sent_at": sent_at.isoformat(),
@@ -356,6 +358,7 @@ def job_payload(event: str, job: JobRecord, *, sent_at: datetime) -> dict[str, A
         "dry_run": job.dry_run,
         "trigger": job.trigger.value,
         "error": job.error,
+        "problems": 0 if event == "job_started" else job.problems,
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
         "finished_at": _iso(job.finished_at),

@@ -368,6 +368,14 @@ def test_a_started_job_is_reported_as_it_started() -> None:
     assert body["counters"] == {} and body["message"] == "ratings_sync of link 2 started"
 
 
+def test_a_run_with_problems_says_so() -> None:
+    body = job_payload("job_finished", _job(problems=2), sent_at=NOW)
+    assert body["message"] == "ratings_sync of link 2 succeeded with 2 problems"
+    assert body["problems"] == 2
+    assert job_payload("job_finished", _job(), sent_at=NOW)["problems"] == 0
+    assert job_payload("job_started", _job(problems=2), sent_at=NOW)["problems"] == 0
+
+
 def test_failed_job_payload_says_why() -> None:
     job = _job(status=JobStatus.FAILED, error="server down", dry_run=True)
     body = job_payload("job_failed", job, sent_at=NOW)
