@@ -31,6 +31,8 @@ ESCAPE = "\U0010fffd"
 ESCAPE_IN_JSON = json.dumps(ESCAPE)[1:-1]  # "\udbff\udffd", as json.dumps writes it
 
 TEXT_COLUMNS = {
+    "library": ("name",),
+    "path_mapping": ("plex_prefix", "local_prefix"),
     "track_link": ("a_key", "b_key", "a_label", "b_label", "note"),
     "file_state": ("rel_path",),
     "journal": ("item_key",),
@@ -38,6 +40,8 @@ TEXT_COLUMNS = {
     "playlist_conflict": ("title",),
 }
 JSON_COLUMNS = {
+    "library": ("config",),
+    "link": ("options",),
     "file_state": ("tags", "meta"),
     "conflict": ("evidence",),
     "playlist_pair": ("baseline",),

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from app.adapters.db.base import metadata
-from app.adapters.db.types import LosslessJson, UtcDateTime
+from app.adapters.db.types import LosslessJson, LosslessString, LosslessText, UtcDateTime
 
 __all__ = ["Job", "JobEvent", "Library", "Link", "PathMapping", "metadata", "utc_now"]
 
@@ -45,8 +45,10 @@ class Library(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     kind: str = Field(sa_column=Column(String(32), nullable=False))
-    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
-    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON(), nullable=False))
+    name: str = Field(sa_column=Column(LosslessString(200), nullable=False, unique=True))
+    config: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(LosslessJson(), nullable=False)
+    )
     secret: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     created_at: datetime = _created()
     updated_at: datetime = _created()
@@ -65,8 +67,8 @@ class PathMapping(SQLModel, table=True):
         )
     )
     position: int = Field(sa_column=Column(Integer, nullable=False))
-    plex_prefix: str = Field(sa_column=Column(Text(), nullable=False))
-    local_prefix: str = Field(sa_column=Column(Text(), nullable=False))
+    plex_prefix: str = Field(sa_column=Column(LosslessText(), nullable=False))
+    local_prefix: str = Field(sa_column=Column(LosslessText(), nullable=False))
 
 
 class Link(SQLModel, table=True):
@@ -84,7 +86,9 @@ class Link(SQLModel, table=True):
     )
     direction: str = Field(default="both", sa_column=Column(String(16), nullable=False))
     policy: str = Field(sa_column=Column(String(32), nullable=False))
-    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON(), nullable=False))
+    options: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(LosslessJson(), nullable=False)
+    )
     schedule: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
     enabled: bool = Field(default=True, sa_column=Column(Boolean(), nullable=False))
     created_at: datetime = _created()

@@ -137,3 +137,32 @@ def test_insights_count_items_with_any_name(session_factory: SessionFactory) -> 
         len(NAMES),
         {"vorbis:rating": len(NAMES)},
     )
+
+
+def test_libraries_links_and_mappings_keep_odd_folders(session_factory: SessionFactory) -> None:
+    root = os.fsdecode(b"/srv/Caf\xe9 music")
+    libraries = LibraryRepository(session_factory)
+    folder = libraries.add_library(
+        kind="music_folder", name=f"Folder {root}", config={"root": root}, secret=None
+    )
+    plex = libraries.add_library(
+        kind="plex_music",
+        name="Plex",
+        config={},
+        secret="t",
+        path_mappings=[("/data/music", root)],
+    )
+    link = libraries.add_link(
+        kind="playlists",
+        library_a_id=plex.id,
+        library_b_id=folder.id,
+        direction="both",
+        policy="ask",
+        options={"playlist_dir": root},
+    )
+    back = libraries.library(folder.id)
+    assert (back.name, back.config) == (f"Folder {root}", {"root": root})
+    assert libraries.link(link.id).options == {"playlist_dir": root}
+    ((plex_prefix, local_prefix),) = libraries.library(plex.id).path_mappings
+    assert plex_prefix == "/data/music"
+    assert os.fsencode(local_prefix) == b"/srv/Caf\xe9 music"
