@@ -58,11 +58,11 @@ class LibraryOut(BaseModel):
         return cls(
             id=library.id,
             kind=library.kind,
-            name=library.name,
-            config=library.config,
+            name=display_form(library.name),
+            config=_shown_dict(library.config),
             has_token=library.has_secret,
             path_mappings=[
-                PathMappingIn(plex_prefix=plex, local_prefix=local)
+                PathMappingIn(plex_prefix=display_form(plex), local_prefix=display_form(local))
                 for plex, local in library.path_mappings
             ],
             created_at=library.created_at,
@@ -120,7 +120,7 @@ class LinkOut(BaseModel):
             library_b_id=link.library_b_id,
             direction=link.direction,
             policy=link.policy,
-            options=link.options,
+            options=_shown_dict(link.options),
             schedule=link.schedule,
             enabled=link.enabled,
             created_at=link.created_at,

@@ -61,3 +61,19 @@ def test_the_api_shows_odd_names_in_display_form(world: DashboardWorld) -> None:
         assert response.status_code == 200, path
         response.content.decode("utf-8")
         assert "Caf\\\\xe9/09 Caf\\\\xe9.flac" in response.text, path
+
+
+def test_a_library_named_after_an_odd_folder_is_listed(world: DashboardWorld) -> None:
+    root = os.fsdecode(b"/srv/Caf\xe9 music")
+    libraries = world.container.domains.libraries.repository
+    library = libraries.add_library(
+        kind="music_folder", name=f"Folder {root}", config={"root": root}, secret=None
+    )
+    response = world.client.get("/api/v1/libraries")
+    assert response.status_code == 200
+    (listed,) = [item for item in response.json()["items"] if item["id"] == library.id]
+    assert listed["name"] == "Folder /srv/Caf\\xe9 music"
+    assert listed["config"]["root"] == "/srv/Caf\\xe9 music"
+    page = world.client.get("/libraries")
+    assert page.status_code == 200
+    assert "Folder /srv/Caf\\xe9 music" in page.text
