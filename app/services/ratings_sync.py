@@ -321,8 +321,11 @@ class _WriteJournal:
             planned = _stars(pair.decision.value)
             written = writes.outcomes[index]
             if not writes.attempted[index]:
-                state, after = WriteState.NOT_APPLIED, planned
-            elif isinstance(written, CrossfadeError):
+                # Never answered: unsent after a cancellation, or lost with an error midway
+                # (it may have been sent). It stays pending: the next run of the link or an
+                # undo tells from the item itself whether it happened.
+                continue
+            if isinstance(written, CrossfadeError):
                 state, after = WriteState.FAILED, planned
             else:
                 state, after = WriteState.DONE, _stars(written)
