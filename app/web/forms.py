@@ -18,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 
 CHECKED = "on"
 UNCHECKED = "off"
+# What a ticked box may send: ``on`` (our templates) or ``true`` (scripts, older forms).
+TICKED_VALUES = frozenset({CHECKED, "true"})
 
 
 async def present_fields(request: Request) -> frozenset[str]:
@@ -47,5 +49,6 @@ def require(present: Iterable[str], *names: str) -> None:
 
 
 def checked(values: Sequence[str]) -> bool:
-    """A checkbox posted with its hidden ``off`` companion: ticked when ``on`` is among them."""
-    return CHECKED in values
+    """A checkbox posted with its hidden ``off`` companion: ticked when ``on`` (or ``true``)
+    is among the values."""
+    return any(value in TICKED_VALUES for value in values)
