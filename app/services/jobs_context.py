@@ -200,19 +200,42 @@ class JobContext:
         try:
             self._repo.append_events(self.job_id, self._next_seq, batch, now=self._now())
         except Exception as exc:
-            # One item's event must never end the job: the batch is dropped and one event
-            # says so (its text built from nothing an item holds).
+            # One item's event must never end the job: the batch is stored one event at a
+            # time, and the events that still fail are replaced by one event that says so.
             logger.exception("job %s: could not store %s events", self.job_id, len(batch))
-            self._store_event_error(len(batch), exc)
+            self._store_one_by_one(batch, exc)
             return
         self._next_seq += len(batch)
+
+    def _store_one_by_one(self, batch: list[NewJobEvent], first_error: Exception) -> None:
+        self._next_seq = self._repo_last_seq() + 1
+        if len(batch) == 1:
+            self._store_event_error(1, first_error)
+            return
+        lost = 0
+        last_error = first_error
+        for event in batch:
+            try:
+                self._repo.append_events(self.job_id, self._next_seq, [event], now=self._now())
+                self._next_seq += 1
+            except Exception as exc:
+                lost += 1
+                last_error = exc
+        if lost:
+            self._store_event_error(lost, last_error)
+
+    def _repo_last_seq(self) -> int:
+        try:
+            return self._repo.last_event_seq(self.job_id)
+        except Exception:
+            logger.exception("job %s: could not read its last event number", self.job_id)
+            return self._next_seq - 1
 
     def _store_event_error(self, lost: int, exc: Exception) -> None:
         self._problems += 1
         self._progress_dirty = True
         reason = display_form(f"{type(exc).__name__}: {exc}")[:500]
         try:
-            self._next_seq = self._repo.last_event_seq(self.job_id) + 1
             self._repo.append_events(
                 self.job_id,
                 self._next_seq,

@@ -1,12 +1,19 @@
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
-from app.domain.jobs import EventLevel, JobTrigger
-from app.services.jobs_context import ContextTiming, JobCancelled, JobContext, JobInterrupted
+from app.domain.jobs import EventLevel, JobTrigger, NewJobEvent
+from app.services.jobs_context import (
+    EVENT_ERROR_ACTION,
+    ContextTiming,
+    JobCancelled,
+    JobContext,
+    JobInterrupted,
+)
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -129,3 +136,55 @@ def test_stopping_process_interrupts(repo: JobRepository, session_factory: Sessi
 def test_cancellation_is_not_an_exception() -> None:
     assert not issubclass(JobCancelled, Exception)
     assert not issubclass(JobInterrupted, Exception)
+
+
+class PoisonedEvents(JobRepository):
+    """The real repository, except that any batch holding a ``poison`` event fails to store."""
+
+    def append_events(
+        self, job_id: int, first_seq: int, events: Sequence[NewJobEvent], *, now: datetime
+    ) -> None:
+        if any(event.subject == "poison" for event in events):
+            raise ValueError("refused")
+        super().append_events(job_id, first_seq, events, now=now)
+
+
+def test_a_batch_that_cannot_be_stored_loses_only_its_bad_events(
+    session_factory: SessionFactory,
+) -> None:
+    repo = PoisonedEvents(session_factory)
+    clock = FakeClock()
+    timing = ContextTiming(event_batch_size=4, event_interval_s=10.0)
+    ctx = running_context(repo, session_factory, clock, timing=timing)
+    ctx.event("write", "a")
+    ctx.event("write", "poison")
+    ctx.event("skip", "b", level="warning")
+    ctx.event("write", "c")  # the fourth event: the batch is stored now
+    ctx.event("write", "d")
+    ctx.flush()
+    events = repo.events(ctx.job_id).items
+    assert [(e.seq, e.action, e.subject) for e in events] == [
+        (1, "write", "a"),
+        (2, "skip", "b"),
+        (3, "write", "c"),
+        (4, EVENT_ERROR_ACTION, "1 events"),
+        (5, "write", "d"),
+    ]
+    assert ctx.problems == 2  # the warning and the lost event
+    assert repo.get(ctx.job_id).problems == 2
+
+
+@pytest.mark.parametrize(
+    ("level", "action", "problems"),
+    [("info", "write", 0), ("warning", "tags_disagree", 1), ("warning", "conflict", 0),
+     ("error", "unreadable", 1)],
+)  # fmt: skip
+def test_problems_are_counted_and_stored_with_progress(
+    repo: JobRepository, session_factory: SessionFactory, level: str, action: str, problems: int
+) -> None:
+    clock = FakeClock()
+    ctx = running_context(repo, session_factory, clock, timing=ContextTiming(event_batch_size=1))
+    ctx.event(action, "x", level=level)
+    ctx.flush()
+    assert ctx.problems == problems
+    assert repo.get(ctx.job_id).problems == problems
