@@ -75,7 +75,7 @@ class Settings(BaseSettings):
         return "arq" if self.redis_url else "inline"
 
     def ensure_data_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: secrets live here
 
     def effective_secret_key(self) -> str:
         """The configured secret key, or one generated once into the data dir (mode 0600)."""
