@@ -79,9 +79,11 @@ def build_playlists_router(pages: Pages) -> APIRouter:
     def run_link(
         link_id: int,
         container: ContainerDep,
-        dry_run: Annotated[bool, Form()] = False,
+        dry_run: Annotated[bool, Form()],
         mode: Annotated[str, Form(pattern="^(sync|import|export)$")] = "sync",
     ) -> Response:
+        """``dry_run`` is required: an empty or truncated "Preview" form is a 422, never a
+        real run."""
         link = container.domains.libraries.repository.link(link_id)
         if link.kind != "playlists":
             raise InvalidInput(f"link {link_id} is a {link.kind} link, not a playlists link")

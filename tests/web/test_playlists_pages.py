@@ -76,14 +76,14 @@ def test_a_run_then_a_conflict_settled_from_its_diff(world: DashboardWorld, list
     playlist = world.plex.create_playlist(
         "Road Trip", world.section_id, [world.key(FIRST), world.key(SECOND)]
     )
-    job = world.wait_job(start(world.client, link_id))
+    job = world.wait_job(start(world.client, link_id, dry_run="false"))
     assert job.counters["created_b"] == 1, job.error
     overview = world.client.get("/playlists").text
     assert "Road Trip.m3u8" in overview
 
     world.plex.replace_playlist_items(playlist.playlist_id, [world.key(SECOND)])
     (lists / "Road Trip.m3u8").write_text("../music/Various Artists/Hits/03 Oops.opus\n")
-    assert world.wait_job(start(world.client, link_id)).counters["conflicts"] == 1
+    assert world.wait_job(start(world.client, link_id, dry_run="false")).counters["conflicts"] == 1
 
     listing = world.client.get("/playlists/conflicts").text
     assert "Road Trip" in listing
@@ -108,8 +108,15 @@ def test_a_run_then_a_conflict_settled_from_its_diff(world: DashboardWorld, list
 def test_bad_requests_are_refused(world: DashboardWorld, lists: Path) -> None:
     link_id = playlists_link(world, lists)
     bad_mode = world.client.post(
-        f"/playlists/links/{link_id}/run", data={"mode": "shuffle"}, follow_redirects=False
+        f"/playlists/links/{link_id}/run",
+        data={"mode": "shuffle", "dry_run": "true"},
+        follow_redirects=False,
     )
     assert bad_mode.status_code == 422
+    jobs_before = world.container.jobs.counts()
+    empty = world.client.post(f"/playlists/links/{link_id}/run", data={}, follow_redirects=False)
+    assert empty.status_code == 422  # never a real run by default
+    assert "dry_run" in empty.text
+    assert world.container.jobs.counts() == jobs_before
     assert world.client.get("/playlists/conflicts/999").status_code == 404
     assert world.client.get("/playlists/jobs/999").status_code == 404
