@@ -212,6 +212,7 @@ class PlaylistServices:
     """What entrypoints use of the playlists sync (``Container.domains.playlists``)."""
 
     repository: PlaylistRepository
+    journal: PlaylistJournalRepository
     sync: PlaylistsSync
     factory: PlaylistSideFactory
     review: PlaylistsReview
@@ -230,6 +231,7 @@ def build_playlist_services(
     factory = PlaylistSideFactory(sides)
     return PlaylistServices(
         repository=repository,
+        journal=journal,
         sync=sync,
         factory=factory,
         review=PlaylistsReview(repository, sides.libraries),
