@@ -31,7 +31,13 @@ from app.adapters.playlist_files import (
     write_playlist_file,
 )
 from app.domain.errors import CrossfadeError, NotFound
-from app.domain.journal import UndoAction, WriteState, plan_undo_write
+from app.domain.journal import (
+    ReconcileAction,
+    UndoAction,
+    WriteState,
+    plan_reconcile,
+    plan_undo_write,
+)
 from app.domain.playlist_diff import Side
 from app.services.playlist_sides import (
     FolderPlaylistSide,
@@ -131,6 +137,52 @@ def _restore(side: PlaylistSide, ref: str | None, want: PlaylistState) -> str | 
         write_playlist_file(path, base64.b64decode(str(want["b64"])), replacing=snapshot)
         return ref
     raise NotFound(f"side {side.label} keeps no playlists this journal knows")
+
+
+def reconcile(
+    journal: PlaylistJournalRepository,
+    *,
+    link_id: int,
+    job_id: int | None,
+    sides: tuple[PlaylistSide, PlaylistSide],
+    reporter: Reporter,
+) -> int:
+    """Settle the pending writes a dead job of the link left, from what each playlist holds
+    now (the run's own merge copes with their effects: both sides equal is agreement)."""
+    settled = 0
+    for entry in journal.unsettled(link_id, except_job_id=job_id):
+        reporter.check_cancelled()
+        side = sides[0] if entry.side == Side.A.value else sides[1]
+        try:
+            ref = entry.ref if entry.ref is not None else _find_created(side, entry.after)
+            current = current_state(side, ref)
+        except CrossfadeError as error:
+            journal.settle(entry.id, state=WriteState.FAILED.value, after=entry.after)
+            reporter.event(
+                "reconciled",
+                entry.title,
+                level="warning",
+                detail=f"job {entry.job_id} died while writing it; unreadable now "
+                f"({error.code}: {error}): settled as failed",
+            )
+            settled += 1
+            continue
+        decision = plan_reconcile(before=entry.before, after=entry.after, current=current)
+        applied = decision.action is ReconcileAction.APPLIED
+        journal.settle(
+            entry.id,
+            state=decision.state.value,
+            after=current if applied else entry.after,
+            ref=ref,
+        )
+        reporter.event(
+            "reconciled",
+            entry.title,
+            level="warning" if decision.action is ReconcileAction.CHANGED_SINCE else "info",
+            detail=f"job {entry.job_id} died while writing it: {decision.reason}",
+        )
+        settled += 1
+    return settled
 
 
 class PlaylistWriteJournal:

@@ -58,7 +58,12 @@ from app.domain.playlist_diff import (
 )
 from app.domain.playlists import safe_file_name, title_from_file_name
 from app.services.playlist_entries import place_entries
-from app.services.playlist_journal import PlaylistWriteJournal, listed_state, planned_state
+from app.services.playlist_journal import (
+    PlaylistWriteJournal,
+    listed_state,
+    planned_state,
+    reconcile,
+)
 from app.services.playlist_matching import EntryResolver
 from app.services.playlist_sides import (
     PlaylistSide,
@@ -272,6 +277,14 @@ class PlaylistsSync:
     ) -> PlaylistsSummary:
         writable = self._writable(sides, rules, mode)
         chosen = selector(rules.selected)
+        if not dry_run and self._journal is not None:
+            reconcile(
+                self._journal,
+                link_id=link_id,
+                job_id=job_id,
+                sides=(sides.a, sides.b),
+                reporter=reporter,
+            )
         reporter.progress(f"listing {sides.a.label}", 0, None)
         listing_a = sides.a.list(reporter, chosen)
         reporter.progress(f"listing {sides.b.label}", 0, None)

@@ -151,3 +151,26 @@ def test_a_crash_after_the_write_leaves_a_pending_entry_that_undo_restores(
 
     assert summary.restored_b == 1
     assert file.read_bytes() == before
+
+
+def test_the_next_run_settles_a_dead_jobs_pending_write_without_a_conflict(
+    world: PlaylistsWorld, session_factory: SessionFactory
+) -> None:
+    world.create_plex_playlist("Road Trip", FIRST, CAFE)
+    run(world, session_factory)
+    world.client.replace_playlist_items(world.plex_titles()["Road Trip"], world.keys(OOPS))
+    dying = new_job(session_factory, world.link.id)
+    world.services.sync._journal = DyingJournal(session_factory)
+    with pytest.raises(Killed):
+        world.run(job_id=dying)
+    world.services.sync._journal = PlaylistJournalRepository(session_factory)
+
+    summary, reporter = world.run(job_id=new_job(session_factory, world.link.id))
+
+    assert summary.conflicts == 0 and summary.errors == 0
+    [event] = reporter.actions("reconciled")
+    assert (
+        event["detail"] == f"job {dying} died while writing it: the write happened before the crash"
+    )
+    entries = PlaylistJournalRepository(session_factory).entries(dying)
+    assert [e.state for e in entries] == ["done"]
