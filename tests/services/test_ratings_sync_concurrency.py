@@ -361,8 +361,16 @@ def test_plex_writes_run_on_a_helper_thread_and_the_run_adds_up_as_before(
     assert {name.startswith("crossfade-write") for _, _, name in plex.writes} == {True}
     assert folder.writes == [("1.flac", 8, thread_name())]
     assert [event["subject"] for event in reporter.actions("error")] == ["Song 4.flac [4]"]
-    journal = {(entry.side, entry.item_key, entry.after) for entry in repository.journal(job_id)}
-    assert journal == {("a", "2", 6), ("a", "5", 2), ("b", "1.flac", 8)}
+    journal = {
+        (entry.side, entry.item_key, entry.after, entry.state)
+        for entry in repository.journal(job_id)
+    }
+    assert journal == {
+        ("a", "2", 6, "done"),
+        ("a", "5", 2, "done"),
+        ("b", "1.flac", 8, "done"),
+        ("a", "4", 10, "failed"),  # journaled before it was sent, like every write
+    }
     baselines = {
         link.a_key: (link.baseline_known, link.baseline_rating)
         for link in repository.track_links(link_id)
