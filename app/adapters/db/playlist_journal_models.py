@@ -6,6 +6,7 @@ deleted, journaled before the write and settled after it (states of
 exist": a Plex playlist as ``{"title": …, "keys": [ratingKey, …]}`` (its items in order), a
 playlist file as ``{"b64": …}`` (its exact bytes). ``ref`` is the Plex playlist id or the
 file's name in the playlist folder (NULL while a Plex playlist being created has none yet).
+Names and titles are stored losslessly (a Latin-1 file name comes back as the same bytes).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.adapters.db.models import _created
-from app.adapters.db.types import UtcDateTime
+from app.adapters.db.types import LosslessJson, LosslessText, UtcDateTime
 
 __all__ = ["PlaylistJournalEntry"]
 
@@ -37,10 +38,14 @@ class PlaylistJournalEntry(SQLModel, table=True):
         ),
     )
     side: str = Field(sa_column=Column(String(1), nullable=False))
-    ref: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
-    title: str = Field(sa_column=Column(Text(), nullable=False))
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(), nullable=True))
-    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(), nullable=True))
+    ref: str | None = Field(default=None, sa_column=Column(LosslessText(), nullable=True))
+    title: str = Field(sa_column=Column(LosslessText(), nullable=False))
+    before: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(LosslessJson(), nullable=True)
+    )
+    after: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(LosslessJson(), nullable=True)
+    )
     state: str = Field(sa_column=Column(String(16), nullable=False))
     created_at: datetime = _created()
     settled_at: datetime | None = Field(
