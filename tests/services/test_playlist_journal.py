@@ -3,6 +3,7 @@ Plex emulator's playlists, a real database."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,3 +175,23 @@ def test_the_next_run_settles_a_dead_jobs_pending_write_without_a_conflict(
     )
     entries = PlaylistJournalRepository(session_factory).entries(dying)
     assert [e.state for e in entries] == ["done"]
+
+
+def test_a_latin1_named_playlist_file_is_journaled_and_undone_byte_for_byte(
+    world: PlaylistsWorld, session_factory: SessionFactory
+) -> None:
+    path = world.playlists / os.fsdecode(b"Caf\xe9.m3u")
+    path.write_bytes(b"../music/Artist/Album/01 First.flac\n")
+    run(world, session_factory)  # the file becomes a Plex playlist
+    [title] = [t for t in world.plex_titles() if t.startswith("Caf")]
+    world.client.replace_playlist_items(world.plex_titles()[title], world.keys(FIRST, OOPS))
+    before = path.read_bytes()
+    rewrote = run(world, session_factory)
+    assert path.read_bytes() != before
+    [entry] = PlaylistJournalRepository(session_factory).entries(rewrote)
+    assert (entry.ref, entry.state) == (path.name, "done")
+
+    summary, _, _ = undo(world, session_factory, rewrote)
+
+    assert summary.restored_b == 1
+    assert path.read_bytes() == before
