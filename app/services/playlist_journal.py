@@ -15,6 +15,8 @@ A playlist as journaled (``PlaylistState``): ``{"title": …, "keys": [ratingKey
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,6 +65,15 @@ def planned_state(
         data = side.render(title, entries, side.path(ref), like)
         return {"b64": base64.b64encode(data).decode("ascii")}
     return {"title": title, "keys": [str(entry.ident) for entry in entries]}
+
+
+def held_digest(state: PlaylistState) -> str | None:
+    """A short, stable fingerprint of a playlist state (what a pair's ``a_held``/``b_held``
+    keep after an undo); None for an absent playlist."""
+    if state is None:
+        return None
+    canonical = json.dumps(state, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def listed_state(side: PlaylistSide, playlist: SidePlaylist) -> PlaylistState:
@@ -342,8 +353,8 @@ class PlaylistUndo:
             redo.failed(own)
             raise
         redo.done(own, side, new_ref if entry.before is not None else ref)
-        if new_ref != ref and entry.pair_id is not None and new_ref is not None:
-            self._repoint(entry.pair_id, which, new_ref)
+        if entry.pair_id is not None and entry.before is not None and new_ref is not None:
+            self._hold(entry.pair_id, which, new_ref, current_state(side, new_ref))
         if which is Side.A:
             summary.restored_a += 1
         else:
@@ -357,12 +368,15 @@ class PlaylistUndo:
         )
         return True
 
-    def _repoint(self, pair_id: int, which: Side, ref: str) -> None:
-        """A re-created Plex playlist has a new id: its pair follows it."""
+    def _hold(self, pair_id: int, which: Side, ref: str, restored: PlaylistState) -> None:
+        """The pair follows its restored copy (a re-created Plex playlist has a new id), which
+        counts as unchanged while it holds what undo restored: the undo sticks until a side
+        changes again."""
+        held = held_digest(restored)
         try:
             if which is Side.A:
-                self._pairs.update_pair(pair_id, a_ref=ref)
+                self._pairs.update_pair(pair_id, a_ref=ref, a_held=held)
             else:
-                self._pairs.update_pair(pair_id, b_ref=ref)
+                self._pairs.update_pair(pair_id, b_ref=ref, b_held=held)
         except NotFound:
             pass  # the run deleted the pair with the playlist; the next run pairs by title

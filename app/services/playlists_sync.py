@@ -60,6 +60,7 @@ from app.domain.playlists import safe_file_name, title_from_file_name
 from app.services.playlist_entries import place_entries
 from app.services.playlist_journal import (
     PlaylistWriteJournal,
+    held_digest,
     listed_state,
     planned_state,
     reconcile,
@@ -453,6 +454,21 @@ class PlaylistsSync:
             run.summary.errors += 1
             run.reporter.event("error", item.title, level="error", detail=f"{error.code}: {error}")
 
+    @staticmethod
+    def _unless_held(
+        run: _Run, item: _Work, side: Side, playlist: SidePlaylist, now: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """A copy still holding exactly what an undo restored counts as the baseline."""
+        pair = item.pair
+        if pair is None or pair.baseline is None:
+            return now
+        held = pair.a_held if side is Side.A else pair.b_held
+        if held is None:
+            return now
+        if held_digest(listed_state(run.sides.side(side), playlist)) != held:
+            return now
+        return tuple(pair.baseline)
+
     def _lists(self, run: _Run, side: Side, playlist: SidePlaylist) -> _Lists:
         keys = [run.keys.key(side, entry) for entry in playlist.entries]
         shared = [run.keys.shared(side, entry) for entry in playlist.entries]
@@ -485,10 +501,23 @@ class PlaylistsSync:
         elif run.writable == {Side.A}:
             new_a = new_b = agreed = b_now
         else:
+            a_seen = self._unless_held(run, item, Side.A, a, a_now)
+            b_seen = self._unless_held(run, item, Side.B, b, b_now)
             decision = decide_two_way(
-                a_now, b_now, baseline, first_run_winner=run.rules.first_run_primary
+                a_seen, b_seen, baseline, first_run_winner=run.rules.first_run_primary
             )
             action, result = decision.action, decision.result
+            if action is TwoWayAction.NOTHING and (a_seen, b_seen) != (a_now, b_now):
+                # an undone copy still holds what undo restored: left as it is
+                run.summary.unchanged += 1
+                run.reporter.event(
+                    "playlist_held",
+                    item.title,
+                    detail="undone: left as it is until a side changes",
+                )
+                if not run.dry_run:
+                    self._store(run, item, a_ref=a.ref, b_ref=b.ref)
+                return
             if action is TwoWayAction.CONFLICT:
                 winner = self._winner(run.rules, a, b)
                 if winner is None:

@@ -19,6 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('playlist_pair', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('a_held', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('b_held', sa.String(length=64), nullable=True))
     op.create_table('playlist_journal',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job_id', sa.Integer(), nullable=False),
@@ -53,6 +56,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('playlist_pair', schema=None) as batch_op:
+        batch_op.drop_column('b_held')
+        batch_op.drop_column('a_held')
     with op.batch_alter_table('playlist_journal', schema=None) as batch_op:
         batch_op.drop_index('ix_playlist_journal_job_id')
     op.drop_table('playlist_journal')

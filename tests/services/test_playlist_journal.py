@@ -109,9 +109,39 @@ def test_undo_removes_a_created_file_and_puts_back_a_plex_playlist_then_redo(
     assert world.plex_items(playlist_id) == world.keys(FIRST, CAFE)
     assert [e["action"] for e in reporter.events] == ["playlist_restore"]
 
+    _, later = world.run(job_id=new_job(session_factory, world.link.id))  # the undo sticks
+    assert world.plex_items(playlist_id) == world.keys(FIRST, CAFE)
+    assert b"Oops" in second.read_bytes()
+    assert [e["subject"] for e in later.actions("playlist_held")] == ["Second"]
+
     redone, _, _ = undo(world, session_factory, undo_job)  # redo
     assert redone.restored_a == 1
     assert world.plex_items(playlist_id) == world.keys(FIRST, CAFE, OOPS)
+    summary, _ = world.run(job_id=new_job(session_factory, world.link.id))
+    assert summary.updated_a == summary.updated_b == summary.conflicts == 0
+
+
+def test_an_undone_playlist_syncs_again_once_a_side_changes(
+    world: PlaylistsWorld, session_factory: SessionFactory
+) -> None:
+    playlist_id = world.create_plex_playlist("Mix", FIRST, CAFE)
+    run(world, session_factory)
+    file = world.playlists / "Mix.m3u8"
+    world.client.replace_playlist_items(playlist_id, world.keys(CAFE, FIRST))
+    reordered = run(world, session_factory)  # the new order goes to the file
+    undo(world, session_factory, reordered)  # the file is back in the old order
+    kept = file.read_bytes()
+    world.run(job_id=new_job(session_factory, world.link.id))
+    assert file.read_bytes() == kept
+
+    world.client.replace_playlist_items(playlist_id, world.keys(OOPS, CAFE, FIRST))
+    world.run(job_id=new_job(session_factory, world.link.id))
+
+    assert [p.rsplit("/", 1)[-1] for p in world.file_paths("Mix.m3u8") if p] == [
+        "03 Oops.opus",
+        "02 Café & Crema.mp3",
+        "01 First.flac",
+    ]
 
 
 def test_undo_deletes_a_plex_playlist_the_run_created_and_leaves_what_changed_since(

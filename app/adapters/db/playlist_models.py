@@ -57,6 +57,10 @@ class PlaylistPair(SQLModel, table=True):
     baseline_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
+    # After an undo: a digest of what the restored copy holds; while it still holds exactly
+    # that, it counts as unchanged since the baseline (the undo sticks until a side changes).
+    a_held: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    b_held: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     last_job_id: int | None = _job_fk()
     last_run_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True)

@@ -35,6 +35,8 @@ class PlaylistPairRecord:
     last_job_id: int | None
     last_run_at: datetime | None
     updated_at: datetime
+    a_held: str | None = None
+    b_held: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ def _pair(row: PlaylistPair) -> PlaylistPairRecord:
         last_job_id=row.last_job_id,
         last_run_at=row.last_run_at,
         updated_at=row.updated_at,
+        a_held=row.a_held,
+        b_held=row.b_held,
     )
 
 
@@ -149,9 +153,11 @@ class PlaylistRepository:
         title: str | _Unset = UNSET,
         baseline: Sequence[str] | _Unset | None = UNSET,
         job_id: int | _Unset | None = UNSET,
+        a_held: str | _Unset | None = UNSET,
+        b_held: str | _Unset | None = UNSET,
     ) -> PlaylistPairRecord:
-        """Change the given fields; a new ``baseline`` is stamped now, and so is ``job_id``
-        (the run that last looked at the pair)."""
+        """Change the given fields; a new ``baseline`` is stamped now (and clears the held
+        digests unless given), and so is ``job_id`` (the run that last looked at the pair)."""
         now = utc_now()
         with self._sessions() as session:
             row = session.get(PlaylistPair, pair_id)
@@ -166,6 +172,11 @@ class PlaylistRepository:
             if not isinstance(baseline, _Unset):
                 row.baseline = None if baseline is None else [str(key) for key in baseline]
                 row.baseline_at = now
+                row.a_held = row.b_held = None
+            if not isinstance(a_held, _Unset):
+                row.a_held = a_held
+            if not isinstance(b_held, _Unset):
+                row.b_held = b_held
             if not isinstance(job_id, _Unset):
                 row.last_job_id = job_id
                 row.last_run_at = now

@@ -80,3 +80,15 @@ def test_one_open_conflict_per_pair(session_factory: SessionFactory) -> None:
     assert closed[0].resolution == "agreed" and closed[0].resolved_at is not None
     with pytest.raises(NotFound):
         repository.finish_conflict(999, status="skipped", resolution="skip")
+
+
+def test_held_digests_last_until_a_new_baseline(session_factory: SessionFactory) -> None:
+    repository = PlaylistRepository(session_factory)
+    pair = repository.add_pair(link_id(session_factory), a_ref="900", b_ref=None, title="Mix")
+
+    held = repository.update_pair(pair.id, a_held="f" * 64)
+    assert (held.a_held, held.b_held) == ("f" * 64, None)
+    assert repository.update_pair(pair.id, job_id=None).a_held == "f" * 64  # a run looked
+
+    agreed = repository.update_pair(pair.id, baseline=["a:1"])
+    assert (agreed.a_held, agreed.b_held) == (None, None)
