@@ -6,7 +6,7 @@ message that never repeats the secret or the whole payload.
 
 Inbound shapes:
 
-- Plex (PLEX.md §7.1): multipart form, field ``payload`` holding JSON with ``event``,
+- Plex (docs/PLEX.md §7.1): multipart form, field ``payload`` holding JSON with ``event``,
   ``Server.uuid``, ``Account.id``, ``Metadata.librarySectionID``/``ratingKey`` and, for
   ``media.rate``, a top-level ``rating`` that may be a string ("8") or a number.
 - Radarr: JSON ``eventType`` (``Download`` on import and upgrade, ``Rename``, ``Test``, ...),

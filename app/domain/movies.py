@@ -1,6 +1,6 @@
 """Plex and Jellyfin movie naming: parse and render folder and video names.
 
-Pure functions over names (strings in, values out). The grammar is that of MIRROR.md, which
+Pure functions over names (strings in, values out). The grammar is that of docs/MIRROR.md, which
 follows jellyplex-sync 0.5.0 on well-formed libraries and fixes its known bugs:
 
 - video names are parsed relative to their folder name, so a `` - `` inside a title is not a

@@ -2,7 +2,7 @@
 
 The canonical value is :class:`Rating`: an integer 1..10 in half stars (2 = one star, 10 = five
 stars), or ``None`` for unrated. Rounding from any finer scale is *round half up*, done only by
-:func:`round_half_up`. See ``shared/RATINGS.md`` for the conventions and the decisions.
+:func:`round_half_up`. See ``docs/RATINGS.md`` for the conventions and the decisions.
 
 Dialect ids: stable strings naming one place a rating lives, used in events and the DB::
 
@@ -189,7 +189,7 @@ def parse_scale(name: str | None) -> TextScale | None:
 
 
 def detect_scale(value: Decimal, *, has_point: bool) -> TextScale | None:
-    """Per-value detection (RATINGS.md): None for 0 and for values no scale explains."""
+    """Per-value detection (docs/RATINGS.md): None for 0 and for values no scale explains."""
     if 0 < value < 1 and has_point:
         return TextScale.UNIT
     if 1 <= value <= 5:

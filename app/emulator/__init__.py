@@ -1,4 +1,4 @@
-"""A loopback Plex Media Server emulator for tests, benchmarks and demos (PLEX.md §9).
+"""A loopback Plex Media Server emulator for tests, benchmarks and demos (docs/PLEX.md §9).
 
 Build one from folders with :func:`build_emulator` (what ``crossfade emulator`` does), or from
 an :class:`EmulatorState` you fill yourself (e.g. :func:`add_synthetic_music_section`), then

@@ -82,7 +82,7 @@ class Page:
 
 
 def page_of(request: Request, total: int, knobs: Knobs, *, strict: bool = False) -> Page:
-    """The slice a request asks for (PLEX.md §2.3): Start/Size from headers or query.
+    """The slice a request asks for (docs/PLEX.md §2.3): Start/Size from headers or query.
 
     ``strict`` marks the big listings where ``require_container_size`` and
     ``max_container_size`` apply; ``page_cap`` applies to every paged response.

@@ -1,4 +1,4 @@
-"""Knobs of PLEX.md §9.3: page caps, strict container sizes, latency and faults, scan timing.
+"""Knobs of docs/PLEX.md §9.3: page caps, strict container sizes, latency and faults, scan timing.
 
 A :class:`Knobs` object is shared by the running server and may be changed at any time (tests
 flip knobs between requests); each request reads the values it needs once.

@@ -1,4 +1,4 @@
-"""Playlists of the emulated server (PLEX.md §4): per account, created from library URIs,
+"""Playlists of the emulated server (docs/PLEX.md §4): per account, created from library URIs,
 edited row by row (``playlistItemID`` stays with its row), smart ones evaluated on demand,
 and M3U imports."""
 

@@ -1,4 +1,4 @@
-"""The request log (PLEX.md §9.2.9): every request with its method, path, query and status.
+"""The request log (docs/PLEX.md §9.2.9): every request with its method, path, query and status.
 
 Tokens are never stored: the ``X-Plex-Token`` header and query value are replaced by the name
 of the account they belong to (or ``"<unknown>"``).

@@ -1,5 +1,5 @@
 """Endpoints that are not PMS: the emulator's own control (``/__emu``) and the three plex.tv
-documents ``switchUser()`` needs (``/__plextv``, PLEX.md §5), all for the owner's token."""
+documents ``switchUser()`` needs (``/__plextv``, docs/PLEX.md §5), all for the owner's token."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ def root(ctx: EmulatorContext, req: Request) -> Response:
 
 def library(ctx: EmulatorContext, req: Request) -> Response:
     if not req.user.is_owner:
-        # real PMS answers 401 here for shared users; plexapi then falls back (PLEX.md §2.1)
+        # real PMS answers 401 here for shared users; plexapi then falls back (docs/PLEX.md §2.1)
         raise HttpError(401, "Unauthorized", "/library is for the owner")
     pairs = (
         ("size", 3),

@@ -1,4 +1,4 @@
-"""Playlist endpoints (PLEX.md §4): list, create from a uri, items, add, move, remove, clear,
+"""Playlist endpoints (docs/PLEX.md §4): list, create from a uri, items, add, move, remove, clear,
 edit, delete, and M3U upload. Playlists belong to the account whose token made them."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Server-side filters and sorts of ``/library/sections/{id}/all`` (PLEX.md §2.6).
+"""Server-side filters and sorts of ``/library/sections/{id}/all`` (docs/PLEX.md §2.6).
 
 A filter arrives as a query pair whose key carries the operator without its ``=``:
 ``track.lastRatedAt>>=1700000000`` parses to key ``track.lastRatedAt>>``, value ``1700000000``.

@@ -488,7 +488,7 @@ class EmulatorState:
     ) -> UserData:
         """Set (or with None clear) one account's rating; ``rated_at`` defaults to now.
 
-        A clear keeps the previous ``lastRatedAt`` (PLEX.md §3: it survives a clear) unless
+        A clear keeps the previous ``lastRatedAt`` (docs/PLEX.md §3: it survives a clear) unless
         ``clear_refreshes_last_rated_at`` is set.
         """
         now = self.clock()

@@ -1,4 +1,4 @@
-"""Plex webhooks (PLEX.md §7.1): multipart POSTs with a JSON ``payload`` field and a ``thumb``.
+"""Plex webhooks (docs/PLEX.md §7.1): multipart POSTs with a JSON ``payload`` field and a ``thumb``.
 
 Targets are global (the owner's webhooks: they hear every account's events) or belong to one
 account. Delivery is best effort with no retries, as PMS does; failures are logged and kept in

@@ -1,7 +1,8 @@
 """The job service: create (and submit), read, cancel and re-run jobs.
 
 Routers, pages, webhooks and the CLI call this; the work itself happens in
-``JobExecutor.run_job`` wherever a runner picks the id up. See DESIGN.md "Jobs".
+``JobExecutor.run_job`` wherever a runner picks the id up. See docs/ARCHITECTURE.md
+"Jobs and runners".
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ JSON documents. ``on_changed`` receives the target movie folders a real run chan
 partial Plex/Jellyfin refresh); its errors are reported, never fatal. Setup problems come back
 as ``outcome.error`` with exit code 1 (sync) or 2 (diff, plan); nothing is raised for them.
 
-Safety rules (MIRROR.md): a target inside the source or a source inside the target is refused;
+Safety rules (docs/MIRROR.md): a target inside the source or a source inside the target is refused;
 ``--delete`` is refused when the source has no movies or shrank by more than ``max_shrink``
 since the last run (a missing mount must never wipe the target); a stray that is the last link
 to its data is kept unless ``delete_last_copies``; the target's file system is checked before

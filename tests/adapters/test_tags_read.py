@@ -1,4 +1,5 @@
-"""Reading: every format by content, every dialect of RATINGS.md from real files, typed errors."""
+"""Reading: every format by content, every dialect of docs/RATINGS.md from real files, typed
+errors."""
 
 from __future__ import annotations
 
@@ -162,7 +163,7 @@ def _with_comments(path: Path, *pairs: tuple[str, str]) -> Path:
 
 @pytest.mark.parametrize("fixture", ["flac.flac", "ogg_vorbis.ogg", "opus.opus", "speex.spx"])
 def test_vorbis_rating_without_a_pinned_scale(fixture: str, tmp_path: Path) -> None:
-    """RATINGS.md: 1..5 is stars ("4" = 4★), 10..100 percent ("80" = 4★)."""
+    """docs/RATINGS.md: 1..5 is stars ("4" = 4★), 10..100 percent ("80" = 4★)."""
     path = _with_comments(copy_fixture(fixture, tmp_path), ("RATING", "4"))
     assert read_file(path).tags == (TagReading("vorbis:rating", "4", R(8), TextScale.STARS5),)
     path = _with_comments(copy_fixture(fixture, tmp_path), ("RATING", "80"))

@@ -117,7 +117,7 @@ def test_no_secret_in_any_log_line(demo: DebugDemo, receiver: str, wait: Waiter)
 
     assert Receiver.paths[0] == f"/api/webhook/{OUTGOING_ID}"
     lines = log_lines(demo.lines)
-    assert len(lines) > 200, "DEBUG logging ran"
+    assert sum(" DEBUG " in line for line in lines) > 20, "DEBUG logging ran"
     assert any("/hooks/plex/***" in line for line in lines), "the hook calls were logged"
     secrets = {
         "Plex token": plex_token,

@@ -1,4 +1,4 @@
-"""Listing through plexapi: pagination exactly as plexapi loops (PLEX.md §2.3), round trips
+"""Listing through plexapi: pagination exactly as plexapi loops (docs/PLEX.md §2.3), round trips
 of Unicode and ``&``, server-side filters and sorts (§2.6), and reload storms (§2.5)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Playlists through plexapi (PLEX.md §4), including M3U import (§4.1)."""
+"""Playlists through plexapi (docs/PLEX.md §4), including M3U import (§4.1)."""
 
 from __future__ import annotations
 

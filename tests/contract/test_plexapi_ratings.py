@@ -1,4 +1,4 @@
-"""Ratings through plexapi (PLEX.md §3): per account, lastRatedAt, clearing, validation."""
+"""Ratings through plexapi (docs/PLEX.md §3): per account, lastRatedAt, clearing, validation."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_rate_reload_clear(plex: PlexServer, emulator: EmulatorServer) -> None:
     track.rate()
     track.reload()
     assert track.userRating is None
-    assert track.lastRatedAt == rated_at  # a clear keeps lastRatedAt (PLEX.md §3)
+    assert track.lastRatedAt == rated_at  # a clear keeps lastRatedAt (docs/PLEX.md §3)
     entries = [e for e in emulator.log.entries() if e.path == "/:/rate"]
     assert [e.param("rating") for e in entries] == ["8", "7.5", "-1"]
     assert all(e.method == "PUT" for e in entries)
@@ -104,7 +104,7 @@ def test_field_edits(plex: PlexServer) -> None:
     track.editUserRating(4)
     track.reload()
     assert track.userRating == 4.0
-    assert track.lastRatedAt is None  # a field edit is not a /:/rate (PLEX.md §10.7: unknown)
+    assert track.lastRatedAt is None  # a field edit is not a /:/rate (docs/PLEX.md §10: unknown)
     track.editTitle("Retitled & Co")
     assert plex.fetchItem(track.ratingKey).title == "Retitled & Co"
     with pytest.raises(BadRequest, match="400"):

@@ -1,4 +1,4 @@
-"""Scans through plexapi (PLEX.md §6.1) and the webhooks they and ratings fire (§7.1)."""
+"""Scans through plexapi (docs/PLEX.md §6.1) and the webhooks they and ratings fire (§7.1)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from app.domain.jobs import JobRecord, JobStatus, JobTrigger
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
-# PLEX.md §7.1, trimmed
+# docs/PLEX.md §7.1, trimmed
 PLEX_RATE: dict[str, Any] = {
     "event": "media.rate",
     "user": True,

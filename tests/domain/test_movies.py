@@ -1,4 +1,4 @@
-"""Plex and Jellyfin naming: every example and every Fix of MIRROR.md, as tables."""
+"""Plex and Jellyfin naming: every example and every Fix of docs/MIRROR.md, as tables."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_render_folders(
 
 
 # --------------------------------------------------------------------------------------------
-# the examples of MIRROR.md (Plex -> Jellyfin), and what reads back
+# the examples of docs/MIRROR.md (Plex -> Jellyfin), and what reads back
 # --------------------------------------------------------------------------------------------
 
 PLEX_TO_JELLYFIN = [

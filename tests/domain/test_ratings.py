@@ -1,4 +1,4 @@
-"""The rating rules of shared/RATINGS.md, one table row per case."""
+"""The rating rules of docs/RATINGS.md, one table row per case."""
 
 from __future__ import annotations
 
@@ -256,7 +256,7 @@ def test_asf_writes_whole_stars_rounding_halves_up(half_stars: int, value: int) 
 @pytest.mark.parametrize(
     ("text", "half_stars", "scale"),
     [
-        ("4", 8, TextScale.STARS5),  # RATINGS.md: 1 <= v <= 5 -> stars
+        ("4", 8, TextScale.STARS5),  # docs/RATINGS.md: 1 <= v <= 5 -> stars
         ("80", 8, TextScale.PERCENT),
         (" 80 ", 8, TextScale.PERCENT),
         ("80.0", 8, TextScale.PERCENT),

@@ -1,4 +1,4 @@
-"""HTTP behaviour of the emulator that plexapi does not exercise (PLEX.md §9.2, §9.3)."""
+"""HTTP behaviour of the emulator that plexapi does not exercise (docs/PLEX.md §9.2, §9.3)."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ from app.adapters.plex.xmlstream import (
 from app.domain.errors import InvalidInput, PlexError, PlexNotFound
 
 TRACK_TYPE = 10
-MAX_PAGE_SIZE = 1000  # PMS warns above 1000 and has been seen to refuse (PLEX.md §2.3)
+MAX_PAGE_SIZE = 1000  # PMS warns above 1000 and has been seen to refuse (docs/PLEX.md §2.3)
 URI_CHUNK = 200  # rating keys per playlist uri, to keep request lines short
 MAX_METADATA_BATCH = 500  # rating keys per /library/metadata/{ids}: request line under ~4 KiB
 LIBRARY_ID = "com.plexapp.plugins.library"
@@ -228,7 +228,7 @@ class PlexServerClient:
 
         ``rated_since`` / ``added_since`` (aware datetimes, inclusive) list only tracks rated
         or added since then; with both, tracks matching either (each once). A cleared rating
-        may not show up in a ``rated_since`` listing (PLEX.md §3), so reconcile in full now and
+        may not show up in a ``rated_since`` listing (docs/PLEX.md §3), so reconcile in full now and
         then.
         """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
