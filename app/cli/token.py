@@ -16,6 +16,7 @@ import typer
 from app.adapters.db import migrate
 from app.adapters.db.auth_repo import AuthRepository, TokenRecord
 from app.adapters.db.engine import create_db_engine, create_session_factory
+from app.bootstrap import secure_data_dir
 from app.cli.system import configure_logging, reported_errors
 from app.domain.auth import SCOPE_MEANINGS, Scope
 from app.services.auth import AuthService
@@ -35,7 +36,7 @@ def _auth_service() -> Iterator[AuthService]:
     configure_logging(settings)
     engine = create_db_engine(settings.effective_database_url)
     try:
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, secret_box=secure_data_dir(settings))
         yield AuthService(AuthRepository(create_session_factory(engine)))
     finally:
         engine.dispose()

@@ -21,6 +21,7 @@ from typing import Protocol
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.plex.records import PlexSection
 from app.domain.errors import InvalidInput, NotFound
+from app.domain.path_input import check_local_path
 from app.domain.paths import MappingProposal, PathMapping, map_plex_to_local, propose_mappings
 from app.services.libraries import PlexClientFactory, PlexMusicConfig, validate_library_config
 
@@ -257,6 +258,7 @@ def check_library(
     sample_size: int = 50,
 ) -> PlexCheckReport:
     """The diagnostic for a saved Plex library: its sections, its token, its mappings."""
+    roots = [check_local_path(root, what="folder to search") for root in roots]
     library = libraries.library(library_id)
     if library.kind != "plex_music":
         raise InvalidInput(f"library {library.name!r} is not a Plex library")

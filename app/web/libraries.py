@@ -323,6 +323,7 @@ def build_libraries_router(pages: Pages) -> APIRouter:
         record = repository.library(library_id)
         report: PlexCheckReport | None = None
         error = None
+        status_code = 200
         try:
             report = check_library(
                 repository,
@@ -331,6 +332,8 @@ def build_libraries_router(pages: Pages) -> APIRouter:
                 roots=_lines(roots),
                 sample_size=sample,
             )
+        except InvalidInput as exc:
+            error, status_code = str(exc), 422
         except CrossfadeError as exc:
             error = str(exc)
         context: dict[str, Any] = {
@@ -340,7 +343,13 @@ def build_libraries_router(pages: Pages) -> APIRouter:
             "sample": sample,
         }
         if is_htmx(request):
-            return pages.render(request, "partials/plex_check.html", library=record, **context)
-        return library_page(request, container, record, **context)
+            return pages.render(
+                request,
+                "partials/plex_check.html",
+                library=record,
+                status_code=status_code,
+                **context,
+            )
+        return library_page(request, container, record, status_code=status_code, **context)
 
     return router

@@ -111,6 +111,16 @@ def test_diagnostic_proposes_a_mapping_that_one_click_applies(world: DashboardWo
     assert f">{world.music}</textarea>" in page  # roots default to the linked folder
 
 
+@pytest.mark.parametrize("roots", ["/srv/mu\x00sic", "music"])
+def test_diagnostic_refuses_a_folder_that_is_not_a_path(world: DashboardWorld, roots: str) -> None:
+    library_id = world.add_plex(mapped=False)
+    check = world.client.get(
+        f"/libraries/{library_id}/check", params={"roots": roots}, headers=HTMX
+    )
+    assert check.status_code == 422
+    assert "folder to search" in check.text
+
+
 def test_mappings_settings_and_delete(world: DashboardWorld, tmp_path: Path) -> None:
     library_id = world.add_plex(mapped=False)
     for plex_prefix in ("/a", "/b"):
