@@ -35,24 +35,24 @@ from app.adapters.secret_box import SecretBox
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
 from app.domain.errors import SetupError
-from app.services.adhoc import AdhocLinks
-from app.services.health import HealthReport, check_health
-from app.services.hook_notifier import HookNotifier, OutgoingHooks, observed_kinds
-from app.services.hooks import HookService, PlexIdentities
-from app.services.jobs import JobService
-from app.services.jobs_context import ContextTiming
-from app.services.jobs_executor import HeartbeatTiming, JobExecutor
-from app.services.jobs_kinds import JobKindRegistry
-from app.services.jobs_runners import InlineRunner, JobRunner
-from app.services.jobs_selftest import selftest_kind
-from app.services.libraries import LibraryCatalog, SideFactory
-from app.services.link_runs import LinkRuns
-from app.services.mirror_jobs import MirrorJobs
-from app.services.playlists_jobs import PlaylistServices, build_playlist_services
-from app.services.ratings_jobs import RatingsJobs
-from app.services.ratings_review import RatingsReview
-from app.services.ratings_sync import RatingsSync
-from app.services.scheduler import Scheduler
+from app.services.hooks.incoming import HookService, PlexIdentities
+from app.services.hooks.notifier import HookNotifier, OutgoingHooks, observed_kinds
+from app.services.jobs.context import ContextTiming
+from app.services.jobs.executor import HeartbeatTiming, JobExecutor
+from app.services.jobs.kinds import JobKindRegistry
+from app.services.jobs.runners import InlineRunner, JobRunner
+from app.services.jobs.scheduler import Scheduler
+from app.services.jobs.selftest import selftest_kind
+from app.services.jobs.service import JobService
+from app.services.libraries.link_runs import LinkRuns
+from app.services.libraries.service import LibraryCatalog, SideFactory
+from app.services.mirror.jobs import MirrorJobs
+from app.services.playlists.jobs import PlaylistServices, build_playlist_services
+from app.services.ratings.adhoc import AdhocLinks
+from app.services.ratings.jobs import RatingsJobs
+from app.services.ratings.review import RatingsReview
+from app.services.ratings.sync import RatingsSync
+from app.services.system.health import HealthReport, check_health
 from app.settings import KEY_FILE_NAME, Settings
 
 logger = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
 from app.api.security_headers import SecurityHeaders
 from app.bootstrap import Container, build_container
-from app.services.auth import AuthService
+from app.services.auth.service import AuthService
 from app.settings import Settings
 from app.web.auth_pages import build_auth_router
 from app.web.errors import html_error_renderer

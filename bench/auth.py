@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.services.auth import default_password_hasher
+from app.services.auth.service import default_password_hasher
 from app.settings import load_settings
 
 PASSWORD = "correct horse battery staple"

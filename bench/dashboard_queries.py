@@ -23,7 +23,7 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import FileStateRecord, NewTrackLink, SyncRepository
 from app.domain.jobs import JobTrigger, NewJobEvent
-from app.services.insights import Insights
+from app.services.system.insights import Insights
 from app.web.job_report import csv_chunks
 
 DIALECTS = ("popm:musicbee", "popm:windows", "txxx:fmps_rating", "vorbis:rating")

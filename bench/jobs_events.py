@@ -18,7 +18,7 @@ from app.adapters.db import migrate
 from app.adapters.db.engine import create_db_engine, create_session_factory
 from app.adapters.db.jobs import JobRepository
 from app.domain.jobs import JobTrigger
-from app.services.jobs_context import JobContext
+from app.services.jobs.context import JobContext
 
 
 def run(url: str, events: int) -> None:

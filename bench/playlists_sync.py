@@ -30,19 +30,19 @@ from app.adapters.db.library_repo import LibraryRepository  # noqa: E402
 from app.adapters.db.playlist_repo import PlaylistRepository  # noqa: E402
 from app.adapters.plex import PlexServerClient  # noqa: E402
 from app.domain.matching import MatchThresholds  # noqa: E402
-from app.domain.merge import Mode  # noqa: E402
 from app.domain.paths import PathMapping  # noqa: E402
-from app.emulator.server import EmulatorServer  # noqa: E402
-from app.emulator.state import EmulatorState  # noqa: E402
-from app.emulator.synthetic import add_synthetic_music_section  # noqa: E402
-from app.services.playlist_matching import PlexFolderResolver  # noqa: E402
-from app.services.playlist_sides import FolderPlaylistSide, PlexPlaylistSide  # noqa: E402
-from app.services.playlists_sync import (  # noqa: E402
+from app.domain.ratings.merge import Mode  # noqa: E402
+from app.services.playlists.matching import PlexFolderResolver  # noqa: E402
+from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide  # noqa: E402
+from app.services.playlists.sync import (  # noqa: E402
     PlaylistRules,
     PlaylistSides,
     PlaylistsSummary,
     PlaylistsSync,
 )
+from plex_emulator.server import EmulatorServer  # noqa: E402
+from plex_emulator.state import EmulatorState  # noqa: E402
+from plex_emulator.synthetic import add_synthetic_music_section  # noqa: E402
 
 TOKEN = "bench-owner-token"
 PLEX_ROOT = "/srv/media/music"

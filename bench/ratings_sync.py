@@ -70,19 +70,19 @@ from app.adapters.db.jobs import JobRepository  # noqa: E402
 from app.adapters.processes import current_runner_id, runner_alive  # noqa: E402
 from app.bootstrap import build_domains, build_job_kinds  # noqa: E402
 from app.domain.jobs import JobStatus, JobTrigger  # noqa: E402
-from app.domain.merge import Mode  # noqa: E402
-from app.domain.ratings import Rating  # noqa: E402
-from app.services.jobs import JobService  # noqa: E402
-from app.services.jobs_executor import JobExecutor  # noqa: E402
-from app.services.link_runs import LinkRuns  # noqa: E402
-from app.services.rating_sides import (  # noqa: E402
+from app.domain.ratings.merge import Mode  # noqa: E402
+from app.domain.ratings.rating import Rating  # noqa: E402
+from app.services.jobs.executor import JobExecutor  # noqa: E402
+from app.services.jobs.service import JobService  # noqa: E402
+from app.services.libraries.link_runs import LinkRuns  # noqa: E402
+from app.services.ratings.sides import (  # noqa: E402
     RatingSide,
     RatingWrite,
     Reporter,
     SideItem,
     Written,
 )
-from app.services.ratings_sync import (  # noqa: E402
+from app.services.ratings.sync import (  # noqa: E402
     LinkRules,
     RatingsSync,
     SyncSides,

@@ -23,7 +23,7 @@ from app.adapters.db import migrate
 from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
 from app.bootstrap import Container, build_container
 from app.main import create_app
-from app.services.jobs_context import ContextTiming
+from app.services.jobs.context import ContextTiming
 from app.settings import Settings, load_settings
 from tests.auth_support import set_up_admin
 

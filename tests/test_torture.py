@@ -26,15 +26,15 @@ from app.cli.job_runs import follow, local_container
 from app.cli.main import app
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, JobTrigger
 from app.domain.names import display_form
-from app.domain.playlists import PathStyle, parse_playlist
+from app.domain.playlists.m3u import PathStyle, parse_playlist
 from app.domain.problems import ExitCode, exit_code, is_problem
-from app.domain.ratings import Rating, ReadPolicy, preset
-from app.emulator.builder import Folder
-from app.emulator.model import MUSIC, Location, Track
-from app.emulator.scanner import scan_section
-from app.emulator.server import EmulatorServer
-from app.emulator.state import EmulatorState
-from app.services.jobs import MAX_PAGE
+from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.services.jobs.service import MAX_PAGE
+from plex_emulator.builder import Folder
+from plex_emulator.model import MUSIC, Location, Track
+from plex_emulator.scanner import scan_section
+from plex_emulator.server import EmulatorServer
+from plex_emulator.state import EmulatorState
 from tests.adapters.tags_support import audio_fingerprint
 from tests.emulator.support import OWNER_TOKEN, running_emulator
 from tests.torture import (
@@ -71,7 +71,7 @@ def test_emulator_scan(library: TortureLibrary, caplog: pytest.LogCaptureFixture
     state.add_account("owner", "t", owner=True)
     music = str(library.music)
     section = state.add_section(MUSIC, "Music", [Location(music, music)])
-    caplog.set_level(logging.WARNING, logger="app.emulator")
+    caplog.set_level(logging.WARNING, logger="plex_emulator")
     result = scan_section(state, section.section_id)
 
     tracks = [track for key in result.added if isinstance(track := state.items[key], Track)]

@@ -29,7 +29,7 @@ from pathlib import Path
 import mutagen
 
 from app.adapters.tags import WriteOptions, write_rating
-from app.domain.ratings import Rating, preset
+from app.domain.ratings.rating import Rating, preset
 from tests.adapters.tags_support import BY_NAME
 
 GOOD_COUNT = 200

@@ -1,5 +1,5 @@
 """Playlist files on disk: list a folder's playlists, read one as bytes, write or delete one
-safely. Parsing and rendering are the domain's (``app.domain.playlists``); this module only
+safely. Parsing and rendering are the domain's (``app.domain.playlists.m3u``); this module only
 moves bytes.
 
 - :func:`read_playlist_file` returns a :class:`PlaylistFileSnapshot`: the bytes and the stat
@@ -34,7 +34,7 @@ from app.domain.errors import (
     ReadOnlyLocation,
     SetupError,
 )
-from app.domain.playlists import PLAYLIST_EXTENSIONS
+from app.domain.playlists.m3u import PLAYLIST_EXTENSIONS
 
 TEMP_PREFIX = ".crossfade-"
 TEMP_SUFFIX = ".tmp"

@@ -2,7 +2,7 @@
 
 The session cookie is signed (Starlette's session middleware) and carries the admin's id, the
 CSRF token and a server-side session id; the gate accepts it only while the database says that
-session is live (:meth:`app.services.auth.AuthService.session_user`), so sign out, "sign out
+session is live (:meth:`app.services.auth.service.AuthService.session_user`), so sign out, "sign out
 everywhere" and a password change end it at once. The cookie is HttpOnly, SameSite=Lax, and
 ``Secure`` when the request came over HTTPS (``CROSSFADE_COOKIE_SECURE``: ``auto``, the default,
 reads the scheme uvicorn saw, which its ``proxy_headers`` take from ``X-Forwarded-Proto`` of a
@@ -56,7 +56,7 @@ from app.domain.auth import (
     required_scope,
 )
 from app.domain.errors import AuthError, SetupRequired
-from app.services.auth import (
+from app.services.auth.service import (
     AuthService,
     session_csrf,
     session_id,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.bootstrap import Container
-from app.services.jobs import JobService
+from app.services.jobs.service import JobService
 
 
 def get_container(request: Request) -> Container:

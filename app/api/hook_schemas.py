@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.adapters.db.hook_repo import DeliveryRecord, EndpointRecord, OutgoingRecord
 from app.domain.hooks import MAX_ID, describe_url, hook_url
-from app.services.hooks import HookOutcome, Outcome
+from app.services.hooks.incoming import HookOutcome, Outcome
 
 Source = Literal["plex", "radarr", "sonarr", "generic"]
 OutgoingEvent = Literal["job_started", "job_finished", "job_failed", "conflicts_pending"]

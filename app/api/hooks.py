@@ -20,7 +20,7 @@ from app.adapters.db.hook_repo import EndpointRecord
 from app.api.deps import ContainerDep
 from app.api.hook_schemas import GenericHookBody, HookResult
 from app.api.schemas import Problem
-from app.services.hooks import HookOutcome, HookService
+from app.services.hooks.incoming import HookOutcome, HookService
 
 router = APIRouter(prefix="/hooks", tags=["webhooks in"])
 

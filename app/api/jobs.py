@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.api.deps import ContainerDep, JobsDep
 from app.api.schemas import JobCreate, JobEventOut, JobEventPage, JobOut, JobPage, Problem
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger
-from app.services.jobs import MAX_PAGE
+from app.services.jobs.service import MAX_PAGE
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from app import __version__
 from app.api.deps import ContainerDep
 from app.domain.jobs import JobRecord
-from app.services.status import StatusReader
+from app.services.system.status import StatusReader
 
 router = APIRouter(tags=["status"])
 

@@ -42,14 +42,14 @@ from app.bootstrap import Container, HookTiming, build_container
 from app.cli.system import configure_logging, reported_errors
 from app.domain.errors import SetupError
 from app.domain.hooks import hook_url
-from app.domain.ratings import Rating, preset
-from app.emulator.builder import EmulatorConfig, Folder, build_emulator
-from app.emulator.demo_files import DEFAULT_TRACKS, DemoTrack, make_library
-from app.emulator.knobs import Knobs
-from app.emulator.server import EmulatorServer
+from app.domain.ratings.rating import Rating, preset
 from app.main import create_app
-from app.services.auth import DEFAULT_ADMIN_USERNAME, AuthService
+from app.services.auth.service import DEFAULT_ADMIN_USERNAME, AuthService
 from app.settings import Settings, load_settings
+from plex_emulator.builder import EmulatorConfig, Folder, build_emulator
+from plex_emulator.demo_files import DEFAULT_TRACKS, DemoTrack, make_library
+from plex_emulator.knobs import Knobs
+from plex_emulator.server import EmulatorServer
 
 logger = logging.getLogger(__name__)
 

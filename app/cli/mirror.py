@@ -21,22 +21,9 @@ from typing import IO
 
 import typer
 
-from app.domain.mirror import MirrorPlan, Mode
-from app.domain.movies import METADATA_SUFFIXES
-from app.services.mirror import (
-    DEFAULT_MAX_SHRINK,
-    EXIT_CANCELLED,
-    DiffOutcome,
-    FormatChoice,
-    MirrorEvent,
-    MirrorRequest,
-    PlanOutcome,
-    SyncOutcome,
-)
-from app.services.mirror import diff as run_diff
-from app.services.mirror import plan as run_plan
-from app.services.mirror import sync as run_sync
-from app.services.mirror_documents import (
+from app.domain.mirror.naming import METADATA_SUFFIXES
+from app.domain.mirror.plan import MirrorPlan, Mode
+from app.services.mirror.documents import (
     Fields,
     diff_document,
     event_payload,
@@ -47,6 +34,19 @@ from app.services.mirror_documents import (
     sync_tail,
     text,
 )
+from app.services.mirror.service import (
+    DEFAULT_MAX_SHRINK,
+    EXIT_CANCELLED,
+    DiffOutcome,
+    FormatChoice,
+    MirrorEvent,
+    MirrorRequest,
+    PlanOutcome,
+    SyncOutcome,
+)
+from app.services.mirror.service import diff as run_diff
+from app.services.mirror.service import plan as run_plan
+from app.services.mirror.service import sync as run_sync
 
 log = logging.getLogger("crossfade.mirror")
 

@@ -11,8 +11,8 @@ import typer
 from app.adapters.plex import PlexServerClient
 from app.domain.errors import CrossfadeError
 from app.domain.paths import PathMapping, is_windows_path
-from app.emulator.builder import EmulatorConfig, Folder, build_emulator
-from app.services.plex_check import OsFileProbe, PlexCheckReport, check_plex
+from app.services.libraries.plex_check import OsFileProbe, PlexCheckReport, check_plex
+from plex_emulator.builder import EmulatorConfig, Folder, build_emulator
 
 plex_app = typer.Typer(help="Plex servers: diagnostics.", no_args_is_help=True)
 

@@ -25,7 +25,7 @@ from app.adapters.tags import FileTags, WriteOptions, WriteOutcome, read_file, w
 from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
 from app.domain.names import display_form
 from app.domain.problems import ExitCode
-from app.domain.ratings import (
+from app.domain.ratings.rating import (
     PRESETS,
     WRITE_MODES,
     Rating,
@@ -36,7 +36,7 @@ from app.domain.ratings import (
     parse_scale,
     preset,
 )
-from app.services.tag_scan import TagScanSummary, scan_tags
+from app.services.ratings.tag_scan import TagScanSummary, scan_tags
 from app.settings import load_settings
 
 tags_app = typer.Typer(

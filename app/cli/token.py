@@ -19,7 +19,7 @@ from app.adapters.db.engine import create_db_engine, create_session_factory
 from app.bootstrap import secure_data_dir
 from app.cli.system import configure_logging, reported_errors
 from app.domain.auth import SCOPE_MEANINGS, Scope
-from app.services.auth import AuthService
+from app.services.auth.service import AuthService
 from app.settings import load_settings
 
 token_app = typer.Typer(

@@ -3,7 +3,7 @@ usernames and the password policy, the login rate limit and its keys, sessions' 
 when cookies are ``Secure``, safe redirects, CSRF comparison.
 
 Pure: values in, values out. Hashing passwords (argon2), storing tokens and sessions happen in
-``app.services.auth`` and ``app.adapters.db.auth_repo``.
+``app.services.auth.service`` and ``app.adapters.db.auth_repo``.
 
 Scopes nest: ``read`` ⊂ ``trigger`` ⊂ ``admin``. :data:`SCOPE_RULES` is THE one table that
 says which API route needs more than ``read``; a route it does not name needs ``read`` for a

@@ -1,6 +1,6 @@
 """Job values and rules: statuses, levels, triggers, lock keys, progress estimates, runner ids.
 
-Pure: the job service (``app.services.jobs``) and the job tables (``app.adapters.db``) share
+Pure: the job service (``app.services.jobs.service``) and the job tables (``app.adapters.db``) share
 these values; nothing here touches a clock, a database or a process.
 """
 

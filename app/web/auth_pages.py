@@ -26,7 +26,7 @@ from app.domain.auth import (
     safe_next,
 )
 from app.domain.errors import AuthError, InvalidInput, StateConflict, TooManyAttempts
-from app.services.auth import AuthService, IssuedToken, session_id, start_session
+from app.services.auth.service import AuthService, IssuedToken, session_id, start_session
 from app.settings import Settings
 from app.web.device_cookie import device_id, remember_device
 

@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from app.adapters.db.insights_repo import InsightsRepository
 from app.bootstrap import Container
-from app.services.insights import Insights
-from app.services.jobs import JobService
+from app.services.jobs.service import JobService
+from app.services.system.insights import Insights
 
 
 def get_container(request: Request) -> Container:

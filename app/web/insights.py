@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.services.insights import Insights
+from app.services.system.insights import Insights
 from app.web.charts import bar_chart, column_chart
 from app.web.deps import InsightsDep
 from app.web.responses import Pages, is_htmx

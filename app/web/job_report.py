@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from app.domain.jobs import JobEventRecord, JobRecord
-from app.services.insights import REPORT_FIELDS, event_report, job_report
+from app.services.system.insights import REPORT_FIELDS, event_report, job_report
 
 ROWS_PER_CHUNK = 500
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).

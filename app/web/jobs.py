@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app.domain.errors import AlreadyRunning, CrossfadeError
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger
-from app.services.insights import Insights
-from app.services.jobs import JobService
-from app.services.jobs_selftest import SELFTEST
-from app.services.link_runs import UNDO_KIND_BY_JOB_KIND, UNDO_KINDS, can_undo
+from app.services.jobs.selftest import SELFTEST
+from app.services.jobs.service import JobService
+from app.services.libraries.link_runs import UNDO_KIND_BY_JOB_KIND, UNDO_KINDS, can_undo
+from app.services.system.insights import Insights
 from app.web.deps import ContainerDep, InsightsDep, JobsDep
 from app.web.job_report import csv_chunks, json_chunks
 from app.web.responses import Pages, see

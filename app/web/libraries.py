@@ -15,8 +15,13 @@ from fastapi.responses import HTMLResponse, Response
 from app.adapters.db.library_repo import LibraryRecord
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError, InvalidInput
-from app.domain.ratings import PRESETS, ReadPolicyKind
-from app.services.plex_check import PlexCheckReport, check_library, linked_roots, server_sections
+from app.domain.ratings.rating import PRESETS, ReadPolicyKind
+from app.services.libraries.plex_check import (
+    PlexCheckReport,
+    check_library,
+    linked_roots,
+    server_sections,
+)
 from app.web.deps import ContainerDep
 from app.web.forms import PresentFields, require
 from app.web.responses import Pages, is_htmx, see

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.services.insights import server_now
+from app.services.system.insights import server_now
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.responses import Pages, is_htmx, see
 

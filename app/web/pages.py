@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.services.insights import rating_label, schedule_time, server_now
+from app.services.system.insights import rating_label, schedule_time, server_now
 from app.web.conflicts import build_conflicts_router
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.homeassistant import build_homeassistant_router

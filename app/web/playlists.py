@@ -20,8 +20,8 @@ from fastapi.responses import HTMLResponse, Response
 from app.bootstrap import Container
 from app.domain.errors import AlreadyRunning, InvalidInput
 from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger
-from app.services.playlists_jobs import PLAYLISTS_SYNC
-from app.services.playlists_review import CHOICES, diff_rows, plan_by_playlist
+from app.services.playlists.jobs import PLAYLISTS_SYNC
+from app.services.playlists.review import CHOICES, diff_rows, plan_by_playlist
 from app.web.deps import ContainerDep
 from app.web.responses import Pages, see
 

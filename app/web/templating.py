@@ -11,7 +11,7 @@ from app import __version__
 from app.adapters.assets import asset_dir
 from app.domain.jobs import format_duration
 from app.domain.names import display_form
-from app.services.auth import session_csrf
+from app.services.auth.service import session_csrf
 
 
 def short_time(value: datetime | None, now: datetime | None = None) -> str:

@@ -11,13 +11,13 @@ import pytest
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.adapters.plex.client import MAX_METADATA_BATCH
 from app.domain.errors import InvalidInput, PlexNotFound, PlexUnauthorized, PlexUnavailable
-from app.emulator.builder import Folder
-from app.emulator.demo_files import DEFAULT_TRACKS
-from app.emulator.knobs import Fault, Knobs
-from app.emulator.model import Album
-from app.emulator.server import EmulatorServer
-from app.emulator.state import EmulatorState
-from app.emulator.synthetic import add_synthetic_music_section, synthetic_tracks
+from plex_emulator.builder import Folder
+from plex_emulator.demo_files import DEFAULT_TRACKS
+from plex_emulator.knobs import Fault, Knobs
+from plex_emulator.model import Album
+from plex_emulator.server import EmulatorServer
+from plex_emulator.state import EmulatorState
+from plex_emulator.synthetic import add_synthetic_music_section, synthetic_tracks
 from tests.emulator.support import (
     BOB_TOKEN,
     OWNER_TOKEN,

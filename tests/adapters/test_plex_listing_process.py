@@ -19,8 +19,8 @@ from app.adapters.plex.listing_process import (
     track_row,
 )
 from app.domain.errors import PlexNotFound, PlexUnauthorized, PlexUnavailable
-from app.emulator.knobs import Fault, Knobs
-from app.emulator.server import EmulatorServer
+from plex_emulator.knobs import Fault, Knobs
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, synthetic_emulator
 
 

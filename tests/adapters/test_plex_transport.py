@@ -12,9 +12,9 @@ import pytest
 from app.adapters.plex import PlexServerClient
 from app.adapters.plex.xmlstream import parse_items
 from app.domain.errors import PlexError, PlexNotFound, PlexUnauthorized, PlexUnavailable
-from app.emulator.builder import Folder
-from app.emulator.knobs import Fault
-from app.emulator.server import EmulatorServer
+from plex_emulator.builder import Folder
+from plex_emulator.knobs import Fault
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, running_emulator, write_library
 
 

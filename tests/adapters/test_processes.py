@@ -13,8 +13,8 @@ import pytest
 
 from app.adapters.processes import current_runner_id, process_start, runner_alive
 from app.domain.jobs import RunnerId
-from app.emulator.builder import Folder
-from app.emulator.knobs import Fault, Knobs
+from plex_emulator.builder import Folder
+from plex_emulator.knobs import Fault, Knobs
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 
 

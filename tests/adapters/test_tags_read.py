@@ -22,7 +22,7 @@ from app.domain.errors import (
     MediaFileError,
     UnsupportedFormat,
 )
-from app.domain.ratings import Rating, TagReading, TextScale
+from app.domain.ratings.rating import Rating, TagReading, TextScale
 from tests.adapters.tags_support import ALL_FIXTURES, Fixture, copy_fixture, run_as_other_user
 
 R = Rating

@@ -22,7 +22,7 @@ from app.adapters.tags.safe_write import (
     is_crossfade_temp,
 )
 from app.domain.errors import MediaFileError, WriteNotVerified
-from app.domain.ratings import Rating, preset
+from app.domain.ratings.rating import Rating, preset
 from tests.adapters.tags_support import copy_fixture
 
 

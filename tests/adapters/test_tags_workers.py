@@ -20,7 +20,7 @@ from app.adapters.tags.workers import (
     default_processes,
 )
 from app.domain.errors import CorruptFile, EmptyFile, FileVanished, MediaFileError
-from app.domain.ratings import Rating, ReadPolicy, ReadPolicyKind, preset
+from app.domain.ratings.rating import Rating, ReadPolicy, ReadPolicyKind, preset
 from tests.adapters.tags_support import ALL_FIXTURES
 
 PROFILE = preset("everything")

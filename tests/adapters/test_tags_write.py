@@ -21,7 +21,7 @@ from app.domain.errors import (
     HardlinkSkipped,
     UnsupportedFormat,
 )
-from app.domain.ratings import (
+from app.domain.ratings.rating import (
     Rating,
     TagReading,
     TextScale,

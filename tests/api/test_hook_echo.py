@@ -21,10 +21,10 @@ from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import Container, HookTiming, build_container
 from app.domain.hooks import hook_url
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.domain.ratings import Rating, ReadPolicy, preset
-from app.emulator.builder import Folder
+from app.domain.ratings.rating import Rating, ReadPolicy, preset
 from app.main import create_app
 from app.settings import Settings
+from plex_emulator.builder import Folder
 from tests.conftest import FAST_TIMING, Waiter
 from tests.emulator.support import running_emulator, write_library
 

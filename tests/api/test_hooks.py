@@ -24,11 +24,11 @@ from app.adapters.tags import read_file
 from app.bootstrap import Container, HookTiming, build_container
 from app.domain.hooks import hook_url
 from app.domain.jobs import JobStatus, JobTrigger
-from app.domain.ratings import ReadPolicy, preset
-from app.emulator.builder import Folder
+from app.domain.ratings.rating import ReadPolicy, preset
 from app.main import create_app
-from app.services.jobs_kinds import JobKindRegistry
+from app.services.jobs.kinds import JobKindRegistry
 from app.settings import Settings, load_settings
+from plex_emulator.builder import Folder
 from tests.auth_support import set_up_admin
 from tests.conftest import FAST_TIMING, Waiter
 from tests.emulator.support import running_emulator, write_library

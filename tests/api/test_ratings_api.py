@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
-from app.domain.ratings import Rating, ReadPolicy, preset
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library
 
 FIRST = "Artist/Album/01 First.flac"

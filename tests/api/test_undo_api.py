@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.adapters.plex import PlexServerClient
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.api.test_ratings_api import FIRST, file_stars, first_key, make_link, wait_for_job
 from tests.emulator.support import running_emulator, write_library
 

@@ -26,11 +26,11 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
-from app.domain.ratings import Rating, ReadPolicy, preset
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from app.domain.ratings.rating import Rating, ReadPolicy, preset
 from app.main import create_app
 from app.settings import Settings
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

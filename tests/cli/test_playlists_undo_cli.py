@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from app.adapters.plex import PlexServerClient
 from app.cli.main import app
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import app
-from app.emulator.builder import Folder
+from plex_emulator.builder import Folder
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 
 START_CLI = "from app.cli.main import main; main()"

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import read_file
 from app.cli.main import app
-from app.domain.ratings import ReadPolicy, preset
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from app.domain.ratings.rating import ReadPolicy, preset
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 
 FIRST = "Artist/Album/01 First.flac"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.movies import METADATA_SUFFIXES, is_video_name, split_suffix
+from app.domain.mirror.naming import METADATA_SUFFIXES, is_video_name, split_suffix
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("jellyplex-sync==0.5.0", "jellyplex-gen==0.1.1")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from plexapi.server import PlexServer
 
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library
 
 

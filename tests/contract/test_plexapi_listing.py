@@ -11,9 +11,9 @@ import plexapi.base
 import pytest
 from plexapi.server import PlexServer
 
-from app.emulator.demo_files import DEFAULT_TRACKS
-from app.emulator.knobs import Knobs
-from app.emulator.server import EmulatorServer
+from plex_emulator.demo_files import DEFAULT_TRACKS
+from plex_emulator.knobs import Knobs
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import OWNER_TOKEN, synthetic_emulator
 
 N = 250

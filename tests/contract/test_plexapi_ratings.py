@@ -8,7 +8,7 @@ import pytest
 from plexapi.exceptions import BadRequest, NotFound
 from plexapi.server import PlexServer
 
-from app.emulator.server import EmulatorServer
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import BOB_TOKEN
 
 

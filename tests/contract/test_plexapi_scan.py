@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from plexapi.server import PlexServer
 
-from app.emulator.builder import Folder
-from app.emulator.demo_files import DemoTrack
-from app.emulator.server import EmulatorServer
+from plex_emulator.builder import Folder
+from plex_emulator.demo_files import DemoTrack
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import (
     OWNER_TOKEN,
     WebhookReceiver,

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from app.domain.errors import InvalidInput
-from app.domain.merge import (
+from app.domain.ratings.merge import (
     Action,
     Baseline,
     Direction,
@@ -24,7 +24,7 @@ from app.domain.merge import (
     plan_undo,
     writable_sides,
 )
-from app.domain.ratings import Rating
+from app.domain.ratings.rating import Rating
 
 A, B = Side.A, Side.B
 NO_BASELINE = object()  # marks "first run" in the tables (Baseline(None) is a real baseline)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.domain.mirror import (
+from app.domain.mirror.naming import Format, Loss, parse_jellyfin_video, short_hash
+from app.domain.mirror.plan import (
     ASSET_STRAY,
     LIBRARY_STRAY,
     MOVIE_STRAY,
@@ -31,7 +32,6 @@ from app.domain.mirror import (
     plan_mirror,
     reconcile,
 )
-from app.domain.movies import Format, Loss, parse_jellyfin_video, short_hash
 from app.domain.special_files import SpecialKind
 
 _inodes = itertools.count(1000)

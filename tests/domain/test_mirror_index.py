@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from app.domain.mirror import (
+from app.domain.mirror.index import (
+    INDEX_VERSION,
+    RunIndex,
+    decode_index,
+    encode_index,
+    settle_movie,
+)
+from app.domain.mirror.naming import METADATA_SUFFIXES, Loss
+from app.domain.mirror.plan import (
     DirNode,
     FileMeta,
     FileNode,
@@ -18,14 +26,6 @@ from app.domain.mirror import (
     SettledMovie,
     plan_mirror,
 )
-from app.domain.mirror_index import (
-    INDEX_VERSION,
-    RunIndex,
-    decode_index,
-    encode_index,
-    settle_movie,
-)
-from app.domain.movies import METADATA_SUFFIXES, Loss
 
 BAD = b"Caf\xe9 (1999)".decode("utf-8", "surrogateescape")
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from app.domain.movies import (
+from app.domain.mirror.naming import (
     FormatGuess,
     Loss,
     MovieName,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.playlist_diff import (
+from app.domain.playlists.diff import (
     MovedEntry,
     PlacedEntry,
     PlaylistDiff,

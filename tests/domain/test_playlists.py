@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.errors import CorruptFile, InvalidInput
-from app.domain.playlists import (
+from app.domain.playlists.m3u import (
     MAX_FILE_NAME_BYTES,
     PathStyle,
     Playlist,

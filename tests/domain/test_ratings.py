@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from app.domain.errors import InvalidInput
-from app.domain.ratings import (
+from app.domain.ratings.rating import (
     DEFAULT_PRIORITY,
     PRESETS,
     Codec,

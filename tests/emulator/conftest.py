@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from app.emulator.builder import EmulatorConfig, Folder, build_emulator
-from app.emulator.demo_files import DEFAULT_TRACKS, DemoTrack, make_library
-from app.emulator.knobs import Knobs
-from app.emulator.server import EmulatorServer
-from app.emulator.state import EmulatorState
-from app.emulator.synthetic import add_synthetic_music_section
+from plex_emulator.builder import EmulatorConfig, Folder, build_emulator
+from plex_emulator.demo_files import DEFAULT_TRACKS, DemoTrack, make_library
+from plex_emulator.knobs import Knobs
+from plex_emulator.server import EmulatorServer
+from plex_emulator.state import EmulatorState
+from plex_emulator.synthetic import add_synthetic_music_section
 
 OWNER_TOKEN = "owner-secret-token-7f3a9c"
 BOB_TOKEN = "bob-secret-token-41d2e8"

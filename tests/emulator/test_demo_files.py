@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.emulator.demo_files import DEFAULT_TRACKS, make_library
-from app.emulator.model import Location
-from app.emulator.scan import read_track
+from plex_emulator.demo_files import DEFAULT_TRACKS, make_library
+from plex_emulator.model import Location
+from plex_emulator.scan import read_track
 from tests.emulator.support import template_cache
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 
-from app.emulator.builder import Folder
+from plex_emulator.builder import Folder
 from tests.emulator.support import OWNER_TOKEN, running_emulator
 
 OWNER = {"X-Plex-Token": OWNER_TOKEN}

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from app.emulator import scan
-from app.emulator.demo_files import make_template
-from app.emulator.model import MUSIC, Location, Track
-from app.emulator.scan import parse_movie_name, read_track, walk_files
-from app.emulator.scanner import local_dir_for, scan_section
-from app.emulator.state import EmulatorState
+from plex_emulator import scan
+from plex_emulator.demo_files import make_template
+from plex_emulator.model import MUSIC, Location, Track
+from plex_emulator.scan import parse_movie_name, read_track, walk_files
+from plex_emulator.scanner import local_dir_for, scan_section
+from plex_emulator.state import EmulatorState
 from tests.emulator.support import template_cache
 
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.emulator.errors import HttpError
-from app.emulator.model import Track, UserData
-from app.emulator.search import Filter, matches, parse_filters, parse_sort, sort_items
-from app.emulator.synthetic import synthetic_tracks
+from plex_emulator.errors import HttpError
+from plex_emulator.model import Track, UserData
+from plex_emulator.search import Filter, matches, parse_filters, parse_sort, sort_items
+from plex_emulator.synthetic import synthetic_tracks
 
 NOW = 1_700_000_000
 

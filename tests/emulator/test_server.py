@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.emulator.knobs import Fault, Knobs
-from app.emulator.server import EmulatorServer
+from plex_emulator.knobs import Fault, Knobs
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, synthetic_emulator
 
 OWNER = {"X-Plex-Token": OWNER_TOKEN}
@@ -225,7 +225,7 @@ def test_concurrent_clients(synthetic: EmulatorServer) -> None:
 
 
 def test_stop_closes_keep_alive_connections(audio_library: Path) -> None:
-    from app.emulator.builder import Folder
+    from plex_emulator.builder import Folder
     from tests.emulator.support import running_emulator
 
     with running_emulator(music=[Folder(str(audio_library))], knobs=Knobs()) as server:

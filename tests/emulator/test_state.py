@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.emulator.errors import HttpError
-from app.emulator.model import MUSIC, Location, Track
-from app.emulator.state import EmulatorState, Event
-from app.emulator.synthetic import synthetic_tracks
+from plex_emulator.errors import HttpError
+from plex_emulator.model import MUSIC, Location, Track
+from plex_emulator.state import EmulatorState, Event
+from plex_emulator.synthetic import synthetic_tracks
 
 
 class Clock:

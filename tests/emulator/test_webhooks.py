@@ -4,8 +4,8 @@ from pathlib import Path
 
 import httpx
 
-from app.emulator.builder import Folder
-from app.emulator.knobs import Knobs
+from plex_emulator.builder import Folder
+from plex_emulator.knobs import Knobs
 from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, WebhookReceiver, running_emulator
 
 

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app.emulator.xmlrender import attrs, document, esc
+from plex_emulator.xmlrender import attrs, document, esc
 
 
 @pytest.mark.parametrize(

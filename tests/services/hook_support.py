@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from app.domain.errors import InvalidInput
-from app.services.jobs_context import JobContext
-from app.services.jobs_kinds import JobKind, JobKindRegistry
-from app.services.ratings_jobs import RATINGS_SYNC
+from app.services.jobs.context import JobContext
+from app.services.jobs.kinds import JobKind, JobKindRegistry
+from app.services.ratings.jobs import RATINGS_SYNC
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from app.adapters.db.library_repo import LibraryRepository, LinkRecord
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
-from app.domain.merge import Mode
-from app.domain.playlists import PathStyle, parse_playlist
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
-from app.services.libraries import LibraryCatalog, SideFactory
-from app.services.playlists_jobs import PlaylistServices, build_playlist_services, playlist_rules
-from app.services.playlists_sync import PlaylistsSummary
+from app.domain.playlists.m3u import PathStyle, parse_playlist
+from app.domain.ratings.merge import Mode
+from app.services.libraries.service import LibraryCatalog, SideFactory
+from app.services.playlists.jobs import PlaylistServices, build_playlist_services, playlist_rules
+from app.services.playlists.sync import PlaylistsSummary
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library
 from tests.services.ratings_support import RecordingReporter
 

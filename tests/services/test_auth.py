@@ -12,7 +12,7 @@ from app.adapters.db.auth_repo import AdminRecord, AuthRepository
 from app.adapters.db.engine import SessionFactory
 from app.domain.auth import RateLimit, Scope, is_token_shaped, session_digest, token_digest
 from app.domain.errors import AuthError, InvalidInput, SetupError, StateConflict, TooManyAttempts
-from app.services.auth import (
+from app.services.auth.service import (
     SESSION_CSRF,
     SESSION_USER_ID,
     AuthService,

@@ -15,7 +15,7 @@ from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.engine import SessionFactory
 from app.domain.auth import RateLimit
 from app.domain.errors import AuthError, TooManyAttempts
-from app.services.auth import AuthService
+from app.services.auth.service import AuthService
 
 PASSWORD = "correct horse battery staple"
 PARALLEL = 30

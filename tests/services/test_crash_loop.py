@@ -32,10 +32,10 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import Container, build_container
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.domain.ratings import Rating, ReadPolicy, preset
-from app.emulator.builder import Folder
-from app.emulator.demo_files import DemoTrack, make_library
+from app.domain.ratings.rating import Rating, ReadPolicy, preset
 from app.settings import load_settings
+from plex_emulator.builder import Folder
+from plex_emulator.demo_files import DemoTrack, make_library
 from tests.adapters.tags_support import audio_fingerprint
 from tests.emulator.support import running_emulator, template_cache
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.services.debounce import Debouncer
+from app.services.hooks.debounce import Debouncer
 from tests.conftest import Waiter
 
 

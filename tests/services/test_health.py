@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import Engine
 
 from app.adapters.db.engine import create_db_engine
-from app.services.health import check_health
+from app.services.system.health import check_health
 
 
 def test_inline_needs_no_queue(migrated_engine: Engine) -> None:

@@ -11,7 +11,7 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.db.models import utc_now
 from app.adapters.secret_box import SecretBox
 from app.domain.jobs import JobStatus, JobTrigger
-from app.services.hook_notifier import HookNotifier, OutgoingHooks
+from app.services.hooks.notifier import HookNotifier, OutgoingHooks
 from tests.services.hook_support import JsonReceiver
 
 

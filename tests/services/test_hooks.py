@@ -14,10 +14,10 @@ import pytest
 from app.bootstrap import Container, HookTiming, build_container
 from app.domain.errors import AlreadyRunning, Forbidden, InvalidInput, NotFound
 from app.domain.jobs import JobStatus, JobTrigger
-from app.emulator.server import EmulatorServer
-from app.emulator.state import EmulatorState
-from app.services.hook_notifier import HookNotifier, observed_kinds
+from app.services.hooks.notifier import HookNotifier, observed_kinds
 from app.settings import Settings
+from plex_emulator.server import EmulatorServer
+from plex_emulator.state import EmulatorState
 from tests.conftest import FAST_TIMING, Waiter
 from tests.emulator.support import OWNER_TOKEN
 from tests.services.hook_support import FakeKinds, JsonReceiver
@@ -444,7 +444,7 @@ def test_failed_deliveries_are_logged_without_the_secret(
         hook = world.hooks.outgoing.create(
             name="broken", url=receiver.url("/hook/TOPSECRET"), events=["job_finished"]
         )
-        with caplog.at_level(logging.WARNING, logger="app.services.hook_notifier"):
+        with caplog.at_level(logging.WARNING, logger="app.services.hooks.notifier"):
             world.link_runs.run(link)
             wait(lambda: world.hooks.outgoing.get(hook.id).last_status == 500, what="a try")
     stored = world.hooks.outgoing.get(hook.id)

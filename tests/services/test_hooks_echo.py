@@ -13,9 +13,9 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.db.sync_repo import NewJournalEntry
 from app.bootstrap import Container
 from app.domain.jobs import JobTrigger
-from app.emulator.server import EmulatorServer
-from app.emulator.state import EmulatorState
 from app.settings import Settings
+from plex_emulator.server import EmulatorServer
+from plex_emulator.state import EmulatorState
 from tests.emulator.support import OWNER_TOKEN
 from tests.services.hook_support import FakeKinds
 from tests.services.test_hooks import (

@@ -14,7 +14,7 @@ from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.domain.jobs import EventLevel, JobEventRecord, JobStatus, JobTrigger
-from app.services.insights import (
+from app.services.system.insights import (
     Insights,
     event_report,
     job_report,

@@ -6,11 +6,11 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.errors import AlreadyRunning, InvalidInput, QueueUnavailable, StateConflict
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger
-from app.services.jobs import JobService
-from app.services.jobs_executor import JobExecutor
-from app.services.jobs_kinds import JobKindRegistry
-from app.services.jobs_runners import InlineRunner
-from app.services.jobs_selftest import selftest_kind
+from app.services.jobs.executor import JobExecutor
+from app.services.jobs.kinds import JobKindRegistry
+from app.services.jobs.runners import InlineRunner
+from app.services.jobs.selftest import selftest_kind
+from app.services.jobs.service import JobService
 
 Waiter = Callable[..., None]
 

@@ -7,7 +7,7 @@ import pytest
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.jobs import EventLevel, JobTrigger, NewJobEvent
-from app.services.jobs_context import (
+from app.services.jobs.context import (
     EVENT_ERROR_ACTION,
     ContextTiming,
     JobCancelled,

@@ -9,10 +9,10 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.errors import PlexUnavailable
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger, NewJobEvent
-from app.services.jobs_context import EVENT_ERROR_ACTION, ContextTiming, JobContext
-from app.services.jobs_executor import HeartbeatTiming, JobExecutor, Liveness
-from app.services.jobs_kinds import JobKind, JobKindRegistry
-from app.services.jobs_selftest import selftest_kind
+from app.services.jobs.context import EVENT_ERROR_ACTION, ContextTiming, JobContext
+from app.services.jobs.executor import HeartbeatTiming, JobExecutor, Liveness
+from app.services.jobs.kinds import JobKind, JobKindRegistry
+from app.services.jobs.selftest import selftest_kind
 
 FAST = ContextTiming(progress_interval_s=0.0, event_interval_s=0.0, cancel_check_interval_s=0.0)
 Waiter = Callable[..., None]

@@ -1,8 +1,8 @@
 import pytest
 
 from app.domain.errors import InvalidInput
-from app.services.jobs_context import JobContext
-from app.services.jobs_kinds import JobKind, JobKindRegistry, no_params
+from app.services.jobs.context import JobContext
+from app.services.jobs.kinds import JobKind, JobKindRegistry, no_params
 
 
 def nothing(ctx: JobContext) -> None:

@@ -1,7 +1,7 @@
 import threading
 from collections.abc import Callable
 
-from app.services.jobs_runners import InlineRunner
+from app.services.jobs.runners import InlineRunner
 
 Waiter = Callable[..., None]
 

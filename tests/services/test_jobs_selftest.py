@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from app.domain.errors import InvalidInput
-from app.services.jobs_selftest import parse_selftest_params, selftest_kind
+from app.services.jobs.selftest import parse_selftest_params, selftest_kind
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,8 @@ from app.domain.errors import (
     TargetLocked,
     UnsafeLayout,
 )
-from app.services.mirror import (
+from app.services.mirror.documents import diff_document
+from app.services.mirror.service import (
     EXIT_CANCELLED,
     EXIT_FOLDER_CLASH,
     EXIT_ITEM_ERRORS,
@@ -37,7 +38,6 @@ from app.services.mirror import (
     plan,
     sync,
 )
-from app.services.mirror_documents import diff_document
 
 BOOT = "Das Boot (1981) {imdb-tt0082096}"
 BOOT_JF = "Das Boot (1981) [imdbid-tt0082096]"

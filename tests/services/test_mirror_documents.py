@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.mirror import MirrorEvent, MirrorRequest, diff, plan, sync
-from app.services.mirror_documents import (
+from app.services.mirror.documents import (
     diff_document,
     event_payload,
     movie_payload,
@@ -17,6 +16,7 @@ from app.services.mirror_documents import (
     sync_head,
     sync_tail,
 )
+from app.services.mirror.service import MirrorEvent, MirrorRequest, diff, plan, sync
 
 MOVIE = "Heat (1995) {imdb-tt0113277}"
 MOVIE_JF = "Heat (1995) [imdbid-tt0113277]"

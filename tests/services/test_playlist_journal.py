@@ -14,7 +14,7 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository, PlaylistState
 from app.domain.jobs import JobTrigger
-from app.services.playlist_journal import PlaylistUndo, PlaylistUndoSummary
+from app.services.playlists.journal import PlaylistUndo, PlaylistUndoSummary
 from tests.services.playlists_support import (
     CAFE,
     FIRST,

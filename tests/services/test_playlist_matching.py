@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from app.domain.matching import MatchThresholds, TrackInfo
-from app.domain.playlists import PathStyle, PlaylistEntry
-from app.services.playlist_matching import (
+from app.domain.playlists.m3u import PathStyle, PlaylistEntry
+from app.services.playlists.matching import (
     FolderFolderResolver,
     entry_track,
     match_confident,
     relative_under,
 )
-from app.services.playlist_sides import SideEntry
+from app.services.playlists.sides import SideEntry
 from tests.services.ratings_support import RecordingReporter
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.domain.paths import PathMapping, map_plex_to_local
-from app.services.playlist_sides import FolderPlaylistSide, PlexPlaylistSide
+from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from tests.services.ratings_support import RecordingReporter
 
 MAPPINGS = [

@@ -23,8 +23,8 @@ from app.adapters.playlist_files import is_playlist_name
 from app.adapters.plex import PlexServerClient
 from app.bootstrap import Container, build_container
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.emulator.builder import Folder
 from app.settings import load_settings
+from plex_emulator.builder import Folder
 from tests.emulator.support import running_emulator, write_library
 from tests.services.test_crash_loop import alive, session_members
 

@@ -14,9 +14,9 @@ from app.adapters.plex import PlexServerClient
 from app.bootstrap import Container
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
-from app.services.playlists_jobs import PLAYLISTS_SYNC, parse_sync_params
+from app.services.playlists.jobs import PLAYLISTS_SYNC, parse_sync_params
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.conftest import Waiter
 from tests.emulator.support import running_emulator, write_library
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.adapters.db.playlist_repo import ConflictEntry
 from app.domain.jobs import EventLevel, JobEventRecord
-from app.services.playlists_review import diff_rows, plan_by_playlist
+from app.services.playlists.review import diff_rows, plan_by_playlist
 
 
 def entries(keys: str) -> tuple[ConflictEntry, ...]:

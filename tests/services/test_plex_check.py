@@ -9,8 +9,8 @@ import pytest
 from app.adapters.plex import PlexServerClient
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.paths import PathMapping
-from app.emulator.builder import Folder
-from app.services.plex_check import OsFileProbe, check_plex, sample_offsets
+from app.services.libraries.plex_check import OsFileProbe, check_plex, sample_offsets
+from plex_emulator.builder import Folder
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 
 

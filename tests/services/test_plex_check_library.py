@@ -1,4 +1,4 @@
-"""The dashboard's entry points of the Plex diagnostic (``app.services.plex_check``):
+"""The dashboard's entry points of the Plex diagnostic (``app.services.libraries.plex_check``):
 "Test connection" by URL and token, the check of a saved library, its default roots."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from app.adapters.db.engine import SessionFactory, create_db_engine, create_sess
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.plex import PlexServerClient
 from app.domain.errors import InvalidInput, PlexError
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
-from app.services.plex_check import check_library, linked_roots, server_sections
+from app.services.libraries.plex_check import check_library, linked_roots, server_sections
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 
 

@@ -16,11 +16,11 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.sync_repo import SettledWrite, SyncRepository
 from app.domain.jobs import JobTrigger
-from app.domain.merge import Mode
-from app.domain.ratings import Rating
-from app.services.libraries import link_rules
-from app.services.rating_sides import RatingSide, RatingWrite, Reporter, SideItem, Written
-from app.services.ratings_sync import RatingsSync, SyncSides, SyncSummary
+from app.domain.ratings.merge import Mode
+from app.domain.ratings.rating import Rating
+from app.services.libraries.service import link_rules
+from app.services.ratings.sides import RatingSide, RatingWrite, Reporter, SideItem, Written
+from app.services.ratings.sync import RatingsSync, SyncSides, SyncSummary
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 
 FIRST = "Artist/Album/01 First.flac"

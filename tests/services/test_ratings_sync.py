@@ -13,11 +13,11 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.tags import WriteOptions, write_rating
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobTrigger
-from app.domain.merge import Mode
-from app.domain.ratings import Rating, preset
-from app.emulator.knobs import Fault
-from app.services.libraries import link_rules
-from app.services.ratings_sync import SyncSides
+from app.domain.ratings.merge import Mode
+from app.domain.ratings.rating import Rating, preset
+from app.services.libraries.service import link_rules
+from app.services.ratings.sync import SyncSides
+from plex_emulator.knobs import Fault
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 
 FIRST = "Artist/Album/01 First.flac"

@@ -18,10 +18,10 @@ from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError, PlexUnavailable, SetupError
 from app.domain.jobs import JobTrigger
 from app.domain.matching import TrackInfo
-from app.domain.merge import Direction, Mode, Policy
-from app.domain.ratings import Rating
-from app.services.rating_sides import RatingWrite, Reporter, SideItem, Written
-from app.services.ratings_sync import FullCollections, LinkRules, RatingsSync, SyncSides
+from app.domain.ratings.merge import Direction, Mode, Policy
+from app.domain.ratings.rating import Rating
+from app.services.ratings.sides import RatingWrite, Reporter, SideItem, Written
+from app.services.ratings.sync import FullCollections, LinkRules, RatingsSync, SyncSides
 from tests.services.ratings_support import RecordingReporter
 
 

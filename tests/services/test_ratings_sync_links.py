@@ -16,12 +16,12 @@ from app.adapters.db.library_repo import LibraryRepository, LinkRecord
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
-from app.domain.merge import Mode
-from app.domain.ratings import Rating, ReadPolicy, preset
-from app.emulator.builder import Folder
-from app.services.libraries import SideFactory, link_rules
-from app.services.ratings_review import RatingsReview
-from app.services.ratings_sync import RatingsSync, SyncSummary
+from app.domain.ratings.merge import Mode
+from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.services.libraries.service import SideFactory, link_rules
+from app.services.ratings.review import RatingsReview
+from app.services.ratings.sync import RatingsSync, SyncSummary
+from plex_emulator.builder import Folder
 from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, running_emulator, write_library
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 

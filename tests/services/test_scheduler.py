@@ -14,10 +14,10 @@ import pytest
 
 from app.bootstrap import Container, build_container
 from app.domain.jobs import JobStatus, JobTrigger
-from app.services.jobs_context import JobContext
-from app.services.jobs_kinds import JobKind, JobKindRegistry
-from app.services.ratings_jobs import RATINGS_SYNC
-from app.services.scheduler import Scheduler, minute_of, schedule_matches
+from app.services.jobs.context import JobContext
+from app.services.jobs.kinds import JobKind, JobKindRegistry
+from app.services.jobs.scheduler import Scheduler, minute_of, schedule_matches
+from app.services.ratings.jobs import RATINGS_SYNC
 from app.settings import Settings
 from tests.conftest import FAST_TIMING, Waiter
 from worker.main import SCHEDULE_TASK, schedule_tick, worker_settings

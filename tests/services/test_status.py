@@ -4,7 +4,7 @@ import pytest
 
 from app.bootstrap import Container
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.services.status import StatusReader, last_finished, overall_state
+from app.services.system.status import StatusReader, last_finished, overall_state
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -17,9 +17,9 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import Container
 from app.domain.jobs import JobRecord
-from app.domain.ratings import Rating, ReadPolicy, preset
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library
 
 PLEX_ROOT = "/data/music"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.emulator.demo_files import DemoTrack
+from plex_emulator.demo_files import DemoTrack
 from tests.emulator.support import write_library
 from tests.web.conftest import FIRST, HTMX, SECOND, DashboardWorld
 

@@ -16,8 +16,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.bootstrap import Container, build_container, build_job_kinds
 from app.main import create_app
-from app.services.jobs_context import JobContext
-from app.services.jobs_kinds import JobKind
+from app.services.jobs.context import JobContext
+from app.services.jobs.kinds import JobKind
 from app.settings import Settings
 from tests.auth_support import set_up_admin
 

@@ -22,7 +22,7 @@ class WebhookEndpoint(SQLModel, table=True):
     """A secret URL that Plex, Radarr, Sonarr or a script calls to start runs of links.
 
     ``link_ids`` limits which links it may start (empty: every link that fits the event);
-    ``options`` holds source-specific switches (see ``app.services.hooks``).
+    ``options`` holds source-specific switches (see ``app.services.hooks.incoming``).
     """
 
     __tablename__ = "webhook_endpoint"

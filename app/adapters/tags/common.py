@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from app.domain.ratings import TagReading, TextScale, decode
+from app.domain.ratings.rating import TagReading, TextScale, decode
 
 _LEADING_INT = re.compile(r"^\s*(\d{1,6})")
 

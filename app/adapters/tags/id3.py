@@ -14,7 +14,7 @@ from mutagen.id3 import POPM, TXXX, Encoding
 
 from app.adapters.tags.common import duration_of, first_int, joined, text_readings
 from app.adapters.tags.model import TrackMeta
-from app.domain.ratings import (
+from app.domain.ratings.rating import (
     Codec,
     TagReading,
     TagWrite,

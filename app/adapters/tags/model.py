@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from app.domain.ratings import (
+from app.domain.ratings.rating import (
     Rating,
     ReadPolicy,
     Resolution,

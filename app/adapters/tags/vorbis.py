@@ -12,7 +12,7 @@ from typing import Any
 
 from app.adapters.tags.common import duration_of, first_int, joined, text_readings
 from app.adapters.tags.model import TrackMeta
-from app.domain.ratings import (
+from app.domain.ratings.rating import (
     TagReading,
     TagWrite,
     TextScale,

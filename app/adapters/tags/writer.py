@@ -16,7 +16,7 @@ from app.adapters.tags.reader import lean_parse
 from app.adapters.tags.safe_write import Commit, PaddingFunction, Saver, commit
 from app.adapters.tags.translate import from_os_error, from_parse_error
 from app.domain.errors import HardlinkSkipped, MediaFileError, WriteNotVerified
-from app.domain.ratings import (
+from app.domain.ratings.rating import (
     Family,
     Rating,
     TagReading,

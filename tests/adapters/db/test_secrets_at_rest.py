@@ -17,8 +17,8 @@ from app.adapters.db.hook_repo import HookRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.secret_box import SecretBox, SecretUnreadable, is_sealed
 from app.domain.errors import SetupError
-from app.emulator.builder import Folder
-from app.emulator.server import EmulatorServer
+from plex_emulator.builder import Folder
+from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library
 
 TOKEN = "clear-plex-token-7Hq2"

@@ -1,0 +1,1 @@
+"""The admin account, sessions, the login limiter and API tokens."""

@@ -1,0 +1,1 @@
+"""Webhooks: incoming endpoints and what a call starts, outgoing notifications, debouncing."""

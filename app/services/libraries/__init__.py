@@ -1,0 +1,2 @@
+"""Libraries and links: their validated configuration, starting and undoing link runs, and
+the Plex diagnostic."""

@@ -1,0 +1,91 @@
+"""Starting runs of links as jobs, and undoing them: what the API, CLI, webhooks and the
+scheduler all call."""
+
+from __future__ import annotations
+
+from app.adapters.db.library_repo import LibraryRepository, LinkRecord
+from app.domain.errors import InvalidInput, StateConflict
+from app.domain.jobs import JobRecord, JobTrigger
+from app.domain.ratings.merge import Mode
+from app.services.jobs.service import JobService
+from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO
+
+JOB_KIND_BY_LINK_KIND = {"ratings": RATINGS_SYNC, "mirror": "mirror", "playlists": "playlists_sync"}
+PLAYLISTS_SYNC = "playlists_sync"
+PLAYLISTS_UNDO = "playlists_undo"
+UNDO_KIND_BY_JOB_KIND = {
+    RATINGS_SYNC: RATINGS_UNDO,
+    RATINGS_UNDO: RATINGS_UNDO,  # undoing an undo redoes the run
+    PLAYLISTS_SYNC: PLAYLISTS_UNDO,
+    PLAYLISTS_UNDO: PLAYLISTS_UNDO,
+}
+UNDO_KINDS = frozenset({RATINGS_UNDO, PLAYLISTS_UNDO})
+
+
+def can_undo(kind: str, *, dry_run: bool, finished: bool) -> bool:
+    """Whether a job of ``kind`` can be undone (a finished real run or undo: ``interrupted``
+    too, its write-ahead journal says what it wrote)."""
+    return kind in UNDO_KIND_BY_JOB_KIND and not dry_run and finished
+
+
+class LinkRuns:
+    def __init__(self, libraries: LibraryRepository, jobs: JobService) -> None:
+        self._libraries = libraries
+        self._jobs = jobs
+
+    def run(
+        self,
+        link_id: int,
+        *,
+        mode: str | None = None,
+        dry_run: bool = False,
+        trigger: JobTrigger = JobTrigger.API,
+    ) -> JobRecord:
+        """Queue a run of the link; :class:`AlreadyRunning` if its libraries are busy."""
+        link = self._libraries.link(link_id)
+        if not link.enabled and trigger is JobTrigger.SCHEDULE:
+            raise StateConflict(f"link {link_id} is disabled")
+        kind = JOB_KIND_BY_LINK_KIND[link.kind]
+        if kind not in self._jobs.registry:
+            raise InvalidInput(f"{link.kind} links cannot run on this installation yet")
+        return self._jobs.start(
+            kind,
+            self._params(link, mode),
+            dry_run=dry_run,
+            trigger=trigger,
+            link_id=link.id,
+            lock_key=link.lock_key,
+        )
+
+    @staticmethod
+    def _params(link: LinkRecord, mode: str | None) -> dict[str, str]:
+        if link.kind in ("ratings", "playlists"):
+            return {"mode": mode or Mode.SYNC.value}
+        if mode not in (None, "sync"):
+            raise InvalidInput(f"{link.kind} links have no mode {mode!r}")
+        return {}
+
+    def undo(self, job_id: int, *, trigger: JobTrigger = JobTrigger.API) -> JobRecord:
+        """Queue the undo of a finished (or interrupted), real ratings or playlists sync job;
+        the undo of an undo job redoes what its run wrote."""
+        job = self._jobs.get(job_id)
+        undo_kind = UNDO_KIND_BY_JOB_KIND.get(job.kind)
+        if undo_kind is None or undo_kind not in self._jobs.registry:
+            raise InvalidInput(
+                f"job {job_id} is a {job.kind} job; only ratings and playlists syncs (and "
+                "their undos) can be undone"
+            )
+        if job.dry_run:
+            raise InvalidInput(f"job {job_id} was a dry run: it changed nothing")
+        if job.status.is_active:
+            raise StateConflict(f"job {job_id} is still {job.status.value}")
+        if job.link_id is None:
+            raise StateConflict(f"job {job_id}'s link was deleted")
+        link = self._libraries.link(job.link_id)
+        return self._jobs.start(
+            undo_kind,
+            {"undo_job_id": job_id},
+            trigger=trigger,
+            link_id=link.id,
+            lock_key=link.lock_key,
+        )

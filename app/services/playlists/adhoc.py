@@ -1,0 +1,58 @@
+"""Ad hoc playlists runs from the command line: the same Plex server, section, music folder and
+playlist folder given again reuse the same libraries and link, and so their pairs and
+baselines, from run to run (see ``app.services.ratings.adhoc`` for the ratings)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from app.adapters.db.library_repo import LinkRecord
+from app.services.libraries.service import LibraryCatalog
+from app.services.ratings.adhoc import AdhocLinks
+
+
+class AdhocPlaylists:
+    def __init__(self, adhoc: AdhocLinks, catalog: LibraryCatalog) -> None:
+        self._adhoc = adhoc
+        self._catalog = catalog
+
+    def link(
+        self,
+        *,
+        plex_url: str,
+        token: str,
+        section: str,
+        playlist_dir: str,
+        music_dir: str | None = None,
+        path_maps: Sequence[str] = (),
+        mode: str | None = None,
+        policy: str | None = None,
+    ) -> LinkRecord:
+        """The playlists link between the Plex section and the playlist folder.
+
+        Without ``music_dir`` the music folder library is the playlist folder itself: entries
+        are then matched by path against Plex, and the tag fallback has no audio to look at.
+        """
+        section_id = self._adhoc.section_id(plex_url, token, section)
+        plex = self._adhoc.plex_library(plex_url, token, section_id, path_maps)
+        folder = self._adhoc.folder_library(music_dir or playlist_dir, None)
+        playlist_dir = os.path.abspath(playlist_dir)
+        changes: dict[str, object] = {}
+        if policy is not None:
+            changes["policy"] = policy
+        for link in self._catalog.repository.links(kind="playlists"):
+            if (link.library_a_id, link.library_b_id) != (plex.id, folder.id):
+                continue
+            if link.options.get("playlist_dir") != playlist_dir:
+                continue
+            if mode is not None and link.options.get("mode") != mode:
+                changes["options"] = {"mode": mode}
+            return self._catalog.update_link(link.id, **changes) if changes else link
+        return self._catalog.add_link(
+            kind="playlists",
+            library_a_id=plex.id,
+            library_b_id=folder.id,
+            policy=policy or "ask",
+            options={"playlist_dir": playlist_dir, "mode": mode or "mirror"},
+        )

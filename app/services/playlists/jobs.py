@@ -1,0 +1,240 @@
+"""The playlists sync as a job kind (``playlists_sync``), and the sides of a playlists link built
+from its libraries' rows.
+
+A link's side A is a Plex music library or a music folder (its ``playlist_dir``); side B is a
+music folder whose playlist files live in the link option ``playlist_dir`` or else the
+library's own. The music folders' audio files (their ``root``) are the catalog that entries are
+matched against when paths do not settle it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.adapters.db.engine import SessionFactory
+from app.adapters.db.library_repo import LibraryRecord, LinkRecord
+from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
+from app.adapters.db.playlist_repo import PlaylistRepository
+from app.domain.errors import InvalidInput, SetupError
+from app.domain.matching import MatchThresholds
+from app.domain.paths import PathMapping
+from app.domain.playlists.diff import PlaylistMode, Side
+from app.domain.ratings.merge import Direction, Mode
+from app.services.jobs.context import JobContext
+from app.services.jobs.kinds import JobKind
+from app.services.libraries.service import (
+    LibraryCatalog,
+    MusicFolderConfig,
+    PlaylistsLinkOptions,
+    PlexMusicConfig,
+    SideFactory,
+)
+from app.services.playlists.adhoc import AdhocPlaylists
+from app.services.playlists.journal import PlaylistUndo, PlaylistUndoSummary
+from app.services.playlists.matching import (
+    EntryResolver,
+    FolderCatalog,
+    FolderFolderResolver,
+    PlexFolderResolver,
+)
+from app.services.playlists.review import PlaylistsReview
+from app.services.playlists.sides import FolderPlaylistSide, PlaylistSide, PlexPlaylistSide
+from app.services.playlists.sync import (
+    PlaylistRules,
+    PlaylistSides,
+    PlaylistsSummary,
+    PlaylistsSync,
+)
+from app.services.ratings.adhoc import AdhocLinks
+
+PLAYLISTS_SYNC = "playlists_sync"
+PLAYLISTS_UNDO = "playlists_undo"
+
+
+def parse_sync_params(raw: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(raw) - {"mode"}
+    if unknown:
+        raise InvalidInput(f"unknown playlists sync parameters: {', '.join(sorted(unknown))}")
+    mode = raw.get("mode", "sync")
+    try:
+        return {"mode": Mode(mode).value}
+    except ValueError:
+        raise InvalidInput(f"unknown mode {mode!r}; use sync, import or export") from None
+
+
+def playlist_rules(link: LinkRecord) -> PlaylistRules:
+    options = PlaylistsLinkOptions.model_validate(link.options)
+    primary = None if options.first_run_primary is None else Side(options.first_run_primary)
+    return PlaylistRules(
+        direction=Direction(link.direction),
+        policy=link.policy,
+        first_run_primary=primary,
+        mode=PlaylistMode(options.mode),
+        selected=None if options.playlists is None else tuple(options.playlists),
+        delete=options.delete,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistSideFactory:
+    """Builds the sides of a playlists link; ``sides`` is the ratings' factory (Plex clients,
+    and the music folders' tag scans with their file-state cache)."""
+
+    sides: SideFactory
+
+    def build(self, link: LinkRecord, *, dry_run: bool) -> PlaylistSides:
+        if link.kind != "playlists":
+            raise InvalidInput(f"link {link.id} is a {link.kind} link, not a playlists link")
+        libraries = self.sides.libraries
+        options = PlaylistsLinkOptions.model_validate(link.options)
+        thresholds = MatchThresholds(
+            accept_score=options.accept_score, review_score=options.review_score
+        )
+        library_a = libraries.library(link.library_a_id)
+        library_b = libraries.library(link.library_b_id)
+        folder_b = MusicFolderConfig.model_validate(library_b.config)
+        playlist_dir_b = options.folder_b(library_b)
+        if library_b.kind != "music_folder" or not playlist_dir_b:
+            raise SetupError(f"library {library_b.name!r} has no playlist folder")
+        b = FolderPlaylistSide(
+            playlist_dir_b, label=library_b.name, absolute_paths=options.absolute_paths
+        )
+        catalog_b = FolderCatalog(self.sides.side(library_b.id, dry_run=dry_run))
+        a: PlaylistSide
+        resolver: EntryResolver
+        if library_a.kind == "plex_music":
+            plex = self._plex(library_a)
+            a, resolver = plex, PlexFolderResolver(plex, catalog_b, thresholds)
+        elif library_a.kind == "music_folder":
+            folder_a = MusicFolderConfig.model_validate(library_a.config)
+            if folder_a.playlist_dir is None:
+                raise SetupError(f"library {library_a.name!r} has no playlist folder")
+            a = FolderPlaylistSide(
+                folder_a.playlist_dir, label=library_a.name, absolute_paths=options.absolute_paths
+            )
+            resolver = FolderFolderResolver(
+                folder_a.root,
+                folder_b.root,
+                FolderCatalog(self.sides.side(library_a.id, dry_run=dry_run)),
+                catalog_b,
+                thresholds,
+            )
+        else:
+            raise InvalidInput(f"library {library_a.name!r} ({library_a.kind}) holds no playlists")
+        return PlaylistSides(a=a, b=b, resolver=resolver)
+
+    def _plex(self, library: LibraryRecord) -> PlexPlaylistSide:
+        config = PlexMusicConfig.model_validate(library.config)
+        token = self.sides.libraries.secret(library.id) or ""
+        client = self.sides.plex_client(config.base_url, token, config.timeout_s)
+        mappings = [PathMapping(plex, local) for plex, local in library.path_mappings]
+        return PlexPlaylistSide(client, config.section_ids, mappings, label=library.name)
+
+
+def parse_undo_params(raw: Mapping[str, Any]) -> dict[str, Any]:
+    job_id = raw.get("undo_job_id")
+    if set(raw) != {"undo_job_id"} or isinstance(job_id, bool) or not isinstance(job_id, int):
+        raise InvalidInput("playlists_undo takes exactly one parameter: undo_job_id (a job id)")
+    return {"undo_job_id": job_id}
+
+
+def _record(ctx: JobContext, summary: PlaylistsSummary | PlaylistUndoSummary) -> None:
+    for name, value in summary.as_counters().items():
+        if value:
+            ctx.counter(name, value)
+
+
+class PlaylistsJobs:
+    """The handler that loads a job's link, builds its sides and calls :class:`PlaylistsSync`."""
+
+    def __init__(
+        self, factory: PlaylistSideFactory, service: PlaylistsSync, undo: PlaylistUndo
+    ) -> None:
+        self._factory = factory
+        self._service = service
+        self._undo = undo
+
+    def sync(self, ctx: JobContext) -> None:
+        if ctx.link_id is None:
+            raise SetupError(f"{ctx.kind} job {ctx.job_id} has no link")
+        link = self._factory.sides.libraries.link(ctx.link_id)
+        with self._factory.build(link, dry_run=ctx.dry_run) as sides:
+            summary = self._service.run(
+                link_id=link.id,
+                sides=sides,
+                rules=playlist_rules(link),
+                mode=Mode(ctx.params.get("mode", "sync")),
+                dry_run=ctx.dry_run,
+                job_id=ctx.job_id,
+                reporter=ctx,
+            )
+        _record(ctx, summary)
+
+    def undo(self, ctx: JobContext) -> None:
+        """Restore every playlist job ``undo_job_id`` wrote (or redo, for an undo job)."""
+        if ctx.link_id is None:
+            raise SetupError(f"{ctx.kind} job {ctx.job_id} has no link")
+        if ctx.dry_run:
+            raise InvalidInput("an undo cannot be a dry run")
+        link = self._factory.sides.libraries.link(ctx.link_id)
+        with self._factory.build(link, dry_run=False) as sides:
+            summary = self._undo.undo(
+                undo_job_id=int(ctx.params["undo_job_id"]),
+                sides=(sides.a, sides.b),
+                job_id=ctx.job_id,
+                reporter=ctx,
+            )
+        _record(ctx, summary)
+
+    def kinds(self) -> list[JobKind]:
+        return [
+            JobKind(
+                name=PLAYLISTS_SYNC,
+                title="Playlists sync",
+                handler=self.sync,
+                lock_key=PLAYLISTS_SYNC,
+                parse_params=parse_sync_params,
+            ),
+            JobKind(
+                name=PLAYLISTS_UNDO,
+                title="Undo a playlists sync",
+                handler=self.undo,
+                lock_key=PLAYLISTS_SYNC,
+                parse_params=parse_undo_params,
+            ),
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistServices:
+    """What entrypoints use of the playlists sync (``Container.domains.playlists``)."""
+
+    repository: PlaylistRepository
+    journal: PlaylistJournalRepository
+    sync: PlaylistsSync
+    factory: PlaylistSideFactory
+    review: PlaylistsReview
+    jobs: PlaylistsJobs
+    adhoc: AdhocPlaylists
+
+
+def build_playlist_services(
+    sessions: SessionFactory,
+    sides: SideFactory,
+    catalog: LibraryCatalog,
+) -> PlaylistServices:
+    repository = PlaylistRepository(sessions)
+    journal = PlaylistJournalRepository(sessions)
+    sync = PlaylistsSync(repository, journal)
+    factory = PlaylistSideFactory(sides)
+    return PlaylistServices(
+        repository=repository,
+        journal=journal,
+        sync=sync,
+        factory=factory,
+        review=PlaylistsReview(repository, sides.libraries),
+        jobs=PlaylistsJobs(factory, sync, PlaylistUndo(journal, repository)),
+        adhoc=AdhocPlaylists(AdhocLinks(catalog, sides.plex_client), catalog),
+    )

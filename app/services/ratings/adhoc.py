@@ -1,0 +1,93 @@
+"""Ad hoc runs from the command line: the same Plex server, section and folder given again
+reuse the same libraries and link, and so their matches and baselines, from run to run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from app.adapters.db.library_repo import LibraryRecord, LinkRecord
+from app.domain.errors import InvalidInput
+from app.services.libraries.service import LibraryCatalog, PlexClientFactory
+
+
+class AdhocLinks:
+    def __init__(self, catalog: LibraryCatalog, plex_client: PlexClientFactory) -> None:
+        self._catalog = catalog
+        self._plex_client = plex_client
+
+    def section_id(self, plex_url: str, token: str, section: str) -> int:
+        """A music section by title (case-insensitive) or by id."""
+        with self._plex_client(plex_url.rstrip("/"), token, 30.0) as client:
+            music = [s for s in client.list_sections() if s.is_music]
+            for candidate in music:
+                if (
+                    candidate.title.casefold() == section.casefold()
+                    or str(candidate.section_id) == section
+                ):
+                    return candidate.section_id
+        names = ", ".join(repr(s.title) for s in music) or "none"
+        raise InvalidInput(f"no music section {section!r} on {plex_url} (music sections: {names})")
+
+    def _find(self, kind: str, key: str, value: object) -> LibraryRecord | None:
+        for library in self._catalog.repository.libraries(kind=kind):
+            if library.config.get(key) == value:
+                return library
+        return None
+
+    def plex_library(
+        self, plex_url: str, token: str, section_id: int, path_maps: Sequence[str]
+    ) -> LibraryRecord:
+        base_url = plex_url.rstrip("/")
+        for library in self._catalog.repository.libraries(kind="plex_music"):
+            config = library.config
+            if config.get("base_url") == base_url and config.get("section_ids") == [section_id]:
+                return self._catalog.update_library(
+                    library.id, secret=token, path_mappings=list(path_maps) or None
+                )
+        return self._catalog.add_library(
+            kind="plex_music",
+            name=f"Plex {base_url} section {section_id}",
+            config={"base_url": base_url, "section_ids": [section_id]},
+            secret=token,
+            path_mappings=list(path_maps),
+        )
+
+    def folder_library(self, music_dir: str, profile: str | None) -> LibraryRecord:
+        root = os.path.abspath(music_dir)
+        existing = self._find("music_folder", "root", root)
+        if existing is not None:
+            if profile is not None and existing.config.get("write_profile") != profile:
+                return self._catalog.update_library(existing.id, config={"write_profile": profile})
+            return existing
+        config: dict[str, object] = {"root": root}
+        if profile is not None:
+            config["write_profile"] = profile
+        return self._catalog.add_library(kind="music_folder", name=f"Folder {root}", config=config)
+
+    def ratings_link(
+        self,
+        *,
+        plex_url: str,
+        token: str,
+        section: str,
+        music_dir: str,
+        path_maps: Sequence[str] = (),
+        policy: str | None = None,
+        profile: str | None = None,
+    ) -> LinkRecord:
+        plex = self.plex_library(
+            plex_url, token, self.section_id(plex_url, token, section), path_maps
+        )
+        folder = self.folder_library(music_dir, profile)
+        for link in self._catalog.repository.links(kind="ratings"):
+            if (link.library_a_id, link.library_b_id) == (plex.id, folder.id):
+                if policy is not None and policy != link.policy:
+                    return self._catalog.update_link(link.id, policy=policy)
+                return link
+        return self._catalog.add_link(
+            kind="ratings",
+            library_a_id=plex.id,
+            library_b_id=folder.id,
+            policy=policy or "prefer_a",
+        )

@@ -1,0 +1,664 @@
+"""The two kinds of side a ratings link joins: a Plex music library and a music folder.
+
+Each side lists its items (a key, the match metadata, the current rating and when it was set)
+and writes a rating to one item, verified by reading it back. The sync service
+(``app.services.ratings.sync``) sees only :class:`RatingSide`.
+
+Item keys: a Plex ``ratingKey`` (as text) or a file's path relative to the folder's root.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
+from app.adapters.plex import PlexServerClient, PlexTrack
+from app.adapters.plex.listing_process import iter_tracks_in_child
+from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file
+from app.adapters.tags.listing import iter_audio_stats
+from app.adapters.tags.model import WriteOutcome
+from app.adapters.tags.workers import TagWorkers, WriteRequest
+from app.domain.errors import (
+    CrossfadeError,
+    MediaFileError,
+    PlexError,
+    PlexNotFound,
+    SetupError,
+    WriteNotVerified,
+)
+from app.domain.matching import TrackInfo
+from app.domain.paths import PathMapping, map_plex_to_local
+from app.domain.ratings.rating import (
+    Rating,
+    ReadPolicy,
+    Resolution,
+    TagReading,
+    TextScale,
+    WriteProfile,
+    decode,
+    resolve,
+)
+
+
+class Reporter(Protocol):
+    """What a side reports to while it works (``app.services.jobs.context.JobContext`` is one)."""
+
+    def progress(self, phase: str, done: int, total: int | None = None) -> None: ...
+
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None: ...
+
+    def counter(self, name: str, n: int = 1) -> None: ...
+
+    def check_cancelled(self) -> None: ...
+
+
+class SideItem:
+    """One track on one side: its key, match metadata, rating, and why we believe that rating.
+
+    ``evidence`` names where the rating came from ("POPM MusicBee 196", "Plex 3½★").
+    ``disagreement``: the file's rating tags disagree (the read policy chose one);
+    ``undecided``: they disagree and the read policy is ``ask``.
+    ``track`` may be given as a function that builds it: it is built on first use only (a
+    no-change run matches every pair by its stored keys and never looks at most tracks).
+    """
+
+    __slots__ = ("_make_track", "_track", "disagreement", "evidence", "key", "rated_at_s",
+                 "rating", "undecided")  # fmt: skip
+
+    def __init__(
+        self,
+        key: str,
+        track: TrackInfo | Callable[[], TrackInfo],
+        rating: Rating | None,
+        rated_at_s: float | None,
+        evidence: str,
+        undecided: bool = False,
+        disagreement: bool = False,
+    ) -> None:
+        self.key = key
+        self._track = track if isinstance(track, TrackInfo) else None
+        self._make_track = None if isinstance(track, TrackInfo) else track
+        self.rating = rating
+        self.rated_at_s = rated_at_s
+        self.evidence = evidence
+        self.undecided = undecided
+        self.disagreement = disagreement
+
+    @property
+    def track(self) -> TrackInfo:
+        track = self._track
+        if track is None:
+            assert self._make_track is not None
+            track = self._track = self._make_track()
+            self._make_track = None
+        return track
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.key, self.track, self.rating, self.rated_at_s, self.evidence,
+                self.undecided, self.disagreement)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SideItem):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return f"SideItem(key={self.key!r}, rating={self.rating!r}, evidence={self.evidence!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class RatingWrite:
+    """One rating to set on one item (``rating`` None clears it); ``rated_at_s`` is when it
+    was set on the other side, for a side that keeps that time (Plex)."""
+
+    key: str
+    rating: Rating | None
+    rated_at_s: float | None = None
+
+
+Written = Rating | None | CrossfadeError
+
+
+def _never() -> bool:
+    return False
+
+
+def _only(outcomes: Iterator[Written]) -> Rating | None:
+    """The one outcome of a ``write_many`` of one write, its error raised."""
+    outcome = next(outcomes)
+    if isinstance(outcome, CrossfadeError):
+        raise outcome
+    return outcome
+
+
+def _stop_check(reporter: Reporter) -> Callable[[], bool]:
+    """``should_stop`` for work that is polled: the reporter's cancellation raises, as ever."""
+
+    def should_stop() -> bool:
+        reporter.check_cancelled()
+        return False
+
+    return should_stop
+
+
+class RatingSide(Protocol):
+    label: str
+    holds_files: bool
+    scans_in_child: bool  # its scan leaves this process's GIL free (parsed in a child)
+
+    def load_state(self) -> None:
+        """Read what the scan needs from our own database (a folder's file states). Called
+        before a helper thread that parses in this process starts (rows come one at a time,
+        each a wait for the GIL it holds for up to 5 ms: 10× slower than alone), or while a
+        child process parses; :meth:`scan` loads it itself when nobody did."""
+        ...
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        """Every item of the side; per-item problems are events, never exceptions."""
+        ...
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        """Set ``key``'s rating and return what a re-read shows; raises our errors."""
+        ...
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+    ) -> Iterator[Written]:
+        """:meth:`write` of each, in order, yielding what a re-read shows or the error.
+
+        ``should_stop`` is asked as the writes go out; once it says yes, the outcomes of the
+        writes already sent are yielded and nothing more is written (fewer outcomes than
+        writes)."""
+        ...
+
+    def read(self, key: str) -> Rating | None:
+        """The item's current rating, read now (for undo and conflict resolution)."""
+        ...
+
+    def commit(self) -> None:
+        """Persist what the scan learnt (file states); real runs only."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+_RATINGS = {half_stars: Rating(half_stars) for half_stars in range(1, 11)}
+
+
+def _rating_of(half_stars: int | None) -> Rating | None:
+    """The rating of ``half_stars`` (one shared value per rating: a scan makes 100,000)."""
+    if half_stars is None:
+        return None
+    return _RATINGS.get(half_stars) or Rating(half_stars)
+
+
+_PLEX_EVIDENCE: dict[Rating | None, str] = {}
+VERIFY_BATCH = 100  # Plex writes verified by one re-read per this many
+
+
+def plex_evidence(rating: Rating | None) -> str:
+    text = _PLEX_EVIDENCE.get(rating)
+    if text is None:
+        text = _PLEX_EVIDENCE[rating] = f"Plex {rating if rating is not None else 'unrated'}"
+    return text
+
+
+class PlexRatingSide:
+    """A Plex music library as one account sees it: one or more sections of one server."""
+
+    holds_files = False
+
+    def __init__(
+        self,
+        client: PlexServerClient,
+        section_ids: Sequence[int],
+        mappings: Sequence[PathMapping],
+        *,
+        label: str,
+        list_in_child: bool = False,
+    ) -> None:
+        self._client = client
+        self._section_ids = tuple(section_ids)
+        self._mappings = tuple(mappings)
+        self.label = label
+        self.scans_in_child = list_in_child
+
+    def _local_path(self, track: PlexTrack) -> str | None:
+        """The first of the track's files this process can open (as the server shows it when
+        the library has no path mappings)."""
+        if not self._mappings:
+            return track.file_paths[0] if track.file_paths else None
+        for plex_path in track.file_paths:
+            local_path = map_plex_to_local(plex_path, self._mappings)
+            if local_path is not None:
+                return local_path
+        return None
+
+    def _track_info(self, track: PlexTrack, key: str) -> TrackInfo:
+        return TrackInfo(
+            id=key,
+            path=self._local_path(track),
+            title=track.title,
+            artist=track.artist,
+            album=track.album,
+            album_artist=track.album_artist,
+            track_no=track.track_no,
+            disc_no=track.disc_no,
+            duration_s=None if track.duration_ms is None else track.duration_ms / 1000,
+            mbid=track.mbid,
+        )
+
+    def _item(self, track: PlexTrack) -> SideItem:
+        rating = _rating_of(track.user_rating)
+        rated_at = track.last_rated_at.timestamp() if track.last_rated_at else None
+        key = str(track.rating_key)
+        return SideItem(
+            key=key,
+            track=lambda: self._track_info(track, key),
+            rating=rating,
+            rated_at_s=rated_at,
+            evidence=plex_evidence(rating),
+        )
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        items: list[SideItem] = []
+        for section_id in self._section_ids:
+            total = self._client.count_tracks(section_id)
+            done_before = len(items)
+            reporter.progress(phase, done_before, total)
+            tracks = (
+                iter_tracks_in_child(self._client, section_id, should_stop=_stop_check(reporter))
+                if self.scans_in_child
+                else self._client.iter_tracks(section_id)
+            )
+            for track in tracks:
+                items.append(self._item(track))
+                if len(items) % 1000 == 0:
+                    reporter.check_cancelled()
+                    reporter.progress(phase, len(items) - done_before, total)
+        return items
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        return _only(self.write_many([RatingWrite(key, rating, rated_at_s)]))
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+    ) -> Iterator[Written]:
+        """Ratings set one request each, then verified a batch at a time by one re-read of
+        the batch's tracks (``/library/metadata/k1,k2,…``)."""
+        for start in range(0, len(writes), VERIFY_BATCH):
+            batch = writes[start : start + VERIFY_BATCH]
+            sent: list[Written] = []
+            stopped = False
+            for write in batch:
+                if should_stop():
+                    stopped = True
+                    break
+                try:
+                    self._send(write)
+                    sent.append(None)
+                except PlexError as error:
+                    sent.append(error)
+            yield from self._verified(batch[: len(sent)], sent)
+            if stopped:
+                return
+
+    def _send(self, write: RatingWrite) -> None:
+        rated_at = None
+        if write.rated_at_s is not None and write.rating is not None:
+            rated_at = datetime.fromtimestamp(min(write.rated_at_s, time.time()), UTC)
+        self._client.rate(
+            int(write.key),
+            None if write.rating is None else write.rating.half_stars,
+            rated_at=rated_at,
+        )
+
+    def _verified(self, writes: Sequence[RatingWrite], sent: Sequence[Written]) -> list[Written]:
+        keys = [int(w.key) for w, error in zip(writes, sent, strict=True) if error is None]
+        try:
+            tracks = self._client.get_tracks(keys)
+        except PlexError as error:
+            return [error if outcome is None else outcome for outcome in sent]
+        outcomes: list[Written] = []
+        for write, outcome in zip(writes, sent, strict=True):
+            if outcome is not None:
+                outcomes.append(outcome)
+                continue
+            track = tracks.get(int(write.key))
+            if track is None:
+                outcomes.append(
+                    PlexNotFound(
+                        "gone after its rating was set",
+                        server=self._client.base_url,
+                        key=f"/library/metadata/{write.key}",
+                    )
+                )
+            else:
+                outcomes.append(_rating_of(track.user_rating))
+        return outcomes
+
+    def read(self, key: str) -> Rating | None:
+        return _rating_of(self._client.get_track(int(key)).user_rating)
+
+    def load_state(self) -> None:
+        """Nothing to load: the listing is the state."""
+
+    def commit(self) -> None:
+        """Nothing to persist: Plex keeps its own state."""
+
+    def close(self) -> None:
+        self._client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class FolderOptions:
+    profile: WriteProfile
+    read_policy: ReadPolicy
+    pinned_scale: TextScale | None
+    write_options: WriteOptions
+
+
+def describe_evidence(resolution: Resolution) -> str:
+    """``"popm:musicbee 196 (4★)"``: every reading behind a file's rating, with its value."""
+    if not resolution.evidence:
+        return "no rating tag"
+    shown = [
+        f"{reading.dialect} {reading.raw} ({reading.rating or 'unrated'})"
+        for reading in resolution.evidence
+    ]
+    return ", ".join(shown)
+
+
+def _meta_dict(meta: TrackMeta) -> dict[str, object]:
+    return {
+        "title": meta.title,
+        "artist": meta.artist,
+        "album": meta.album,
+        "album_artist": meta.album_artist,
+        "track_number": meta.track_number,
+        "disc_number": meta.disc_number,
+        "duration_s": meta.duration_s,
+        "mbid": meta.musicbrainz_recording_id,
+    }
+
+
+def _cached_track(key: str, path: str, meta: dict[str, object]) -> TrackInfo:
+    """The match metadata a file state cached (written by :func:`_meta_dict`); a value of
+    the wrong type (a damaged row) counts as missing."""
+    get = meta.get
+    title, artist, album = get("title"), get("artist"), get("album")
+    album_artist, mbid = get("album_artist"), get("mbid")
+    track_no, disc_no, duration = get("track_number"), get("disc_number"), get("duration_s")
+    return TrackInfo(
+        id=key,
+        path=path,
+        title=title if isinstance(title, str) else None,
+        artist=artist if isinstance(artist, str) else None,
+        album=album if isinstance(album, str) else None,
+        album_artist=album_artist if isinstance(album_artist, str) else None,
+        track_no=track_no if isinstance(track_no, int) else None,
+        disc_no=disc_no if isinstance(disc_no, int) else None,
+        duration_s=float(duration) if isinstance(duration, int | float) else None,
+        mbid=mbid if isinstance(mbid, str) else None,
+    )
+
+
+def _lazy_track(key: str, path: str, state: FileStateRecord) -> Callable[[], TrackInfo]:
+    return lambda: _cached_track(key, path, state.match_meta())
+
+
+def _read_track(key: str, path: str, meta: TrackMeta) -> TrackInfo:
+    return TrackInfo(
+        id=key,
+        path=path,
+        title=meta.title,
+        artist=meta.artist,
+        album=meta.album,
+        album_artist=meta.album_artist,
+        track_no=meta.track_number,
+        disc_no=meta.disc_number,
+        duration_s=meta.duration_s,
+        mbid=meta.musicbrainz_recording_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rated:
+    """What a file's rating tags say under the folder's read policy."""
+
+    rating: Rating | None
+    evidence: str
+    undecided: bool
+    disagreement: bool
+
+
+class FolderRatingSide:
+    """A folder of audio files whose tags hold ratings, with a file-state cache so a file whose
+    size and mtime did not change is not opened again."""
+
+    holds_files = True
+    scans_in_child = False
+
+    def __init__(
+        self,
+        root: str,
+        library_id: int,
+        options: FolderOptions,
+        repository: SyncRepository,
+        *,
+        label: str,
+        workers: TagWorkers | None = None,
+    ) -> None:
+        self._root = os.path.abspath(root)
+        self._workers = workers if workers is not None else TagWorkers(1)
+        self._library_id = library_id
+        self._options = options
+        self._repository = repository
+        self.label = label
+        self._pending: dict[str, FileStateRecord] = {}
+        # The file states the scan started from (None until loaded).
+        self._known: dict[str, FileStateRecord] | None = None
+        self._gone: list[str] = []
+        self.files_read = 0
+        self.files_cached = 0
+        # decode() and resolve() are pure and a library holds few distinct sets of rating tags:
+        # a scan of 100,000 cached files resolves each distinct set once.
+        self._rated: dict[tuple[tuple[str, str], ...], _Rated] = {}
+
+    def local_path(self, key: str) -> str:
+        return os.path.join(self._root, key)
+
+    def _key_and_path(self, path: str) -> tuple[str, str]:
+        """A walked file's key and :meth:`local_path` (the walk joined it onto the root)."""
+        prefix = self._root if self._root.endswith(os.sep) else self._root + os.sep
+        if path.startswith(prefix):
+            return path[len(prefix) :], path
+        key = os.path.relpath(path, self._root)
+        return key, self.local_path(key)
+
+    def _cached_rated(self, tags: tuple[tuple[str, str], ...]) -> _Rated:
+        rated = self._rated.get(tags)
+        if rated is None:
+            pinned = self._options.pinned_scale
+            readings = tuple(decode(dialect, raw, pinned_scale=pinned) for dialect, raw in tags)
+            rated = self._rated[tags] = self._resolved(readings)
+        return rated
+
+    def _resolved(self, readings: tuple[TagReading, ...]) -> _Rated:
+        resolution = resolve(readings, self._options.read_policy)
+        return _Rated(
+            rating=resolution.rating,
+            evidence=describe_evidence(resolution),
+            undecided=resolution.needs_decision,
+            disagreement=resolution.disagreement,
+        )
+
+    @staticmethod
+    def _item(
+        key: str, track: TrackInfo | Callable[[], TrackInfo], rated: _Rated, mtime_ns: int
+    ) -> SideItem:
+        return SideItem(
+            key=key,
+            track=track,
+            rating=rated.rating,
+            rated_at_s=mtime_ns / 1e9,
+            evidence=rated.evidence,
+            undecided=rated.undecided,
+            disagreement=rated.disagreement,
+        )
+
+    def _state(self, tags: FileTags, key: str) -> FileStateRecord:
+        return FileStateRecord(
+            rel_path=key,
+            size_bytes=tags.size_bytes,
+            mtime_ns=tags.mtime_ns,
+            format=tags.format,
+            tags=tuple((reading.dialect, reading.raw) for reading in tags.tags),
+            meta=_meta_dict(tags.meta),
+        )
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        """Walk the folder (one stat per file); files whose size and mtime match their cached
+        state are not opened; the others are read, on worker processes when they are many."""
+        if not os.path.isdir(self._root):
+            raise SetupError(f"music folder {self._root} is missing or not a folder")
+        cached = self._known if self._known is not None else self._load()
+        reporter.progress(phase, 0, len(cached) or None)
+        slots: list[SideItem | None] = []
+        to_read: list[tuple[int, str, str]] = []  # (slot, key, path)
+
+        def on_error(error: MediaFileError) -> None:
+            reporter.event("unreadable", error.path, level="error", detail=error.reason)
+            reporter.counter("errors")
+
+        unseen = dict(cached)
+        for path, size_bytes, mtime_ns in iter_audio_stats(self._root, on_error=on_error):
+            key, local_path = self._key_and_path(path)
+            state = unseen.pop(key, None)
+            if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
+                self.files_cached += 1
+                rated = self._rated.get(state.tags) or self._cached_rated(state.tags)
+                slots.append(self._item(key, _lazy_track(key, local_path, state), rated, mtime_ns))
+            else:
+                to_read.append((len(slots), key, path))
+                slots.append(None)
+            if len(slots) % 1000 == 0:
+                reporter.check_cancelled()
+                reporter.progress(phase, self.files_cached, max(len(cached), len(slots)))
+        self._gone = list(unseen)
+
+        results = self._workers.read_many(
+            [path for _, _, path in to_read],
+            pinned_scale=self._options.pinned_scale,
+            should_stop=_stop_check(reporter),
+        )
+        for done, ((slot, key, _path), result) in enumerate(zip(to_read, results, strict=True)):
+            if done % 500 == 0:
+                reporter.check_cancelled()
+                reporter.progress(phase, self.files_cached + done, len(slots))
+            if isinstance(result, MediaFileError):
+                on_error(result)
+                continue
+            self.files_read += 1
+            self._pending[key] = self._state(result, key)
+            track = _read_track(key, self.local_path(key), result.meta)
+            slots[slot] = self._item(key, track, self._resolved(result.tags), result.mtime_ns)
+        reporter.counter("files_read", self.files_read)
+        reporter.counter("files_cached", self.files_cached)
+        return [item for item in slots if item is not None]
+
+    def _request(self, key: str, rating: Rating | None) -> WriteRequest:
+        return WriteRequest(
+            self.local_path(key),
+            rating,
+            self._options.profile,
+            self._options.write_options,
+            self._options.pinned_scale,
+        )
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        return _only(self.write_many([RatingWrite(key, rating, rated_at_s)]))
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+    ) -> Iterator[Written]:
+        """Tags written on worker processes when there are many; settled here in order."""
+        requests = [self._request(w.key, w.rating) for w in writes]
+        outcomes = self._workers.write_many(requests, should_stop=should_stop)
+        for write, outcome in zip(writes, outcomes, strict=False):
+            if isinstance(outcome, MediaFileError):
+                yield outcome
+                continue
+            try:
+                yield self._settled(write.key, write.rating, outcome)
+            except MediaFileError as error:
+                yield error
+
+    def _settled(self, key: str, rating: Rating | None, outcome: WriteOutcome) -> Rating | None:
+        """What a write left in the file under the read policy; its new file state kept."""
+        resolved = resolve(outcome.tags, self._options.read_policy).rating
+        # "unchanged": the file already holds what the profile writes for this rating (a ½★
+        # that a detected-scale text tag can only hold as 1★, say): a lossy no-op, not a lie.
+        if not outcome.lossy and outcome.method != "unchanged" and resolved != rating:
+            raise WriteNotVerified(
+                f"wrote {rating or 'unrated'} but the file reads {resolved or 'unrated'}",
+                path=self.local_path(key),
+            )
+        previous = self._pending.get(key)
+        if previous is not None or key not in self._gone:
+            self._pending[key] = FileStateRecord(
+                rel_path=key,
+                size_bytes=outcome.size_bytes,
+                mtime_ns=outcome.mtime_ns,
+                format=outcome.format,
+                tags=tuple((reading.dialect, reading.raw) for reading in outcome.tags),
+                meta=previous.match_meta() if previous is not None else self._cached_meta(key),
+            )
+        return resolved
+
+    def _cached_meta(self, key: str) -> dict[str, object]:
+        known = (self._known or {}).get(key)
+        if known is not None:
+            return known.match_meta()
+        try:
+            return _meta_dict(read_file(self.local_path(key)).meta)
+        except MediaFileError:
+            return {}
+
+    def read(self, key: str) -> Rating | None:
+        tags = read_file(self.local_path(key), pinned_scale=self._options.pinned_scale)
+        return resolve(tags.tags, self._options.read_policy).rating
+
+    def load_state(self) -> None:
+        self._load()
+
+    def _load(self) -> dict[str, FileStateRecord]:
+        self._known = self._repository.file_states(self._library_id)
+        return self._known
+
+    def commit(self) -> None:
+        self._repository.save_file_states(
+            self._library_id, list(self._pending.values()), gone=self._gone, stored=self._known
+        )
+        self._pending.clear()
+        self._gone = []
+
+    def close(self) -> None:
+        """Stop the tag workers (files are opened per read and write)."""
+        self._workers.close()
