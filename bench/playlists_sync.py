@@ -29,9 +29,9 @@ from app.adapters.db.engine import create_db_engine, create_session_factory  # n
 from app.adapters.db.library_repo import LibraryRepository  # noqa: E402
 from app.adapters.db.playlist_repo import PlaylistRepository  # noqa: E402
 from app.adapters.plex import PlexServerClient  # noqa: E402
+from app.domain.links import Mode  # noqa: E402
 from app.domain.matching import MatchThresholds  # noqa: E402
 from app.domain.paths import PathMapping  # noqa: E402
-from app.domain.ratings.merge import Mode  # noqa: E402
 from app.services.playlists.matching import PlexFolderResolver  # noqa: E402
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide  # noqa: E402
 from app.services.playlists.sync import (  # noqa: E402

@@ -70,7 +70,7 @@ from app.adapters.db.jobs import JobRepository  # noqa: E402
 from app.adapters.processes import current_runner_id, runner_alive  # noqa: E402
 from app.bootstrap import build_domains, build_job_kinds  # noqa: E402
 from app.domain.jobs import JobStatus, JobTrigger  # noqa: E402
-from app.domain.ratings.merge import Mode  # noqa: E402
+from app.domain.links import Mode  # noqa: E402
 from app.domain.ratings.rating import Rating  # noqa: E402
 from app.services.jobs.executor import JobExecutor  # noqa: E402
 from app.services.jobs.service import JobService  # noqa: E402

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from app.bootstrap import Container
 from app.domain.errors import AlreadyRunning, CrossfadeError, InvalidInput
 from app.domain.jobs import JobTrigger
-from app.domain.ratings.merge import Direction, Mode, Policy
+from app.domain.links import Direction, Mode
+from app.domain.ratings.merge import Policy
 from app.services.system.insights import Insights, server_now
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.forms import PresentFields, checked, require

@@ -7,22 +7,19 @@ import itertools
 import pytest
 
 from app.domain.errors import InvalidInput
+from app.domain.links import Direction, Mode, Side, writable_sides
 from app.domain.ratings.merge import (
     Action,
     Baseline,
-    Direction,
     MergeDecision,
     MergeRules,
-    Mode,
     Policy,
     RatingValue,
-    Side,
     UndoAction,
     format_rating,
     merge,
     plan_resolution,
     plan_undo,
-    writable_sides,
 )
 from app.domain.ratings.rating import Rating
 

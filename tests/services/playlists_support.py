@@ -17,8 +17,8 @@ from app.adapters.db.library_repo import LibraryRepository, LinkRecord
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
+from app.domain.links import Mode
 from app.domain.playlists.m3u import PathStyle, parse_playlist
-from app.domain.ratings.merge import Mode
 from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.playlists.jobs import PlaylistServices, build_playlist_services, playlist_rules
 from app.services.playlists.sync import PlaylistsSummary

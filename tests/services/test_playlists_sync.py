@@ -13,7 +13,7 @@ import pytest
 from app.adapters.db import migrate
 from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
 from app.domain.errors import InvalidInput
-from app.domain.ratings.merge import Mode
+from app.domain.links import Mode
 from app.services.libraries.service import LibraryCatalog
 from plex_emulator.knobs import Fault
 from tests.services.playlists_support import (

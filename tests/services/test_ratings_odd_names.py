@@ -18,7 +18,7 @@ from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
-from app.domain.ratings.merge import Mode
+from app.domain.links import Mode
 from app.domain.ratings.rating import Rating, ReadPolicy, preset
 from app.services.libraries.service import SideFactory, link_rules
 from app.services.ratings.sync import RatingsSync, SyncSummary

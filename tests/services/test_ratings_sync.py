@@ -13,7 +13,7 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.tags import WriteOptions, write_rating
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobTrigger
-from app.domain.ratings.merge import Mode
+from app.domain.links import Mode
 from app.domain.ratings.rating import Rating, preset
 from app.services.libraries.service import link_rules
 from app.services.ratings.sync import SyncSides

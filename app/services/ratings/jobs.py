@@ -7,7 +7,7 @@ from typing import Any
 
 from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, SetupError
-from app.domain.ratings.merge import Mode
+from app.domain.links import Mode
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.service import SideFactory, link_rules

@@ -55,16 +55,14 @@ from app.adapters.db.sync_repo import (
 )
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.journal import ReconcileAction, WriteState, plan_reconcile
+from app.domain.links import Direction, Mode, Side
 from app.domain.matching import MatchThresholds, match_tracks
 from app.domain.ratings.merge import (
     Action,
     Baseline,
-    Direction,
     MergeDecision,
     MergeRules,
-    Mode,
     Policy,
-    Side,
     UndoAction,
     format_rating,
     merge,
