@@ -14,7 +14,7 @@ from app.services.playlists.matching import (
     match_confident,
     relative_under,
 )
-from app.services.playlists.sides import SideEntry
+from app.services.ports import SideEntry
 from tests.services.ratings_support import RecordingReporter
 
 

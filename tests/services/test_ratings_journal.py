@@ -16,10 +16,10 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.sync_repo import SettledWrite, SyncRepository
 from app.domain.jobs import JobTrigger
-from app.domain.links import Mode
+from app.domain.ratings.merge import Mode
 from app.domain.ratings.rating import Rating
 from app.services.libraries.service import link_rules
-from app.services.ratings.sides import RatingSide, RatingWrite, Reporter, SideItem, Written
+from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
 from app.services.ratings.sync import RatingsSync, SyncSides, SyncSummary
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 

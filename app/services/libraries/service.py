@@ -31,13 +31,13 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import MIN_ITEMS, TagWorkers
 from app.domain.errors import InvalidInput
-from app.domain.links import Direction, Side
 from app.domain.matching import MatchThresholds
 from app.domain.path_input import check_local_path, check_server_path, path_problem
 from app.domain.paths import PathMapping
-from app.domain.ratings.merge import Policy
+from app.domain.ratings.merge import Direction, Policy, Side
 from app.domain.ratings.rating import ReadPolicy, ReadPolicyKind, parse_scale, preset
-from app.services.ratings.sides import FolderOptions, FolderRatingSide, PlexRatingSide, RatingSide
+from app.services.ports import RatingSide
+from app.services.ratings.sides import FolderOptions, FolderRatingSide, PlexRatingSide
 from app.services.ratings.sync import LinkRules, SyncSides
 
 LIBRARY_KINDS = ("plex_music", "plex_movies", "music_folder", "movie_folder")

@@ -18,10 +18,10 @@ from app.adapters.db.library_repo import LibraryRecord, LinkRecord
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput, SetupError
-from app.domain.links import Direction, Mode
 from app.domain.matching import MatchThresholds
 from app.domain.paths import PathMapping
 from app.domain.playlists.diff import PlaylistMode, Side
+from app.domain.ratings.merge import Direction, Mode
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.service import (
@@ -40,13 +40,14 @@ from app.services.playlists.matching import (
     PlexFolderResolver,
 )
 from app.services.playlists.review import PlaylistsReview
-from app.services.playlists.sides import FolderPlaylistSide, PlaylistSide, PlexPlaylistSide
+from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from app.services.playlists.sync import (
     PlaylistRules,
     PlaylistSides,
     PlaylistsSummary,
     PlaylistsSync,
 )
+from app.services.ports import PlaylistSide
 from app.services.ratings.adhoc import AdhocLinks
 
 PLAYLISTS_SYNC = "playlists_sync"

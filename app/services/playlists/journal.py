@@ -41,14 +41,8 @@ from app.domain.journal import (
     plan_undo_write,
 )
 from app.domain.playlists.diff import Side
-from app.services.playlists.sides import (
-    FolderPlaylistSide,
-    PlaylistSide,
-    PlexPlaylistSide,
-    SideEntry,
-    SidePlaylist,
-)
-from app.services.ratings.sides import Reporter
+from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
+from app.services.ports import PlaylistSide, Reporter, SideEntry, SidePlaylist
 
 
 def planned_state(

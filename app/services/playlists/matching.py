@@ -29,8 +29,8 @@ from app.domain.errors import MediaFileError
 from app.domain.matching import MatchThresholds, TrackInfo, match_tracks
 from app.domain.paths import is_windows_path
 from app.domain.playlists.m3u import PathStyle, PlaylistEntry
-from app.services.playlists.sides import LOCAL_STYLE, PlexPlaylistSide, SideEntry
-from app.services.ratings.sides import RatingSide, Reporter
+from app.services.playlists.sides import LOCAL_STYLE, PlexPlaylistSide
+from app.services.ports import RatingSide, Reporter, SideEntry
 
 
 def _fold(path: str) -> str:

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import replace
 
 from app.adapters.playlist_files import (
-    PlaylistFileSnapshot,
     delete_playlist_file,
     list_playlist_files,
     read_playlist_file,
@@ -43,80 +41,15 @@ from app.services.playlists.entries import (
     uses_backslashes,
     uses_crlf,
 )
-from app.services.ratings.sides import Reporter
+from app.services.ports import (
+    Reporter,
+    Selector,
+    SideEntry,
+    SideListing,
+    SidePlaylist,
+)
 
 LOCAL_STYLE = PathStyle.WINDOWS if os.name == "nt" else PathStyle.POSIX
-
-Selector = Callable[[Sequence[str]], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class SideEntry:
-    """One entry of a playlist on one side.
-
-    ``ident`` is what the entry points at on its side: a Plex ``ratingKey`` or a file entry's
-    location. ``entry`` is the parsed line (folder sides; reused when the file is rewritten),
-    ``track`` what matching knows (Plex sides: the mapped path and the tags).
-    """
-
-    ident: str
-    label: str
-    entry: PlaylistEntry | None = None
-    track: TrackInfo | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SidePlaylist:
-    """A playlist as listed: ``ref`` (Plex playlist id, or file name), title, entries.
-
-    ``names`` are the titles it answers to (its title, and a file's name without extension);
-    ``changed_at_s`` when it last changed (Plex ``updatedAt``, a file's mtime).
-    """
-
-    ref: str
-    title: str
-    entries: tuple[SideEntry, ...]
-    changed_at_s: float | None
-    names: tuple[str, ...] = ()
-    snapshot: PlaylistFileSnapshot | None = None
-    encoding: str | None = None
-
-
-@dataclass
-class SideListing:
-    """``playlists``: the selected, readable ones. ``present``: every ref that exists (also
-    unselected and unreadable ones, which a run must leave alone, never take for deleted).
-    ``unreadable`` maps the refs that could not be read to the name they go by (a Plex title, a
-    file's name without extension): no playlist of that name is created on the other side."""
-
-    playlists: list[SidePlaylist] = field(default_factory=list)
-    present: set[str] = field(default_factory=set)
-    unreadable: dict[str, str] = field(default_factory=dict)
-
-
-class PlaylistSide(Protocol):
-    label: str
-    holds_files: bool
-
-    def list(self, reporter: Reporter, selected: Selector) -> SideListing:
-        """The side's playlists; a playlist that cannot be read is an event, not an error."""
-        ...
-
-    def write(self, playlist: SidePlaylist, title: str, entries: Sequence[SideEntry]) -> None:
-        """Make ``playlist`` hold ``entries`` in order, keeping its identity."""
-        ...
-
-    def new_ref(self, title: str, taken: set[str]) -> str:
-        """The ref a new playlist titled ``title`` will get (files: a free, safe name)."""
-        ...
-
-    def create(self, title: str, entries: Sequence[SideEntry], ref: str) -> str:
-        """Create a playlist (at ``ref`` where the side chooses names); returns its ref."""
-        ...
-
-    def delete(self, playlist: SidePlaylist) -> None: ...
-
-    def close(self) -> None: ...
 
 
 def _basename(location: str) -> str:

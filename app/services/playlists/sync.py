@@ -45,8 +45,6 @@ from dataclasses import dataclass, field
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import ConflictEntry, PlaylistPairRecord, PlaylistRepository
 from app.domain.errors import CrossfadeError, InvalidInput
-from app.domain.links import Direction, Mode, writable_sides
-from app.domain.links import Side as MergeSide
 from app.domain.playlists.diff import (
     PlaylistDiff,
     PlaylistMode,
@@ -57,6 +55,8 @@ from app.domain.playlists.diff import (
     plan_playlist,
 )
 from app.domain.playlists.m3u import safe_file_name, title_from_file_name
+from app.domain.ratings.merge import Direction, Mode, writable_sides
+from app.domain.ratings.merge import Side as MergeSide
 from app.services.playlists.entries import place_entries
 from app.services.playlists.journal import (
     PlaylistWriteJournal,
@@ -66,13 +66,13 @@ from app.services.playlists.journal import (
     reconcile,
 )
 from app.services.playlists.matching import EntryResolver
-from app.services.playlists.sides import (
+from app.services.ports import (
     PlaylistSide,
+    Reporter,
     SideEntry,
     SideListing,
     SidePlaylist,
 )
-from app.services.ratings.sides import Reporter
 
 POLICIES = ("prefer_a", "prefer_b", "newest", "ask")
 

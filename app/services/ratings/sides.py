@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
 from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
 from app.adapters.plex import PlexServerClient, PlexTrack
@@ -43,98 +42,13 @@ from app.domain.ratings.rating import (
     decode,
     resolve,
 )
-
-
-class Reporter(Protocol):
-    """What a side reports to while it works (``app.services.jobs.context.JobContext`` is one)."""
-
-    def progress(self, phase: str, done: int, total: int | None = None) -> None: ...
-
-    def event(
-        self,
-        action: str,
-        subject: str,
-        *,
-        level: str = "info",
-        before: object = None,
-        after: object = None,
-        detail: str | None = None,
-    ) -> None: ...
-
-    def counter(self, name: str, n: int = 1) -> None: ...
-
-    def check_cancelled(self) -> None: ...
-
-
-class SideItem:
-    """One track on one side: its key, match metadata, rating, and why we believe that rating.
-
-    ``evidence`` names where the rating came from ("POPM MusicBee 196", "Plex 3½★").
-    ``disagreement``: the file's rating tags disagree (the read policy chose one);
-    ``undecided``: they disagree and the read policy is ``ask``.
-    ``track`` may be given as a function that builds it: it is built on first use only (a
-    no-change run matches every pair by its stored keys and never looks at most tracks).
-    """
-
-    __slots__ = ("_make_track", "_track", "disagreement", "evidence", "key", "rated_at_s",
-                 "rating", "undecided")  # fmt: skip
-
-    def __init__(
-        self,
-        key: str,
-        track: TrackInfo | Callable[[], TrackInfo],
-        rating: Rating | None,
-        rated_at_s: float | None,
-        evidence: str,
-        undecided: bool = False,
-        disagreement: bool = False,
-    ) -> None:
-        self.key = key
-        self._track = track if isinstance(track, TrackInfo) else None
-        self._make_track = None if isinstance(track, TrackInfo) else track
-        self.rating = rating
-        self.rated_at_s = rated_at_s
-        self.evidence = evidence
-        self.undecided = undecided
-        self.disagreement = disagreement
-
-    @property
-    def track(self) -> TrackInfo:
-        track = self._track
-        if track is None:
-            assert self._make_track is not None
-            track = self._track = self._make_track()
-            self._make_track = None
-        return track
-
-    def _fields(self) -> tuple[object, ...]:
-        return (self.key, self.track, self.rating, self.rated_at_s, self.evidence,
-                self.undecided, self.disagreement)  # fmt: skip
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SideItem):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __repr__(self) -> str:
-        return f"SideItem(key={self.key!r}, rating={self.rating!r}, evidence={self.evidence!r})"
-
-
-@dataclass(frozen=True, slots=True)
-class RatingWrite:
-    """One rating to set on one item (``rating`` None clears it); ``rated_at_s`` is when it
-    was set on the other side, for a side that keeps that time (Plex)."""
-
-    key: str
-    rating: Rating | None
-    rated_at_s: float | None = None
-
-
-Written = Rating | None | CrossfadeError
-
-
-def _never() -> bool:
-    return False
+from app.services.ports import (
+    RatingWrite,
+    Reporter,
+    SideItem,
+    Written,
+    never_stop,
+)
 
 
 def _only(outcomes: Iterator[Written]) -> Rating | None:
@@ -153,49 +67,6 @@ def _stop_check(reporter: Reporter) -> Callable[[], bool]:
         return False
 
     return should_stop
-
-
-class RatingSide(Protocol):
-    label: str
-    holds_files: bool
-    scans_in_child: bool  # its scan leaves this process's GIL free (parsed in a child)
-
-    def load_state(self) -> None:
-        """Read what the scan needs from our own database (a folder's file states). Called
-        before a helper thread that parses in this process starts (rows come one at a time,
-        each a wait for the GIL it holds for up to 5 ms: 10× slower than alone), or while a
-        child process parses; :meth:`scan` loads it itself when nobody did."""
-        ...
-
-    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
-        """Every item of the side; per-item problems are events, never exceptions."""
-        ...
-
-    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
-        """Set ``key``'s rating and return what a re-read shows; raises our errors."""
-        ...
-
-    def write_many(
-        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
-    ) -> Iterator[Written]:
-        """:meth:`write` of each, in order, yielding what a re-read shows or the error.
-
-        ``should_stop`` is asked as the writes go out; once it says yes, the outcomes of the
-        writes already sent are yielded and nothing more is written (fewer outcomes than
-        writes)."""
-        ...
-
-    def read(self, key: str) -> Rating | None:
-        """The item's current rating, read now (for undo and conflict resolution)."""
-        ...
-
-    def commit(self) -> None:
-        """Persist what the scan learnt (file states); real runs only."""
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
-        ...
 
 
 _RATINGS = {half_stars: Rating(half_stars) for half_stars in range(1, 11)}
@@ -298,7 +169,7 @@ class PlexRatingSide:
         return _only(self.write_many([RatingWrite(key, rating, rated_at_s)]))
 
     def write_many(
-        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = never_stop
     ) -> Iterator[Written]:
         """Ratings set one request each, then verified a batch at a time by one re-read of
         the batch's tracks (``/library/metadata/k1,k2,…``)."""
@@ -596,7 +467,7 @@ class FolderRatingSide:
         return _only(self.write_many([RatingWrite(key, rating, rated_at_s)]))
 
     def write_many(
-        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = _never
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = never_stop
     ) -> Iterator[Written]:
         """Tags written on worker processes when there are many; settled here in order."""
         requests = [self._request(w.key, w.rating) for w in writes]

@@ -55,14 +55,16 @@ from app.adapters.db.sync_repo import (
 )
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.journal import ReconcileAction, WriteState, plan_reconcile
-from app.domain.links import Direction, Mode, Side
 from app.domain.matching import MatchThresholds, match_tracks
 from app.domain.ratings.merge import (
     Action,
     Baseline,
+    Direction,
     MergeDecision,
     MergeRules,
+    Mode,
     Policy,
+    Side,
     UndoAction,
     format_rating,
     merge,
@@ -70,7 +72,7 @@ from app.domain.ratings.merge import (
     plan_undo,
 )
 from app.domain.ratings.rating import Rating
-from app.services.ratings.sides import RatingSide, RatingWrite, Reporter, SideItem, Written
+from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
 
 ACTIVE = ("auto", "confirmed")
 

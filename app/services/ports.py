@@ -1,0 +1,234 @@
+"""The ports the services depend on: what a job reports to, the rating side and playlist side
+protocols (with the values they exchange), and the repositories the services use.
+
+Services type against these, never against the concrete adapters; the composition root
+(``app.bootstrap``) hands them the concrete objects. The sides themselves live with their
+feature (``app.services.ratings.sides``, ``app.services.playlists.sides``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.adapters.playlist_files import PlaylistFileSnapshot
+from app.domain.errors import CrossfadeError
+from app.domain.matching import TrackInfo
+from app.domain.playlists.m3u import PlaylistEntry
+from app.domain.ratings.rating import Rating
+
+# --- Jobs ------------------------------------------------------------------------------------
+
+
+class Reporter(Protocol):
+    """What a side reports to while it works (``app.services.jobs.context.JobContext`` is one)."""
+
+    def progress(self, phase: str, done: int, total: int | None = None) -> None: ...
+
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None: ...
+
+    def counter(self, name: str, n: int = 1) -> None: ...
+
+    def check_cancelled(self) -> None: ...
+
+
+# --- Rating sides -----------------------------------------------------------------------------
+
+
+class SideItem:
+    """One track on one side: its key, match metadata, rating, and why we believe that rating.
+
+    ``evidence`` names where the rating came from ("POPM MusicBee 196", "Plex 3½★").
+    ``disagreement``: the file's rating tags disagree (the read policy chose one);
+    ``undecided``: they disagree and the read policy is ``ask``.
+    ``track`` may be given as a function that builds it: it is built on first use only (a
+    no-change run matches every pair by its stored keys and never looks at most tracks).
+    """
+
+    __slots__ = ("_make_track", "_track", "disagreement", "evidence", "key", "rated_at_s",
+                 "rating", "undecided")  # fmt: skip
+
+    def __init__(
+        self,
+        key: str,
+        track: TrackInfo | Callable[[], TrackInfo],
+        rating: Rating | None,
+        rated_at_s: float | None,
+        evidence: str,
+        undecided: bool = False,
+        disagreement: bool = False,
+    ) -> None:
+        self.key = key
+        self._track = track if isinstance(track, TrackInfo) else None
+        self._make_track = None if isinstance(track, TrackInfo) else track
+        self.rating = rating
+        self.rated_at_s = rated_at_s
+        self.evidence = evidence
+        self.undecided = undecided
+        self.disagreement = disagreement
+
+    @property
+    def track(self) -> TrackInfo:
+        track = self._track
+        if track is None:
+            assert self._make_track is not None
+            track = self._track = self._make_track()
+            self._make_track = None
+        return track
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.key, self.track, self.rating, self.rated_at_s, self.evidence,
+                self.undecided, self.disagreement)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SideItem):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return f"SideItem(key={self.key!r}, rating={self.rating!r}, evidence={self.evidence!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class RatingWrite:
+    """One rating to set on one item (``rating`` None clears it); ``rated_at_s`` is when it
+    was set on the other side, for a side that keeps that time (Plex)."""
+
+    key: str
+    rating: Rating | None
+    rated_at_s: float | None = None
+
+
+Written = Rating | None | CrossfadeError
+
+
+def never_stop() -> bool:
+    """The default ``should_stop`` of a side's ``write_many``: never."""
+    return False
+
+
+class RatingSide(Protocol):
+    label: str
+    holds_files: bool
+    scans_in_child: bool  # its scan leaves this process's GIL free (parsed in a child)
+
+    def load_state(self) -> None:
+        """Read what the scan needs from our own database (a folder's file states). Called
+        before a helper thread that parses in this process starts (rows come one at a time,
+        each a wait for the GIL it holds for up to 5 ms: 10× slower than alone), or while a
+        child process parses; :meth:`scan` loads it itself when nobody did."""
+        ...
+
+    def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
+        """Every item of the side; per-item problems are events, never exceptions."""
+        ...
+
+    def write(self, key: str, rating: Rating | None, *, rated_at_s: float | None) -> Rating | None:
+        """Set ``key``'s rating and return what a re-read shows; raises our errors."""
+        ...
+
+    def write_many(
+        self, writes: Sequence[RatingWrite], *, should_stop: Callable[[], bool] = never_stop
+    ) -> Iterator[Written]:
+        """:meth:`write` of each, in order, yielding what a re-read shows or the error.
+
+        ``should_stop`` is asked as the writes go out; once it says yes, the outcomes of the
+        writes already sent are yielded and nothing more is written (fewer outcomes than
+        writes)."""
+        ...
+
+    def read(self, key: str) -> Rating | None:
+        """The item's current rating, read now (for undo and conflict resolution)."""
+        ...
+
+    def commit(self) -> None:
+        """Persist what the scan learnt (file states); real runs only."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+# --- Playlist sides ---------------------------------------------------------------------------
+
+Selector = Callable[[Sequence[str]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class SideEntry:
+    """One entry of a playlist on one side.
+
+    ``ident`` is what the entry points at on its side: a Plex ``ratingKey`` or a file entry's
+    location. ``entry`` is the parsed line (folder sides; reused when the file is rewritten),
+    ``track`` what matching knows (Plex sides: the mapped path and the tags).
+    """
+
+    ident: str
+    label: str
+    entry: PlaylistEntry | None = None
+    track: TrackInfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SidePlaylist:
+    """A playlist as listed: ``ref`` (Plex playlist id, or file name), title, entries.
+
+    ``names`` are the titles it answers to (its title, and a file's name without extension);
+    ``changed_at_s`` when it last changed (Plex ``updatedAt``, a file's mtime).
+    """
+
+    ref: str
+    title: str
+    entries: tuple[SideEntry, ...]
+    changed_at_s: float | None
+    names: tuple[str, ...] = ()
+    snapshot: PlaylistFileSnapshot | None = None
+    encoding: str | None = None
+
+
+@dataclass
+class SideListing:
+    """``playlists``: the selected, readable ones. ``present``: every ref that exists (also
+    unselected and unreadable ones, which a run must leave alone, never take for deleted).
+    ``unreadable`` maps the refs that could not be read to the name they go by (a Plex title, a
+    file's name without extension): no playlist of that name is created on the other side."""
+
+    playlists: list[SidePlaylist] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
+class PlaylistSide(Protocol):
+    label: str
+    holds_files: bool
+
+    def list(self, reporter: Reporter, selected: Selector) -> SideListing:
+        """The side's playlists; a playlist that cannot be read is an event, not an error."""
+        ...
+
+    def write(self, playlist: SidePlaylist, title: str, entries: Sequence[SideEntry]) -> None:
+        """Make ``playlist`` hold ``entries`` in order, keeping its identity."""
+        ...
+
+    def new_ref(self, title: str, taken: set[str]) -> str:
+        """The ref a new playlist titled ``title`` will get (files: a free, safe name)."""
+        ...
+
+    def create(self, title: str, entries: Sequence[SideEntry], ref: str) -> str:
+        """Create a playlist (at ``ref`` where the side chooses names); returns its ref."""
+        ...
+
+    def delete(self, playlist: SidePlaylist) -> None: ...
+
+    def close(self) -> None: ...
