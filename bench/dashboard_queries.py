@@ -21,8 +21,9 @@ from app.adapters.db.engine import create_db_engine, create_session_factory
 from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
-from app.adapters.db.sync_repo import FileStateRecord, NewTrackLink, SyncRepository
+from app.adapters.db.sync_repo import SyncRepository
 from app.domain.jobs import JobTrigger, NewJobEvent
+from app.domain.ratings.records import FileStateRecord, NewTrackLink
 from app.services.system.insights import Insights
 from app.web.job_report import csv_chunks
 

@@ -8,9 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.adapters.db.library_repo import LibraryRecord, LinkRecord
-from app.adapters.db.sync_repo import ConflictRecord, TrackLinkRecord
 from app.api.path_types import LocalPath, ServerPath
 from app.domain.names import display_form, display_json
+from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
 
 
 class PathMappingIn(BaseModel):

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.adapters.db.sync_repo import NewTrackLink
+from app.domain.ratings.records import NewTrackLink
 from tests.auth_support import bearer
 
 Waiter = Callable[..., None]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.adapters.db.jobs import JobRepository
-from app.adapters.db.sync_repo import NewJournalEntry
 from app.bootstrap import Container
 from app.domain.jobs import JobTrigger
+from app.domain.ratings.records import NewJournalEntry
 from app.settings import Settings
 from plex_emulator.server import EmulatorServer
 from plex_emulator.state import EmulatorState

@@ -14,10 +14,11 @@ import pytest
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
-from app.adapters.db.sync_repo import SettledWrite, SyncRepository
+from app.adapters.db.sync_repo import SyncRepository
 from app.domain.jobs import JobTrigger
 from app.domain.ratings.merge import Mode
 from app.domain.ratings.rating import Rating
+from app.domain.ratings.records import SettledWrite
 from app.services.libraries.service import link_rules
 from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
 from app.services.ratings.sync import RatingsSync, SyncSides, SyncSummary

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.adapters.db.sync_repo import NewTrackLink
+from app.domain.ratings.records import NewTrackLink
 from tests.web.conftest import HTMX, DashboardWorld
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from app.adapters.db.sync_repo import NewConflict, NewTrackLink
+from app.domain.ratings.records import NewConflict, NewTrackLink
 from tests.web.conftest import DashboardWorld
 
 ODD = os.fsdecode(b"Caf\xe9/09 Caf\xe9.flac")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from app.adapters.db.library_repo import LibraryRepository
-from app.adapters.db.sync_repo import ConflictRecord, SyncRepository, TrackLinkRecord
+from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import InvalidInput
 from app.domain.ratings.rating import Rating
+from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
 from app.services.libraries.service import SideFactory, link_rules
 from app.services.ratings.sync import CHOICES, RatingsSync
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.adapters.db.sync_repo import FileStateRecord, SyncRepository
+from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.adapters.plex.listing_process import iter_tracks_in_child
 from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file
@@ -42,6 +42,7 @@ from app.domain.ratings.rating import (
     decode,
     resolve,
 )
+from app.domain.ratings.records import FileStateRecord
 from app.services.ports import (
     RatingWrite,
     Reporter,

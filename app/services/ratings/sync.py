@@ -44,15 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from app.adapters.db.sync_repo import (
-    JournalRecord,
-    NewConflict,
-    NewJournalEntry,
-    NewTrackLink,
-    SettledWrite,
-    SyncRepository,
-    TrackLinkRecord,
-)
+from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.journal import ReconcileAction, WriteState, plan_reconcile
 from app.domain.matching import MatchThresholds, match_tracks
@@ -72,6 +64,14 @@ from app.domain.ratings.merge import (
     plan_undo,
 )
 from app.domain.ratings.rating import Rating
+from app.domain.ratings.records import (
+    JournalRecord,
+    NewConflict,
+    NewJournalEntry,
+    NewTrackLink,
+    SettledWrite,
+    TrackLinkRecord,
+)
 from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
 
 ACTIVE = ("auto", "confirmed")

@@ -11,7 +11,7 @@ from app.adapters.db.bulk import insert_many
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_models import FileState, TrackLink
-from app.adapters.db.sync_repo import _table
+from app.adapters.db.sync_rows import table_of as _table
 
 
 def _link_id(session_factory: SessionFactory) -> tuple[int, int]:

@@ -11,9 +11,10 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.insights_repo import InsightsRepository, like_pattern
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
-from app.adapters.db.sync_repo import FileStateRecord, NewTrackLink, SyncRepository
+from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import NotFound
 from app.domain.jobs import EventLevel, JobStatus, JobTrigger, NewJobEvent
+from app.domain.ratings.records import FileStateRecord, NewTrackLink
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

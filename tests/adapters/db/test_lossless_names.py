@@ -12,7 +12,8 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
-from app.adapters.db.sync_repo import FileStateRecord, NewConflict, NewTrackLink, SyncRepository
+from app.adapters.db.sync_repo import SyncRepository
+from app.domain.ratings.records import FileStateRecord, NewConflict, NewTrackLink
 
 RAW_NAMES = [
     b"Caf\xe9/09 Caf\xe9.flac",

@@ -11,14 +11,9 @@ import pytest
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
-from app.adapters.db.sync_repo import (
-    FileStateRecord,
-    NewConflict,
-    NewJournalEntry,
-    NewTrackLink,
-    SyncRepository,
-)
+from app.adapters.db.sync_repo import SyncRepository
 from app.domain.jobs import JobTrigger
+from app.domain.ratings.records import FileStateRecord, NewConflict, NewJournalEntry, NewTrackLink
 
 
 @dataclass(frozen=True)
