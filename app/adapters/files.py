@@ -2,11 +2,11 @@
 
 - :func:`scan_tree`: an ``os.scandir`` walker that stats each entry once (directories are told
   by ``d_type``, so they cost no stat at all) and returns an immutable
-  :class:`~app.domain.mirror.plan.DirNode` snapshot. Unreadable directories and vanished entries
+  :class:`~app.domain.mirror.snapshot.DirNode` snapshot. Unreadable directories and vanished entries
   become part of the snapshot, never exceptions; names that are not UTF-8 stay as
   ``surrogateescape`` strings and round-trip to the same bytes. FIFOs, devices, sockets,
   symlink loops and symlinks that lead out of the walked root are recorded as
-  :class:`~app.domain.mirror.plan.Special` entries with their kind, never opened nor followed.
+  :class:`~app.domain.mirror.snapshot.Special` entries with their kind, never opened nor followed.
 - :func:`place_link` / :func:`place_copy`: materializers. A new file is created under its
   final name only by an atomic ``link``; a copy or a replacement is written to a temporary name
   in the same directory and ``rename``\\ d over the target, so a crash (even ``SIGKILL``)
@@ -45,7 +45,7 @@ from app.domain.errors import (
     TargetLocked,
 )
 from app.domain.mirror.naming import IGNORE_MARKERS
-from app.domain.mirror.plan import DirNode, DirStamp, FileMeta, FileNode, Special
+from app.domain.mirror.snapshot import DirNode, DirStamp, FileMeta, FileNode, Special
 from app.domain.special_files import SpecialKind, is_inside, special_kind
 
 TEMP_PREFIX = ".crossfade-"

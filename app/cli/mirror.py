@@ -22,7 +22,8 @@ from typing import IO
 import typer
 
 from app.domain.mirror.naming import METADATA_SUFFIXES
-from app.domain.mirror.plan import MirrorPlan, Mode
+from app.domain.mirror.planned import MirrorPlan
+from app.domain.mirror.reconcile import Mode
 from app.services.mirror.documents import (
     Fields,
     diff_document,

@@ -7,30 +7,31 @@ from typing import Any
 
 import pytest
 
+from app.domain.mirror.diff import diff_target
 from app.domain.mirror.naming import Format, Loss, parse_jellyfin_video, short_hash
-from app.domain.mirror.plan import (
+from app.domain.mirror.plan import plan_mirror
+from app.domain.mirror.planned import MirrorPlan, PlanOptions
+from app.domain.mirror.reconcile import (
     ASSET_STRAY,
     LIBRARY_STRAY,
     MOVIE_STRAY,
-    DirNode,
-    DirStamp,
     ErrorStep,
-    FileMeta,
-    FileNode,
     FileStep,
-    MirrorPlan,
     MkdirStep,
     Mode,
-    PlanOptions,
     ReconcileOptions,
     RemoveStep,
+    reconcile,
+)
+from app.domain.mirror.snapshot import (
+    DirNode,
+    DirStamp,
+    FileMeta,
+    FileNode,
     SettledMovie,
     Special,
-    diff_target,
     guess_format,
     is_racy,
-    plan_mirror,
-    reconcile,
 )
 from app.domain.special_files import SpecialKind
 

@@ -16,16 +16,10 @@ from app.domain.mirror.index import (
     settle_movie,
 )
 from app.domain.mirror.naming import METADATA_SUFFIXES, Loss
-from app.domain.mirror.plan import (
-    DirNode,
-    FileMeta,
-    FileNode,
-    Mode,
-    PlannedMovie,
-    PlanOptions,
-    SettledMovie,
-    plan_mirror,
-)
+from app.domain.mirror.plan import plan_mirror
+from app.domain.mirror.planned import PlannedMovie, PlanOptions
+from app.domain.mirror.reconcile import Mode
+from app.domain.mirror.snapshot import DirNode, FileMeta, FileNode, SettledMovie
 
 BAD = b"Caf\xe9 (1999)".decode("utf-8", "surrogateescape")
 

@@ -2,7 +2,8 @@
 
 The index records the last real run (source, target, formats, how many movies: the shrink
 guard of ``--delete`` compares against it) and every movie that ended that run completely in
-sync, as a :class:`~app.domain.mirror.plan.SettledMovie` with a stamp of each of its directories.
+sync, as a :class:`~app.domain.mirror.snapshot.SettledMovie` with a stamp of each of its
+directories.
 A later run that finds all stamps of a movie unchanged (and its copied files too) knows that
 nothing in it can have changed, and neither reads nor plans it: a run with nothing to do costs
 little more than one ``stat`` per directory.
@@ -17,16 +18,9 @@ import json
 from dataclasses import dataclass
 
 from app.domain.mirror.naming import FORMATS, Format, Loss
-from app.domain.mirror.plan import (
-    MODES,
-    DirNode,
-    FileNode,
-    Mode,
-    PlannedMovie,
-    SettledMovie,
-    dedupe_losses,
-    is_racy,
-)
+from app.domain.mirror.planned import PlannedMovie, dedupe_losses
+from app.domain.mirror.reconcile import MODES, Mode
+from app.domain.mirror.snapshot import DirNode, FileNode, SettledMovie, is_racy
 
 INDEX_VERSION = 2
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.mirror.naming import Loss, printable
-from app.domain.mirror.plan import MirrorPlan, PlannedAsset, PlannedFile, PlannedMovie
+from app.domain.mirror.planned import MirrorPlan, PlannedAsset, PlannedFile, PlannedMovie
 from app.services.mirror.service import (
     DiffOutcome,
     MirrorEvent,

@@ -68,6 +68,7 @@ from app.domain.errors import (
     SetupError,
     UnsafeLayout,
 )
+from app.domain.mirror.diff import DiffReport, diff_target
 from app.domain.mirror.index import RunIndex, decode_index, encode_index, settle_movie
 from app.domain.mirror.naming import (
     IGNORE_MARKERS,
@@ -76,25 +77,20 @@ from app.domain.mirror.naming import (
     opposite,
     parse_folder,
 )
-from app.domain.mirror.plan import (
-    DiffReport,
-    DirNode,
+from app.domain.mirror.plan import plan_mirror
+from app.domain.mirror.planned import MirrorPlan, PlanOptions
+from app.domain.mirror.reconcile import (
     FileStep,
-    MirrorPlan,
     MkdirStep,
     Mode,
     MovieSteps,
-    PlanOptions,
     ReconcileOptions,
     RemoveStep,
-    SettledMovie,
     Step,
     SyncSteps,
-    diff_target,
-    guess_format,
-    plan_mirror,
     reconcile,
 )
+from app.domain.mirror.snapshot import DirNode, SettledMovie, guess_format
 
 log = logging.getLogger(__name__)
 
