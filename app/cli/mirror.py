@@ -9,7 +9,6 @@ so memory stays flat however large the library.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import sys
@@ -21,6 +20,7 @@ from typing import IO
 
 import typer
 
+from app.adapters.gc_pause import paused_gc
 from app.domain.mirror.naming import METADATA_SUFFIXES
 from app.domain.mirror.planned import MirrorPlan
 from app.domain.mirror.reconcile import Mode
@@ -142,19 +142,15 @@ def _run(command: Callable[[], int], debug: bool) -> int:
 
     The cyclic garbage collector is off for the command: it is a short-lived process whose
     large snapshots hold no cycles, and a collection over them costs seconds for nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        code = command()
-    except KeyboardInterrupt:
-        log.info("INTERRUPTED")
-        return EXIT_CANCELLED
-    except Exception as exc:
-        log.error("Exception: %s", exc, exc_info=debug)
-        return EXIT_UNEXPECTED
-    finally:
-        if was_enabled:
-            gc.enable()
+    with paused_gc():
+        try:
+            code = command()
+        except KeyboardInterrupt:
+            log.info("INTERRUPTED")
+            return EXIT_CANCELLED
+        except Exception as exc:
+            log.error("Exception: %s", exc, exc_info=debug)
+            return EXIT_UNEXPECTED
     return code
 
 

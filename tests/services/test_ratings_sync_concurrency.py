@@ -1,10 +1,9 @@
 """The work a ratings sync does on a helper thread (a Plex side's scan and writes, while the
-music folder's are done on the job's thread) and the deferral of full garbage collections
-during runs: results, events, errors and cancellation as if everything had run in turn."""
+music folder's are done on the job's thread): results, events, errors and cancellation as if
+everything had run in turn."""
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from app.domain.matching import TrackInfo
 from app.domain.ratings.merge import Direction, Mode, Policy
 from app.domain.ratings.rating import Rating
 from app.services.ports import RatingWrite, Reporter, SideItem, Written
-from app.services.ratings.sync import FullCollections, LinkRules, RatingsSync, SyncSides
+from app.services.ratings.sync import LinkRules, RatingsSync, SyncSides
 from tests.services.ratings_support import RecordingReporter
 
 
@@ -199,53 +198,6 @@ def test_cancelling_while_waiting_for_the_helper_stops_it_and_raises_the_cancel(
 
 
 # --- full collections ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def thresholds() -> Iterator[tuple[int, int, int]]:
-    before = gc.get_threshold()
-    gc.set_threshold(700, 10, 10)
-    try:
-        yield gc.get_threshold()
-    finally:
-        gc.set_threshold(*before)
-
-
-def test_full_collections_are_deferred_during_a_run_and_restored_after(
-    thresholds: tuple[int, int, int],
-) -> None:
-    deferral = FullCollections()
-
-    with deferral.deferred():
-        assert gc.get_threshold() == (700, 10, FullCollections.DEFERRED)
-
-    assert gc.get_threshold() == thresholds
-
-
-def test_concurrent_runs_restore_the_thresholds_only_when_the_last_ends(
-    thresholds: tuple[int, int, int],
-) -> None:
-    deferral = FullCollections()
-    first = deferral.deferred()
-    second = deferral.deferred()
-
-    first.__enter__()
-    second.__enter__()
-    first.__exit__(None, None, None)
-    still = gc.get_threshold()
-    second.__exit__(None, None, None)
-
-    assert still == (700, 10, FullCollections.DEFERRED)
-    assert gc.get_threshold() == thresholds
-
-
-def test_a_failing_run_restores_the_thresholds(thresholds: tuple[int, int, int]) -> None:
-    deferral = FullCollections()
-
-    with pytest.raises(SetupError), deferral.deferred():
-        raise SetupError("the Plex server went away")
-
-    assert gc.get_threshold() == thresholds
 
 
 # --- writes --------------------------------------------------------------------------------

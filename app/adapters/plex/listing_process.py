@@ -17,13 +17,13 @@ be started, the listing happens in-process.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import os
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any, Final
 
+from app.adapters.gc_pause import paused_gc
 from app.adapters.plex.client import PlexServerClient
 from app.adapters.plex.records import PlexTrack
 from app.adapters.processes import follow_parent, worker_context
@@ -52,22 +52,22 @@ def _list_in_child(
     """The child: list, sending ``("rows", rows)`` every ``BATCH`` tracks (the parent builds
     its items while the child goes on), then ``("done", None)`` or ``("error", PlexError)``."""
     follow_parent(parent_pid)
-    gc.disable()  # a short life that only allocates: collections would only walk the rows
-    try:
-        with client:
-            rows: list[Row] = []
-            for track in client.iter_tracks(section_id):
-                rows.append(track_row(track))
-                if len(rows) == BATCH:
-                    connection.send(("rows", rows))
-                    rows = []
-        if rows:
-            connection.send(("rows", rows))
-        connection.send(("done", None))
-    except PlexError as error:
-        connection.send(("error", error))
-    finally:
-        connection.close()
+    with paused_gc():  # a short life that only allocates: collections would only walk the rows
+        try:
+            with client:
+                rows: list[Row] = []
+                for track in client.iter_tracks(section_id):
+                    rows.append(track_row(track))
+                    if len(rows) == BATCH:
+                        connection.send(("rows", rows))
+                        rows = []
+            if rows:
+                connection.send(("rows", rows))
+            connection.send(("done", None))
+        except PlexError as error:
+            connection.send(("error", error))
+        finally:
+            connection.close()
 
 
 class ListingCancelled(Exception):

@@ -33,12 +33,10 @@ read it but never write it; only real runs take the lock.
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +59,7 @@ from app.adapters.files import (
     scan_tree,
     write_atomically,
 )
+from app.adapters.gc_pause import paused_gc
 from app.domain.errors import (
     CrossfadeError,
     DeleteRefused,
@@ -234,19 +233,6 @@ class PlanOutcome:
     plan: MirrorPlan | None = None
     error: CrossfadeError | None = None
     marked_root: Side | None = None
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Snapshots and plans are large trees of small immutable objects without cycles; the
-    cyclic collector would rescan them over and over while they are built."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --------------------------------------------------------------------------------------------
@@ -686,7 +672,7 @@ def sync(
     source_root, target_root = _roots(request)
     lock: TargetLock | None = None
     try:
-        with _gc_paused():
+        with paused_gc():
             reporter.progress("scan", 0, 2)
             setup = _setup(request, use_index=True, settle=not request.dry_run)
             if not setup.target_exists and not request.create:
@@ -920,7 +906,7 @@ def diff(request: MirrorRequest, reporter: MirrorReporter | None = None) -> Diff
     reporter = reporter or NullReporter()
     source_root, target_root = _roots(request)
     try:
-        with _gc_paused():
+        with paused_gc():
             reporter.progress("scan", 0, 2)
             setup = _setup(request, use_index=True)
             if not setup.target_exists:
@@ -966,7 +952,7 @@ def plan(request: MirrorRequest) -> PlanOutcome:
     target need not exist. Exit codes: 0 a plan, 2 setup error."""
     source_root, target_root = _roots(request)
     try:
-        with _gc_paused():
+        with paused_gc():
             setup = _setup(request, use_index=False)
             target_tree = (
                 scan_tree(setup.target_root, follow_symlinks=False) if setup.target_exists else None

@@ -29,22 +29,21 @@ no Plex ratings, no baselines, no links, no file-state cache.
 Speed: a Plex side lists and writes on a helper thread while the music folder is walked and
 its tags written on the job's thread (a Plex request mostly waits for the server); outcomes,
 events and errors are the same as in turn. Full garbage collections wait until the run ends
-(:class:`FullCollections`).
+(:class:`~app.adapters.gc_pause.FullCollections`).
 """
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from app.adapters.db.sync_repo import SyncRepository
+from app.adapters.gc_pause import FULL_GC
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.journal import ReconcileAction, WriteState, plan_reconcile
 from app.domain.matching import MatchThresholds, match_tracks
@@ -167,43 +166,6 @@ class SyncSides:
 
 _WAIT_S = 0.2
 _T = TypeVar("_T")
-
-
-class FullCollections:
-    """Defers CPython's full (oldest generation) garbage collections while runs are going.
-
-    A run keeps about ten objects per track alive until it ends, and every 25% of growth of the
-    heap triggers a full collection that walks every object of the process: at 20,000 tracks
-    that was a third of a no-change re-run. Young collections go on as usual, so short-lived
-    reference cycles are still freed; full collections resume when the last of several
-    concurrent runs (threads of one process) ends, with the thresholds found before the first.
-    """
-
-    DEFERRED = 1_000  # young collections between full ones, instead of CPython's 10
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._runs = 0
-        self._saved: tuple[int, int, int] = gc.get_threshold()
-
-    @contextmanager
-    def deferred(self) -> Iterator[None]:
-        with self._lock:
-            if self._runs == 0:
-                self._saved = gc.get_threshold()
-                youngest, middle, _ = self._saved
-                gc.set_threshold(youngest, middle, self.DEFERRED)
-            self._runs += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._runs -= 1
-                if self._runs == 0:
-                    gc.set_threshold(*self._saved)
-
-
-FULL_GC = FullCollections()
 
 
 class _HelperStopped(BaseException):
