@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from app.domain.mirror.diff import diff_target
-from app.domain.mirror.naming import Format, Loss, parse_jellyfin_video, short_hash
+from app.domain.mirror.grammar import parse_jellyfin_video
+from app.domain.mirror.naming import Format, Loss, short_hash
 from app.domain.mirror.plan import plan_mirror
 from app.domain.mirror.planned import MirrorPlan, PlanOptions
 from app.domain.mirror.reconcile import (

@@ -6,6 +6,19 @@ import hashlib
 
 import pytest
 
+from app.domain.mirror.grammar import (
+    parse_folder,
+    parse_jellyfin_folder,
+    parse_jellyfin_video,
+    parse_plex_folder,
+    parse_plex_video,
+    render_folder,
+    render_jellyfin_folder,
+    render_jellyfin_video,
+    render_plex_folder,
+    render_plex_video,
+    render_video,
+)
 from app.domain.mirror.naming import (
     FormatGuess,
     Loss,
@@ -15,19 +28,8 @@ from app.domain.mirror.naming import (
     is_metadata_name,
     is_video_name,
     jellyfin_resolution,
-    parse_folder,
-    parse_jellyfin_folder,
-    parse_jellyfin_video,
-    parse_plex_folder,
-    parse_plex_video,
     plex_resolution,
     printable,
-    render_folder,
-    render_jellyfin_folder,
-    render_jellyfin_video,
-    render_plex_folder,
-    render_plex_video,
-    render_video,
     short_hash,
     sidecar_name,
     split_inline_extra,

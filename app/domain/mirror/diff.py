@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.domain.mirror.naming import (
-    METADATA_SUFFIXES,
-)
+from app.domain.mirror.naming import METADATA_SUFFIXES
 from app.domain.mirror.planned import MirrorPlan
 from app.domain.mirror.reconcile import (
     FileStep,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from app.domain.mirror.grammar import parse_folder, parse_video, render_folder, render_video
 from app.domain.mirror.naming import (
     JELLYFIN_EXTRA_FOLDERS,
     JELLYFIN_ONLY_EXTRA_FOLDERS,
@@ -32,10 +33,6 @@ from app.domain.mirror.naming import (
     has_undecodable,
     is_metadata_name,
     is_video_name,
-    parse_folder,
-    parse_video,
-    render_folder,
-    render_video,
     short_hash,
     sidecar_name,
     split_suffix,

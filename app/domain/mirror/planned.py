@@ -7,12 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from app.domain.mirror.naming import (
-    METADATA_SUFFIXES,
-    Format,
-    Loss,
-    MovieName,
-)
+from app.domain.mirror.naming import METADATA_SUFFIXES, Format, Loss, MovieName
 from app.domain.mirror.snapshot import FileMeta, SettledMovie
 from app.domain.special_files import SpecialKind
 

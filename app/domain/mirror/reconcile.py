@@ -7,10 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.domain.mirror.naming import (
-    METADATA_SUFFIXES,
-    is_metadata_name,
-)
+from app.domain.mirror.naming import METADATA_SUFFIXES, is_metadata_name
 from app.domain.mirror.planned import MirrorPlan, PlannedAsset, PlannedFile, PlannedMovie
 from app.domain.mirror.snapshot import DirNode, FileNode, join, leaf
 

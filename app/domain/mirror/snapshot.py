@@ -12,13 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from app.domain.mirror.naming import (
-    Format,
-    FormatGuess,
-    Loss,
-    is_video_name,
-    split_suffix,
-)
+from app.domain.mirror.naming import Format, FormatGuess, Loss, is_video_name, split_suffix
 from app.domain.special_files import SpecialKind
 
 

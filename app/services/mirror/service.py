@@ -68,14 +68,9 @@ from app.domain.errors import (
     UnsafeLayout,
 )
 from app.domain.mirror.diff import DiffReport, diff_target
+from app.domain.mirror.grammar import parse_folder
 from app.domain.mirror.index import RunIndex, decode_index, encode_index, settle_movie
-from app.domain.mirror.naming import (
-    IGNORE_MARKERS,
-    METADATA_SUFFIXES,
-    Format,
-    opposite,
-    parse_folder,
-)
+from app.domain.mirror.naming import IGNORE_MARKERS, METADATA_SUFFIXES, Format, opposite
 from app.domain.mirror.plan import plan_mirror
 from app.domain.mirror.planned import MirrorPlan, PlanOptions
 from app.domain.mirror.reconcile import (
