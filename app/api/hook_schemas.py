@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.adapters.db.hook_repo import DeliveryRecord, EndpointRecord, OutgoingRecord
+from app.domain.hook_records import DeliveryRecord, EndpointRecord, OutgoingRecord
 from app.domain.hooks import MAX_ID, describe_url, hook_url
 from app.services.hooks.incoming import HookOutcome, Outcome
 

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.adapters.db.hook_repo import EndpointRecord
 from app.api.deps import ContainerDep
 from app.api.hook_schemas import GenericHookBody, HookResult
 from app.api.schemas import Problem
+from app.domain.hook_records import EndpointRecord
 from app.services.hooks.incoming import HookOutcome, HookService
 
 router = APIRouter(prefix="/hooks", tags=["webhooks in"])

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.adapters.db.library_repo import LibraryRecord, LinkRecord
 from app.api.path_types import LocalPath, ServerPath
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.names import display_form, display_json
 from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
 

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.adapters.db.auth_repo import TokenRecord
 from app.api.auth import AuthDep
 from app.api.schemas import Problem
 from app.domain.auth import TOKEN_NAME_MAX, Scope
+from app.domain.auth_records import TokenRecord
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 

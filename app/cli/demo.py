@@ -34,7 +34,6 @@ import uvicorn
 
 from app.adapters.db import migrate
 from app.adapters.db.auth_repo import AuthRepository
-from app.adapters.db.library_repo import LibraryRecord
 from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, write_rating
@@ -42,6 +41,7 @@ from app.bootstrap import Container, HookTiming, build_container
 from app.cli.system import configure_logging, reported_errors
 from app.domain.errors import SetupError
 from app.domain.hooks import hook_url
+from app.domain.library_records import LibraryRecord
 from app.domain.ratings.rating import Rating, preset
 from app.main import create_app
 from app.services.auth.service import DEFAULT_ADMIN_USERNAME, AuthService

@@ -14,11 +14,12 @@ from contextlib import contextmanager
 import typer
 
 from app.adapters.db import migrate
-from app.adapters.db.auth_repo import AuthRepository, TokenRecord
+from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.engine import create_db_engine, create_session_factory
 from app.bootstrap import secure_data_dir
 from app.cli.system import configure_logging, reported_errors
 from app.domain.auth import SCOPE_MEANINGS, Scope
+from app.domain.auth_records import TokenRecord
 from app.services.auth.service import AuthService
 from app.settings import load_settings
 

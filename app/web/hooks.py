@@ -13,10 +13,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
-from app.adapters.db.library_repo import LinkRecord
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError
 from app.domain.hooks import HOOK_SOURCES, MAX_ID, OUTGOING_EVENTS, describe_url, hook_url
+from app.domain.library_records import LinkRecord
 from app.services.hooks.incoming import LINK_KINDS_BY_SOURCE, NewEndpoint
 from app.web.deps import ContainerDep
 from app.web.responses import Pages, see

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.adapters.db.library_repo import LibraryRecord
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError, InvalidInput
+from app.domain.library_records import LibraryRecord
 from app.domain.ratings.rating import PRESETS, ReadPolicyKind
 from app.services.libraries.plex_check import (
     PlexCheckReport,

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from app.adapters.db.engine import SessionFactory
-from app.adapters.db.library_repo import LibraryRepository, LinkRecord
+from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
+from app.domain.library_records import LinkRecord
 from app.domain.links import Mode
 from app.domain.playlists.m3u import PathStyle, parse_playlist
 from app.services.libraries.service import LibraryCatalog, SideFactory

@@ -8,9 +8,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from app.adapters.db.auth_repo import AdminRecord, AuthRepository
+from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.engine import SessionFactory
 from app.domain.auth import RateLimit, Scope, is_token_shaped, session_digest, token_digest
+from app.domain.auth_records import AdminRecord
 from app.domain.errors import AuthError, InvalidInput, SetupError, StateConflict, TooManyAttempts
 from app.services.auth.service import (
     SESSION_CSRF,

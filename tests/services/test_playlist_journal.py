@@ -12,8 +12,9 @@ import pytest
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
-from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository, PlaylistState
+from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.domain.jobs import JobTrigger
+from app.domain.playlists.records import PlaylistState
 from app.services.playlists.journal import PlaylistUndo, PlaylistUndoSummary
 from tests.services.playlists_support import (
     CAFE,

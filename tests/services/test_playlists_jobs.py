@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from app.adapters.db.library_repo import LibraryRecord
 from app.adapters.plex import PlexServerClient
 from app.bootstrap import Container
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
+from app.domain.library_records import LibraryRecord
 from app.services.playlists.jobs import PLAYLISTS_SYNC, parse_sync_params
 from plex_emulator.builder import Folder
 from plex_emulator.server import EmulatorServer

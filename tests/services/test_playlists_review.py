@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.adapters.db.playlist_repo import ConflictEntry
 from app.domain.jobs import EventLevel, JobEventRecord
+from app.domain.playlists.records import ConflictEntry
 from app.services.playlists.review import diff_rows, plan_by_playlist
 
 

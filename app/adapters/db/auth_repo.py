@@ -8,7 +8,6 @@ login check); token records never carry the token, only its display prefix.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -24,45 +23,8 @@ from app.adapters.db.auth_models import (
 )
 from app.adapters.db.engine import SessionFactory
 from app.domain.auth import Scope
+from app.domain.auth_records import AdminRecord, SessionRecord, TokenRecord
 from app.domain.errors import NotFound, StateConflict
-
-
-@dataclass(frozen=True, slots=True)
-class AdminRecord:
-    id: int
-    username: str
-    created_at: datetime
-    last_login_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
-    id: int
-    name: str
-    scopes: frozenset[Scope]
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRecord:
-    """A live or ended browser session (never its id, only which row it is)."""
-
-    id: int
-    user_id: int
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-
-    def live(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at
 
 
 def _session(row: WebSession) -> SessionRecord:

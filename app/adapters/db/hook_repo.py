@@ -11,7 +11,6 @@ comes back as an empty URL with the reason in ``last_error``, so listings keep w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,49 +24,9 @@ from app.adapters.db.models import utc_now
 from app.adapters.log_redaction import remember_url
 from app.adapters.secret_box import SecretCipher, SecretUnreadable, process_box
 from app.domain.errors import InvalidInput, NotFound, StateConflict
+from app.domain.hook_records import DeliveryRecord, EndpointRecord, OutgoingRecord
 
 DELIVERIES_KEPT = 50
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointRecord:
-    id: int
-    name: str
-    source: str
-    link_ids: tuple[int, ...]
-    options: dict[str, Any]
-    enabled: bool
-    last_used_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    id: int
-    endpoint_id: int
-    received_at: datetime
-    event: str
-    outcome: str
-    detail: str
-    link_ids: tuple[int, ...]
-    job_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingRecord:
-    """``url`` may hold a secret: show it through ``app.domain.hooks.describe_url``."""
-
-    id: int
-    name: str
-    url: str
-    events: tuple[str, ...]
-    enabled: bool
-    last_sent_at: datetime | None
-    last_status: int | None
-    last_error: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 def _endpoint(row: WebhookEndpoint) -> EndpointRecord:

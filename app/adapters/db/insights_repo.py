@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, union
@@ -20,29 +19,11 @@ from app.adapters.db.jobs import event_record, job_record
 from app.adapters.db.models import Job, JobEvent, Link
 from app.adapters.db.sync_models import Conflict, FileState, TrackLink
 from app.domain.errors import NotFound
+from app.domain.insights import DialectTally, UnmatchedEvent
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
 
 SYNCED_STATUSES = ("auto", "confirmed")
 STREAM_CHUNK = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class DialectTally:
-    """What the file states of one music folder say: files read, files carrying at least one
-    rating tag, and how many files carry each dialect."""
-
-    files: int
-    tagged: int
-    dialects: dict[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class UnmatchedEvent:
-    link_id: int
-    job_id: int
-    seq: int
-    subject: str
-    detail: str | None
 
 
 def like_pattern(text: str) -> str:

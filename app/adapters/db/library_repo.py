@@ -8,8 +8,6 @@ records handed to the API can never carry it. It is stored sealed by the install
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -21,39 +19,7 @@ from app.adapters.db.models import Library, Link, PathMapping, utc_now
 from app.adapters.log_redaction import remember
 from app.adapters.secret_box import SecretCipher, process_box
 from app.domain.errors import InvalidInput, NotFound, StateConflict
-from app.domain.jobs import library_pair_lock_key
-
-
-@dataclass(frozen=True, slots=True)
-class LibraryRecord:
-    id: int
-    kind: str
-    name: str
-    config: dict[str, Any]
-    has_secret: bool
-    path_mappings: tuple[tuple[str, str], ...]
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class LinkRecord:
-    id: int
-    kind: str
-    library_a_id: int
-    library_b_id: int
-    direction: str
-    policy: str
-    options: dict[str, Any]
-    schedule: str | None
-    enabled: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def lock_key(self) -> str:
-        """One running job per library pair, whichever way round."""
-        return library_pair_lock_key(self.library_a_id, self.library_b_id)
+from app.domain.library_records import LibraryRecord, LinkRecord
 
 
 def _link(row: Link) -> LinkRecord:

@@ -7,8 +7,6 @@ reads a job's entries back. Playlists are few: one row at a time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlmodel import col
@@ -17,34 +15,7 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import Job, utc_now
 from app.adapters.db.playlist_journal_models import PlaylistJournalEntry
 from app.domain.errors import NotFound
-
-PlaylistState = dict[str, Any] | None
-"""A playlist as journaled (see ``PlaylistJournalEntry``); None: it did not exist."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewPlaylistWrite:
-    pair_id: int | None
-    side: str
-    ref: str | None
-    title: str
-    before: PlaylistState
-    after: PlaylistState  # what it is to hold (pending), or held once verified
-    state: str = "pending"
-
-
-@dataclass(frozen=True, slots=True)
-class PlaylistWriteRecord:
-    id: int
-    job_id: int
-    pair_id: int | None
-    side: str
-    ref: str | None
-    title: str
-    before: PlaylistState
-    after: PlaylistState
-    state: str
-    undone_by_job_id: int | None
+from app.domain.playlists.records import NewPlaylistWrite, PlaylistState, PlaylistWriteRecord
 
 
 def _record(row: PlaylistJournalEntry) -> PlaylistWriteRecord:

@@ -4,8 +4,6 @@ last run) and playlist conflicts. Services see the frozen records defined here."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlmodel import col
@@ -14,6 +12,7 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import utc_now
 from app.adapters.db.playlist_models import PlaylistConflict, PlaylistPair
 from app.domain.errors import NotFound
+from app.domain.playlists.records import ConflictEntry, PlaylistConflictRecord, PlaylistPairRecord
 
 
 class _Unset:
@@ -21,44 +20,6 @@ class _Unset:
 
 
 UNSET = _Unset()
-
-
-@dataclass(frozen=True, slots=True)
-class PlaylistPairRecord:
-    id: int
-    link_id: int
-    a_ref: str | None
-    b_ref: str | None
-    title: str
-    baseline: tuple[str, ...] | None
-    baseline_at: datetime | None
-    last_job_id: int | None
-    last_run_at: datetime | None
-    updated_at: datetime
-    a_held: str | None = None
-    b_held: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictEntry:
-    key: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlaylistConflictRecord:
-    id: int
-    link_id: int
-    pair_id: int
-    job_id: int | None
-    title: str
-    a_entries: tuple[ConflictEntry, ...]
-    b_entries: tuple[ConflictEntry, ...]
-    baseline: tuple[str, ...] | None
-    status: str
-    resolution: str | None
-    created_at: datetime
-    resolved_at: datetime | None
 
 
 def _keys(value: list[str] | None) -> tuple[str, ...] | None:

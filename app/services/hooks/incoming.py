@@ -33,8 +33,8 @@ from typing import Any, Literal, NoReturn, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.adapters.db.hook_repo import DeliveryRecord, EndpointRecord, HookRepository
-from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
+from app.adapters.db.hook_repo import HookRepository
+from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.plex import PlexServerClient
 from app.domain.errors import (
     AlreadyRunning,
@@ -44,6 +44,7 @@ from app.domain.errors import (
     NotFound,
     PlexError,
 )
+from app.domain.hook_records import DeliveryRecord, EndpointRecord
 from app.domain.hooks import (
     HOOK_SOURCES,
     ArrHook,
@@ -57,6 +58,7 @@ from app.domain.hooks import (
     secret_digest,
 )
 from app.domain.jobs import JobRecord, JobTrigger
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.path_input import path_problem
 from app.domain.paths import PathMapping, map_plex_to_local
 from app.domain.ratings.rating import Rating

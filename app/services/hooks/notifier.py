@@ -21,11 +21,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.adapters.db.hook_repo import HookRepository, OutgoingRecord
+from app.adapters.db.hook_repo import HookRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.models import utc_now
 from app.adapters.http_out import PostResult, post_json
 from app.domain.errors import CrossfadeError, InvalidInput, NotFound
+from app.domain.hook_records import OutgoingRecord
 from app.domain.hooks import (
     check_events,
     check_outgoing_url,

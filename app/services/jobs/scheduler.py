@@ -22,9 +22,10 @@ from datetime import datetime, timedelta, tzinfo
 
 from croniter import croniter
 
-from app.adapters.db.library_repo import LibraryRepository, LinkRecord
+from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import AlreadyRunning, CrossfadeError
 from app.domain.jobs import JobTrigger
+from app.domain.library_records import LinkRecord
 from app.services.libraries.link_runs import LinkRuns
 
 logger = logging.getLogger(__name__)

@@ -3,9 +3,10 @@ scheduler all call."""
 
 from __future__ import annotations
 
-from app.adapters.db.library_repo import LibraryRepository, LinkRecord
+from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, StateConflict
 from app.domain.jobs import JobRecord, JobTrigger
+from app.domain.library_records import LinkRecord
 from app.domain.links import Mode
 from app.services.jobs.service import JobService
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO

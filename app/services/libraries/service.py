@@ -25,12 +25,13 @@ from typing import Any, Literal
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
+from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import MIN_ITEMS, TagWorkers
 from app.domain.errors import InvalidInput
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.matching import MatchThresholds
 from app.domain.path_input import check_local_path, check_server_path, path_problem
 from app.domain.paths import PathMapping

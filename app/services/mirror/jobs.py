@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
+from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, PathOutsideRoots, SetupError
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.paths import PathMapping, map_local_to_plex
 from app.services.jobs.context import JobCancelled, JobContext
 from app.services.jobs.kinds import JobKind

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from app.adapters.db.library_repo import LinkRecord
+from app.domain.library_records import LinkRecord
 from app.services.libraries.service import LibraryCatalog
 from app.services.ratings.adhoc import AdhocLinks
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.adapters.db.engine import SessionFactory
-from app.adapters.db.library_repo import LibraryRecord, LinkRecord
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput, SetupError
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.matching import MatchThresholds
 from app.domain.paths import PathMapping
 from app.domain.playlists.diff import PlaylistMode, Side

@@ -20,12 +20,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.adapters.db.playlist_journal_repo import (
-    NewPlaylistWrite,
-    PlaylistJournalRepository,
-    PlaylistState,
-    PlaylistWriteRecord,
-)
+from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.playlist_files import (
     delete_playlist_file,
@@ -41,6 +36,7 @@ from app.domain.journal import (
     plan_undo_write,
 )
 from app.domain.playlists.diff import Side
+from app.domain.playlists.records import NewPlaylistWrite, PlaylistState, PlaylistWriteRecord
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from app.services.ports import PlaylistSide, Reporter, SideEntry, SidePlaylist
 

@@ -14,15 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from app.adapters.db.library_repo import LibraryRepository, LinkRecord
-from app.adapters.db.playlist_repo import (
-    ConflictEntry,
-    PlaylistConflictRecord,
-    PlaylistPairRecord,
-    PlaylistRepository,
-)
+from app.adapters.db.library_repo import LibraryRepository
+from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobEventRecord
+from app.domain.library_records import LinkRecord
+from app.domain.playlists.records import ConflictEntry, PlaylistConflictRecord, PlaylistPairRecord
 
 CHOICES = ("keep_a", "keep_b", "skip")
 

@@ -43,7 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
-from app.adapters.db.playlist_repo import ConflictEntry, PlaylistPairRecord, PlaylistRepository
+from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.playlists.diff import (
     PlaylistDiff,
@@ -55,6 +55,7 @@ from app.domain.playlists.diff import (
     plan_playlist,
 )
 from app.domain.playlists.m3u import safe_file_name, title_from_file_name
+from app.domain.playlists.records import ConflictEntry, PlaylistPairRecord
 from app.domain.ratings.merge import Direction, Mode, writable_sides
 from app.domain.ratings.merge import Side as MergeSide
 from app.services.playlists.entries import place_entries

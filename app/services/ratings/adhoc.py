@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from app.adapters.db.library_repo import LibraryRecord, LinkRecord
 from app.domain.errors import InvalidInput
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.services.libraries.service import LibraryCatalog, PlexClientFactory
 
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from croniter import croniter
 
-from app.adapters.db.insights_repo import DialectTally, InsightsRepository, UnmatchedEvent
-from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
+from app.adapters.db.insights_repo import InsightsRepository
+from app.adapters.db.library_repo import LibraryRepository
+from app.domain.insights import DialectTally, UnmatchedEvent
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.names import display_form, display_json
 from app.domain.ratings.rating import MAX_HALF_STARS, Rating
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO

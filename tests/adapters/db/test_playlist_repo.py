@@ -6,8 +6,9 @@ import pytest
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.library_repo import LibraryRepository
-from app.adapters.db.playlist_repo import ConflictEntry, PlaylistRepository
+from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import NotFound
+from app.domain.playlists.records import ConflictEntry
 
 
 def link_id(sessions: SessionFactory) -> int:
