@@ -35,7 +35,7 @@ from app.services.mirror.documents import (
     sync_tail,
     text,
 )
-from app.services.mirror.service import (
+from app.services.mirror.model import (
     DEFAULT_MAX_SHRINK,
     EXIT_CANCELLED,
     DiffOutcome,

@@ -24,7 +24,7 @@ from app.domain.errors import (
     UnsafeLayout,
 )
 from app.services.mirror.documents import diff_document
-from app.services.mirror.service import (
+from app.services.mirror.model import (
     EXIT_CANCELLED,
     EXIT_FOLDER_CLASH,
     EXIT_ITEM_ERRORS,
@@ -34,10 +34,8 @@ from app.services.mirror.service import (
     STATE_DIR,
     MirrorEvent,
     MirrorRequest,
-    diff,
-    plan,
-    sync,
 )
+from app.services.mirror.service import diff, plan, sync
 
 BOOT = "Das Boot (1981) {imdb-tt0082096}"
 BOOT_JF = "Das Boot (1981) [imdbid-tt0082096]"

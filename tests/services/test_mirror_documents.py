@@ -16,7 +16,8 @@ from app.services.mirror.documents import (
     sync_head,
     sync_tail,
 )
-from app.services.mirror.service import MirrorEvent, MirrorRequest, diff, plan, sync
+from app.services.mirror.model import MirrorEvent, MirrorRequest
+from app.services.mirror.service import diff, plan, sync
 
 MOVIE = "Heat (1995) {imdb-tt0113277}"
 MOVIE_JF = "Heat (1995) [imdbid-tt0113277]"

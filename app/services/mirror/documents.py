@@ -14,7 +14,7 @@ from typing import Any
 
 from app.domain.mirror.naming import Loss, printable
 from app.domain.mirror.planned import MirrorPlan, PlannedAsset, PlannedFile, PlannedMovie
-from app.services.mirror.service import (
+from app.services.mirror.model import (
     DiffOutcome,
     MirrorEvent,
     MirrorRequest,

@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.adapters.db.library_repo import LibraryRepository
+from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
 from app.domain.errors import InvalidInput, PathOutsideRoots, SetupError
-from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.paths import PathMapping, map_local_to_plex
 from app.services.jobs.context import JobCancelled, JobContext
 from app.services.jobs.kinds import JobKind
@@ -26,15 +25,14 @@ from app.services.libraries.service import (
     PlexMusicConfig,
 )
 from app.services.mirror.documents import diff_document, under
-from app.services.mirror.service import (
+from app.services.mirror.model import (
     EXIT_FOLDER_CLASH,
     EXIT_SETUP_ERROR,
     MirrorEvent,
     MirrorRequest,
     SyncOutcome,
-    diff,
-    sync,
 )
+from app.services.mirror.service import diff, sync
 
 MIRROR = "mirror"
 
