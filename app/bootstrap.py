@@ -44,6 +44,8 @@ from app.services.jobs.runners import InlineRunner, JobRunner
 from app.services.jobs.scheduler import Scheduler
 from app.services.jobs.selftest import selftest_kind
 from app.services.jobs.service import JobService
+from app.services.libraries.builtin_kinds import builtin_kind_registry
+from app.services.libraries.kinds import KindRegistry
 from app.services.libraries.link_runs import LinkRuns
 from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.mirror.jobs import MirrorJobs
@@ -87,8 +89,13 @@ def secure_data_dir(settings: Settings) -> SecretBox:
 
 
 def build_domains(
-    settings: Settings, sessions: SessionFactory, secret_box: SecretBox | None = None
+    settings: Settings,
+    sessions: SessionFactory,
+    secret_box: SecretBox | None = None,
+    library_kinds: KindRegistry | None = None,
 ) -> Domains:
+    """The feature services; ``library_kinds`` defaults to the built-in library kinds."""
+    kinds = library_kinds if library_kinds is not None else builtin_kind_registry()
     libraries = LibraryRepository(sessions, secret_box)
     sync_repository = SyncRepository(sessions)
     processes = settings.worker_processes or default_processes()
@@ -104,9 +111,10 @@ def build_domains(
             preserve_mtime=settings.preserve_mtime, hardlinks=settings.hardlinked_writes
         ),
         worker_processes=processes,
+        kinds=kinds,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
-    catalog = LibraryCatalog(libraries)
+    catalog = LibraryCatalog(libraries, kinds)
     return Domains(
         libraries=catalog,
         sync_repository=sync_repository,
@@ -115,7 +123,7 @@ def build_domains(
         review=RatingsReview(libraries, sides, sync_repository, ratings),
         adhoc=AdhocLinks(catalog, sides.plex_client),
         playlists=build_playlist_services(sessions, sides, catalog),
-        mirror=MirrorJobs(libraries, sides.plex_client),
+        mirror=MirrorJobs(libraries, sides.plex_client, kinds),
     )
 
 
@@ -216,12 +224,13 @@ def build_container(
     timing: ContextTiming = ContextTiming(),
     heartbeat_timing: HeartbeatTiming = HeartbeatTiming(),
     hook_timing: HookTiming = HookTiming(),
+    library_kinds: KindRegistry | None = None,
 ) -> Container:
     """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
     secret_box = secure_data_dir(settings)
     engine = create_db_engine(settings.effective_database_url)
     sessions = create_session_factory(engine)
-    domains = build_domains(settings, sessions, secret_box)
+    domains = build_domains(settings, sessions, secret_box, library_kinds)
     repository = JobRepository(sessions)
     hook_repository = HookRepository(sessions, secret_box)
     notifier = HookNotifier(

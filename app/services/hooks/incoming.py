@@ -65,7 +65,7 @@ from app.domain.ratings.rating import Rating
 from app.services.hooks.debounce import Debouncer
 from app.services.jobs.kinds import JobKindRegistry
 from app.services.libraries.link_runs import JOB_KIND_BY_LINK_KIND, LinkRuns
-from app.services.libraries.service import PlexMusicConfig
+from app.services.libraries.configs import PlexMusicConfig
 
 logger = logging.getLogger(__name__)
 

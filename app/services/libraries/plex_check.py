@@ -23,11 +23,9 @@ from app.adapters.plex.records import PlexSection
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.path_input import check_local_path
 from app.domain.paths import MappingProposal, PathMapping, map_plex_to_local, propose_mappings
-from app.services.libraries.service import (
-    PlexClientFactory,
-    PlexMusicConfig,
-    validate_library_config,
-)
+from app.services.libraries.configs import PlexMusicConfig
+from app.services.libraries.kinds import PlexClientFactory
+from app.services.libraries.service import validate_library_config
 
 
 class SectionView(Protocol):

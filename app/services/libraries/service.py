@@ -1,6 +1,8 @@
 """Libraries and links: validated configuration per kind, and the sides a ratings link joins.
 
-Library kinds and their ``config``:
+Each library kind (its config model, secret, links, sides, form) is declared once in the
+registry (``app.services.libraries.kinds``; the built-in ones in ``builtin_kinds``). The
+built-in kinds and their ``config``:
 
 - ``plex_music``: ``base_url``, ``section_ids`` (one or more music sections), ``account`` (a
   label for the token's account); the token is the library's secret; path mappings rewrite the
@@ -17,166 +19,56 @@ Link kinds: ``ratings`` (any two music libraries), ``mirror`` (two movie folders
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
-from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
-from app.adapters.tags.workers import MIN_ITEMS, TagWorkers
+from app.adapters.tags.workers import MIN_ITEMS
 from app.domain.errors import InvalidInput
 from app.domain.library_records import LibraryRecord, LinkRecord
+from app.domain.links import Direction, LinkKind, Side
 from app.domain.matching import MatchThresholds
-from app.domain.path_input import check_local_path, check_server_path, path_problem
-from app.domain.paths import PathMapping
-from app.domain.ratings.merge import Direction, Policy, Side
-from app.domain.ratings.rating import ReadPolicy, ReadPolicyKind, parse_scale, preset
+from app.domain.path_input import check_local_path, check_server_path
+from app.domain.ratings.merge import Policy
+from app.services.libraries.builtin_kinds import builtin_kind_registry
+from app.services.libraries.configs import (
+    MirrorLinkOptions,
+    PlaylistsLinkOptions,
+    RatingsLinkOptions,
+    validated,
+)
+from app.services.libraries.kinds import KindRegistry, PlexClientFactory, SideContext
 from app.services.ports import RatingSide
-from app.services.ratings.sides import FolderOptions, FolderRatingSide, PlexRatingSide
-from app.services.ratings.sync import LinkRules, SyncSides
-
-LIBRARY_KINDS = ("plex_music", "plex_movies", "music_folder", "movie_folder")
-PLEX_KINDS = ("plex_music", "plex_movies")
-LINK_KINDS = ("ratings", "playlists", "mirror")
-MUSIC_KINDS = ("plex_music", "music_folder")
-
-
-class _Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _absolute(path: str) -> str:
-    problem = path_problem(path)
-    if problem is not None:
-        raise ValueError(problem)
-    return os.path.normpath(path)
-
-
-class PlexMusicConfig(_Config):
-    base_url: str = Field(min_length=1, max_length=500)
-    section_ids: list[int] = Field(min_length=1)
-    account: str = Field(default="owner", max_length=100)
-    timeout_s: float = Field(default=30.0, gt=0, le=600)
-
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("base_url must start with http:// or https://")
-        return value.rstrip("/")
-
-
-class MusicFolderConfig(_Config):
-    root: str
-    write_profile: str = "musicbee"
-    write_mode: Literal["update_existing", "default_only", "replace_all"] | None = None
-    read_policy: str = "priority"
-    pinned_scale: str | None = None
-    playlist_dir: str | None = None
-
-    @field_validator("root")
-    @classmethod
-    def _root(cls, value: str) -> str:
-        return _absolute(value)
-
-    @field_validator("playlist_dir")
-    @classmethod
-    def _playlist_dir(cls, value: str | None) -> str | None:
-        return None if value is None else _absolute(value)
-
-    @field_validator("write_profile")
-    @classmethod
-    def _profile(cls, value: str) -> str:
-        try:
-            preset(value)
-        except InvalidInput as error:
-            raise ValueError(str(error)) from None
-        return value.strip().lower()
-
-    @field_validator("read_policy")
-    @classmethod
-    def _read_policy(cls, value: str) -> str:
-        try:
-            ReadPolicy.parse(value)
-        except InvalidInput as error:
-            raise ValueError(str(error)) from None
-        return value.strip().lower()
-
-    @field_validator("pinned_scale")
-    @classmethod
-    def _scale(cls, value: str | None) -> str | None:
-        try:
-            scale = parse_scale(value)
-        except InvalidInput as error:
-            raise ValueError(str(error)) from None
-        return None if scale is None else scale.value
-
-
-class MovieFolderConfig(_Config):
-    root: str
-    layout: Literal["plex", "jellyfin", "auto"] = "auto"
-
-    @field_validator("root")
-    @classmethod
-    def _root(cls, value: str) -> str:
-        return _absolute(value)
-
-
-class RatingsLinkOptions(_Config):
-    first_run_primary: Literal["a", "b"] | None = None
-    accept_score: float = Field(default=85.0, ge=0, le=100)
-    review_score: float = Field(default=60.0, ge=0, le=100)
-
-
-class MirrorLinkOptions(_Config):
-    source_format: Literal["plex", "jellyfin", "auto"] = "auto"
-    target_format: Literal["plex", "jellyfin", "auto"] = "auto"
-    materializer: Literal["hardlink", "copy", "force-copy"] = "hardlink"
-    delete: bool = False
-    refresh_library_id: int | None = None
-
-
-class PlaylistsLinkOptions(_Config):
-    """A ``playlists`` link: ``mode`` mirror (the target becomes identical, order included) or
-    append (only what is missing is added); ``playlists`` the titles to keep in step (None: every
-    non-smart one); ``playlist_dir`` B's folder of playlist files (default: the B library's);
-    ``delete`` lets a playlist deleted on one side be deleted on the other."""
-
-    mode: Literal["mirror", "append"] = "mirror"
-    playlists: list[str] | None = None
-    playlist_dir: str | None = None
-    delete: bool = False
-    absolute_paths: bool = False
-    first_run_primary: Literal["a", "b"] | None = None
-    accept_score: float = Field(default=85.0, ge=0, le=100)
-    review_score: float = Field(default=60.0, ge=0, le=100)
-
-    @field_validator("playlist_dir")
-    @classmethod
-    def _playlist_dir(cls, value: str | None) -> str | None:
-        return None if value is None else _absolute(value)
-
-    def folder_b(self, library_b: LibraryRecord) -> str | None:
-        return self.playlist_dir or library_b.config.get("playlist_dir")
-
+from app.services.ratings.concurrency import SyncSides
+from app.services.ratings.values import LinkRules
 
 PLAYLIST_POLICIES = ("prefer_a", "prefer_b", "newest", "ask")
+# What each link kind joins, said when a library cannot be the side it was given.
+JOINS_WHAT = {
+    LinkKind.RATINGS: "a ratings link joins two music libraries (Plex or folder)",
+    LinkKind.MIRROR: "a mirror link joins two movie folders (source A, target B)",
+    LinkKind.PLAYLISTS: "a playlists link joins a music library (A) and a music folder (B)",
+}
 
 
 def _validate_playlists_link(
-    library_a: LibraryRecord, library_b: LibraryRecord, policy: str, options: dict[str, Any]
+    kinds: KindRegistry,
+    library_a: LibraryRecord,
+    library_b: LibraryRecord,
+    policy: str,
+    options: dict[str, Any],
 ) -> dict[str, Any]:
     if policy not in PLAYLIST_POLICIES:
         raise InvalidInput(f"playlists links take policy {', '.join(PLAYLIST_POLICIES)}")
-    checked = _validated(PlaylistsLinkOptions, options, "playlists link options")
+    checked = validated(PlaylistsLinkOptions, options, "playlists link options")
     folder_b = PlaylistsLinkOptions.model_validate(checked).folder_b(library_b)
-    folder_a = library_a.config.get("playlist_dir") if library_a.kind == "music_folder" else ""
+    dir_key_a = kinds.entry(library_a.kind).playlist_dir_key
+    folder_a = library_a.config.get(dir_key_a) if dir_key_a is not None else ""
     if not folder_b or folder_a is None:
         raise InvalidInput("a playlists link needs a playlist folder on each music folder side")
     if folder_a == folder_b:
@@ -184,29 +76,27 @@ def _validate_playlists_link(
     return checked
 
 
-_CONFIGS: dict[str, type[_Config]] = {
-    "plex_music": PlexMusicConfig,
-    "plex_movies": PlexMusicConfig,
-    "music_folder": MusicFolderConfig,
-    "movie_folder": MovieFolderConfig,
-}
+def validate_library_config(
+    kind: str, config: dict[str, Any], kinds: KindRegistry | None = None
+) -> dict[str, Any]:
+    entry = (kinds or builtin_kind_registry()).entry(kind)
+    return validated(entry.config_model, config, f"{kind} configuration")
 
 
-def _validated(model: type[_Config], raw: dict[str, Any], what: str) -> dict[str, Any]:
+def _link_kind(kind: str) -> LinkKind:
     try:
-        return model.model_validate(raw).model_dump()
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or what}: {e['msg']}" for e in error.errors()
-        )
-        raise InvalidInput(f"invalid {what}: {problems}") from None
+        return LinkKind(kind)
+    except ValueError:
+        names = ", ".join(k.value for k in LinkKind)
+        raise InvalidInput(f"unknown link kind {kind!r}; use one of {names}") from None
 
 
-def validate_library_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
-    model = _CONFIGS.get(kind)
-    if model is None:
-        raise InvalidInput(f"unknown library kind {kind!r}; use one of {', '.join(LIBRARY_KINDS)}")
-    return _validated(model, config, f"{kind} configuration")
+def _policy(policy: str) -> None:
+    try:
+        Policy(policy)
+    except ValueError:
+        names = ", ".join(p.value for p in Policy)
+        raise InvalidInput(f"unknown policy {policy!r}; use one of {names}") from None
 
 
 def validate_link(
@@ -216,30 +106,26 @@ def validate_link(
     direction: str,
     policy: str,
     options: dict[str, Any],
+    kinds: KindRegistry | None = None,
 ) -> dict[str, Any]:
     """Check that the link makes sense for its libraries; returns the normalised options."""
     try:
         Direction(direction)
     except ValueError:
         raise InvalidInput(f"unknown direction {direction!r}; use both, a_to_b or b_to_a") from None
-    if kind == "ratings":
-        if library_a.kind not in MUSIC_KINDS or library_b.kind not in MUSIC_KINDS:
-            raise InvalidInput("a ratings link joins two music libraries (Plex or folder)")
-        try:
-            Policy(policy)
-        except ValueError:
-            names = ", ".join(p.value for p in Policy)
-            raise InvalidInput(f"unknown policy {policy!r}; use one of {names}") from None
-        return _validated(RatingsLinkOptions, options, "ratings link options")
-    if kind == "mirror":
-        if library_a.kind != "movie_folder" or library_b.kind != "movie_folder":
-            raise InvalidInput("a mirror link joins two movie folders (source A, target B)")
-        return _validated(MirrorLinkOptions, options, "mirror link options")
-    if kind == "playlists":
-        if library_a.kind not in MUSIC_KINDS or library_b.kind != "music_folder":
-            raise InvalidInput("a playlists link joins a music library (A) and a music folder (B)")
-        return _validate_playlists_link(library_a, library_b, policy, options)
-    raise InvalidInput(f"unknown link kind {kind!r}; use one of {', '.join(LINK_KINDS)}")
+    link_kind = _link_kind(kind)
+    registry = kinds or builtin_kind_registry()
+    joined = registry.can_join(library_a.kind, link_kind, Side.A) and registry.can_join(
+        library_b.kind, link_kind, Side.B
+    )
+    if not joined:
+        raise InvalidInput(JOINS_WHAT[link_kind])
+    if link_kind is LinkKind.RATINGS:
+        _policy(policy)
+        return validated(RatingsLinkOptions, options, "ratings link options")
+    if link_kind is LinkKind.MIRROR:
+        return validated(MirrorLinkOptions, options, "mirror link options")
+    return _validate_playlists_link(registry, library_a, library_b, policy, options)
 
 
 def link_rules(link: LinkRecord) -> LinkRules:
@@ -255,12 +141,9 @@ def link_rules(link: LinkRecord) -> LinkRules:
     )
 
 
-PlexClientFactory = Callable[[str, str, float], PlexServerClient]
-
-
 @dataclass(frozen=True, slots=True)
 class SideFactory:
-    """Builds the sides of a ratings link from its libraries' rows."""
+    """Builds the sides of a link from its libraries' rows, through their kinds' entries."""
 
     libraries: LibraryRepository
     sync_repository: SyncRepository
@@ -270,46 +153,33 @@ class SideFactory:
     # the Plex listing parsed in a child process. 1: everything in the job's process.
     worker_processes: int = 1
     tag_pool_min_items: int = MIN_ITEMS  # fewer files than this: no pool, all in-process
+    kinds: KindRegistry = field(default_factory=builtin_kind_registry)
+
+    def context(self, *, dry_run: bool) -> SideContext:
+        return SideContext(
+            plex_client=self.plex_client,
+            sync_repository=self.sync_repository,
+            write_options=self.write_options,
+            dry_run=dry_run,
+            worker_processes=self.worker_processes,
+            tag_pool_min_items=self.tag_pool_min_items,
+        )
+
+    def secret(self, library: LibraryRecord) -> str | None:
+        """The library's secret, read only for a kind that has one."""
+        if self.kinds.entry(library.kind).secret is None:
+            return None
+        return self.libraries.secret(library.id)
 
     def side(self, library_id: int, *, dry_run: bool) -> RatingSide:
         library = self.libraries.library(library_id)
-        if library.kind == "plex_music":
-            config = PlexMusicConfig.model_validate(library.config)
-            token = self.libraries.secret(library_id) or ""
-            client = self.plex_client(config.base_url, token, config.timeout_s)
-            mappings = [PathMapping(plex, local) for plex, local in library.path_mappings]
-            return PlexRatingSide(
-                client,
-                config.section_ids,
-                mappings,
-                label=library.name,
-                list_in_child=self.worker_processes > 1,
-            )
-        if library.kind == "music_folder":
-            folder = MusicFolderConfig.model_validate(library.config)
-            profile = preset(folder.write_profile, folder.write_mode)
-            options = FolderOptions(
-                profile=profile,
-                read_policy=ReadPolicy.for_profile(profile, ReadPolicyKind(folder.read_policy)),
-                pinned_scale=parse_scale(folder.pinned_scale),
-                write_options=WriteOptions(
-                    preserve_mtime=self.write_options.preserve_mtime,
-                    hardlinks=self.write_options.hardlinks,
-                    dry_run=dry_run,
-                ),
-            )
-            return FolderRatingSide(
-                folder.root,
-                library.id,
-                options,
-                self.sync_repository,
-                label=library.name,
-                workers=TagWorkers(self.worker_processes, min_items=self.tag_pool_min_items),
-            )
-        raise InvalidInput(f"library {library.name!r} ({library.kind}) holds no music ratings")
+        build = self.kinds.entry(library.kind).rating_side
+        if build is None:
+            raise InvalidInput(f"library {library.name!r} ({library.kind}) holds no music ratings")
+        return build(library, self.secret(library), self.context(dry_run=dry_run))
 
     def sides(self, link: LinkRecord, *, dry_run: bool) -> SyncSides:
-        if link.kind != "ratings":
+        if link.kind != LinkKind.RATINGS:
             raise InvalidInput(f"link {link.id} is a {link.kind} link, not a ratings link")
         return SyncSides(
             a=self.side(link.library_a_id, dry_run=dry_run),
@@ -341,8 +211,13 @@ def mapping_pairs(raw: Sequence[Any]) -> list[tuple[str, str]]:
 class LibraryCatalog:
     """Create, change and remove libraries and links, validating them on the way in."""
 
-    def __init__(self, repository: LibraryRepository) -> None:
+    def __init__(self, repository: LibraryRepository, kinds: KindRegistry | None = None) -> None:
         self._repository = repository
+        self._kinds = kinds if kinds is not None else builtin_kind_registry()
+
+    @property
+    def kinds(self) -> KindRegistry:
+        return self._kinds
 
     @property
     def repository(self) -> LibraryRepository:
@@ -360,16 +235,17 @@ class LibraryCatalog:
         name = name.strip()
         if not name:
             raise InvalidInput("a library needs a name")
-        checked = validate_library_config(kind, config)
-        if kind in PLEX_KINDS and not secret:
-            raise InvalidInput("a Plex library needs a token")
-        if kind not in PLEX_KINDS and path_mappings:
+        checked = validate_library_config(kind, config, self._kinds)
+        entry = self._kinds.entry(kind)
+        if entry.secret is not None and not secret:
+            raise InvalidInput(entry.secret.missing)
+        if not entry.path_mappings and path_mappings:
             raise InvalidInput("path mappings belong to Plex libraries")
         return self._repository.add_library(
             kind=kind,
             name=name,
             config=checked,
-            secret=secret if kind in PLEX_KINDS else None,
+            secret=secret if entry.secret is not None else None,
             path_mappings=mapping_pairs(path_mappings),
         )
 
@@ -385,8 +261,10 @@ class LibraryCatalog:
         current = self._repository.library(library_id)
         checked = None
         if config is not None:
-            checked = validate_library_config(current.kind, {**current.config, **config})
-        if path_mappings is not None and current.kind not in PLEX_KINDS:
+            checked = validate_library_config(
+                current.kind, {**current.config, **config}, self._kinds
+            )
+        if path_mappings is not None and not self._kinds.entry(current.kind).path_mappings:
             raise InvalidInput("path mappings belong to Plex libraries")
         return self._repository.update_library(
             library_id,
@@ -410,7 +288,9 @@ class LibraryCatalog:
     ) -> LinkRecord:
         library_a = self._repository.library(library_a_id)
         library_b = self._repository.library(library_b_id)
-        checked = validate_link(kind, library_a, library_b, direction, policy, options or {})
+        checked = validate_link(
+            kind, library_a, library_b, direction, policy, options or {}, self._kinds
+        )
         return self._repository.add_link(
             kind=kind,
             library_a_id=library_a_id,
@@ -432,6 +312,7 @@ class LibraryCatalog:
             changes.get("direction") or link.direction,
             changes.get("policy") or link.policy,
             merged_options,
+            self._kinds,
         )
         if "options" in changes:
             changes["options"] = checked

@@ -13,17 +13,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.adapters.db.library_repo import LibraryRecord, LibraryRepository, LinkRecord
+from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, PathOutsideRoots, SetupError
-from app.domain.paths import PathMapping, map_local_to_plex
+from app.domain.kinds import LibraryKind
+from app.domain.library_records import LibraryRecord, LinkRecord
+from app.domain.links import LinkKind
 from app.services.jobs.context import JobCancelled, JobContext
 from app.services.jobs.kinds import JobKind
-from app.services.libraries.service import (
-    MirrorLinkOptions,
-    MovieFolderConfig,
-    PlexClientFactory,
-    PlexMusicConfig,
-)
+from app.services.libraries.builtin_kinds import builtin_kind_registry
+from app.services.libraries.configs import MirrorLinkOptions, MovieFolderConfig
+from app.services.libraries.kinds import KindRegistry, PlexClientFactory
 from app.services.mirror.documents import diff_document, under
 from app.services.mirror.model import (
     EXIT_FOLDER_CLASH,
@@ -76,12 +75,18 @@ class _JobReporter:
 
 
 class MirrorJobs:
-    def __init__(self, libraries: LibraryRepository, plex_client: PlexClientFactory) -> None:
+    def __init__(
+        self,
+        libraries: LibraryRepository,
+        plex_client: PlexClientFactory,
+        kinds: KindRegistry | None = None,
+    ) -> None:
         self._libraries = libraries
         self._plex_client = plex_client
+        self._kinds = kinds if kinds is not None else builtin_kind_registry()
 
     def request(self, link: LinkRecord, *, dry_run: bool) -> MirrorRequest:
-        if link.kind != "mirror":
+        if link.kind != LinkKind.MIRROR:
             raise InvalidInput(f"link {link.id} is a {link.kind} link, not a mirror link")
         source = self._libraries.library(link.library_a_id)
         target = self._libraries.library(link.library_b_id)
@@ -136,19 +141,14 @@ class MirrorJobs:
         if outcome.exit_code == EXIT_SETUP_ERROR:
             raise SetupError("the mirror could not start; see the events")
 
-    def _refresher(self, plex: LibraryRecord) -> Callable[[Sequence[Path]], None]:
-        config = PlexMusicConfig.model_validate(plex.config)
-        token = self._libraries.secret(plex.id) or ""
-        mappings = [PathMapping(p, local) for p, local in plex.path_mappings]
-
-        def refresh(folders: Sequence[Path]) -> None:
-            with self._plex_client(config.base_url, token, config.timeout_s) as client:
-                for folder in folders:
-                    plex_path = map_local_to_plex(str(folder), mappings) if mappings else None
-                    for section_id in config.section_ids:
-                        client.refresh_section(section_id, path=plex_path or str(folder))
-
-        return refresh
+    def _refresher(self, library: LibraryRecord) -> Callable[[Sequence[Path]], None]:
+        refresh = self._kinds.entry(library.kind).refresh
+        if refresh is None:
+            raise InvalidInput(f"library {library.name!r} ({library.kind}) cannot be refreshed")
+        secret = (
+            self._libraries.secret(library.id) if self._kinds.entry(library.kind).secret else None
+        )
+        return refresh(library, secret, self._plex_client)
 
     def diff_link(self, link_id: int) -> dict[str, object]:
         link = self._libraries.link(link_id)
@@ -161,7 +161,7 @@ class MirrorJobs:
         """A diff of two folders, each inside a configured movie library's root."""
         roots = [
             MovieFolderConfig.model_validate(library.config).root
-            for library in self._libraries.libraries(kind="movie_folder")
+            for library in self._libraries.libraries(kind=LibraryKind.MOVIE_FOLDER)
         ]
         for path in (source, target):
             _confine(path, roots)

@@ -17,37 +17,29 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput, SetupError
-from app.domain.library_records import LibraryRecord, LinkRecord
+from app.domain.library_records import LinkRecord
+from app.domain.links import Direction, LinkKind, Mode
+from app.domain.links import Side as LinkSide
 from app.domain.matching import MatchThresholds
-from app.domain.paths import PathMapping
 from app.domain.playlists.diff import PlaylistMode, Side
-from app.domain.ratings.merge import Direction, Mode
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
-from app.services.libraries.service import (
-    LibraryCatalog,
-    MusicFolderConfig,
-    PlaylistsLinkOptions,
-    PlexMusicConfig,
-    SideFactory,
-)
+from app.services.libraries.configs import MusicFolderConfig, PlaylistsLinkOptions
+from app.services.libraries.kinds import PlaylistSideRequest
+from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.playlists.adhoc import AdhocPlaylists
 from app.services.playlists.journal import PlaylistUndo, PlaylistUndoSummary
 from app.services.playlists.matching import (
-    EntryResolver,
     FolderCatalog,
-    FolderFolderResolver,
-    PlexFolderResolver,
 )
 from app.services.playlists.review import PlaylistsReview
-from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
+from app.services.playlists.sides import FolderPlaylistSide
 from app.services.playlists.sync import (
     PlaylistRules,
     PlaylistSides,
     PlaylistsSummary,
     PlaylistsSync,
 )
-from app.services.ports import PlaylistSide
 from app.services.ratings.adhoc import AdhocLinks
 
 PLAYLISTS_SYNC = "playlists_sync"
@@ -86,52 +78,35 @@ class PlaylistSideFactory:
     sides: SideFactory
 
     def build(self, link: LinkRecord, *, dry_run: bool) -> PlaylistSides:
-        if link.kind != "playlists":
+        if link.kind != LinkKind.PLAYLISTS:
             raise InvalidInput(f"link {link.id} is a {link.kind} link, not a playlists link")
         libraries = self.sides.libraries
+        kinds = self.sides.kinds
         options = PlaylistsLinkOptions.model_validate(link.options)
-        thresholds = MatchThresholds(
-            accept_score=options.accept_score, review_score=options.review_score
-        )
         library_a = libraries.library(link.library_a_id)
         library_b = libraries.library(link.library_b_id)
         folder_b = MusicFolderConfig.model_validate(library_b.config)
         playlist_dir_b = options.folder_b(library_b)
-        if library_b.kind != "music_folder" or not playlist_dir_b:
+        if not kinds.can_join(library_b.kind, LinkKind.PLAYLISTS, LinkSide.B) or not playlist_dir_b:
             raise SetupError(f"library {library_b.name!r} has no playlist folder")
         b = FolderPlaylistSide(
             playlist_dir_b, label=library_b.name, absolute_paths=options.absolute_paths
         )
-        catalog_b = FolderCatalog(self.sides.side(library_b.id, dry_run=dry_run))
-        a: PlaylistSide
-        resolver: EntryResolver
-        if library_a.kind == "plex_music":
-            plex = self._plex(library_a)
-            a, resolver = plex, PlexFolderResolver(plex, catalog_b, thresholds)
-        elif library_a.kind == "music_folder":
-            folder_a = MusicFolderConfig.model_validate(library_a.config)
-            if folder_a.playlist_dir is None:
-                raise SetupError(f"library {library_a.name!r} has no playlist folder")
-            a = FolderPlaylistSide(
-                folder_a.playlist_dir, label=library_a.name, absolute_paths=options.absolute_paths
-            )
-            resolver = FolderFolderResolver(
-                folder_a.root,
-                folder_b.root,
-                FolderCatalog(self.sides.side(library_a.id, dry_run=dry_run)),
-                catalog_b,
-                thresholds,
-            )
-        else:
+        build_a = kinds.entry(library_a.kind).playlist_side
+        if build_a is None:
             raise InvalidInput(f"library {library_a.name!r} ({library_a.kind}) holds no playlists")
+        request = PlaylistSideRequest(
+            catalog_b=FolderCatalog(self.sides.side(library_b.id, dry_run=dry_run)),
+            root_b=folder_b.root,
+            thresholds=MatchThresholds(
+                accept_score=options.accept_score, review_score=options.review_score
+            ),
+            absolute_paths=options.absolute_paths,
+            rating_side=lambda library_id: self.sides.side(library_id, dry_run=dry_run),
+        )
+        context = self.sides.context(dry_run=dry_run)
+        a, resolver = build_a(library_a, self.sides.secret(library_a), context, request)
         return PlaylistSides(a=a, b=b, resolver=resolver)
-
-    def _plex(self, library: LibraryRecord) -> PlexPlaylistSide:
-        config = PlexMusicConfig.model_validate(library.config)
-        token = self.sides.libraries.secret(library.id) or ""
-        client = self.sides.plex_client(config.base_url, token, config.timeout_s)
-        mappings = [PathMapping(plex, local) for plex, local in library.path_mappings]
-        return PlexPlaylistSide(client, config.section_ids, mappings, label=library.name)
 
 
 def parse_undo_params(raw: Mapping[str, Any]) -> dict[str, Any]:

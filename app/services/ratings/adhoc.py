@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from app.domain.errors import InvalidInput
 from app.domain.library_records import LibraryRecord, LinkRecord
-from app.services.libraries.service import LibraryCatalog, PlexClientFactory
+from app.services.libraries.kinds import PlexClientFactory
+from app.services.libraries.service import LibraryCatalog
 
 
 class AdhocLinks:

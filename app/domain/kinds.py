@@ -1,0 +1,47 @@
+"""The library kinds Crossfade knows, and how a kind describes its dashboard form (pure).
+
+A library *kind* names the outside system a library lives in. The values are stored in the
+database and shown by the API, so they never change. What each kind can do (its configuration,
+its secret, the links it joins, how its sides are built) is declared once, in the registry of
+``app.services.libraries.kinds``; see docs/ARCHITECTURE.md, "Adding an outside system".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LibraryKind(StrEnum):
+    """The built-in library kinds."""
+
+    PLEX_MUSIC = "plex_music"
+    PLEX_MOVIES = "plex_movies"
+    MUSIC_FOLDER = "music_folder"
+    MOVIE_FOLDER = "movie_folder"
+
+
+class FieldType(StrEnum):
+    """How a form field is entered: ``text``, ``url``, ``password`` (a secret, never shown
+    back), ``numbers`` (a comma-separated list of whole numbers), ``choice`` (one of
+    :attr:`FormField.choices`)."""
+
+    TEXT = "text"
+    URL = "url"
+    PASSWORD = "password"  # noqa: S105 (a field type, not a password)
+    NUMBERS = "numbers"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One field of a kind's dashboard form. ``name`` is the config key (or ``token`` for the
+    kind's secret); ``choices`` are (value, label) pairs for a ``choice`` field."""
+
+    name: str
+    label: str
+    type: FieldType = FieldType.TEXT
+    help: str = ""
+    required: bool = False
+    placeholder: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
