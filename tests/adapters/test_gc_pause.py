@@ -70,11 +70,16 @@ def test_a_failing_run_restores_the_thresholds(thresholds: tuple[int, int, int])
     assert gc.get_threshold() == thresholds
 
 
-@pytest.mark.usefixtures("collector_on")
-def test_the_collector_is_off_in_the_block_and_on_again_after_it_even_after_an_error() -> None:
-    with pytest.raises(SetupError), paused_gc():
+def _fail_with_the_collector_paused() -> None:
+    with paused_gc():
         assert not gc.isenabled()
         raise SetupError("boom")
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_the_collector_is_off_in_the_block_and_on_again_after_it_even_after_an_error() -> None:
+    with pytest.raises(SetupError):
+        _fail_with_the_collector_paused()
 
     assert gc.isenabled()
 

@@ -87,11 +87,11 @@ def test_bad_creation_requests(plex: PlexServer, emulator: EmulatorServer) -> No
     lib = "com.plexapp.plugins.library"
     with pytest.raises(BadRequest, match="400"):
         plex.query("/playlists?type=audio&title=x&smart=0", method=plex._session.post)
+    uri = f"server://someone-else/{lib}/library/metadata/{key}"
     with pytest.raises(BadRequest, match="400"):
-        uri = f"server://someone-else/{lib}/library/metadata/{key}"
         plex.query(f"/playlists?type=audio&title=x&smart=0&uri={uri}", method=plex._session.post)
+    uri = f"server://{emulator.state.machine_identifier}/{lib}/library/metadata/987654"
     with pytest.raises(BadRequest, match="400"):
-        uri = f"server://{emulator.state.machine_identifier}/{lib}/library/metadata/987654"
         plex.query(f"/playlists?type=audio&title=x&smart=0&uri={uri}", method=plex._session.post)
 
 

@@ -355,11 +355,9 @@ def test_rejection_beats_confirmation() -> None:
 @pytest.mark.parametrize("side", ["A", "B"])
 def test_duplicate_ids_are_invalid_input(side: str) -> None:
     twice = [track("x"), track("x", "Other")]
+    side_a, side_b = (twice, []) if side == "A" else ([], twice)
     with pytest.raises(InvalidInput, match=f"'x' occurs twice on side {side}"):
-        if side == "A":
-            match_tracks(twice, [])
-        else:
-            match_tracks([], twice)
+        match_tracks(side_a, side_b)
 
 
 @pytest.mark.parametrize(

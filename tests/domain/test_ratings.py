@@ -64,13 +64,13 @@ def test_round_half_up(value: float | Fraction | Decimal, rounded: int) -> None:
 
 
 def test_round_half_up_refuses_nan() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot round nan"):
         round_half_up(float("nan"))
 
 
 @pytest.mark.parametrize("half_stars", [0, 11, -1])
 def test_rating_range(half_stars: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"half_stars must be 1\.\.10"):
         Rating(half_stars)
 
 
@@ -187,7 +187,7 @@ def test_popm_linear_half_stars(byte: int, half_stars: int) -> None:
 def test_popm_zero_is_unrated_and_every_byte_decodes() -> None:
     assert decode_popm(0) is None
     assert all(decode_popm(b) is not None for b in range(1, 256))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a POPM rating is a byte"):
         decode_popm(256)
 
 
