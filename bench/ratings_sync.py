@@ -75,6 +75,7 @@ from app.domain.ratings.rating import Rating  # noqa: E402
 from app.services.jobs.executor import JobExecutor  # noqa: E402
 from app.services.jobs.service import JobService  # noqa: E402
 from app.services.libraries.link_runs import LinkRuns  # noqa: E402
+from app.services.ratings.concurrency import SyncSides  # noqa: E402
 from app.services.ratings.sides import (  # noqa: E402
     RatingSide,
     RatingWrite,
@@ -82,12 +83,8 @@ from app.services.ratings.sides import (  # noqa: E402
     SideItem,
     Written,
 )
-from app.services.ratings.sync import (  # noqa: E402
-    LinkRules,
-    RatingsSync,
-    SyncSides,
-    SyncSummary,
-)
+from app.services.ratings.sync import RatingsSync  # noqa: E402
+from app.services.ratings.values import LinkRules, SyncSummary  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 PMRS_VERSION = "2.2.0"

@@ -21,7 +21,8 @@ from app.domain.library_records import LinkRecord
 from app.domain.links import Mode
 from app.domain.ratings.rating import Rating, ReadPolicy, preset
 from app.services.libraries.service import SideFactory, link_rules
-from app.services.ratings.sync import RatingsSync, SyncSummary
+from app.services.ratings.sync import RatingsSync
+from app.services.ratings.values import SyncSummary
 from plex_emulator.builder import Folder
 from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library

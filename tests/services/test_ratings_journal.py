@@ -16,12 +16,14 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.domain.jobs import JobTrigger
-from app.domain.ratings.merge import Mode
+from app.domain.links import Mode
 from app.domain.ratings.rating import Rating
 from app.domain.ratings.records import SettledWrite
 from app.services.libraries.service import link_rules
 from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
-from app.services.ratings.sync import RatingsSync, SyncSides, SyncSummary
+from app.services.ratings.concurrency import SyncSides
+from app.services.ratings.sync import RatingsSync
+from app.services.ratings.values import SyncSummary
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 
 FIRST = "Artist/Album/01 First.flac"

@@ -21,7 +21,8 @@ from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.domain.links import Mode
 from app.domain.ratings.rating import Rating, ReadPolicy, preset
 from app.services.libraries.service import SideFactory, link_rules
-from app.services.ratings.sync import RatingsSync, SyncSummary
+from app.services.ratings.sync import RatingsSync
+from app.services.ratings.values import SyncSummary
 from tests.adapters.tags_support import copy_fixture
 from tests.emulator.support import write_library
 from tests.services.ratings_support import (

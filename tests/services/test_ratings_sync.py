@@ -16,7 +16,7 @@ from app.domain.jobs import JobTrigger
 from app.domain.links import Mode
 from app.domain.ratings.rating import Rating, preset
 from app.services.libraries.service import link_rules
-from app.services.ratings.sync import SyncSides
+from app.services.ratings.concurrency import SyncSides
 from plex_emulator.knobs import Fault
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 

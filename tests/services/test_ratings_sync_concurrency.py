@@ -16,11 +16,14 @@ from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError, PlexUnavailable, SetupError
 from app.domain.jobs import JobTrigger
+from app.domain.links import Direction, Mode
 from app.domain.matching import TrackInfo
-from app.domain.ratings.merge import Direction, Mode, Policy
+from app.domain.ratings.merge import Policy
 from app.domain.ratings.rating import Rating
 from app.services.ports import RatingWrite, Reporter, SideItem, Written
-from app.services.ratings.sync import LinkRules, RatingsSync, SyncSides
+from app.services.ratings.concurrency import SyncSides
+from app.services.ratings.sync import RatingsSync
+from app.services.ratings.values import LinkRules
 from tests.services.ratings_support import RecordingReporter
 
 

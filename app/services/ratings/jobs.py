@@ -11,7 +11,8 @@ from app.domain.links import Mode
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.service import SideFactory, link_rules
-from app.services.ratings.sync import RatingsSync, SyncSummary
+from app.services.ratings.sync import RatingsSync
+from app.services.ratings.values import SyncSummary
 
 RATINGS_SYNC = "ratings_sync"
 RATINGS_UNDO = "ratings_undo"
