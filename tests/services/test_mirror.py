@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.adapters.files import TargetLock
+from app.adapters.file_placement import TargetLock
 from app.domain.errors import (
     CrossDeviceTarget,
     DeleteRefused,

@@ -6,12 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.adapters.files import (
-    make_dir,
-    place_copy,
-    place_link,
-    remove_entries,
-)
+from app.adapters.file_placement import make_dir, place_copy, place_link, remove_entries
 from app.domain.errors import (
     CrossfadeError,
     MediaFileError,

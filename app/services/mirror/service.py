@@ -42,15 +42,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from app.adapters.files import (
+from app.adapters.file_placement import (
     TargetLock,
     check_target,
     leftover_paths,
     make_dir,
     remove_leftovers,
-    scan_tree,
     write_atomically,
 )
+from app.adapters.files import scan_tree
 from app.adapters.gc_pause import paused_gc
 from app.domain.errors import (
     CrossfadeError,

@@ -10,14 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.adapters.files import (
-    dir_stamp,
-    file_meta,
-    list_names,
-    read_bytes,
-    real_path,
-    scan_tree,
-)
+from app.adapters.file_placement import read_bytes, real_path
+from app.adapters.files import dir_stamp, file_meta, list_names, scan_tree
 from app.domain.errors import (
     DeleteRefused,
     SetupError,
