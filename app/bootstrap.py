@@ -35,7 +35,8 @@ from app.adapters.secret_box import SecretBox
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
 from app.domain.errors import SetupError
-from app.services.hooks.incoming import HookService, PlexIdentities
+from app.services.hooks.identities import PlexIdentities
+from app.services.hooks.incoming import HookService
 from app.services.hooks.notifier import HookNotifier, OutgoingHooks, observed_kinds
 from app.services.jobs.context import ContextTiming
 from app.services.jobs.executor import HeartbeatTiming, JobExecutor

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.hook_records import DeliveryRecord, EndpointRecord, OutgoingRecord
 from app.domain.hooks import MAX_ID, describe_url, hook_url
-from app.services.hooks.incoming import HookOutcome, Outcome
+from app.services.hooks.endpoints import HookOutcome, Outcome
 
 Source = Literal["plex", "radarr", "sonarr", "generic"]
 OutgoingEvent = Literal["job_started", "job_finished", "job_failed", "conflicts_pending"]

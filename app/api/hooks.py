@@ -20,7 +20,8 @@ from app.api.deps import ContainerDep
 from app.api.hook_schemas import GenericHookBody, HookResult
 from app.api.schemas import Problem
 from app.domain.hook_records import EndpointRecord
-from app.services.hooks.incoming import HookOutcome, HookService
+from app.services.hooks.endpoints import HookOutcome
+from app.services.hooks.incoming import HookService
 
 router = APIRouter(prefix="/hooks", tags=["webhooks in"])
 

@@ -28,7 +28,7 @@ from app.api.hook_schemas import (
 )
 from app.api.schemas import Problem
 from app.domain.hooks import MAX_ID, hook_url
-from app.services.hooks.incoming import NewEndpoint
+from app.services.hooks.endpoints import NewEndpoint
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 

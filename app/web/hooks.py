@@ -17,7 +17,7 @@ from app.bootstrap import Container
 from app.domain.errors import CrossfadeError
 from app.domain.hooks import HOOK_SOURCES, MAX_ID, OUTGOING_EVENTS, describe_url, hook_url
 from app.domain.library_records import LinkRecord
-from app.services.hooks.incoming import LINK_KINDS_BY_SOURCE, NewEndpoint
+from app.services.hooks.endpoints import LINK_KINDS_BY_SOURCE, NewEndpoint
 from app.web.deps import ContainerDep
 from app.web.responses import Pages, see
 
