@@ -40,10 +40,10 @@ from app.domain.journal import UndoAction as UndoAction
 from app.domain.journal import UndoDecision as UndoDecision
 from app.domain.journal import WriteState, plan_undo_write
 from app.domain.links import Direction, Mode, Side, writable_sides
-from app.domain.ratings.rating import Rating
+from app.domain.ratings.value import Rating
 
 RatingValue = Rating | None
-"""A pair side's rating: a :class:`~app.domain.ratings.rating.Rating` (1..10 half stars) or ``None``
+"""A pair side's rating: a :class:`~app.domain.ratings.value.Rating` (1..10 half stars) or ``None``
 for unrated."""
 
 
