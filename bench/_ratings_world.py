@@ -26,7 +26,8 @@ import mutagen
 
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, write_rating
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "audio"

@@ -71,7 +71,7 @@ from app.adapters.processes import current_runner_id, runner_alive  # noqa: E402
 from app.bootstrap import build_domains, build_job_kinds  # noqa: E402
 from app.domain.jobs import JobStatus, JobTrigger  # noqa: E402
 from app.domain.links import Mode  # noqa: E402
-from app.domain.ratings.rating import Rating  # noqa: E402
+from app.domain.ratings.value import Rating  # noqa: E402
 from app.services.jobs.executor import JobExecutor  # noqa: E402
 from app.services.jobs.service import JobService  # noqa: E402
 from app.services.libraries.link_runs import LinkRuns  # noqa: E402

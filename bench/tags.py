@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.adapters.tags import WriteOptions, read_file, write_rating
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "audio"

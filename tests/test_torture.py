@@ -28,7 +28,9 @@ from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Jo
 from app.domain.names import display_form
 from app.domain.playlists.m3u import PathStyle, parse_playlist
 from app.domain.problems import ExitCode, exit_code, is_problem
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from app.services.jobs.service import MAX_PAGE
 from plex_emulator.builder import Folder
 from plex_emulator.model import MUSIC, Location, Track

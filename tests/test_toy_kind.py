@@ -20,11 +20,20 @@ from app.domain.kinds import FormField, LibraryKind
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.matching import TrackInfo
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from app.services.libraries.builtin_kinds import builtin_kind_registry
 from app.services.libraries.configs import KindConfig
 from app.services.libraries.kinds import KindEntry, KindRegistry, SideContext
-from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written, never_stop
+from app.services.ports import (
+    RatingSide,
+    RatingWrite,
+    Reporter,
+    SideItem,
+    Written,
+    never_stop,
+)
 from app.settings import Settings
 from tests.conftest import FAST_TIMING
 from tests.emulator.support import write_library

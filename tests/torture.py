@@ -29,7 +29,8 @@ from pathlib import Path
 import mutagen
 
 from app.adapters.tags import WriteOptions, write_rating
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 from tests.adapters.tags_support import BY_NAME
 
 GOOD_COUNT = 200

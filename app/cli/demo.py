@@ -42,7 +42,8 @@ from app.cli.system import configure_logging, reported_errors
 from app.domain.errors import SetupError
 from app.domain.hooks import hook_url
 from app.domain.library_records import LibraryRecord
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 from app.main import create_app
 from app.services.auth.service import DEFAULT_ADMIN_USERNAME, AuthService
 from app.settings import Settings, load_settings

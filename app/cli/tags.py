@@ -21,21 +21,21 @@ from typing import Any
 
 import typer
 
-from app.adapters.tags import FileTags, WriteOptions, WriteOutcome, read_file, write_rating
+from app.adapters.tags import (
+    FileTags,
+    WriteOptions,
+    WriteOutcome,
+    read_file,
+    write_rating,
+)
 from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
 from app.domain.names import display_form
 from app.domain.problems import ExitCode
-from app.domain.ratings.rating import (
-    PRESETS,
-    WRITE_MODES,
-    Rating,
-    ReadPolicy,
-    Resolution,
-    TagReading,
-    WriteMode,
-    parse_scale,
-    preset,
-)
+from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.profiles import PRESETS, WRITE_MODES, WriteMode, preset
+from app.domain.ratings.resolution import ReadPolicy, Resolution
+from app.domain.ratings.scales import parse_scale
+from app.domain.ratings.value import Rating
 from app.services.ratings.tag_scan import TagScanSummary, scan_tags
 from app.settings import load_settings
 

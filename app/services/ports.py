@@ -16,7 +16,7 @@ from app.adapters.playlist_files import PlaylistFileSnapshot
 from app.domain.errors import CrossfadeError
 from app.domain.matching import TrackInfo
 from app.domain.playlists.m3u import PlaylistEntry
-from app.domain.ratings.rating import Rating
+from app.domain.ratings.value import Rating
 
 # --- Jobs ------------------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.library_records import LibraryRecord
-from app.domain.ratings.rating import PRESETS, ReadPolicyKind
+from app.domain.ratings.profiles import PRESETS
+from app.domain.ratings.resolution import ReadPolicyKind
 from app.services.libraries.plex_check import (
     PlexCheckReport,
     check_library,

@@ -16,7 +16,8 @@ import mutagen
 
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.adapters.tags.safe_write import is_crossfade_temp
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 from tests.adapters.tags_support import (
     ALL_FIXTURES,
     audio_fingerprint,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.domain.errors import MediaFileError
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 from tests.adapters.tags_support import ALL_FIXTURES, Fixture
 
 FUZZ = settings(

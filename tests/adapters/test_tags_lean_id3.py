@@ -22,7 +22,8 @@ from mutagen.mp3 import MP3
 from app.adapters.tags import id3
 from app.adapters.tags.formats import KINDS, format_of
 from app.adapters.tags.lean_id3 import read_lean
-from app.domain.ratings.rating import POPM_EMAILS, TextScale
+from app.domain.ratings.dialects import POPM_EMAILS
+from app.domain.ratings.scales import TextScale
 from tests.adapters.tags_support import FIXTURES
 
 MP3_KIND = next(kind for kind in KINDS if kind.format == "mp3")

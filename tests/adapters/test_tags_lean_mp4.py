@@ -23,7 +23,7 @@ from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 from app.adapters.tags import mp4
 from app.adapters.tags.formats import KINDS, format_of
 from app.adapters.tags.lean_mp4 import LeanAudio, read_lean
-from app.domain.ratings.rating import TextScale
+from app.domain.ratings.scales import TextScale
 from tests.adapters.tags_support import by_family
 
 FIXTURES = by_family("mp4")

@@ -29,7 +29,7 @@ from app.adapters.tags.lean_vorbis import (
     read_lean_ogg_vorbis,
     read_lean_opus,
 )
-from app.domain.ratings.rating import TextScale
+from app.domain.ratings.scales import TextScale
 from tests.adapters.tags_support import BY_NAME
 
 Reader = Callable[[BinaryIO, int], LeanAudio | None]

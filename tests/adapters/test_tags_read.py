@@ -22,8 +22,15 @@ from app.domain.errors import (
     MediaFileError,
     UnsupportedFormat,
 )
-from app.domain.ratings.rating import Rating, TagReading, TextScale
-from tests.adapters.tags_support import ALL_FIXTURES, Fixture, copy_fixture, run_as_other_user
+from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.scales import TextScale
+from app.domain.ratings.value import Rating
+from tests.adapters.tags_support import (
+    ALL_FIXTURES,
+    Fixture,
+    copy_fixture,
+    run_as_other_user,
+)
 
 R = Rating
 

@@ -22,7 +22,8 @@ from app.adapters.tags.safe_write import (
     is_crossfade_temp,
 )
 from app.domain.errors import MediaFileError, WriteNotVerified
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 from tests.adapters.tags_support import copy_fixture
 
 

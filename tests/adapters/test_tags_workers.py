@@ -20,7 +20,9 @@ from app.adapters.tags.workers import (
     default_processes,
 )
 from app.domain.errors import CorruptFile, EmptyFile, FileVanished, MediaFileError
-from app.domain.ratings.rating import Rating, ReadPolicy, ReadPolicyKind, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy, ReadPolicyKind
+from app.domain.ratings.value import Rating
 from tests.adapters.tags_support import ALL_FIXTURES
 
 PROFILE = preset("everything")

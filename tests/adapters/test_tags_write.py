@@ -21,14 +21,10 @@ from app.domain.errors import (
     HardlinkSkipped,
     UnsupportedFormat,
 )
-from app.domain.ratings.rating import (
-    Rating,
-    TagReading,
-    TextScale,
-    WriteProfile,
-    custom_profile,
-    preset,
-)
+from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.profiles import WriteProfile, custom_profile, preset
+from app.domain.ratings.scales import TextScale
+from app.domain.ratings.value import Rating
 from tests.adapters.tags_support import (
     ALL_FIXTURES,
     Fixture,

@@ -21,7 +21,9 @@ from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import Container, HookTiming, build_container
 from app.domain.hooks import hook_url
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from app.main import create_app
 from app.settings import Settings
 from plex_emulator.builder import Folder

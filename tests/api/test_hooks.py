@@ -24,7 +24,8 @@ from app.adapters.tags import read_file
 from app.bootstrap import Container, HookTiming, build_container
 from app.domain.hooks import hook_url
 from app.domain.jobs import JobStatus, JobTrigger
-from app.domain.ratings.rating import ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
 from app.main import create_app
 from app.services.jobs.kinds import JobKindRegistry
 from app.settings import Settings, load_settings

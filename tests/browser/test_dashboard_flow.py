@@ -26,7 +26,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from app.main import create_app
 from app.settings import Settings
 from plex_emulator.builder import Folder

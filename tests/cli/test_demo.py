@@ -32,7 +32,8 @@ from app.cli.demo import (
     write_sample_movies,
     write_sample_music,
 )
-from app.domain.ratings.rating import ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
 from app.settings import Settings
 from tests.auth_support import sign_in
 from tests.conftest import Waiter

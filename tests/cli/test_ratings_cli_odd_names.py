@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import read_file
 from app.cli.main import app
-from app.domain.ratings.rating import ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
 from plex_emulator.builder import Folder
 from plex_emulator.server import EmulatorServer
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library

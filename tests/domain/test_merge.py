@@ -21,7 +21,7 @@ from app.domain.ratings.merge import (
     plan_resolution,
     plan_undo,
 )
-from app.domain.ratings.rating import Rating
+from app.domain.ratings.value import Rating
 
 A, B = Side.A, Side.B
 NO_BASELINE = object()  # marks "first run" in the tables (Baseline(None) is a real baseline)

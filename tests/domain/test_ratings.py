@@ -8,35 +8,35 @@ from fractions import Fraction
 import pytest
 
 from app.domain.errors import InvalidInput
-from app.domain.ratings.rating import (
-    DEFAULT_PRIORITY,
-    PRESETS,
+from app.domain.ratings.dialects import (
     Codec,
     Family,
-    Rating,
-    ReadPolicy,
-    ReadPolicyKind,
     TagReading,
-    TagWrite,
-    TextScale,
-    WriteProfile,
-    custom_profile,
     decode,
     decode_asf,
     decode_popm,
-    decode_text,
     dialect,
     encode,
     encode_asf,
     encode_popm,
-    encode_text,
-    parse_scale,
-    plan_write,
     popm_dialect_id,
-    preset,
-    resolve,
-    round_half_up,
 )
+from app.domain.ratings.profiles import (
+    PRESETS,
+    TagWrite,
+    WriteProfile,
+    custom_profile,
+    plan_write,
+    preset,
+)
+from app.domain.ratings.resolution import (
+    DEFAULT_PRIORITY,
+    ReadPolicy,
+    ReadPolicyKind,
+    resolve,
+)
+from app.domain.ratings.scales import TextScale, decode_text, encode_text, parse_scale
+from app.domain.ratings.value import Rating, round_half_up
 
 R = Rating
 

@@ -19,7 +19,9 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.domain.library_records import LinkRecord
 from app.domain.links import Mode
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
 from app.services.ratings.sync import RatingsSync
 from app.services.ratings.values import SyncSummary

@@ -32,7 +32,9 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import Container, build_container
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from app.settings import load_settings
 from plex_emulator.builder import Folder
 from plex_emulator.demo_files import DemoTrack, make_library

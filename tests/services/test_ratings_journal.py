@@ -17,14 +17,18 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.domain.jobs import JobTrigger
 from app.domain.links import Mode
-from app.domain.ratings.rating import Rating
 from app.domain.ratings.records import SettledWrite
+from app.domain.ratings.value import Rating
 from app.services.libraries.service import link_rules
 from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.sync import RatingsSync
 from app.services.ratings.values import SyncSummary
-from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
+from tests.services.ratings_support import (
+    RatingsWorld,
+    RecordingReporter,
+    ratings_world,
+)
 
 FIRST = "Artist/Album/01 First.flac"
 CAFE = "Artist/Album/02 Café & Crema.mp3"

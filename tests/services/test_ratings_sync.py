@@ -14,11 +14,16 @@ from app.adapters.tags import WriteOptions, write_rating
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobTrigger
 from app.domain.links import Mode
-from app.domain.ratings.rating import Rating, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.value import Rating
 from app.services.libraries.service import link_rules
 from app.services.ratings.concurrency import SyncSides
 from plex_emulator.knobs import Fault
-from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
+from tests.services.ratings_support import (
+    RatingsWorld,
+    RecordingReporter,
+    ratings_world,
+)
 
 FIRST = "Artist/Album/01 First.flac"
 CAFE = "Artist/Album/02 Café & Crema.mp3"

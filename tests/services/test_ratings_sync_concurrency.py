@@ -19,7 +19,7 @@ from app.domain.jobs import JobTrigger
 from app.domain.links import Direction, Mode
 from app.domain.matching import TrackInfo
 from app.domain.ratings.merge import Policy
-from app.domain.ratings.rating import Rating
+from app.domain.ratings.value import Rating
 from app.services.ports import RatingWrite, Reporter, SideItem, Written
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.sync import RatingsSync

@@ -18,14 +18,25 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.domain.library_records import LinkRecord
 from app.domain.links import Mode
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
 from app.services.ratings.review import RatingsReview
 from app.services.ratings.sync import RatingsSync
 from app.services.ratings.values import SyncSummary
 from plex_emulator.builder import Folder
-from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, running_emulator, write_library
-from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
+from tests.emulator.support import (
+    BOB_TOKEN,
+    OWNER_TOKEN,
+    running_emulator,
+    write_library,
+)
+from tests.services.ratings_support import (
+    RatingsWorld,
+    RecordingReporter,
+    ratings_world,
+)
 
 FIRST = "Artist/Album/01 First.flac"
 CAFE = "Artist/Album/02 Café & Crema.mp3"

@@ -17,7 +17,9 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import Container
 from app.domain.jobs import JobRecord
-from app.domain.ratings.rating import Rating, ReadPolicy, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.value import Rating
 from plex_emulator.builder import Folder
 from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library

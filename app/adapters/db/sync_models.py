@@ -1,7 +1,7 @@
 """Tables of the music ratings sync: TrackLink (with its baseline), FileState, Conflict, Journal.
 
 Ratings are stored as half stars (1..10) or NULL for unrated, the scale of
-``app.domain.ratings.rating.Rating``.
+``app.domain.ratings.value.Rating``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.domain.ratings.rating import round_half_up
+from app.domain.ratings.value import round_half_up
 
 MBID_PREFIX = "mbid://"
 

@@ -10,7 +10,7 @@ Only ``app.domain.errors.MediaFileError`` subclasses escape, each carrying the p
 detected by content: MP3, AIFF, WAV, DSF (ID3v2); FLAC, Ogg Vorbis, Opus, Speex, Ogg FLAC
 (Vorbis comments); M4A, M4B, ALAC (MP4); WMA (ASF); APE, WavPack, Musepack (APEv2). One module
 per family (``id3``, ``vorbis``, ``mp4``, ``asf``, ``apev2``); ``safe_write`` makes saves
-crash-safe. Dialect ids are listed in ``app.domain.ratings.rating``.
+crash-safe. Dialect ids are listed in ``app.domain.ratings.dialects``.
 """
 
 from app.adapters.tags.formats import FORMATS

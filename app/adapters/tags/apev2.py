@@ -9,7 +9,9 @@ from mutagen.apev2 import APETextValue
 
 from app.adapters.tags.common import duration_of, first_int, joined, text_readings
 from app.adapters.tags.model import TrackMeta
-from app.domain.ratings.rating import TagReading, TagWrite, TextScale
+from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.profiles import TagWrite
+from app.domain.ratings.scales import TextScale
 
 RATING_KEY = "Rating"
 DIALECT = "ape:rating"

@@ -9,7 +9,9 @@ from mutagen.asf._attrs import ASFDWordAttribute
 
 from app.adapters.tags.common import duration_of, first_int, joined
 from app.adapters.tags.model import TrackMeta
-from app.domain.ratings.rating import TagReading, TagWrite, TextScale, decode
+from app.domain.ratings.dialects import TagReading, decode
+from app.domain.ratings.profiles import TagWrite
+from app.domain.ratings.scales import TextScale
 
 DWORD: Any = ASFDWordAttribute  # mutagen's constructors are untyped
 RATING_KEY = "WM/SharedUserRating"

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from app.domain.ratings.rating import TagReading, TextScale, decode
+from app.domain.ratings.dialects import TagReading, decode
+from app.domain.ratings.scales import TextScale
 
 _LEADING_INT = re.compile(r"^\s*(\d{1,6})")
 

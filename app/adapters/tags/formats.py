@@ -36,7 +36,9 @@ from app.adapters.tags import apev2, asf, id3, mp4, vorbis
 from app.adapters.tags.model import TrackMeta
 from app.adapters.tags.translate import from_parse_error
 from app.domain.errors import UnsupportedFormat
-from app.domain.ratings.rating import Family, TagReading, TagWrite, TextScale
+from app.domain.ratings.dialects import Family, TagReading
+from app.domain.ratings.profiles import TagWrite
+from app.domain.ratings.scales import TextScale
 
 HEADER_BYTES = 128
 

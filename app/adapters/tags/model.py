@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from app.domain.ratings.rating import (
-    Rating,
-    ReadPolicy,
-    Resolution,
-    TagReading,
-    resolve,
-)
+from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.resolution import ReadPolicy, Resolution, resolve
+from app.domain.ratings.value import Rating
 
 HardlinkPolicy = Literal["in_place_or_skip", "always", "skip"]
 WriteMethod = Literal["unchanged", "dry_run", "in_place", "rewrite", "rewrite_in_place"]

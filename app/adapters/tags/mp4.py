@@ -12,9 +12,17 @@ from typing import Any
 
 from mutagen.mp4 import AtomDataType, MP4FreeForm
 
-from app.adapters.tags.common import as_text, duration_of, first_int, joined, text_readings
+from app.adapters.tags.common import (
+    as_text,
+    duration_of,
+    first_int,
+    joined,
+    text_readings,
+)
 from app.adapters.tags.model import TrackMeta
-from app.domain.ratings.rating import TagReading, TagWrite, TextScale
+from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.profiles import TagWrite
+from app.domain.ratings.scales import TextScale
 
 FREEFORM: Any = MP4FreeForm  # mutagen's constructors are untyped
 ITUNES_MEAN = "com.apple.itunes"

@@ -19,7 +19,7 @@ from app.adapters.tags.files import open_media
 from app.adapters.tags.formats import detect, format_of, parse
 from app.adapters.tags.model import FileTags
 from app.adapters.tags.translate import from_os_error
-from app.domain.ratings.rating import TextScale
+from app.domain.ratings.scales import TextScale
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,9 @@ from typing import Any
 
 from app.adapters.tags.common import duration_of, first_int, joined, text_readings
 from app.adapters.tags.model import TrackMeta
-from app.domain.ratings.rating import (
-    TagReading,
-    TagWrite,
-    TextScale,
-    dialect,
-    vorbis_email_dialect_id,
-)
+from app.domain.ratings.dialects import TagReading, dialect, vorbis_email_dialect_id
+from app.domain.ratings.profiles import TagWrite
+from app.domain.ratings.scales import TextScale
 
 FIELD_BY_DIALECT = {"vorbis:rating": "RATING", "vorbis:fmps_rating": "FMPS_RATING"}
 _DIALECT_BY_FIELD = {"rating": "vorbis:rating", "fmps_rating": "vorbis:fmps_rating"}

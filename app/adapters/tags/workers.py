@@ -36,7 +36,9 @@ from app.adapters.tags.model import FileTags, WriteOptions, WriteOutcome
 from app.adapters.tags.reader import read_file
 from app.adapters.tags.writer import write_rating
 from app.domain.errors import MediaFileError
-from app.domain.ratings.rating import Rating, TextScale, WriteProfile
+from app.domain.ratings.profiles import WriteProfile
+from app.domain.ratings.scales import TextScale
+from app.domain.ratings.value import Rating
 
 READ_BATCH: Final = 128
 WRITE_BATCH: Final = 8

@@ -16,15 +16,10 @@ from app.adapters.tags.reader import lean_parse
 from app.adapters.tags.safe_write import Commit, PaddingFunction, Saver, commit
 from app.adapters.tags.translate import from_os_error, from_parse_error
 from app.domain.errors import HardlinkSkipped, MediaFileError, WriteNotVerified
-from app.domain.ratings.rating import (
-    Family,
-    Rating,
-    TagReading,
-    TagWrite,
-    TextScale,
-    WriteProfile,
-    plan_write,
-)
+from app.domain.ratings.dialects import Family, TagReading
+from app.domain.ratings.profiles import TagWrite, WriteProfile, plan_write
+from app.domain.ratings.scales import TextScale
+from app.domain.ratings.value import Rating
 
 ID3V1_BYTES = 128
 ID3V1_ENHANCED_BYTES = 227

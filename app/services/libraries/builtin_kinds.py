@@ -17,8 +17,14 @@ from app.domain.kinds import FieldType, FormField, LibraryKind
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.paths import PathMapping, map_local_to_plex
-from app.domain.ratings.rating import PRESETS, ReadPolicy, ReadPolicyKind, parse_scale, preset
-from app.services.libraries.configs import MovieFolderConfig, MusicFolderConfig, PlexMusicConfig
+from app.domain.ratings.profiles import PRESETS, preset
+from app.domain.ratings.resolution import ReadPolicy, ReadPolicyKind
+from app.domain.ratings.scales import parse_scale
+from app.services.libraries.configs import (
+    MovieFolderConfig,
+    MusicFolderConfig,
+    PlexMusicConfig,
+)
 from app.services.libraries.kinds import (
     KindEntry,
     KindRegistry,

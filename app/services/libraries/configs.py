@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.domain.errors import InvalidInput
 from app.domain.library_records import LibraryRecord
 from app.domain.path_input import path_problem
-from app.domain.ratings.rating import ReadPolicy, parse_scale, preset
+from app.domain.ratings.profiles import preset
+from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.scales import parse_scale
 
 
 class KindConfig(BaseModel):

@@ -15,7 +15,7 @@ from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import InvalidInput
 from app.domain.links import Direction, Side
 from app.domain.ratings.merge import Action, MergeRules, plan_resolution
-from app.domain.ratings.rating import Rating
+from app.domain.ratings.value import Rating
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.values import LinkRules, to_half_stars
 

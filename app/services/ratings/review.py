@@ -5,8 +5,8 @@ from __future__ import annotations
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import InvalidInput
-from app.domain.ratings.rating import Rating
 from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
+from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
 from app.services.ratings.conflicts import CHOICES
 from app.services.ratings.sync import RatingsSync

@@ -32,17 +32,12 @@ from app.domain.errors import (
 )
 from app.domain.matching import TrackInfo
 from app.domain.paths import PathMapping, map_plex_to_local
-from app.domain.ratings.rating import (
-    Rating,
-    ReadPolicy,
-    Resolution,
-    TagReading,
-    TextScale,
-    WriteProfile,
-    decode,
-    resolve,
-)
+from app.domain.ratings.dialects import TagReading, decode
+from app.domain.ratings.profiles import WriteProfile
 from app.domain.ratings.records import FileStateRecord
+from app.domain.ratings.resolution import ReadPolicy, Resolution, resolve
+from app.domain.ratings.scales import TextScale
+from app.domain.ratings.value import Rating
 from app.services.ports import (
     RatingWrite,
     Reporter,

@@ -56,8 +56,8 @@ from app.domain.ratings.merge import (
     format_rating,
     merge,
 )
-from app.domain.ratings.rating import Rating
 from app.domain.ratings.records import NewConflict, TrackLinkRecord
+from app.domain.ratings.value import Rating
 from app.services.ports import Reporter
 from app.services.ratings.concurrency import SyncSides, Writes
 from app.services.ratings.conflicts import ConflictResolution

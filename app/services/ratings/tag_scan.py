@@ -16,7 +16,9 @@ from pathlib import Path
 
 from app.adapters.tags import FileTags, iter_audio_files, read_file
 from app.domain.errors import MediaFileError, NotFound
-from app.domain.ratings.rating import SCALE_LABELS, ReadPolicy, TagReading, resolve
+from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.resolution import ReadPolicy, resolve
+from app.domain.ratings.scales import SCALE_LABELS
 
 EXAMPLE_FAILURES = 20
 UNRATED_LABEL = "unrated"

@@ -17,12 +17,17 @@ from app.domain.errors import CrossfadeError
 from app.domain.journal import WriteState
 from app.domain.links import Side
 from app.domain.ratings.merge import UndoAction, format_rating, plan_undo
-from app.domain.ratings.rating import Rating
 from app.domain.ratings.records import JournalRecord, NewJournalEntry, SettledWrite
+from app.domain.ratings.value import Rating
 from app.services.ports import RatingWrite, Reporter
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.journal import settled_undo
-from app.services.ratings.values import RatingsEvent, SyncSummary, to_half_stars, to_rating
+from app.services.ratings.values import (
+    RatingsEvent,
+    SyncSummary,
+    to_half_stars,
+    to_rating,
+)
 
 
 class RatingsUndo:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from app.domain.links import Direction, Side
 from app.domain.matching import MatchThresholds
 from app.domain.ratings.merge import MergeDecision, Policy
-from app.domain.ratings.rating import Rating
+from app.domain.ratings.value import Rating
 from app.services.ports import SideItem
 
 

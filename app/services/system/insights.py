@@ -20,7 +20,7 @@ from app.domain.insights import DialectTally, UnmatchedEvent
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.names import display_form, display_json
-from app.domain.ratings.rating import MAX_HALF_STARS, Rating
+from app.domain.ratings.value import MAX_HALF_STARS, Rating
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO
 
 UNRATED = "unrated"
