@@ -20,7 +20,8 @@ import string
 import time
 from dataclasses import replace
 
-from app.domain.matching import MatchResult, TrackInfo, match_tracks
+from app.domain.match_keys import TrackInfo
+from app.domain.matching import MatchResult, match_tracks
 
 SYLLABLES = [a + b for a in "bdfgklmnprstvz" for b in "aeiou"] + ["ch", "sh", "th"]
 

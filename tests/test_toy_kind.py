@@ -19,7 +19,7 @@ from app.domain.jobs import JobStatus
 from app.domain.kinds import FormField, LibraryKind
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
-from app.domain.matching import TrackInfo
+from app.domain.match_keys import TrackInfo
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.resolution import ReadPolicy
 from app.domain.ratings.value import Rating

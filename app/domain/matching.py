@@ -1,6 +1,7 @@
 """Match the tracks of side A to the tracks of side B, one to one, with scores (pure).
 
-:func:`match_tracks` works in stages; each stage only sees tracks no earlier stage took:
+:func:`match_tracks` works in stages; each stage only sees tracks no earlier stage took (the
+normalised keys and the tag score are in :mod:`app.domain.match_keys`):
 
 1. **confirmed** pairs a person accepted, by ids (they survive a file move when the caller's ids
    are stable); method ``manual``, score 100.
@@ -43,46 +44,21 @@ different MusicBrainz recording ids. Numbers unknown on either side cost nothing
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
-
-from rapidfuzz import fuzz
 
 from app.domain.errors import InvalidInput
-from app.domain.normalize import album_key, artist_key, title_key
-
-TITLE_WEIGHT = 0.5
-ARTIST_WEIGHT = 0.3
-ALBUM_WEIGHT = 0.2
-UNKNOWN_SIMILARITY = 50.0
-TRACK_NO_PENALTY = 8.0
-DISC_NO_PENALTY = 8.0
-DURATION_BASE_PENALTY = 10.0
-DURATION_MAX_EXTRA_PENALTY = 20.0
-MBID_MISMATCH_PENALTY = 20.0
-TITLE_PREFIX_CHARS = 4
-
-
-@dataclass(frozen=True, slots=True)
-class TrackInfo:
-    """What matching knows about one track. ``id`` is unique per side and stable (a Plex
-    ratingKey, a file id); ``path`` is already mapped to this machine's form by the caller;
-    ``mbid`` is the MusicBrainz *recording* id."""
-
-    id: str
-    path: str | None = None
-    title: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    album_artist: str | None = None
-    track_no: int | None = None
-    disc_no: int | None = None
-    duration_s: float | None = None
-    mbid: str | None = None
+from app.domain.match_keys import (
+    TITLE_PREFIX_CHARS,
+    KeyMaker,
+    TrackInfo,
+    TrackKeys,
+    mbid_key,
+    path_fold,
+    score_keys,
+)
 
 
 class MatchMethod(StrEnum):
@@ -140,95 +116,13 @@ class MatchResult:
     skipped_blocks: int = 0
 
 
-# --- preparation ----------------------------------------------------------------------------
-
-
-class _Keys(NamedTuple):
-    """A track's normalised fields, ready for comparison (a tuple: cheap to build)."""
-
-    title: str
-    artist: str
-    album: str
-    track_no: int | None
-    disc_no: int | None
-    duration_s: float | None
-    mbid: str
-
-
-class _KeyMaker:
-    """Normalises tracks, caching per distinct string (artists and albums repeat a lot)."""
-
-    def __init__(self) -> None:
-        self._titles: dict[str, str] = {}
-        self._artists: dict[str, str] = {}
-        self._albums: dict[str, str] = {}
-
-    def keys(self, track: TrackInfo) -> _Keys:
-        return _Keys(
-            title=_cached(self._titles, title_key, track.title),
-            artist=_cached(self._artists, artist_key, track.artist or track.album_artist),
-            album=_cached(self._albums, album_key, track.album),
-            track_no=_positive(track.track_no),
-            disc_no=_positive(track.disc_no),
-            duration_s=track.duration_s if track.duration_s and track.duration_s > 0 else None,
-            mbid=_mbid_key(track.mbid),
-        )
-
-
-def _cached(cache: dict[str, str], make: Callable[[str], str], text: str | None) -> str:
-    if not text:
-        return ""
-    key = cache.get(text)
-    if key is None:
-        key = cache[text] = make(text)
-    return key
-
-
-def _positive(number: int | None) -> int | None:
-    return number if number is not None and number > 0 else None
-
-
-def _mbid_key(mbid: str | None) -> str:
-    return mbid.strip().lower() if mbid else ""
-
-
-def _path_fold(path: str) -> str:
-    return unicodedata.normalize("NFC", path.replace("\\", "/")).casefold()
-
-
-# --- scoring --------------------------------------------------------------------------------
+# --- the matcher ----------------------------------------------------------------------------
 
 
 def score_pair(a: TrackInfo, b: TrackInfo, *, duration_tolerance_s: float = 3.0) -> float:
     """The tag score (0..100) of two tracks, as the fuzzy stage computes it."""
-    maker = _KeyMaker()
-    return _score(maker.keys(a), maker.keys(b), duration_tolerance_s)
-
-
-def _score(x: _Keys, y: _Keys, duration_tolerance_s: float) -> float:
-    if not x.title or not y.title:
-        return 0.0
-    artist = (
-        fuzz.token_set_ratio(x.artist, y.artist) if x.artist and y.artist else UNKNOWN_SIMILARITY
-    )
-    album = fuzz.ratio(x.album, y.album) if x.album and y.album else UNKNOWN_SIMILARITY
-    score = (
-        TITLE_WEIGHT * fuzz.ratio(x.title, y.title) + ARTIST_WEIGHT * artist + ALBUM_WEIGHT * album
-    )
-    if x.track_no is not None and y.track_no is not None and x.track_no != y.track_no:
-        score -= TRACK_NO_PENALTY
-    if x.disc_no is not None and y.disc_no is not None and x.disc_no != y.disc_no:
-        score -= DISC_NO_PENALTY
-    if x.duration_s is not None and y.duration_s is not None:
-        excess_s = abs(x.duration_s - y.duration_s) - duration_tolerance_s
-        if excess_s > 0:
-            score -= DURATION_BASE_PENALTY + min(DURATION_MAX_EXTRA_PENALTY, excess_s)
-    if x.mbid and y.mbid and x.mbid != y.mbid:
-        score -= MBID_MISMATCH_PENALTY
-    return round(max(0.0, min(100.0, score)), 1)
-
-
-# --- the matcher ----------------------------------------------------------------------------
+    maker = KeyMaker()
+    return score_keys(maker.keys(a), maker.keys(b), duration_tolerance_s)
 
 
 def match_tracks(
@@ -278,9 +172,9 @@ class _Run:
         self.review: list[MatchPair] = []
         self.compared_pairs = 0
         self.skipped_blocks = 0
-        self._a_keys: list[_Keys | None] = [None] * len(side_a)
-        self._b_keys: list[_Keys | None] = [None] * len(side_b)
-        self._key_maker = _KeyMaker()
+        self._a_keys: list[TrackKeys | None] = [None] * len(side_a)
+        self._b_keys: list[TrackKeys | None] = [None] * len(side_b)
+        self._key_maker = KeyMaker()
 
     # stage 1
     def take_confirmed(self, confirmed: Iterable[tuple[str, str]]) -> None:
@@ -294,7 +188,7 @@ class _Run:
     # stage 2
     def match_paths(self) -> None:
         self._match_unique(lambda t: t.path or "", MatchMethod.PATH, 100.0)
-        self._match_unique(lambda t: _path_fold(t.path) if t.path else "", MatchMethod.PATH, 99.0)
+        self._match_unique(lambda t: path_fold(t.path) if t.path else "", MatchMethod.PATH, 99.0)
 
     def _match_unique(
         self, key_of: Callable[[TrackInfo], str], method: MatchMethod, score: float
@@ -319,14 +213,14 @@ class _Run:
 
     # stage 3
     def match_mbids(self) -> None:
-        self._match_unique(lambda t: _mbid_key(t.mbid), MatchMethod.MBID, 100.0)
+        self._match_unique(lambda t: mbid_key(t.mbid), MatchMethod.MBID, 100.0)
         b_groups: dict[str, list[int]] = defaultdict(list)
         for bi in self._free_b():
-            if mbid := _mbid_key(self.b[bi].mbid):
+            if mbid := mbid_key(self.b[bi].mbid):
                 b_groups[mbid].append(bi)
         a_groups: dict[str, list[int]] = defaultdict(list)
         for ai in self._free_a():
-            if (mbid := _mbid_key(self.a[ai].mbid)) and mbid in b_groups:
+            if (mbid := mbid_key(self.a[ai].mbid)) and mbid in b_groups:
                 a_groups[mbid].append(ai)
         width = len(self.b)
         pairs = [
@@ -361,7 +255,7 @@ class _Run:
             if (ai, bi) in self.rejected:
                 continue
             self.compared_pairs += 1
-            if _score(a_keys[ai], b_keys[bi], tolerance_s) == 100.0:
+            if score_keys(a_keys[ai], b_keys[bi], tolerance_s) == 100.0:
                 self._take(ai, bi, MatchMethod.FUZZY, 100.0)
 
         # b. blocking on what is left
@@ -370,7 +264,7 @@ class _Run:
         candidates = self._block_pairs(a_rest, b_rest)
         self._assign(self._scored(candidates), MatchMethod.FUZZY)
 
-    def _block_pairs(self, a_rest: dict[int, _Keys], b_rest: dict[int, _Keys]) -> set[int]:
+    def _block_pairs(self, a_rest: dict[int, TrackKeys], b_rest: dict[int, TrackKeys]) -> set[int]:
         """Candidate pairs from blocking, as ``ai * len(b) + bi`` (cheap to deduplicate)."""
         blocks: dict[tuple[str, str, str], tuple[list[int], list[int]]] = defaultdict(
             lambda: ([], [])
@@ -408,7 +302,7 @@ class _Run:
             if (ai, bi) in self.rejected:
                 continue
             self.compared_pairs += 1
-            score = _score(
+            score = score_keys(
                 a_keys[ai] or self._key_of_a(ai), b_keys[bi] or self._key_of_b(bi), tolerance_s
             )
             if score >= floor:
@@ -456,13 +350,13 @@ class _Run:
         self.a_taken[ai] = self.b_taken[bi] = True
         self.confident.append(MatchPair(self.a[ai].id, self.b[bi].id, method, score))
 
-    def _key_of_a(self, ai: int) -> _Keys:
+    def _key_of_a(self, ai: int) -> TrackKeys:
         keys = self._a_keys[ai]
         if keys is None:
             keys = self._a_keys[ai] = self._key_maker.keys(self.a[ai])
         return keys
 
-    def _key_of_b(self, bi: int) -> _Keys:
+    def _key_of_b(self, bi: int) -> TrackKeys:
         keys = self._b_keys[bi]
         if keys is None:
             keys = self._b_keys[bi] = self._key_maker.keys(self.b[bi])
@@ -494,7 +388,7 @@ def _index_ids(tracks: Sequence[TrackInfo], side: str) -> dict[str, int]:
     return index
 
 
-def _block_keys(k: _Keys) -> list[tuple[str, str, str]]:
+def _block_keys(k: TrackKeys) -> list[tuple[str, str, str]]:
     keys = [("title", k.title, ""), ("prefix", k.artist, k.title[:TITLE_PREFIX_CHARS])]
     if k.album:
         keys.append(("album", k.album, ""))
@@ -502,7 +396,7 @@ def _block_keys(k: _Keys) -> list[tuple[str, str, str]]:
 
 
 # How an oversized block of each kind is split: by a key its members do not already share.
-_SPLIT_KEYS: dict[str, Callable[[_Keys], str]] = {
+_SPLIT_KEYS: dict[str, Callable[[TrackKeys], str]] = {
     "title": lambda k: k.artist[:2],
     "prefix": lambda k: k.album[:2],
     "album": lambda k: k.artist[:2],
@@ -512,9 +406,9 @@ _SPLIT_KEYS: dict[str, Callable[[_Keys], str]] = {
 def _split_block(
     a_list: list[int],
     b_list: list[int],
-    a_rest: dict[int, _Keys],
-    b_rest: dict[int, _Keys],
-    split_key: Callable[[_Keys], str],
+    a_rest: dict[int, TrackKeys],
+    b_rest: dict[int, TrackKeys],
+    split_key: Callable[[TrackKeys], str],
 ) -> list[tuple[list[int], list[int]]]:
     parts: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for ai in a_list:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from app.adapters.playlist_files import PlaylistFileSnapshot
 from app.domain.errors import CrossfadeError
-from app.domain.matching import TrackInfo
+from app.domain.match_keys import TrackInfo
 from app.domain.playlists.m3u import PlaylistEntry
 from app.domain.ratings.value import Rating
 

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.errors import InvalidInput
+from app.domain.match_keys import TrackInfo
 from app.domain.matching import (
     MatchMethod,
     MatchPair,
     MatchResult,
     MatchThresholds,
-    TrackInfo,
     match_tracks,
     score_pair,
 )

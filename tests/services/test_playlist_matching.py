@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.matching import MatchThresholds, TrackInfo
+from app.domain.match_keys import TrackInfo
+from app.domain.matching import MatchThresholds
 from app.domain.playlists.m3u import PathStyle, PlaylistEntry
 from app.services.playlists.matching import (
     FolderFolderResolver,

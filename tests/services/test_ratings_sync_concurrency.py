@@ -17,7 +17,7 @@ from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError, PlexUnavailable, SetupError
 from app.domain.jobs import JobTrigger
 from app.domain.links import Direction, Mode
-from app.domain.matching import TrackInfo
+from app.domain.match_keys import TrackInfo
 from app.domain.ratings.merge import Policy
 from app.domain.ratings.value import Rating
 from app.services.ports import RatingWrite, Reporter, SideItem, Written

@@ -26,7 +26,8 @@ from typing import Protocol
 from app.adapters.plex import PlexTrack
 from app.adapters.tags import read_file
 from app.domain.errors import MediaFileError
-from app.domain.matching import MatchThresholds, TrackInfo, match_tracks
+from app.domain.match_keys import TrackInfo
+from app.domain.matching import MatchThresholds, match_tracks
 from app.domain.paths import is_windows_path
 from app.domain.playlists.m3u import PathStyle, PlaylistEntry
 from app.services.playlists.sides import LOCAL_STYLE, PlexPlaylistSide

@@ -23,7 +23,7 @@ from app.adapters.playlist_files import (
 )
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.domain.errors import InvalidInput, MediaFileError, PlexError
-from app.domain.matching import TrackInfo
+from app.domain.match_keys import TrackInfo
 from app.domain.names import display_form
 from app.domain.paths import PathMapping, is_windows_path, map_plex_to_local
 from app.domain.playlists.m3u import (

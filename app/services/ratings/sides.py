@@ -30,7 +30,7 @@ from app.domain.errors import (
     SetupError,
     WriteNotVerified,
 )
-from app.domain.matching import TrackInfo
+from app.domain.match_keys import TrackInfo
 from app.domain.paths import PathMapping, map_plex_to_local
 from app.domain.ratings.dialects import TagReading, decode
 from app.domain.ratings.profiles import WriteProfile
