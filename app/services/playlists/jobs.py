@@ -33,13 +33,9 @@ from app.services.playlists.matching import (
     FolderCatalog,
 )
 from app.services.playlists.review import PlaylistsReview
+from app.services.playlists.run_state import PlaylistRules, PlaylistSides, PlaylistsSummary
 from app.services.playlists.sides import FolderPlaylistSide
-from app.services.playlists.sync import (
-    PlaylistRules,
-    PlaylistSides,
-    PlaylistsSummary,
-    PlaylistsSync,
-)
+from app.services.playlists.sync import PlaylistsSync
 from app.services.ratings.adhoc import AdhocLinks
 
 PLAYLISTS_SYNC = "playlists_sync"

@@ -23,6 +23,11 @@ One run:
    write is journaled ahead (``app.services.playlists.journal``): committed ``pending`` with the
    playlist as it was and as it is to be, settled after it; that is what undo restores.
 
+This module runs the steps and plans each pair; pairing is ``app.services.playlists.pairing``,
+the entry keys ``app.services.playlists.entry_keys``, the writes
+``app.services.playlists.writes``, the rules, events and summary
+``app.services.playlists.run_state``.
+
 Playlist lifecycle: a playlist only on one side is created on the other when that side may be
 written. One that was paired before and is now gone on one side was deleted there: with the
 link option ``delete`` the other copy is deleted too, but only while it is unchanged since the
@@ -37,16 +42,14 @@ anything, no pair, no baseline, no conflict, no file-state cache.
 
 from __future__ import annotations
 
-import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import CrossfadeError, InvalidInput
+from app.domain.links import Mode, writable_sides
+from app.domain.links import Side as MergeSide
 from app.domain.playlists.diff import (
-    PlaylistDiff,
     PlaylistMode,
     Side,
     TwoWayAction,
@@ -54,203 +57,28 @@ from app.domain.playlists.diff import (
     diff_entries,
     plan_playlist,
 )
-from app.domain.playlists.m3u import safe_file_name, title_from_file_name
-from app.domain.playlists.records import ConflictEntry, PlaylistPairRecord
-from app.domain.ratings.merge import Direction, Mode, writable_sides
-from app.domain.ratings.merge import Side as MergeSide
-from app.services.playlists.entries import place_entries
+from app.domain.playlists.records import ConflictEntry
+from app.services.playlists.entry_keys import SideLists, resolve_keys
 from app.services.playlists.journal import (
     PlaylistWriteJournal,
     held_digest,
     listed_state,
-    planned_state,
     reconcile,
 )
-from app.services.playlists.matching import EntryResolver
-from app.services.ports import (
-    PlaylistSide,
-    Reporter,
-    SideEntry,
-    SideListing,
-    SidePlaylist,
+from app.services.playlists.pairing import PairWork, pair_playlists, selector
+from app.services.playlists.run_state import (
+    PlaylistPolicy,
+    PlaylistRules,
+    PlaylistsEvent,
+    PlaylistSides,
+    PlaylistsSummary,
+    SyncRun,
 )
+from app.services.playlists.writes import PlaylistWrites
+from app.services.ports import Reporter, SidePlaylist
 
-POLICIES = ("prefer_a", "prefer_b", "newest", "ask")
-
-
-@dataclass(frozen=True, slots=True)
-class PlaylistRules:
-    """A playlists link's settings, as the sync needs them."""
-
-    direction: Direction = Direction.BOTH
-    policy: str = "ask"
-    first_run_primary: Side | None = None
-    mode: PlaylistMode = PlaylistMode.MIRROR
-    selected: tuple[str, ...] | None = None
-    delete: bool = False
-
-    def __post_init__(self) -> None:
-        if self.policy not in POLICIES:
-            raise InvalidInput(f"playlists links take policy {', '.join(POLICIES)}")
-
-
-@dataclass
-class PlaylistSides:
-    a: PlaylistSide
-    b: PlaylistSide
-    resolver: EntryResolver
-
-    def side(self, which: Side) -> PlaylistSide:
-        return self.a if which is Side.A else self.b
-
-    def close(self) -> None:
-        self.resolver.close()
-        self.a.close()
-        self.b.close()
-
-    def __enter__(self) -> PlaylistSides:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@dataclass
-class PlaylistsSummary:
-    """The closing summary of a run (also stored as the job's counters)."""
-
-    playlists_a: int = 0
-    playlists_b: int = 0
-    pairs: int = 0
-    created_a: int = 0
-    created_b: int = 0
-    updated_a: int = 0
-    updated_b: int = 0
-    deleted_a: int = 0
-    deleted_b: int = 0
-    unchanged: int = 0
-    conflicts: int = 0
-    entries_added: int = 0
-    entries_removed: int = 0
-    entries_moved: int = 0
-    unmatched: int = 0
-    skipped: int = 0
-    errors: int = 0
-
-    def as_counters(self) -> dict[str, int]:
-        return {name: int(getattr(self, name)) for name in self.__dataclass_fields__}
-
-    def count(self, what: str, side: Side) -> None:
-        name = f"{what}_{side.value}"
-        setattr(self, name, getattr(self, name) + 1)
-
-
-def title_key(title: str) -> str:
-    """Titles and file names that stand for the same playlist share this key."""
-    stem = title_from_file_name(safe_file_name(title))
-    return unicodedata.normalize("NFC", stem).casefold()
-
-
-def selector(titles: Sequence[str] | None) -> Callable[[Sequence[str]], bool]:
-    """Whether a playlist answering to some names is selected (None: all are)."""
-    if titles is None:
-        return lambda names: True
-    wanted = {title_key(title) for title in titles}
-    return lambda names: any(title_key(name) in wanted for name in names)
-
-
-@dataclass
-class _Work:
-    pair: PlaylistPairRecord | None
-    a: SidePlaylist | None
-    b: SidePlaylist | None
-
-    @property
-    def title(self) -> str:
-        if self.a is not None:
-            return self.a.title
-        if self.b is not None:
-            return self.b.title
-        return self.pair.title if self.pair is not None else ""
-
-
-@dataclass
-class _Keys:
-    """Every entry's key, and what stands for a key on each side."""
-
-    b_found: dict[str, SideEntry]
-    b_missing: dict[str, str]
-    a_missing: dict[str, str]
-    on_a: dict[str, SideEntry] = field(default_factory=dict)
-    on_b: dict[str, SideEntry] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-
-    def key(self, side: Side, entry: SideEntry) -> str:
-        if side is Side.A:
-            return "a:" + entry.ident
-        found = self.b_found.get(entry.ident)
-        return "a:" + found.ident if found is not None else "b:" + entry.ident
-
-    def shared(self, side: Side, entry: SideEntry) -> bool:
-        """Whether the other side can hold the entry too."""
-        if side is Side.A:
-            return "a:" + entry.ident in self.on_b
-        return entry.ident in self.b_found
-
-    def why_not(self, side: Side, entry: SideEntry) -> str:
-        missing = self.a_missing if side is Side.A else self.b_missing
-        return missing.get(entry.ident, "not found on the other side")
-
-    def entry_for(self, side: Side, key: str) -> SideEntry:
-        entry = (self.on_a if side is Side.A else self.on_b).get(key)
-        if entry is None:
-            raise InvalidInput(f"entry {self.labels.get(key, key)!r} cannot go to side {side}")
-        return entry
-
-
-@dataclass
-class _Lists:
-    """One playlist's entries on one side: all keys, which are shared, the shared ones."""
-
-    keys: list[str]
-    shared: list[bool]
-
-    @property
-    def compared(self) -> tuple[str, ...]:
-        return tuple(k for k, s in zip(self.keys, self.shared, strict=True) if s)
-
-
-class _Run:
-    """State of one run."""
-
-    def __init__(
-        self,
-        *,
-        link_id: int,
-        sides: PlaylistSides,
-        rules: PlaylistRules,
-        writable: frozenset[Side],
-        dry_run: bool,
-        job_id: int | None,
-        reporter: Reporter,
-        keys: _Keys,
-        taken: dict[Side, set[str]],
-        journal: PlaylistWriteJournal,
-    ) -> None:
-        self.journal = journal
-        self.link_id = link_id
-        self.sides = sides
-        self.rules = rules
-        self.writable = writable
-        self.dry_run = dry_run
-        self.job_id = job_id
-        self.reporter = reporter
-        self.keys = keys
-        self.taken = taken
-        self.summary = PlaylistsSummary()
-
-    def where(self, side: Side) -> str:
-        return f"on {side.value.upper()} ({self.sides.side(side).label})"
+Planned = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...] | None]
+"""A pair's plan: the entries A and B are to hold, and the baseline they agree on (if any)."""
 
 
 class PlaylistsSync:
@@ -261,6 +89,7 @@ class PlaylistsSync:
     ) -> None:
         self._repository = repository
         self._journal = journal
+        self._writes = PlaylistWrites(repository)
 
     @property
     def repository(self) -> PlaylistRepository:
@@ -291,10 +120,12 @@ class PlaylistsSync:
         listing_a = sides.a.list(reporter, chosen)
         reporter.progress(f"listing {sides.b.label}", 0, None)
         listing_b = sides.b.list(reporter, chosen)
-        work, blocked = self._pair(link_id, listing_a, listing_b, reporter)
+        work, blocked = pair_playlists(
+            self._repository.pairs(link_id), listing_a, listing_b, reporter
+        )
         reporter.progress("matching entries", 0, None)
-        keys = self._resolve(sides, listing_a, listing_b, reporter)
-        run = _Run(
+        keys = resolve_keys(sides.resolver, listing_a, listing_b, reporter)
+        run = SyncRun(
             link_id=link_id,
             sides=sides,
             rules=rules,
@@ -337,109 +168,9 @@ class PlaylistsSync:
             )
         return frozenset(Side(side.value) for side in allowed)
 
-    # -- pairing --------------------------------------------------------------------------
-
-    def _pair(
-        self,
-        link_id: int,
-        listing_a: SideListing,
-        listing_b: SideListing,
-        reporter: Reporter,
-    ) -> tuple[list[_Work], int]:
-        """The playlists to sync (stored pairs, then pairs by title, then the rest), and how
-        many wait because the other side could not read one of the same name."""
-        a_by_ref = {p.ref: p for p in listing_a.playlists}
-        b_by_ref = {p.ref: p for p in listing_b.playlists}
-        used_a: set[str] = set()
-        used_b: set[str] = set()
-        work: list[_Work] = []
-        for pair in self._repository.pairs(link_id):
-            a_idle = pair.a_ref in listing_a.present and pair.a_ref not in a_by_ref
-            b_idle = pair.b_ref in listing_b.present and pair.b_ref not in b_by_ref
-            if pair.a_ref is not None:
-                used_a.add(pair.a_ref)
-            if pair.b_ref is not None:
-                used_b.add(pair.b_ref)
-            if a_idle or b_idle:
-                continue  # not selected, or unreadable this time: left alone
-            a = a_by_ref.get(pair.a_ref) if pair.a_ref is not None else None
-            b = b_by_ref.get(pair.b_ref) if pair.b_ref is not None else None
-            work.append(_Work(pair, a, b))
-        free_b: dict[str, list[SidePlaylist]] = defaultdict(list)
-        for playlist in listing_b.playlists:
-            if playlist.ref not in used_b:
-                for name_key in dict.fromkeys(title_key(name) for name in playlist.names):
-                    free_b[name_key].append(playlist)
-        blocked = 0
-        unreadable_b = {title_key(name) for name in listing_b.unreadable.values()}
-        unreadable_a = {title_key(name) for name in listing_a.unreadable.values()}
-        for playlist in listing_a.playlists:
-            if playlist.ref in used_a:
-                continue
-            if self._blocked(playlist, unreadable_b, reporter):
-                blocked += 1
-                continue
-            partner = None
-            for name_key in dict.fromkeys(title_key(name) for name in playlist.names):
-                partner = next((b for b in free_b.get(name_key, []) if b.ref not in used_b), None)
-                if partner is not None:
-                    break
-            if partner is not None:
-                used_b.add(partner.ref)
-            work.append(_Work(None, playlist, partner))
-        for playlist in listing_b.playlists:
-            if playlist.ref in used_b:
-                continue
-            if self._blocked(playlist, unreadable_a, reporter):
-                blocked += 1
-                continue
-            used_b.add(playlist.ref)
-            work.append(_Work(None, None, playlist))
-        return work, blocked
-
-    @staticmethod
-    def _blocked(playlist: SidePlaylist, unreadable: set[str], reporter: Reporter) -> bool:
-        """An unpaired playlist named like one the other side could not read waits: creating
-        it would make a second copy there."""
-        if not any(title_key(name) in unreadable for name in playlist.names):
-            return False
-        reporter.event(
-            "playlist_skipped",
-            playlist.title,
-            level="warning",
-            detail="the other side has a playlist of that name it could not read",
-        )
-        return True
-
-    # -- matching -------------------------------------------------------------------------
-
-    @staticmethod
-    def _resolve(
-        sides: PlaylistSides, listing_a: SideListing, listing_b: SideListing, reporter: Reporter
-    ) -> _Keys:
-        entries_a = [entry for playlist in listing_a.playlists for entry in playlist.entries]
-        entries_b = [entry for playlist in listing_b.playlists for entry in playlist.entries]
-        from_b = sides.resolver.b_to_a(entries_b, reporter, known=entries_a)
-        from_a = sides.resolver.a_to_b(entries_a, reporter)
-        keys = _Keys(b_found=from_b.found, b_missing=from_b.missing, a_missing=from_a.missing)
-        for entry in entries_a:
-            key = keys.key(Side.A, entry)
-            keys.on_a.setdefault(key, entry)
-            keys.labels.setdefault(key, entry.label)
-        for found in from_b.found.values():
-            keys.on_a.setdefault("a:" + found.ident, found)
-            keys.labels.setdefault("a:" + found.ident, found.label)
-        own_b: dict[str, SideEntry] = {}
-        for entry in entries_b:
-            key = keys.key(Side.B, entry)
-            own_b.setdefault(key, entry)  # an entry as B already writes it wins
-            keys.labels.setdefault(key, entry.label)
-        keys.on_b = {**{"a:" + ident: e for ident, e in from_a.found.items()}, **own_b}
-        return keys
-
     # -- one pair -------------------------------------------------------------------------
 
-    def _sync(self, run: _Run, item: _Work) -> None:
+    def _sync(self, run: SyncRun, item: PairWork) -> None:
         try:
             if item.a is not None and item.b is not None:
                 self._both(run, item, item.a, item.b)
@@ -448,16 +179,20 @@ class PlaylistsSync:
             elif item.b is not None:
                 self._one(run, item, Side.B, item.b)
             elif item.pair is not None:
-                run.reporter.event("playlist_forgotten", item.title, detail="gone on both sides")
+                run.reporter.event(
+                    PlaylistsEvent.PLAYLIST_FORGOTTEN, item.title, detail="gone on both sides"
+                )
                 if not run.dry_run:
                     self._repository.delete_pairs([item.pair.id])
         except CrossfadeError as error:
             run.summary.errors += 1
-            run.reporter.event("error", item.title, level="error", detail=f"{error.code}: {error}")
+            run.reporter.event(
+                PlaylistsEvent.ERROR, item.title, level="error", detail=f"{error.code}: {error}"
+            )
 
     @staticmethod
     def _unless_held(
-        run: _Run, item: _Work, side: Side, playlist: SidePlaylist, now: tuple[str, ...]
+        run: SyncRun, item: PairWork, side: Side, playlist: SidePlaylist, now: tuple[str, ...]
     ) -> tuple[str, ...]:
         """A copy still holding exactly what an undo restored counts as the baseline."""
         pair = item.pair
@@ -470,101 +205,132 @@ class PlaylistsSync:
             return now
         return tuple(pair.baseline)
 
-    def _lists(self, run: _Run, side: Side, playlist: SidePlaylist) -> _Lists:
+    @staticmethod
+    def _lists(run: SyncRun, side: Side, playlist: SidePlaylist) -> SideLists:
         keys = [run.keys.key(side, entry) for entry in playlist.entries]
         shared = [run.keys.shared(side, entry) for entry in playlist.entries]
         for entry, is_shared in zip(playlist.entries, shared, strict=True):
             if not is_shared:
                 run.summary.unmatched += 1
                 run.reporter.event(
-                    "entry_unmatched",
+                    PlaylistsEvent.ENTRY_UNMATCHED,
                     playlist.title,
                     level="warning",
                     before=entry.label,
                     after=entry.ident,
                     detail=f"{run.where(side)}: {run.keys.why_not(side, entry)}",
                 )
-        return _Lists(keys, shared)
+        return SideLists(keys, shared)
 
-    def _both(self, run: _Run, item: _Work, a: SidePlaylist, b: SidePlaylist) -> None:
+    def _both(self, run: SyncRun, item: PairWork, a: SidePlaylist, b: SidePlaylist) -> None:
         a_lists, b_lists = self._lists(run, Side.A, a), self._lists(run, Side.B, b)
-        a_now, b_now = a_lists.compared, b_lists.compared
-        baseline = item.pair.baseline if item.pair is not None else None
-        agreed: tuple[str, ...] | None
+        planned = self._plan_both(run, item, a, b, a_lists.compared, b_lists.compared)
+        if planned is None:
+            return
+        new_a, new_b, agreed = planned
+        ok = True
+        written = False
+        if new_a != a_lists.compared:
+            ok = self._writes.update(run, Side.A, a, a_lists, new_a, item) and ok
+            written = True
+        if new_b != b_lists.compared:
+            ok = self._writes.update(run, Side.B, b, b_lists, new_b, item) and ok
+            written = True
+        if not written:
+            run.summary.unchanged += 1
+        if ok and not run.dry_run:
+            pair_id = self._writes.store(run, item, a_ref=a.ref, b_ref=b.ref)
+            if agreed is not None:
+                self._repository.update_pair(pair_id, baseline=agreed)
+            self._repository.close_conflicts_for([pair_id], resolution="agreed")
+
+    def _plan_both(
+        self,
+        run: SyncRun,
+        item: PairWork,
+        a: SidePlaylist,
+        b: SidePlaylist,
+        a_now: tuple[str, ...],
+        b_now: tuple[str, ...],
+    ) -> Planned | None:
+        """What each side is to hold, by the link's mode; None when the pair is settled
+        without a write (held after an undo, or a conflict for the inbox)."""
         if run.rules.mode is PlaylistMode.APPEND:
             new_a = plan_playlist(a_now, b_now, PlaylistMode.APPEND).result
             new_b = plan_playlist(b_now, a_now, PlaylistMode.APPEND).result
             new_a = new_a if Side.A in run.writable else a_now
             new_b = new_b if Side.B in run.writable else b_now
-            agreed = new_a if new_a == new_b else None
-        elif run.writable == {Side.B}:
-            new_a = new_b = agreed = a_now
-        elif run.writable == {Side.A}:
-            new_a = new_b = agreed = b_now
-        else:
-            a_seen = self._unless_held(run, item, Side.A, a, a_now)
-            b_seen = self._unless_held(run, item, Side.B, b, b_now)
-            decision = decide_two_way(
-                a_seen, b_seen, baseline, first_run_winner=run.rules.first_run_primary
-            )
-            action, result = decision.action, decision.result
-            if action is TwoWayAction.NOTHING and (a_seen, b_seen) != (a_now, b_now):
-                # an undone copy still holds what undo restored: left as it is
-                run.summary.unchanged += 1
-                run.reporter.event(
-                    "playlist_held",
-                    item.title,
-                    detail="undone: left as it is until a side changes",
-                )
-                if not run.dry_run:
-                    self._store(run, item, a_ref=a.ref, b_ref=b.ref)
-                return
-            if action is TwoWayAction.CONFLICT:
-                winner = self._winner(run.rules, a, b)
-                if winner is None:
-                    self._conflict(run, item, a, b, a_now, b_now, baseline)
-                    return
-                action = TwoWayAction.COPY_A_TO_B if winner is Side.A else TwoWayAction.COPY_B_TO_A
-                result = a_now if winner is Side.A else b_now
-                run.reporter.event(
-                    "conflict_settled",
-                    item.title,
-                    detail=f"changed on both sides; policy {run.rules.policy} keeps "
-                    f"{winner.value.upper()}",
-                )
-            assert result is not None
-            new_a = new_b = agreed = result
-        ok = True
-        written = False
-        if new_a != a_now:
-            ok = self._update(run, Side.A, a, a_lists, new_a, item) and ok
-            written = True
-        if new_b != b_now:
-            ok = self._update(run, Side.B, b, b_lists, new_b, item) and ok
-            written = True
-        if not written:
+            return new_a, new_b, new_a if new_a == new_b else None
+        if run.writable == {Side.B}:
+            return a_now, a_now, a_now
+        if run.writable == {Side.A}:
+            return b_now, b_now, b_now
+        result = self._two_way(run, item, a, b, a_now, b_now)
+        return None if result is None else (result, result, result)
+
+    def _two_way(
+        self,
+        run: SyncRun,
+        item: PairWork,
+        a: SidePlaylist,
+        b: SidePlaylist,
+        a_now: tuple[str, ...],
+        b_now: tuple[str, ...],
+    ) -> tuple[str, ...] | None:
+        """The three-way decision against the pair's baseline, the policy settling conflicts."""
+        baseline = item.pair.baseline if item.pair is not None else None
+        a_seen = self._unless_held(run, item, Side.A, a, a_now)
+        b_seen = self._unless_held(run, item, Side.B, b, b_now)
+        decision = decide_two_way(
+            a_seen, b_seen, baseline, first_run_winner=run.rules.first_run_primary
+        )
+        action, result = decision.action, decision.result
+        if action is TwoWayAction.NOTHING and (a_seen, b_seen) != (a_now, b_now):
+            # an undone copy still holds what undo restored: left as it is
             run.summary.unchanged += 1
-        if ok and not run.dry_run:
-            pair_id = self._store(run, item, a_ref=a.ref, b_ref=b.ref)
-            if agreed is not None:
-                self._repository.update_pair(pair_id, baseline=agreed)
-            self._repository.close_conflicts_for([pair_id], resolution="agreed")
+            run.reporter.event(
+                PlaylistsEvent.PLAYLIST_HELD,
+                item.title,
+                detail="undone: left as it is until a side changes",
+            )
+            if not run.dry_run:
+                self._writes.store(run, item, a_ref=a.ref, b_ref=b.ref)
+            return None
+        if action is TwoWayAction.CONFLICT:
+            winner = self._winner(run.rules, a, b)
+            if winner is None:
+                self._conflict(run, item, a, b, a_now, b_now, baseline)
+                return None
+            result = a_now if winner is Side.A else b_now
+            run.reporter.event(
+                PlaylistsEvent.CONFLICT_SETTLED,
+                item.title,
+                detail=f"changed on both sides; policy {run.rules.policy} keeps "
+                f"{winner.value.upper()}",
+            )
+        assert result is not None
+        return result
 
     @staticmethod
     def _winner(rules: PlaylistRules, a: SidePlaylist, b: SidePlaylist) -> Side | None:
-        if rules.policy == "prefer_a":
+        if rules.policy == PlaylistPolicy.PREFER_A:
             return Side.A
-        if rules.policy == "prefer_b":
+        if rules.policy == PlaylistPolicy.PREFER_B:
             return Side.B
         a_at, b_at = a.changed_at_s, b.changed_at_s
-        if rules.policy == "newest" and a_at is not None and b_at is not None and a_at != b_at:
+        if (
+            rules.policy == PlaylistPolicy.NEWEST
+            and a_at is not None
+            and b_at is not None
+            and a_at != b_at
+        ):
             return Side.A if a_at > b_at else Side.B
         return None
 
     def _conflict(
         self,
-        run: _Run,
-        item: _Work,
+        run: SyncRun,
+        item: PairWork,
         a: SidePlaylist,
         b: SidePlaylist,
         a_now: Sequence[str],
@@ -574,7 +340,7 @@ class PlaylistsSync:
         run.summary.conflicts += 1
         changes = diff_entries(a_now, b_now)
         run.reporter.event(
-            "conflict",
+            PlaylistsEvent.CONFLICT,
             item.title,
             level="warning",
             before=f"A: {len(a_now)} entries",
@@ -589,7 +355,7 @@ class PlaylistsSync:
         )
         if run.dry_run:
             return
-        pair_id = self._store(run, item, a_ref=a.ref, b_ref=b.ref)
+        pair_id = self._writes.store(run, item, a_ref=a.ref, b_ref=b.ref)
         labels = run.keys.labels
         self._repository.record_conflict(
             link_id=run.link_id,
@@ -601,218 +367,28 @@ class PlaylistsSync:
             baseline=baseline,
         )
 
-    def _update(
-        self,
-        run: _Run,
-        side: Side,
-        playlist: SidePlaylist,
-        lists: _Lists,
-        compared: Sequence[str],
-        item: _Work,
-    ) -> bool:
-        title = item.title
-        slots = place_entries(lists.keys, lists.shared, compared)
-        new_keys = [slot.key for slot in slots]
-        changes = diff_entries(lists.keys, new_keys)
-        self._report_changes(run, side, title, changes)
-        run.reporter.event(
-            "playlist_update",
-            title,
-            detail=f"{run.where(side)}: {len(changes.added)} added, "
-            f"{len(changes.removed)} removed, {len(changes.moved)} moved",
-        )
-        run.summary.count("updated", side)
-        if run.dry_run:
-            return True
-        entries = [
-            playlist.entries[slot.index]
-            if slot.index is not None
-            else run.keys.entry_for(side, slot.key)
-            for slot in slots
-        ]
-        target = run.sides.side(side)
-        entry_id: int | None = None
-        try:
-            entry_id = run.journal.before(
-                pair_id=item.pair.id if item.pair is not None else None,
-                side=side,
-                ref=playlist.ref,
-                title=title,
-                before=listed_state(target, playlist),
-                after=planned_state(target, title, entries, ref=playlist.ref, like=playlist),
-            )
-            target.write(playlist, title, entries)
-            run.journal.done(entry_id, target, playlist.ref)
-        except CrossfadeError as error:
-            run.journal.failed(entry_id)
-            run.summary.errors += 1
-            run.reporter.event(
-                "error", title, level="error", detail=f"{run.where(side)}: {error.code}: {error}"
-            )
-            return False
-        return True
-
-    @staticmethod
-    def _report_changes(run: _Run, side: Side, title: str, changes: PlaylistDiff[str]) -> None:
-        labels = run.keys.labels
-        where = run.where(side)
-        for added in changes.added:
-            label = labels.get(added.key, added.key)
-            run.reporter.event(
-                "entry_added", title, after=f"{added.index + 1}. {label}", detail=where
-            )
-        for removed in changes.removed:
-            label = labels.get(removed.key, removed.key)
-            run.reporter.event(
-                "entry_removed", title, before=f"{removed.index + 1}. {label}", detail=where
-            )
-        for moved in changes.moved:
-            label = labels.get(moved.key, moved.key)
-            run.reporter.event(
-                "entry_moved",
-                title,
-                before=f"{moved.from_index + 1}. {label}",
-                after=f"{moved.to_index + 1}. {label}",
-                detail=where,
-            )
-        run.summary.entries_added += len(changes.added)
-        run.summary.entries_removed += len(changes.removed)
-        run.summary.entries_moved += len(changes.moved)
-
-    def _one(self, run: _Run, item: _Work, side: Side, playlist: SidePlaylist) -> None:
+    def _one(self, run: SyncRun, item: PairWork, side: Side, playlist: SidePlaylist) -> None:
         """The playlist exists on ``side`` only."""
         other = Side.B if side is Side.A else Side.A
-        lists = self._lists(run, side, playlist)
-        now = lists.compared
+        now = self._lists(run, side, playlist).compared
         baseline = item.pair.baseline if item.pair is not None else None
         ref = {side: playlist.ref}
         if baseline is None or (other in run.writable and side not in run.writable):
-            self._create(run, item, other, now, ref)
+            self._writes.create(run, item, other, now, ref)
             return
         if tuple(baseline) != now:
             # changed since the other copy went away: it is alive; give it back to the other side
-            self._create(run, item, other, now, ref)
+            self._writes.create(run, item, other, now, ref)
             return
         if run.rules.delete and side in run.writable:
-            if not run.dry_run:
-                assert item.pair is not None
-                target = run.sides.side(side)
-                entry_id = run.journal.before(
-                    pair_id=item.pair.id,
-                    side=side,
-                    ref=playlist.ref,
-                    title=item.title,
-                    before=listed_state(target, playlist),
-                    after=None,
-                )
-                try:
-                    target.delete(playlist)  # a failure is an error event (_sync)
-                except CrossfadeError:
-                    run.journal.failed(entry_id)
-                    raise
-                run.journal.done(entry_id, target, playlist.ref)
-                self._repository.delete_pairs([item.pair.id])
-            run.summary.count("deleted", side)
-            run.reporter.event(
-                "playlist_delete",
-                item.title,
-                detail=f"{run.where(side)}: deleted on {other.value.upper()} since the last run",
-            )
+            self._writes.delete(run, item, side, playlist)
             return
         run.summary.skipped += 1
         run.reporter.event(
-            "playlist_kept",
+            PlaylistsEvent.PLAYLIST_KEPT,
             item.title,
             detail=f"{run.where(side)}: deleted on {other.value.upper()} since the last run; "
             "kept, as the link does not delete (it comes back if it changes here)",
         )
         if not run.dry_run:
-            self._store(run, item, a_ref=ref.get(Side.A), b_ref=ref.get(Side.B))
-
-    def _create(
-        self,
-        run: _Run,
-        item: _Work,
-        target: Side,
-        entries: Sequence[str],
-        refs: dict[Side, str],
-    ) -> None:
-        if target not in run.writable:
-            run.summary.skipped += 1
-            run.reporter.event(
-                "playlist_skipped",
-                item.title,
-                detail=f"only {run.where(Side.A if target is Side.B else Side.B)}; "
-                f"this run does not write {target.value.upper()}",
-            )
-            return
-        side = run.sides.side(target)
-        if not entries and not side.holds_files:
-            run.summary.skipped += 1
-            run.reporter.event(
-                "playlist_skipped",
-                item.title,
-                level="warning",
-                detail=f"{run.where(target)}: no entry matches a track, and Plex cannot hold an "
-                "empty playlist",
-            )
-            return
-        new_ref = side.new_ref(item.title, run.taken[target])
-        run.taken[target].add(new_ref)
-        run.summary.count("created", target)
-        shown = f" as {new_ref}" if side.holds_files else ""
-        run.reporter.event(
-            "playlist_create",
-            item.title,
-            detail=f"{run.where(target)}{shown}: {len(entries)} entries",
-        )
-        labels = run.keys.labels
-        for index, key in enumerate(entries):
-            run.reporter.event(
-                "entry_added",
-                item.title,
-                after=f"{index + 1}. {labels.get(key, key)}",
-                detail=run.where(target),
-            )
-        run.summary.entries_added += len(entries)
-        if run.dry_run:
-            return
-        new_entries = [run.keys.entry_for(target, key) for key in entries]
-        entry_id: int | None = None
-        try:
-            file_ref = new_ref if side.holds_files else None
-            entry_id = run.journal.before(
-                pair_id=item.pair.id if item.pair is not None else None,
-                side=target,
-                ref=file_ref,
-                title=item.title,
-                before=None,
-                after=planned_state(side, item.title, new_entries, ref=file_ref, like=None),
-            )
-            created = side.create(item.title, new_entries, new_ref)
-            run.journal.done(entry_id, side, created)
-        except CrossfadeError as error:
-            run.journal.failed(entry_id)
-            run.summary.errors += 1
-            run.reporter.event(
-                "error",
-                item.title,
-                level="error",
-                detail=f"{run.where(target)}: {error.code}: {error}",
-            )
-            return
-        refs = {**refs, target: created}
-        pair_id = self._store(run, item, a_ref=refs.get(Side.A), b_ref=refs.get(Side.B))
-        self._repository.update_pair(pair_id, baseline=entries)
-
-    def _store(self, run: _Run, item: _Work, *, a_ref: str | None, b_ref: str | None) -> int:
-        """The pair's row, created or brought up to date (real runs only)."""
-        if item.pair is None:
-            item.pair = self._repository.add_pair(
-                run.link_id, a_ref=a_ref, b_ref=b_ref, title=item.title
-            )
-        pair = self._repository.update_pair(
-            item.pair.id, a_ref=a_ref, b_ref=b_ref, title=item.title, job_id=run.job_id
-        )
-        item.pair = pair
-        return pair.id
+            self._writes.store(run, item, a_ref=ref.get(Side.A), b_ref=ref.get(Side.B))
