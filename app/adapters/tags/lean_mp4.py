@@ -410,7 +410,15 @@ def _audio_object_type(r: _Bits) -> int:
             r.bits(4)
     if object_type not in _GA_TYPES:
         return object_type
-    # GASpecificConfig
+    if _ga_specific_config_ends(r, object_type, channel_configuration):
+        return object_type
+    if extension_type != 5:
+        _sync_extension(r, length, start)
+    return object_type
+
+
+def _ga_specific_config_ends(r: _Bits, object_type: int, channel_configuration: int) -> bool:
+    """Reads the GASpecificConfig; True where mutagen stops reading after it."""
     r.skip(1)
     if r.bits(1):
         r.skip(14)
@@ -425,20 +433,23 @@ def _audio_object_type(r: _Bits) -> int:
         if object_type in (17, 19, 20, 23):
             r.skip(1 + 1 + 1)
         if r.bits(1):
-            return object_type  # mutagen stops at extensionFlag3
-    if object_type in _EP_TYPES and r.bits(2) in (2, 3):
-        return object_type
-    if extension_type != 5 and length * 8 - (r.pos - start) >= 16 and r.bits(11) == 0x2B7:
-        extension_type = _object_type(r)
-        if extension_type == 5 and r.bits(1) == 1:
+            return True  # mutagen stops at extensionFlag3
+    return object_type in _EP_TYPES and r.bits(2) in (2, 3)
+
+
+def _sync_extension(r: _Bits, length: int, start: int) -> None:
+    """Reads the backward-compatible sync extension (SBR, PS) where mutagen looks for one."""
+    if length * 8 - (r.pos - start) < 16 or r.bits(11) != 0x2B7:
+        return
+    extension_type = _object_type(r)
+    if extension_type == 5 and r.bits(1) == 1:
+        _sampling_frequency(r)
+        if length * 8 - (r.pos - start) >= 12 and r.bits(11) == 0x548:
+            r.bits(1)
+    if extension_type == 22:
+        if r.bits(1) == 1:
             _sampling_frequency(r)
-            if length * 8 - (r.pos - start) >= 12 and r.bits(11) == 0x548:
-                r.bits(1)
-        if extension_type == 22:
-            if r.bits(1) == 1:
-                _sampling_frequency(r)
-            r.bits(4)
-    return object_type
+        r.bits(4)
 
 
 # --- the tags ---------------------------------------------------------------------------------

@@ -181,12 +181,48 @@ def read_lean_flac(fileobj: BinaryIO, size_bytes: int) -> LeanAudio | None:
         return None
 
 
+class _FlacMetadata:
+    """What a FLAC file's metadata blocks hold, taken block by block; :meth:`take` is False for
+    a block that makes the file one to decline (mutagen would read it differently)."""
+
+    __slots__ = ("head", "length", "seektables", "tags")
+
+    def __init__(self, head: _Head) -> None:
+        self.head = head
+        self.length: float | None = None
+        self.tags: tuple[tuple[str, str], ...] | None = None
+        self.seektables = 0
+
+    def take(self, code: int, body: int, block_bytes: int) -> bool:
+        if code == _FLAC_STREAMINFO:
+            return self._streaminfo(body, block_bytes)
+        if code == _FLAC_COMMENT:
+            return self._comment(body, block_bytes)
+        if code == _FLAC_PICTURE:
+            return _flac_picture_fits(self.head, body, block_bytes)
+        if code == _FLAC_SEEKTABLE:
+            self.seektables += 1
+            return self.seektables <= 1
+        return True
+
+    def _streaminfo(self, body: int, block_bytes: int) -> bool:
+        if self.length is not None or block_bytes < _STREAMINFO_BYTES:
+            return False
+        self.length = _flac_length(self.head.at(body, _STREAMINFO_BYTES))
+        return self.length is not None
+
+    def _comment(self, body: int, block_bytes: int) -> bool:
+        if self.tags is not None:
+            return False
+        self.tags = _flac_comments(self.head, body, block_bytes)
+        return self.tags is not None
+
+
 def _flac(head: _Head, size_bytes: int) -> LeanAudio | None:
     if head.data[:4] != b"fLaC":
         return None
-    length: float | None = None
-    tags: tuple[tuple[str, str], ...] | None = None
-    seektables = blocks = 0
+    found = _FlacMetadata(head)
+    blocks = 0
     at = 4
     last = False
     while not last:
@@ -204,28 +240,11 @@ def _flac(head: _Head, size_bytes: int) -> LeanAudio | None:
         at = body + block_bytes
         if at > size_bytes or code in (_FLAC_CUESHEET, _FLAC_INVALID):
             return None
-        if code == _FLAC_STREAMINFO:
-            if length is not None or block_bytes < _STREAMINFO_BYTES:
-                return None
-            length = _flac_length(head.at(body, _STREAMINFO_BYTES))
-            if length is None:
-                return None
-        elif code == _FLAC_COMMENT:
-            if tags is not None:
-                return None
-            tags = _flac_comments(head, body, block_bytes)
-            if tags is None:
-                return None
-        elif code == _FLAC_PICTURE:
-            if not _flac_picture_fits(head, body, block_bytes):
-                return None
-        elif code == _FLAC_SEEKTABLE:
-            seektables += 1
-            if seektables > 1:
-                return None
-    if length is None:
+        if not found.take(code, body, block_bytes):
+            return None
+    if found.length is None:
         return None
-    return LeanAudio(LeanInfo(length), tags)
+    return LeanAudio(LeanInfo(found.length), found.tags)
 
 
 def _flac_length(streaminfo: bytes | None) -> float | None:
