@@ -1,4 +1,6 @@
-"""The one exception emulator handlers raise: an HTTP status with PMS's HTML error body."""
+"""The exceptions of the emulator: :class:`HttpError`, which handlers raise (an HTTP status with
+PMS's HTML error body), and :class:`StateError`, which the state raises and the HTTP layer
+translates (:func:`http_error_of`)."""
 
 from __future__ import annotations
 
@@ -27,3 +29,28 @@ def forbidden(detail: str = "") -> HttpError:
 
 def unauthorized(detail: str = "") -> HttpError:
     return HttpError(401, "Unauthorized", detail)
+
+
+class StateError(Exception):
+    """A request the emulated server's state refuses; ``str(error)`` is the detail."""
+
+
+class InvalidRequest(StateError):
+    """The request cannot be done as asked (answered 400)."""
+
+
+class UnknownItem(StateError):
+    """No such section or item (answered 404)."""
+
+
+class NotShared(StateError):
+    """The item exists but is not shared with the account (answered 403)."""
+
+
+def http_error_of(error: StateError) -> HttpError:
+    """The HTTP answer to a refusal of the state."""
+    if isinstance(error, UnknownItem):
+        return not_found(str(error))
+    if isinstance(error, NotShared):
+        return forbidden(str(error))
+    return bad_request(str(error))

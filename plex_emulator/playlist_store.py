@@ -13,11 +13,11 @@ from plex_emulator.errors import bad_request, not_found
 from plex_emulator.model import Account, Album, Artist, Playlist, PlaylistEntry
 
 if TYPE_CHECKING:
-    from plex_emulator.state import EmulatorState
+    from plex_emulator.state_core import StateCore
 
 
 class PlaylistStore:
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(self, state: StateCore) -> None:
         self._state = state
         self.next_item_id = 1
 

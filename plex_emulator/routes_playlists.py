@@ -10,7 +10,7 @@ from app.domain.paths import join_path, split_path, strip_prefix
 from plex_emulator.context import EmulatorContext
 from plex_emulator.errors import HttpError, bad_request, forbidden, not_found
 from plex_emulator.http import Request, Response, empty, page_of, xml
-from plex_emulator.model import MUSIC, Account, Movie, Playlist, Track
+from plex_emulator.model import MUSIC, Account, Location, Movie, Playlist, Track
 from plex_emulator.routes_library import query_section
 from plex_emulator.scan import plex_join
 from plex_emulator.state import EmulatorState
@@ -229,11 +229,29 @@ def upload_m3u(ctx: EmulatorContext, req: Request) -> Response:
     plex_path = req.param("path")
     if section_id is None or not plex_path:
         raise bad_request("sectionID and path are required")
+    locations, by_path = _music_tracks_by_path(ctx, req, section_id)
+    force = req.param("force") != "0"
+    for target_plex, target_local in _m3u_targets(plex_path, _local_path(plex_path, locations)):
+        try:
+            entries = _read_m3u(target_local)
+        except OSError:
+            raise HttpError(
+                500, "Internal Server Error", "The playlist could not be imported"
+            ) from None
+        keys = _entry_keys(entries, target_plex, target_local, by_path)
+        state.playlist_store.import_m3u(account, section_id, target_plex, keys, force=force)
+    return empty()
+
+
+def _music_tracks_by_path(
+    ctx: EmulatorContext, req: Request, section_id: int
+) -> tuple[list[Location], dict[tuple[str, tuple[str, ...]], int]]:
+    """The music section's locations, and its tracks' keys by Plex and by local path."""
+    state = ctx.state
     with state.lock:
-        section = state.section_for(account, section_id)
+        section = state.section_for(req.user, section_id)
         if section.kind != MUSIC:
             raise bad_request("M3U files import into music sections only")
-        locations = list(section.locations)
         by_path: dict[tuple[str, tuple[str, ...]], int] = {}
         for key in section.leaf_keys:
             track = state.items.get(key)
@@ -241,38 +259,45 @@ def upload_m3u(ctx: EmulatorContext, req: Request) -> Response:
                 by_path[split_path(track.source.plex_path).key()] = key
                 if track.source.local_path:
                     by_path[split_path(track.source.local_path).key()] = key
-    local_path = Path(plex_path)
+        return list(section.locations), by_path
+
+
+def _local_path(plex_path: str, locations: list[Location]) -> Path:
+    """Where the server finds ``plex_path`` on this machine (itself when no location maps it)."""
     for location in locations:
         rest = strip_prefix(plex_path, location.plex_path)
         if rest is not None and location.local_dir is not None:
-            local_path = Path(location.local_dir).joinpath(*rest)
-            break
+            return Path(location.local_dir).joinpath(*rest)
+    return Path(plex_path)
+
+
+def _m3u_targets(plex_path: str, local_path: Path) -> list[tuple[str, Path]]:
+    """The M3U files to import: the one named, or every one in the folder named."""
     if local_path.is_dir():
         names = sorted(p.name for p in local_path.iterdir() if p.suffix.lower() in M3U_SUFFIXES)
-        targets = [(plex_join(plex_path, [n]), local_path / n) for n in names]
-    else:
-        targets = [(plex_path, local_path)]
-    force = req.param("force") != "0"
-    for target_plex, target_local in targets:
-        try:
-            entries = _read_m3u(target_local)
-        except OSError:
-            raise HttpError(
-                500, "Internal Server Error", "The playlist could not be imported"
-            ) from None
-        remote = split_path(target_plex)
-        keys: list[int] = []
-        for entry in entries:
-            candidates = [entry]
-            relative = split_path(entry)
-            if not relative.anchor:
-                folder = join_path(remote.anchor, remote.parts[:-1], windows=remote.windows)
-                candidates.append(plex_join(folder, list(relative.parts)))
-                candidates.append(str(target_local.parent / entry))
-            for candidate in candidates:
-                found = by_path.get(split_path(candidate).key())
-                if found is not None:
-                    keys.append(found)
-                    break
-        state.playlist_store.import_m3u(account, section_id, target_plex, keys, force=force)
-    return empty()
+        return [(plex_join(plex_path, [n]), local_path / n) for n in names]
+    return [(plex_path, local_path)]
+
+
+def _entry_keys(
+    entries: list[str],
+    target_plex: str,
+    target_local: Path,
+    by_path: dict[tuple[str, tuple[str, ...]], int],
+) -> list[int]:
+    """The tracks the entries name, in order (entries naming none are left out)."""
+    remote = split_path(target_plex)
+    keys: list[int] = []
+    for entry in entries:
+        candidates = [entry]
+        relative = split_path(entry)
+        if not relative.anchor:
+            folder = join_path(remote.anchor, remote.parts[:-1], windows=remote.windows)
+            candidates.append(plex_join(folder, list(relative.parts)))
+            candidates.append(str(target_local.parent / entry))
+        for candidate in candidates:
+            found = by_path.get(split_path(candidate).key())
+            if found is not None:
+                keys.append(found)
+                break
+    return keys

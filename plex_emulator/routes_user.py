@@ -5,7 +5,7 @@ from __future__ import annotations
 from plex_emulator.context import EmulatorContext
 from plex_emulator.errors import bad_request, not_found
 from plex_emulator.http import Request, Response, empty
-from plex_emulator.state import parse_rating
+from plex_emulator.state_edits import parse_rating
 from plex_emulator.xmlrender import LIBRARY_ID
 
 

@@ -24,7 +24,8 @@ from plex_emulator.scan import (
     stat_sig,
     walk_files,
 )
-from plex_emulator.state import EmulatorState, ScanResult
+from plex_emulator.state import EmulatorState
+from plex_emulator.state_core import ScanResult
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,36 @@ def scan_section(state: EmulatorState, section_id: int, plex_path: str | None = 
         section = state.sections[section_id]
         locations = list(section.locations)
         kind = section.kind
-        known: dict[str, tuple[tuple[int, int] | None, object]] = {}
-        for key in section.leaf_keys:
-            item = state.items.get(key)
-            if isinstance(item, Track) and item.source.local_path:
-                known[item.source.local_path] = (item.source.stat_sig, item.source)
+        known = _known_tracks(state, section.leaf_keys)
+    targets = _scan_targets(locations, plex_path)
+    if not targets:
+        return ScanResult((), (), ())
+    folders = [folder for _, folder in targets]
+    if kind == MOVIE:
+        return _scan_movies(state, section_id, targets, folders)
+    sources = _track_sources(targets, known)
+
+    def track_in_scope(track: Track) -> bool:
+        local = track.source.local_path
+        return local is not None and any(_under(local, f) for f in folders)
+
+    return state.apply_music_scan(section_id, sources, scope=track_in_scope)
+
+
+def _known_tracks(
+    state: EmulatorState, leaf_keys: list[int]
+) -> dict[str, tuple[tuple[int, int] | None, object]]:
+    """The section's tracks by local path: their stat signature and source (under the lock)."""
+    known: dict[str, tuple[tuple[int, int] | None, object]] = {}
+    for key in leaf_keys:
+        item = state.items.get(key)
+        if isinstance(item, Track) and item.source.local_path:
+            known[item.source.local_path] = (item.source.stat_sig, item.source)
+    return known
+
+
+def _scan_targets(locations: list[Location], plex_path: str | None) -> list[tuple[Location, str]]:
+    """The local folders (or file) to walk: every location, or where ``plex_path`` lies."""
     targets: list[tuple[Location, str]] = []
     for location in locations:
         if location.local_dir is None:
@@ -65,32 +91,46 @@ def scan_section(state: EmulatorState, section_id: int, plex_path: str | None = 
             local = local_dir_for(location, plex_path)
             if local is not None:
                 targets.append((location, local))
-    if not targets:
-        return ScanResult((), (), ())
-    folders = [folder for _, folder in targets]
-    if kind == MOVIE:
-        movie_sources: list[MovieSource] = []
-        for location, folder in targets:
-            files = list(walk_files(folder, VIDEO_EXTENSIONS)) if Path(folder).is_dir() else []
-            movie_sources.extend(read_movies(location, files, stat_sig))
+    return targets
 
-        def movie_in_scope(movie: Movie) -> bool:
-            return any(
-                p.local_path is not None and any(_under(p.local_path, f) for f in folders)
-                for p in movie.source.parts
-            )
 
-        return state.apply_movie_scan(section_id, movie_sources, scope=movie_in_scope)
+def _scan_movies(
+    state: EmulatorState,
+    section_id: int,
+    targets: list[tuple[Location, str]],
+    folders: list[str],
+) -> ScanResult:
+    movie_sources: list[MovieSource] = []
+    for location, folder in targets:
+        files = list(walk_files(folder, VIDEO_EXTENSIONS)) if Path(folder).is_dir() else []
+        movie_sources.extend(read_movies(location, files, stat_sig))
 
+    def movie_in_scope(movie: Movie) -> bool:
+        return any(
+            p.local_path is not None and any(_under(p.local_path, f) for f in folders)
+            for p in movie.source.parts
+        )
+
+    return state.apply_movie_scan(section_id, movie_sources, scope=movie_in_scope)
+
+
+def _audio_files(folder: str) -> list[str]:
+    if Path(folder).is_file():
+        return [folder]
+    if Path(folder).is_dir():
+        return list(walk_files(folder, AUDIO_EXTENSIONS))
+    return []
+
+
+def _track_sources(
+    targets: list[tuple[Location, str]],
+    known: dict[str, tuple[tuple[int, int] | None, object]],
+) -> list[TrackSource]:
+    """The tracks under ``targets``: unchanged files (same stat signature) as they were known,
+    the others read again."""
     sources: list[TrackSource] = []
     for location, folder in targets:
-        if Path(folder).is_file():
-            files = [folder]
-        elif Path(folder).is_dir():
-            files = list(walk_files(folder, AUDIO_EXTENSIONS))
-        else:
-            files = []
-        for local_path in files:
+        for local_path in _audio_files(folder):
             previous = known.get(local_path)
             if previous is not None and previous[0] == stat_sig(local_path):
                 assert isinstance(previous[1], TrackSource)
@@ -103,12 +143,7 @@ def scan_section(state: EmulatorState, section_id: int, plex_path: str | None = 
                 continue
             if source is not None:
                 sources.append(source)
-
-    def track_in_scope(track: Track) -> bool:
-        local = track.source.local_path
-        return local is not None and any(_under(local, f) for f in folders)
-
-    return state.apply_music_scan(section_id, sources, scope=track_in_scope)
+    return sources
 
 
 class ScanRunner:

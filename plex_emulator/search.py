@@ -82,44 +82,60 @@ class Filter:
     values: tuple[str, ...]
 
 
+def _own_or(item: Item, attribute: str) -> float:
+    """An item's parent key (``artist_key``, ``album_key``), or its own key when it has none."""
+    key = getattr(item, attribute, None)
+    return float(key) if isinstance(key, int) else float(item.rating_key)
+
+
+_USER_FIELDS: dict[str, Callable[[UserData | None], Value]] = {
+    "userRating": lambda data: data.rating if data else None,
+    "lastRatedAt": lambda data: (
+        float(data.last_rated_at) if data and data.last_rated_at is not None else None
+    ),
+    "viewCount": lambda data: float(data.view_count) if data else 0.0,
+    "lastViewedAt": lambda data: (
+        float(data.last_viewed_at) if data and data.last_viewed_at is not None else None
+    ),
+}
+
+_ITEM_FIELDS: dict[str, Callable[[Item], Value]] = {
+    "artist.id": lambda item: _own_or(item, "artist_key"),
+    "album.id": lambda item: _own_or(item, "album_key"),
+    "id": lambda item: float(item.rating_key),
+    "ratingKey": lambda item: float(item.rating_key),
+    "addedAt": lambda item: float(item.added_at),
+    "updatedAt": lambda item: float(item.updated_at),
+    "title": lambda item: item.title,
+    "titleSort": lambda item: item.title,
+    "guid": lambda item: item.guid,
+}
+
+
 def item_field(item: Item, field: str, data: UserData | None) -> Value:
     """The value of a filterable/sortable field of an item for one account."""
-    if field == "userRating":
-        return data.rating if data else None
-    if field == "lastRatedAt":
-        return float(data.last_rated_at) if data and data.last_rated_at is not None else None
-    if field == "viewCount":
-        return float(data.view_count) if data else 0.0
-    if field == "lastViewedAt":
-        return float(data.last_viewed_at) if data and data.last_viewed_at is not None else None
-    if field == "artist.id":
-        key = getattr(item, "artist_key", None)
-        return float(key) if isinstance(key, int) else float(item.rating_key)
-    if field == "album.id":
-        key = getattr(item, "album_key", None)
-        return float(key) if isinstance(key, int) else float(item.rating_key)
-    if field in {"id", "ratingKey"}:
-        return float(item.rating_key)
-    if field == "addedAt":
-        return float(item.added_at)
-    if field == "updatedAt":
-        return float(item.updated_at)
-    if field in {"title", "titleSort"}:
-        return item.title
-    if field == "guid":
-        return item.guid
+    user_field = _USER_FIELDS.get(field)
+    if user_field is not None:
+        return user_field(data)
+    item_field_of = _ITEM_FIELDS.get(field)
+    if item_field_of is not None:
+        return item_field_of(item)
     if isinstance(item, Track):
         return _track_field(item, field)
     if isinstance(item, Movie):
-        if field == "year":
-            return float(item.source.year) if item.source.year is not None else None
-        if field == "editionTitle":
-            return item.edition_title
-        if field == "duration":
-            return 0.0
-        return None
+        return _movie_field(item, field)
     if isinstance(item, Album) and field == "year":
         return float(item.year) if item.year is not None else None
+    return None
+
+
+def _movie_field(movie: Movie, field: str) -> Value:
+    if field == "year":
+        return float(movie.source.year) if movie.source.year is not None else None
+    if field == "editionTitle":
+        return movie.edition_title
+    if field == "duration":
+        return 0.0
     return None
 
 

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from plex_emulator import routes_admin, routes_library, routes_playlists, routes_user
 from plex_emulator.context import EmulatorContext
-from plex_emulator.errors import HttpError
+from plex_emulator.errors import HttpError, StateError, http_error_of
 from plex_emulator.http import Request, Response
 from plex_emulator.knobs import Knobs
 from plex_emulator.persist import StateFile
@@ -114,6 +114,14 @@ def _find_route(method: str, path: str) -> tuple[Route, tuple[str, ...]]:
     raise HttpError(404, "Not Found", f"{method} {path} is not emulated")
 
 
+def _answer(route: Route, ctx: EmulatorContext, request: Request) -> Response:
+    """The route's answer; a refusal of the state becomes its HTTP error."""
+    try:
+        return route.handler(ctx, request)
+    except StateError as refused:
+        raise http_error_of(refused) from refused
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "PlexMediaServer-emulator"
@@ -187,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
                 account=account,
                 match=groups,
             )
-            response = route.handler(ctx, request)
+            response = _answer(route, ctx, request)
         except HttpError as exc:
             if exc.status >= 500 or exc.detail:
                 log.debug("%s %s -> %s %s", method, path, exc.status, exc.detail)

@@ -18,7 +18,8 @@ import httpx
 
 from plex_emulator.knobs import Knobs
 from plex_emulator.model import Album, Artist, Item, Movie, Track
-from plex_emulator.state import EmulatorState, Event
+from plex_emulator.state import EmulatorState
+from plex_emulator.state_core import Event
 
 log = logging.getLogger(__name__)
 

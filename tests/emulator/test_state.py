@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from plex_emulator.errors import HttpError
+from plex_emulator.errors import HttpError, InvalidRequest, http_error_of
 from plex_emulator.model import MUSIC, Location, Track
-from plex_emulator.state import EmulatorState, Event
+from plex_emulator.state import EmulatorState
+from plex_emulator.state_core import Event
 from plex_emulator.synthetic import synthetic_tracks
 
 
@@ -90,9 +91,9 @@ def test_rating_per_account_and_clear(state: EmulatorState, clock: Clock) -> Non
     state.clear_refreshes_last_rated_at = True
     assert state.rate(owner, key, None, None).last_rated_at == clock.now
     assert state.rate(owner, key, 6.0, clock.now - 1000).last_rated_at == clock.now - 1000
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(InvalidRequest) as caught:
         state.rate(owner, key, 6.0, clock.now + 10)
-    assert caught.value.status == 400
+    assert http_error_of(caught.value).status == 400
     assert [(e.kind, e.rating) for e in events] == [
         ("media.rate", 8.0),
         ("media.rate", None),
