@@ -16,7 +16,7 @@ from app.adapters.tags import WriteOptions, read_file, write_rating
 from app.bootstrap import build_container
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.jobs import JobStatus
-from app.domain.kinds import FormField, LibraryKind
+from app.domain.kinds import FormField, KindForm, LibraryKind
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.match_keys import TrackInfo
@@ -26,14 +26,7 @@ from app.domain.ratings.value import Rating
 from app.services.libraries.builtin_kinds import builtin_kind_registry
 from app.services.libraries.configs import KindConfig
 from app.services.libraries.kinds import KindEntry, KindRegistry, SideContext
-from app.services.ports import (
-    RatingSide,
-    RatingWrite,
-    Reporter,
-    SideItem,
-    Written,
-    never_stop,
-)
+from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written, never_stop
 from app.settings import Settings
 from tests.conftest import FAST_TIMING
 from tests.emulator.support import write_library
@@ -124,7 +117,13 @@ TOY = KindEntry(
     config_model=ToyConfig,
     joins={LinkKind.RATINGS: frozenset({Side.A, Side.B})},
     rating_side=toy_rating_side,
-    form_fields=(FormField("store", "Store file", required=True),),
+    form=KindForm(
+        anchor="add-toy",
+        title="Add a toy store",
+        button="Add toy store",
+        name_placeholder="Toy",
+        fields=(FormField("store", "Store file", required=True),),
+    ),
 )
 
 # --- The test ---------------------------------------------------------------------------------

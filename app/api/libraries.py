@@ -22,7 +22,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("", response_model=LibraryPage)
 def list_libraries(container: ContainerDep, kind: str | None = None) -> LibraryPage:
-    items = container.domains.libraries.repository.libraries(kind=kind)
+    items = container.domains.libraries.libraries(kind=kind)
     return LibraryPage(items=[LibraryOut.of(item) for item in items], total=len(items))
 
 
@@ -41,7 +41,7 @@ def create_library(body: LibraryCreate, container: ContainerDep, response: Respo
 
 @router.get("/{library_id}", response_model=LibraryOut, responses=ERRORS)
 def get_library(library_id: int, container: ContainerDep) -> LibraryOut:
-    return LibraryOut.of(container.domains.libraries.repository.library(library_id))
+    return LibraryOut.of(container.domains.libraries.library(library_id))
 
 
 @router.patch("/{library_id}", response_model=LibraryOut, responses=ERRORS)
@@ -60,5 +60,5 @@ def update_library(library_id: int, body: LibraryUpdate, container: ContainerDep
 
 @router.delete("/{library_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
 def delete_library(library_id: int, container: ContainerDep) -> Response:
-    container.domains.libraries.repository.delete_library(library_id)
+    container.domains.libraries.delete_library(library_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.path_types import LocalPath, ServerPath
+from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.names import display_form, display_json
 from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
@@ -25,7 +26,12 @@ class LibraryCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["plex_music", "plex_movies", "music_folder", "movie_folder"]
+    kind: str = Field(
+        min_length=1,
+        max_length=100,
+        description="a library kind of the registry (unknown kinds are refused with 422)",
+        examples=[kind.value for kind in LibraryKind],
+    )
     name: str = Field(min_length=1, max_length=200)
     config: dict[str, Any] = Field(
         examples=[{"base_url": "http://127.0.0.1:32400", "section_ids": [1]}]

@@ -23,7 +23,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("", response_model=LinkPage)
 def list_links(container: ContainerDep, kind: str | None = None) -> LinkPage:
-    items = container.domains.libraries.repository.links(kind=kind)
+    items = container.domains.libraries.links(kind=kind)
     return LinkPage(items=[LinkOut.of(item) for item in items], total=len(items))
 
 
@@ -36,7 +36,7 @@ def create_link(body: LinkCreate, container: ContainerDep, response: Response) -
 
 @router.get("/{link_id}", response_model=LinkOut, responses=ERRORS)
 def get_link(link_id: int, container: ContainerDep) -> LinkOut:
-    return LinkOut.of(container.domains.libraries.repository.link(link_id))
+    return LinkOut.of(container.domains.libraries.link(link_id))
 
 
 @router.patch("/{link_id}", response_model=LinkOut, responses=ERRORS)
@@ -47,7 +47,7 @@ def update_link(link_id: int, body: LinkUpdate, container: ContainerDep) -> Link
 
 @router.delete("/{link_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
 def delete_link(link_id: int, container: ContainerDep) -> Response:
-    container.domains.libraries.repository.delete_link(link_id)
+    container.domains.libraries.delete_link(link_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

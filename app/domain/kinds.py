@@ -35,8 +35,11 @@ class FieldType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FormField:
-    """One field of a kind's dashboard form. ``name`` is the config key (or ``token`` for the
-    kind's secret); ``choices`` are (value, label) pairs for a ``choice`` field."""
+    """One field of a kind's dashboard form. ``name`` is the config key, or the kind's secret
+    for a ``password`` field; ``choices`` are (value, label) pairs for a ``choice`` field;
+    ``default`` is what the add form shows first; an optional field left empty stands for
+    ``if_empty``; ``on_add``: the add form shows it (else it comes from elsewhere: Plex's
+    sections are picked after "Test connection", the account keeps its default)."""
 
     name: str
     label: str
@@ -45,3 +48,21 @@ class FormField:
     required: bool = False
     placeholder: str = ""
     choices: tuple[tuple[str, str], ...] = ()
+    default: str = ""
+    if_empty: str | None = None
+    on_add: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class KindForm:
+    """A kind's dashboard form: the add form's ``anchor`` (its card's id), ``title`` and
+    ``button``, the placeholder of its name, and its fields (the settings form shows them all).
+    ``connection_test``: the add form tests the connection first and picks from what it lists
+    (Plex: "Test connection" lists the server's sections)."""
+
+    anchor: str
+    title: str
+    button: str
+    name_placeholder: str
+    fields: tuple[FormField, ...]
+    connection_test: bool = False

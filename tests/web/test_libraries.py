@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import InvalidInput
-from app.web.libraries import section_ids_of
+from app.web.library_forms import section_ids_of
 from tests.web.conftest import HTMX, PLEX_ROOT, DashboardWorld
 
 

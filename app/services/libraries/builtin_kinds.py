@@ -13,18 +13,14 @@ from pathlib import Path
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import TagWorkers
 from app.domain.errors import SetupError
-from app.domain.kinds import FieldType, FormField, LibraryKind
+from app.domain.kinds import FieldType, FormField, KindForm, LibraryKind
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.paths import PathMapping, map_local_to_plex
 from app.domain.ratings.profiles import PRESETS, preset
 from app.domain.ratings.resolution import ReadPolicy, ReadPolicyKind
 from app.domain.ratings.scales import parse_scale
-from app.services.libraries.configs import (
-    MovieFolderConfig,
-    MusicFolderConfig,
-    PlexMusicConfig,
-)
+from app.services.libraries.configs import MovieFolderConfig, MusicFolderConfig, PlexMusicConfig
 from app.services.libraries.kinds import (
     KindEntry,
     KindRegistry,
@@ -96,14 +92,23 @@ def plex_refresher(
     return refresh
 
 
-PLEX_FIELDS = (
-    FormField("base_url", "Server URL", FieldType.URL, required=True,
-              placeholder="http://192.168.1.10:32400"),
-    FormField("section_ids", "Sections", FieldType.NUMBERS, required=True,
-              help="The library section ids, separated by commas."),
-    FormField("account", "Account", help="A label for the token's account."),
-    FormField("token", "Token", FieldType.PASSWORD, required=True,
-              help="The account's X-Plex-Token. Stored on this server and never shown again."),
+PLEX_FORM = KindForm(
+    anchor="add-plex",
+    title="Add a Plex server",
+    button="Add Plex library",
+    name_placeholder="Living room Plex",
+    connection_test=True,
+    fields=(
+        FormField("base_url", "Server URL", FieldType.URL, required=True,
+                  placeholder="http://192.168.1.10:32400"),
+        FormField("section_ids", "Music section ids", FieldType.NUMBERS, required=True,
+                  help='Comma separated; "Test connection" on the libraries page lists them.',
+                  on_add=False),
+        FormField("account", "Account label", default="owner", if_empty="owner", on_add=False),
+        FormField("token", "Token", FieldType.PASSWORD, required=True,
+                  help="The account's X-Plex-Token. Stored on this server and never shown "
+                  "again."),
+    ),
 )  # fmt: skip
 
 
@@ -152,20 +157,34 @@ def folder_playlist_side(
     return side, resolver
 
 
-MUSIC_FOLDER_FIELDS = (
-    FormField("root", "Folder", required=True, placeholder="/srv/music",
-              help="An absolute path as this server sees it."),
-    FormField("write_profile", "Write ratings like", FieldType.CHOICE,
-              choices=tuple((name, name) for name in PRESETS)),
-    FormField("read_policy", "When a file's tags disagree", FieldType.CHOICE,
-              choices=tuple((p.value, p.value) for p in ReadPolicyKind)),
-    FormField("playlist_dir", "Playlist folder", placeholder="/srv/music/Playlists"),
+MUSIC_FOLDER_FORM = KindForm(
+    anchor="add-music",
+    title="Add a music folder",
+    button="Add music folder",
+    name_placeholder="Music on the NAS",
+    fields=(
+        FormField("root", "Folder", required=True, placeholder="/srv/music",
+                  help="An absolute path as this server sees it."),
+        FormField("write_profile", "Write ratings like", FieldType.CHOICE, required=True,
+                  choices=tuple((name, name) for name in PRESETS), default="musicbee"),
+        FormField("read_policy", "When a file's tags disagree", FieldType.CHOICE,
+                  required=True, choices=tuple((p.value, p.value) for p in ReadPolicyKind),
+                  default="priority"),
+        FormField("playlist_dir", "Playlist folder", placeholder="/srv/music/Playlists"),
+    ),
 )  # fmt: skip
 
-MOVIE_FOLDER_FIELDS = (
-    FormField("root", "Folder", required=True, placeholder="/srv/movies"),
-    FormField("layout", "Layout", FieldType.CHOICE, choices=tuple((n, n) for n in LAYOUTS)),
-)
+MOVIE_FOLDER_FORM = KindForm(
+    anchor="add-movies",
+    title="Add a movie folder",
+    button="Add movie folder",
+    name_placeholder="Movies (Jellyfin)",
+    fields=(
+        FormField("root", "Folder", required=True, placeholder="/srv/movies"),
+        FormField("layout", "Layout", FieldType.CHOICE, required=True,
+                  choices=tuple((n, n) for n in LAYOUTS), default="auto"),
+    ),
+)  # fmt: skip
 
 
 # --- The registry ----------------------------------------------------------------------------
@@ -181,7 +200,7 @@ BUILTIN_KINDS = (
         rating_side=plex_rating_side,
         playlist_side=plex_playlist_side,
         refresh=plex_refresher,
-        form_fields=PLEX_FIELDS,
+        form=PLEX_FORM,
     ),
     KindEntry(
         kind=LibraryKind.PLEX_MOVIES,
@@ -190,7 +209,6 @@ BUILTIN_KINDS = (
         secret=PLEX_TOKEN,
         path_mappings=True,
         refresh=plex_refresher,
-        form_fields=PLEX_FIELDS,
     ),
     KindEntry(
         kind=LibraryKind.MUSIC_FOLDER,
@@ -200,14 +218,14 @@ BUILTIN_KINDS = (
         playlist_dir_key="playlist_dir",
         rating_side=folder_rating_side,
         playlist_side=folder_playlist_side,
-        form_fields=MUSIC_FOLDER_FIELDS,
+        form=MUSIC_FOLDER_FORM,
     ),
     KindEntry(
         kind=LibraryKind.MOVIE_FOLDER,
         display_name="Movie folder",
         config_model=MovieFolderConfig,
         joins={LinkKind.MIRROR: BOTH_SIDES},
-        form_fields=MOVIE_FOLDER_FIELDS,
+        form=MOVIE_FOLDER_FORM,
     ),
 )
 

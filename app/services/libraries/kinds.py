@@ -2,9 +2,10 @@
 
 A :class:`KindEntry` says everything Crossfade needs to know about one outside system: its
 config model, its secret (if any), which link kinds it can join and as which side, how its
-rating side, playlist side and post-write refresh are built, its display name and the fields of
-its dashboard form. Validation (``LibraryCatalog``), the side factories, the API schemas, the
-dashboard and the CLI read it from a :class:`KindRegistry` instead of testing kind strings.
+rating side, playlist side and post-write refresh are built, its display name and its
+dashboard form (a kind without one is added through the API). Validation
+(``LibraryCatalog``), the side factories, the API schemas, the dashboard and the CLI read it
+from a :class:`KindRegistry` instead of testing kind strings.
 
 The builders take the library's record, its secret and a :class:`SideContext` holding the
 concrete adapter factories the composition root (``app.bootstrap``) gave; they return ports
@@ -27,7 +28,7 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import MIN_ITEMS
 from app.domain.errors import InvalidInput
-from app.domain.kinds import FormField
+from app.domain.kinds import FormField, KindForm
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.matching import MatchThresholds
@@ -100,7 +101,11 @@ class KindEntry:
     rating_side: RatingSideBuilder | None = None
     playlist_side: PlaylistSideBuilder | None = None
     refresh: RefreshBuilder | None = None
-    form_fields: tuple[FormField, ...] = ()
+    form: KindForm | None = None  # None: no dashboard form (added through the API)
+
+    @property
+    def form_fields(self) -> tuple[FormField, ...]:
+        return () if self.form is None else self.form.fields
 
     def can_join(self, link_kind: LinkKind | str, side: Side) -> bool:
         return side in self.joins.get(LinkKind(link_kind), frozenset())

@@ -219,6 +219,24 @@ class LibraryCatalog:
     def kinds(self) -> KindRegistry:
         return self._kinds
 
+    def libraries(self, kind: str | None = None) -> list[LibraryRecord]:
+        return self._repository.libraries(kind=kind)
+
+    def library(self, library_id: int) -> LibraryRecord:
+        return self._repository.library(library_id)
+
+    def delete_library(self, library_id: int) -> None:
+        self._repository.delete_library(library_id)
+
+    def links(self, kind: str | None = None) -> list[LinkRecord]:
+        return self._repository.links(kind=kind)
+
+    def link(self, link_id: int) -> LinkRecord:
+        return self._repository.link(link_id)
+
+    def delete_link(self, link_id: int) -> None:
+        self._repository.delete_link(link_id)
+
     @property
     def repository(self) -> LibraryRepository:
         return self._repository
