@@ -12,15 +12,8 @@ from hypothesis import strategies as st
 from mutagen.flac import FLAC
 
 from app.adapters.tags import WriteOptions, write_rating
-from app.adapters.tags.safe_write import (
-    Commit,
-    DoesNotFit,
-    Overlay,
-    _first_difference,
-    _last_difference,
-    commit,
-    is_crossfade_temp,
-)
+from app.adapters.tags.overlay import DoesNotFit, Overlay, _first_difference, _last_difference
+from app.adapters.tags.safe_write import Commit, commit, is_crossfade_temp
 from app.domain.errors import MediaFileError, WriteNotVerified
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.value import Rating
