@@ -9,12 +9,7 @@ import pytest
 
 from app.adapters.tags import WriteOptions, write_rating
 from app.adapters.tags.files import open_media
-from app.domain.errors import (
-    EmptyFile,
-    FileAccessDenied,
-    MediaFileError,
-    UnsupportedFormat,
-)
+from app.domain.errors import EmptyFile, FileAccessDenied, MediaFileError, UnsupportedFormat
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.value import Rating
 from tests.adapters.tags_support import copy_fixture

@@ -25,12 +25,7 @@ from app.domain.errors import (
 from app.domain.ratings.dialects import TagReading
 from app.domain.ratings.scales import TextScale
 from app.domain.ratings.value import Rating
-from tests.adapters.tags_support import (
-    ALL_FIXTURES,
-    Fixture,
-    copy_fixture,
-    run_as_other_user,
-)
+from tests.adapters.tags_support import ALL_FIXTURES, Fixture, copy_fixture, run_as_other_user
 
 R = Rating
 

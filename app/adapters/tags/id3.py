@@ -14,13 +14,7 @@ from mutagen.id3 import POPM, TXXX, Encoding
 
 from app.adapters.tags.common import duration_of, first_int, joined, text_readings
 from app.adapters.tags.model import TrackMeta
-from app.domain.ratings.dialects import (
-    Codec,
-    TagReading,
-    decode,
-    dialect,
-    popm_dialect_id,
-)
+from app.domain.ratings.dialects import Codec, TagReading, decode, dialect, popm_dialect_id
 from app.domain.ratings.profiles import TagWrite
 from app.domain.ratings.scales import TextScale
 

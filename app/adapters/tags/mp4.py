@@ -12,13 +12,7 @@ from typing import Any
 
 from mutagen.mp4 import AtomDataType, MP4FreeForm
 
-from app.adapters.tags.common import (
-    as_text,
-    duration_of,
-    first_int,
-    joined,
-    text_readings,
-)
+from app.adapters.tags.common import as_text, duration_of, first_int, joined, text_readings
 from app.adapters.tags.model import TrackMeta
 from app.domain.ratings.dialects import TagReading
 from app.domain.ratings.profiles import TagWrite

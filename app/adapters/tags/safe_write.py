@@ -3,7 +3,8 @@
 1. *Probe*: mutagen saves into an :class:`~app.adapters.tags.overlay.Overlay`, a file object
    that reads the real file and keeps every write in memory, while the padding callback keeps
    the tag's size exactly (and gives up at once when the new tag needs more room than the old
-   one had). Nothing touches the disk. If the file's size is unchanged the overlay knows the bytes that differ.
+   one had). Nothing touches the disk. If the file's size is unchanged the overlay knows the
+   bytes that differ.
 2. *In place*, when it fits: those bytes go to the file in one ``pwrite`` (a change inside one
    memory page, which the kernel applies whole even if the process is killed; a hardlinked file
    is written in place whatever the span), then ``fsync``, then a fresh re-read is verified; a
