@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from app.web.deps import ContainerDep
+from app.web.page_deps import PagesDep, ProvidePages
 from app.web.responses import Pages
 
 README_BASE_URL = "http://crossfade.local:8080"
@@ -141,21 +142,24 @@ def readme_section() -> str:
     )
 
 
+def home_assistant(pages: PagesDep, request: Request, container: ContainerDep) -> HTMLResponse:
+    base_url = str(request.base_url).rstrip("/")
+    links = container.domains.libraries.links(kind="ratings")
+    return pages.render(
+        request,
+        "homeassistant.html",
+        base_url=base_url,
+        links=links,
+        snippets=snippets(base_url, [link.id for link in links]),
+        status_fields=STATUS_FIELDS,
+        command_names={link.id: _command_name(link.id) for link in links},
+    )
+
+
 def build_homeassistant_router(pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/homeassistant", response_class=HTMLResponse)
-    def home_assistant(request: Request, container: ContainerDep) -> HTMLResponse:
-        base_url = str(request.base_url).rstrip("/")
-        links = container.domains.libraries.repository.links(kind="ratings")
-        return pages.render(
-            request,
-            "homeassistant.html",
-            base_url=base_url,
-            links=links,
-            snippets=snippets(base_url, [link.id for link in links]),
-            status_fields=STATUS_FIELDS,
-            command_names={link.id: _command_name(link.id) for link in links},
-        )
-
+    """The area's routes, handed ``pages`` through :class:`ProvidePages`."""
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(ProvidePages(pages))])
+    router.add_api_route(
+        "/homeassistant", home_assistant, methods=["GET"], response_class=HTMLResponse
+    )
     return router

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app.domain.errors import AlreadyRunning, CrossfadeError
@@ -20,6 +20,7 @@ from app.services.libraries.link_runs import UNDO_KIND_BY_JOB_KIND, UNDO_KINDS, 
 from app.services.system.insights import Insights
 from app.web.deps import ContainerDep, InsightsDep, JobsDep
 from app.web.job_report import csv_chunks, json_chunks
+from app.web.page_deps import PagesDep, ProvidePages
 from app.web.responses import Pages, see
 
 JOB_FINISHED_EVENT = "job-finished"
@@ -39,140 +40,162 @@ TextQuery = Annotated[str | None, Query(max_length=200)]
 OffsetQuery = Annotated[int, Query(ge=0)]
 
 
+def jobs_page(
+    pages: PagesDep,
+    request: Request,
+    jobs: JobsDep,
+    status: Annotated[JobStatus | None, Query()] = None,
+    offset: OffsetQuery = 0,
+) -> HTMLResponse:
+    return pages.render(request, "jobs.html", **_jobs_table(jobs, status, offset))
+
+
+def jobs_table(
+    pages: PagesDep,
+    request: Request,
+    jobs: JobsDep,
+    status: Annotated[JobStatus | None, Query()] = None,
+    offset: OffsetQuery = 0,
+) -> HTMLResponse:
+    return pages.render(request, "partials/jobs_table.html", **_jobs_table(jobs, status, offset))
+
+
+def start_selftest(
+    jobs: JobsDep,
+    steps: Annotated[int, Form(ge=1, le=10_000)] = 20,
+    step_s: Annotated[float, Form(ge=0, le=60)] = 0.5,
+    dry_run: Annotated[bool, Form()] = False,
+) -> Response:
+    params = {"steps": steps, "step_s": step_s}
+    try:
+        job = jobs.start(SELFTEST, params, dry_run=dry_run, trigger=JobTrigger.UI)
+    except AlreadyRunning as exc:
+        return see(f"/jobs/{exc.job_id}?notice=already-running")
+    return see(f"/jobs/{job.id}?notice=started")
+
+
+def job_page(
+    pages: PagesDep,
+    request: Request,
+    job_id: int,
+    jobs: JobsDep,
+    insights: InsightsDep,
+    level: LevelQuery = None,
+    action: ActionQuery = None,
+    q: TextQuery = None,
+    offset: OffsetQuery = 0,
+    notice: str | None = None,
+) -> HTMLResponse:
+    job = jobs.get(job_id)
+    undoable = (
+        can_undo(job.kind, dry_run=job.dry_run, finished=job.status.is_finished)
+        and UNDO_KIND_BY_JOB_KIND[job.kind] in jobs.registry
+    )
+    return pages.render(
+        request,
+        "job.html",
+        job=job,
+        undo_action=("Redo" if job.kind in UNDO_KINDS else "Undo") if undoable else None,
+        notice=NOTICES.get(notice or ""),
+        **_events(insights, job_id, level, action, q, offset),
+    )
+
+
+def job_progress(pages: PagesDep, request: Request, job_id: int, jobs: JobsDep) -> HTMLResponse:
+    job = jobs.get(job_id)
+    response = pages.render(request, "partials/job_progress.html", job=job)
+    if job.status.is_finished:
+        # The events card refreshes once more at once instead of at its next tick.
+        response.headers["HX-Trigger"] = JOB_FINISHED_EVENT
+    return response
+
+
+def job_events(
+    pages: PagesDep,
+    request: Request,
+    job_id: int,
+    jobs: JobsDep,
+    insights: InsightsDep,
+    level: LevelQuery = None,
+    action: ActionQuery = None,
+    q: TextQuery = None,
+    offset: OffsetQuery = 0,
+) -> HTMLResponse:
+    return pages.render(
+        request,
+        "partials/events_table.html",
+        job=jobs.get(job_id),
+        **_events(insights, job_id, level, action, q, offset),
+    )
+
+
+def report_json(job_id: int, jobs: JobsDep, insights: InsightsDep) -> StreamingResponse:
+    """The job and every one of its events, streamed."""
+    job = jobs.get(job_id)
+    return StreamingResponse(
+        json_chunks(job, insights.iter_events(job_id)),
+        media_type="application/json",
+        headers=_attachment(f"crossfade-job-{job_id}.json"),
+    )
+
+
+def report_csv(job_id: int, jobs: JobsDep, insights: InsightsDep) -> StreamingResponse:
+    """Every event of the job as a CSV row, streamed."""
+    jobs.get(job_id)
+    return StreamingResponse(
+        csv_chunks(insights.iter_events(job_id)),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"crossfade-job-{job_id}.csv"),
+    )
+
+
+def cancel(job_id: int, jobs: JobsDep) -> Response:
+    jobs.cancel(job_id)
+    return see(f"/jobs/{job_id}?notice=cancel-requested")
+
+
+def undo(job_id: int, container: ContainerDep) -> Response:
+    """Undo a run (or redo what an undo job restored: undo it)."""
+    try:
+        job = container.link_runs.undo(job_id, trigger=JobTrigger.UI)
+    except AlreadyRunning as exc:
+        return see(f"/jobs/{exc.job_id}?notice=already-running")
+    except CrossfadeError:
+        return see(f"/jobs/{job_id}?notice=undo-refused")
+    return see(f"/jobs/{job.id}?notice=started")
+
+
+def rerun(job_id: int, jobs: JobsDep) -> Response:
+    try:
+        job = jobs.rerun(job_id, trigger=JobTrigger.UI)
+    except AlreadyRunning as exc:
+        return see(f"/jobs/{exc.job_id}?notice=already-running")
+    return see(f"/jobs/{job.id}?notice=started")
+
+
 def build_jobs_router(pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/jobs", response_class=HTMLResponse)
-    def jobs_page(
-        request: Request,
-        jobs: JobsDep,
-        status: Annotated[JobStatus | None, Query()] = None,
-        offset: OffsetQuery = 0,
-    ) -> HTMLResponse:
-        return pages.render(request, "jobs.html", **_jobs_table(jobs, status, offset))
-
-    @router.get("/jobs/partials/table", response_class=HTMLResponse)
-    def jobs_table(
-        request: Request,
-        jobs: JobsDep,
-        status: Annotated[JobStatus | None, Query()] = None,
-        offset: OffsetQuery = 0,
-    ) -> HTMLResponse:
-        return pages.render(
-            request, "partials/jobs_table.html", **_jobs_table(jobs, status, offset)
-        )
-
-    @router.post("/jobs/selftest")
-    def start_selftest(
-        jobs: JobsDep,
-        steps: Annotated[int, Form(ge=1, le=10_000)] = 20,
-        step_s: Annotated[float, Form(ge=0, le=60)] = 0.5,
-        dry_run: Annotated[bool, Form()] = False,
-    ) -> Response:
-        params = {"steps": steps, "step_s": step_s}
-        try:
-            job = jobs.start(SELFTEST, params, dry_run=dry_run, trigger=JobTrigger.UI)
-        except AlreadyRunning as exc:
-            return see(f"/jobs/{exc.job_id}?notice=already-running")
-        return see(f"/jobs/{job.id}?notice=started")
-
-    @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-    def job_page(
-        request: Request,
-        job_id: int,
-        jobs: JobsDep,
-        insights: InsightsDep,
-        level: LevelQuery = None,
-        action: ActionQuery = None,
-        q: TextQuery = None,
-        offset: OffsetQuery = 0,
-        notice: str | None = None,
-    ) -> HTMLResponse:
-        job = jobs.get(job_id)
-        undoable = (
-            can_undo(job.kind, dry_run=job.dry_run, finished=job.status.is_finished)
-            and UNDO_KIND_BY_JOB_KIND[job.kind] in jobs.registry
-        )
-        return pages.render(
-            request,
-            "job.html",
-            job=job,
-            undo_action=("Redo" if job.kind in UNDO_KINDS else "Undo") if undoable else None,
-            notice=NOTICES.get(notice or ""),
-            **_events(insights, job_id, level, action, q, offset),
-        )
-
-    @router.get("/jobs/{job_id}/partials/progress", response_class=HTMLResponse)
-    def job_progress(request: Request, job_id: int, jobs: JobsDep) -> HTMLResponse:
-        job = jobs.get(job_id)
-        response = pages.render(request, "partials/job_progress.html", job=job)
-        if job.status.is_finished:
-            # The events card refreshes once more at once instead of at its next tick.
-            response.headers["HX-Trigger"] = JOB_FINISHED_EVENT
-        return response
-
-    @router.get("/jobs/{job_id}/partials/events", response_class=HTMLResponse)
-    def job_events(
-        request: Request,
-        job_id: int,
-        jobs: JobsDep,
-        insights: InsightsDep,
-        level: LevelQuery = None,
-        action: ActionQuery = None,
-        q: TextQuery = None,
-        offset: OffsetQuery = 0,
-    ) -> HTMLResponse:
-        return pages.render(
-            request,
-            "partials/events_table.html",
-            job=jobs.get(job_id),
-            **_events(insights, job_id, level, action, q, offset),
-        )
-
-    @router.get("/jobs/{job_id}/report.json")
-    def report_json(job_id: int, jobs: JobsDep, insights: InsightsDep) -> StreamingResponse:
-        """The job and every one of its events, streamed."""
-        job = jobs.get(job_id)
-        return StreamingResponse(
-            json_chunks(job, insights.iter_events(job_id)),
-            media_type="application/json",
-            headers=_attachment(f"crossfade-job-{job_id}.json"),
-        )
-
-    @router.get("/jobs/{job_id}/report.csv")
-    def report_csv(job_id: int, jobs: JobsDep, insights: InsightsDep) -> StreamingResponse:
-        """Every event of the job as a CSV row, streamed."""
-        jobs.get(job_id)
-        return StreamingResponse(
-            csv_chunks(insights.iter_events(job_id)),
-            media_type="text/csv; charset=utf-8",
-            headers=_attachment(f"crossfade-job-{job_id}.csv"),
-        )
-
-    @router.post("/jobs/{job_id}/cancel")
-    def cancel(job_id: int, jobs: JobsDep) -> Response:
-        jobs.cancel(job_id)
-        return see(f"/jobs/{job_id}?notice=cancel-requested")
-
-    @router.post("/jobs/{job_id}/undo")
-    def undo(job_id: int, container: ContainerDep) -> Response:
-        """Undo a run (or redo what an undo job restored: undo it)."""
-        try:
-            job = container.link_runs.undo(job_id, trigger=JobTrigger.UI)
-        except AlreadyRunning as exc:
-            return see(f"/jobs/{exc.job_id}?notice=already-running")
-        except CrossfadeError:
-            return see(f"/jobs/{job_id}?notice=undo-refused")
-        return see(f"/jobs/{job.id}?notice=started")
-
-    @router.post("/jobs/{job_id}/rerun")
-    def rerun(job_id: int, jobs: JobsDep) -> Response:
-        try:
-            job = jobs.rerun(job_id, trigger=JobTrigger.UI)
-        except AlreadyRunning as exc:
-            return see(f"/jobs/{exc.job_id}?notice=already-running")
-        return see(f"/jobs/{job.id}?notice=started")
-
+    """The area's routes, handed ``pages`` through :class:`ProvidePages`."""
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(ProvidePages(pages))])
+    router.add_api_route("/jobs", jobs_page, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(
+        "/jobs/partials/table", jobs_table, methods=["GET"], response_class=HTMLResponse
+    )
+    router.add_api_route("/jobs/selftest", start_selftest, methods=["POST"])
+    router.add_api_route("/jobs/{job_id}", job_page, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(
+        "/jobs/{job_id}/partials/progress",
+        job_progress,
+        methods=["GET"],
+        response_class=HTMLResponse,
+    )
+    router.add_api_route(
+        "/jobs/{job_id}/partials/events", job_events, methods=["GET"], response_class=HTMLResponse
+    )
+    router.add_api_route("/jobs/{job_id}/report.json", report_json, methods=["GET"])
+    router.add_api_route("/jobs/{job_id}/report.csv", report_csv, methods=["GET"])
+    router.add_api_route("/jobs/{job_id}/cancel", cancel, methods=["POST"])
+    router.add_api_route("/jobs/{job_id}/undo", undo, methods=["POST"])
+    router.add_api_route("/jobs/{job_id}/rerun", rerun, methods=["POST"])
     return router
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.bootstrap import Container
@@ -23,6 +23,7 @@ from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger
 from app.services.playlists.jobs import PLAYLISTS_SYNC
 from app.services.playlists.review import CHOICES, diff_rows, plan_by_playlist
 from app.web.deps import ContainerDep
+from app.web.page_deps import PagesDep, ProvidePages
 from app.web.responses import Pages, see
 
 EVENTS_PER_PAGE = 500
@@ -63,94 +64,113 @@ def _plan_context(container: Container, job_id: int) -> dict[str, Any]:
     }
 
 
+def overview(request: Request, pages: PagesDep, container: ContainerDep) -> HTMLResponse:
+    return pages.render(
+        request,
+        "playlists/index.html",
+        links=container.domains.playlists.review.links(),
+        runs=_recent_runs(container),
+    )
+
+
+def run_link(
+    link_id: int,
+    container: ContainerDep,
+    dry_run: Annotated[bool, Form()],
+    mode: Annotated[str, Form(pattern="^(sync|import|export)$")] = "sync",
+) -> Response:
+    """``dry_run`` is required: an empty or truncated "Preview" form is a 422, never a
+    real run."""
+    link = container.domains.libraries.link(link_id)
+    if link.kind != "playlists":
+        raise InvalidInput(f"link {link_id} is a {link.kind} link, not a playlists link")
+    try:
+        job = container.link_runs.run(link_id, mode=mode, dry_run=dry_run, trigger=JobTrigger.UI)
+    except AlreadyRunning as exc:
+        return see(f"/playlists/jobs/{exc.job_id}")
+    return see(f"/playlists/jobs/{job.id}")
+
+
+def plan(request: Request, pages: PagesDep, job_id: int, container: ContainerDep) -> HTMLResponse:
+    return pages.render(request, "playlists/plan.html", **_plan_context(container, job_id))
+
+
+def plan_partial(
+    request: Request, pages: PagesDep, job_id: int, container: ContainerDep
+) -> HTMLResponse:
+    return pages.render(request, "playlists/partials/plan.html", **_plan_context(container, job_id))
+
+
+def conflicts(
+    request: Request,
+    pages: PagesDep,
+    container: ContainerDep,
+    status: Annotated[str, Query(pattern="^(open|resolved|skipped)$")] = "open",
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    items, total = container.domains.playlists.review.conflicts(
+        status=status, limit=CONFLICTS_PER_PAGE, offset=offset
+    )
+    return pages.render(
+        request,
+        "playlists/conflicts.html",
+        conflicts=items,
+        total=total,
+        status=status,
+        offset=offset,
+        per_page=CONFLICTS_PER_PAGE,
+    )
+
+
+def conflict(
+    request: Request, pages: PagesDep, conflict_id: int, container: ContainerDep
+) -> HTMLResponse:
+    record = container.domains.playlists.review.conflict(conflict_id)
+    return pages.render(
+        request,
+        "playlists/conflict.html",
+        conflict=record,
+        rows=diff_rows(record.a_entries, record.b_entries),
+        link=container.domains.libraries.link(record.link_id),
+    )
+
+
+def resolve(
+    conflict_id: int,
+    container: ContainerDep,
+    choice: Annotated[str, Form(max_length=16)],
+) -> Response:
+    if choice not in CHOICES:
+        raise InvalidInput(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
+    record = container.domains.playlists.review.resolve(conflict_id, choice)
+    if choice == "skip":
+        return see("/playlists/conflicts")
+    try:
+        job = container.link_runs.run(record.link_id, trigger=JobTrigger.UI)
+    except AlreadyRunning as exc:
+        return see(f"/playlists/jobs/{exc.job_id}")
+    return see(f"/playlists/jobs/{job.id}")
+
+
 def build_playlists_router(pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/playlists", response_class=HTMLResponse)
-    def overview(request: Request, container: ContainerDep) -> HTMLResponse:
-        return pages.render(
-            request,
-            "playlists/index.html",
-            links=container.domains.playlists.review.links(),
-            runs=_recent_runs(container),
-        )
-
-    @router.post("/playlists/links/{link_id}/run")
-    def run_link(
-        link_id: int,
-        container: ContainerDep,
-        dry_run: Annotated[bool, Form()],
-        mode: Annotated[str, Form(pattern="^(sync|import|export)$")] = "sync",
-    ) -> Response:
-        """``dry_run`` is required: an empty or truncated "Preview" form is a 422, never a
-        real run."""
-        link = container.domains.libraries.repository.link(link_id)
-        if link.kind != "playlists":
-            raise InvalidInput(f"link {link_id} is a {link.kind} link, not a playlists link")
-        try:
-            job = container.link_runs.run(
-                link_id, mode=mode, dry_run=dry_run, trigger=JobTrigger.UI
-            )
-        except AlreadyRunning as exc:
-            return see(f"/playlists/jobs/{exc.job_id}")
-        return see(f"/playlists/jobs/{job.id}")
-
-    @router.get("/playlists/jobs/{job_id}", response_class=HTMLResponse)
-    def plan(request: Request, job_id: int, container: ContainerDep) -> HTMLResponse:
-        return pages.render(request, "playlists/plan.html", **_plan_context(container, job_id))
-
-    @router.get("/playlists/jobs/{job_id}/partials/plan", response_class=HTMLResponse)
-    def plan_partial(request: Request, job_id: int, container: ContainerDep) -> HTMLResponse:
-        return pages.render(
-            request, "playlists/partials/plan.html", **_plan_context(container, job_id)
-        )
-
-    @router.get("/playlists/conflicts", response_class=HTMLResponse)
-    def conflicts(
-        request: Request,
-        container: ContainerDep,
-        status: Annotated[str, Query(pattern="^(open|resolved|skipped)$")] = "open",
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> HTMLResponse:
-        items, total = container.domains.playlists.review.conflicts(
-            status=status, limit=CONFLICTS_PER_PAGE, offset=offset
-        )
-        return pages.render(
-            request,
-            "playlists/conflicts.html",
-            conflicts=items,
-            total=total,
-            status=status,
-            offset=offset,
-            per_page=CONFLICTS_PER_PAGE,
-        )
-
-    @router.get("/playlists/conflicts/{conflict_id}", response_class=HTMLResponse)
-    def conflict(request: Request, conflict_id: int, container: ContainerDep) -> HTMLResponse:
-        record = container.domains.playlists.review.conflict(conflict_id)
-        return pages.render(
-            request,
-            "playlists/conflict.html",
-            conflict=record,
-            rows=diff_rows(record.a_entries, record.b_entries),
-            link=container.domains.libraries.repository.link(record.link_id),
-        )
-
-    @router.post("/playlists/conflicts/{conflict_id}/resolve")
-    def resolve(
-        conflict_id: int,
-        container: ContainerDep,
-        choice: Annotated[str, Form(max_length=16)],
-    ) -> Response:
-        if choice not in CHOICES:
-            raise InvalidInput(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
-        record = container.domains.playlists.review.resolve(conflict_id, choice)
-        if choice == "skip":
-            return see("/playlists/conflicts")
-        try:
-            job = container.link_runs.run(record.link_id, trigger=JobTrigger.UI)
-        except AlreadyRunning as exc:
-            return see(f"/playlists/jobs/{exc.job_id}")
-        return see(f"/playlists/jobs/{job.id}")
-
+    """The playlists area: its routes, handed ``pages`` through :class:`ProvidePages`."""
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(ProvidePages(pages))])
+    router.add_api_route("/playlists", overview, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route("/playlists/links/{link_id}/run", run_link, methods=["POST"])
+    router.add_api_route(
+        "/playlists/jobs/{job_id}", plan, methods=["GET"], response_class=HTMLResponse
+    )
+    router.add_api_route(
+        "/playlists/jobs/{job_id}/partials/plan",
+        plan_partial,
+        methods=["GET"],
+        response_class=HTMLResponse,
+    )
+    router.add_api_route(
+        "/playlists/conflicts", conflicts, methods=["GET"], response_class=HTMLResponse
+    )
+    router.add_api_route(
+        "/playlists/conflicts/{conflict_id}", conflict, methods=["GET"], response_class=HTMLResponse
+    )
+    router.add_api_route("/playlists/conflicts/{conflict_id}/resolve", resolve, methods=["POST"])
     return router
