@@ -41,7 +41,9 @@ from app.bootstrap import Container, HookTiming, build_container
 from app.cli.system import configure_logging, reported_errors
 from app.domain.errors import SetupError
 from app.domain.hooks import hook_url
+from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord
+from app.domain.links import LinkKind
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.value import Rating
 from app.main import create_app
@@ -214,7 +216,9 @@ def _library(container: Container, name: str, **fields: Any) -> LibraryRecord:
             library.id,
             config=fields["config"],
             secret=fields.get("secret"),
-            path_mappings=fields.get("path_mappings") if library.kind == "plex_music" else None,
+            path_mappings=fields.get("path_mappings")
+            if catalog.kinds.entry(library.kind).path_mappings
+            else None,
         )
     return catalog.add_library(name=name, **fields)
 
@@ -240,25 +244,25 @@ def configure(container: Container, paths: DemoPaths, emulator: EmulatorServer) 
     plex = _library(
         container,
         PLEX_LIBRARY,
-        kind="plex_music",
+        kind=LibraryKind.PLEX_MUSIC,
         config={"base_url": emulator.url, "section_ids": [music_section_id(emulator)]},
         secret=emulator.owner_token,
         path_mappings=[f"{PLEX_MUSIC}={paths.music}"],
     )
     files = _library(
-        container, MUSIC_LIBRARY, kind="music_folder", config={"root": str(paths.music)}
+        container, MUSIC_LIBRARY, kind=LibraryKind.MUSIC_FOLDER, config={"root": str(paths.music)}
     )
-    ratings = _link(container, "ratings", plex.id, files.id, policy="ask", schedule=NIGHTLY)
+    ratings = _link(container, LinkKind.RATINGS, plex.id, files.id, policy="ask", schedule=NIGHTLY)
     movies = _library(
         container,
         PLEX_MOVIES_LIBRARY,
-        kind="movie_folder",
+        kind=LibraryKind.MOVIE_FOLDER,
         config={"root": str(paths.movies), "layout": "plex"},
     )
     jellyfin = _library(
         container,
         JELLYFIN_LIBRARY,
-        kind="movie_folder",
+        kind=LibraryKind.MOVIE_FOLDER,
         config={"root": str(paths.jellyfin), "layout": "jellyfin"},
     )
     mirror = None

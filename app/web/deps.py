@@ -22,8 +22,9 @@ def get_jobs(container: Annotated[Container, Depends(get_container)]) -> JobServ
 
 
 def get_insights(container: Annotated[Container, Depends(get_container)]) -> Insights:
+    libraries = container.domains.libraries
     return Insights(
-        InsightsRepository(container.session_factory), container.domains.libraries.repository
+        InsightsRepository(container.session_factory), libraries.repository, libraries.kinds
     )
 
 

@@ -12,6 +12,7 @@ from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput
 from app.domain.hook_records import EndpointRecord
 from app.domain.hooks import PlexHook, parse_plex_payload
+from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.ratings.value import Rating
 from app.services.hooks.desk import HookDesk, listed
@@ -116,7 +117,7 @@ class PlexSource:
             sides = [
                 (link.id, side)
                 for side, library_id in (("a", link.library_a_id), ("b", link.library_b_id))
-                if self._libraries.library(library_id).kind == "plex_music"
+                if self._libraries.library(library_id).kind == LibraryKind.PLEX_MUSIC
             ]
             job_id = self._journal.echo_of(sides, hook.rating_key, half_stars, since=since)
             if job_id is not None:
@@ -130,7 +131,7 @@ class PlexSource:
         for link in self._desk.candidate_links(endpoint):
             for library_id in (link.library_a_id, link.library_b_id):
                 library = self._libraries.library(library_id)
-                if library.kind == "plex_music" and self._plex_library_has(library, hook):
+                if library.kind == LibraryKind.PLEX_MUSIC and self._plex_library_has(library, hook):
                     chosen.append(link)
                     break
         return chosen

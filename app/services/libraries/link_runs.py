@@ -7,11 +7,17 @@ from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, StateConflict
 from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.library_records import LinkRecord
-from app.domain.links import Mode
+from app.domain.links import LinkKind, Mode
 from app.services.jobs.service import JobService
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO
 
-JOB_KIND_BY_LINK_KIND = {"ratings": RATINGS_SYNC, "mirror": "mirror", "playlists": "playlists_sync"}
+JOB_KIND_BY_LINK_KIND = {
+    LinkKind.RATINGS.value: RATINGS_SYNC,
+    LinkKind.MIRROR.value: "mirror",
+    LinkKind.PLAYLISTS.value: "playlists_sync",
+}
+# The link kinds whose runs take a mode (sync, import, export).
+MODED_LINK_KINDS = frozenset({LinkKind.RATINGS, LinkKind.PLAYLISTS})
 PLAYLISTS_SYNC = "playlists_sync"
 PLAYLISTS_UNDO = "playlists_undo"
 UNDO_KIND_BY_JOB_KIND = {
@@ -60,7 +66,7 @@ class LinkRuns:
 
     @staticmethod
     def _params(link: LinkRecord, mode: str | None) -> dict[str, str]:
-        if link.kind in ("ratings", "playlists"):
+        if link.kind in MODED_LINK_KINDS:
             return {"mode": mode or Mode.SYNC.value}
         if mode not in (None, "sync"):
             raise InvalidInput(f"{link.kind} links have no mode {mode!r}")

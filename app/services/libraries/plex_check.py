@@ -21,6 +21,7 @@ from typing import Protocol
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.plex.records import PlexSection
 from app.domain.errors import InvalidInput, NotFound
+from app.domain.kinds import LibraryKind
 from app.domain.path_input import check_local_path
 from app.domain.paths import MappingProposal, PathMapping, map_plex_to_local, propose_mappings
 from app.services.libraries.configs import PlexMusicConfig
@@ -231,7 +232,9 @@ def server_sections(
 ) -> tuple[PlexSection, ...]:
     """For "Test connection": every section the token can see; InvalidInput for a bad URL
     or an empty token, a PlexError when the server cannot be used."""
-    config = validate_library_config("plex_music", {"base_url": base_url, "section_ids": [1]})
+    config = validate_library_config(
+        LibraryKind.PLEX_MUSIC, {"base_url": base_url, "section_ids": [1]}
+    )
     if not token.strip():
         raise InvalidInput("a Plex server needs a token")
     with connect(str(config["base_url"]), token.strip(), timeout_s) as client:
@@ -240,7 +243,9 @@ def server_sections(
 
 def linked_roots(libraries: LibraryRepository, library_id: int) -> list[str]:
     """Roots of the music folders linked to a library, else of every music folder."""
-    folders = {f.id: str(f.config["root"]) for f in libraries.libraries(kind="music_folder")}
+    folders = {
+        f.id: str(f.config["root"]) for f in libraries.libraries(kind=LibraryKind.MUSIC_FOLDER)
+    }
     linked = [
         folders[other]
         for link in libraries.links()
@@ -262,7 +267,7 @@ def check_library(
     """The diagnostic for a saved Plex library: its sections, its token, its mappings."""
     roots = [check_local_path(root, what="folder to search") for root in roots]
     library = libraries.library(library_id)
-    if library.kind != "plex_music":
+    if library.kind != LibraryKind.PLEX_MUSIC:
         raise InvalidInput(f"library {library.name!r} is not a Plex library")
     config = PlexMusicConfig.model_validate(library.config)
     mappings = [PathMapping(plex, local) for plex, local in library.path_mappings]

@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 
 from app.domain.errors import InvalidInput
+from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.services.libraries.kinds import PlexClientFactory
 from app.services.libraries.service import LibraryCatalog
@@ -40,14 +41,14 @@ class AdhocLinks:
         self, plex_url: str, token: str, section_id: int, path_maps: Sequence[str]
     ) -> LibraryRecord:
         base_url = plex_url.rstrip("/")
-        for library in self._catalog.repository.libraries(kind="plex_music"):
+        for library in self._catalog.repository.libraries(kind=LibraryKind.PLEX_MUSIC):
             config = library.config
             if config.get("base_url") == base_url and config.get("section_ids") == [section_id]:
                 return self._catalog.update_library(
                     library.id, secret=token, path_mappings=list(path_maps) or None
                 )
         return self._catalog.add_library(
-            kind="plex_music",
+            kind=LibraryKind.PLEX_MUSIC,
             name=f"Plex {base_url} section {section_id}",
             config={"base_url": base_url, "section_ids": [section_id]},
             secret=token,
@@ -56,7 +57,7 @@ class AdhocLinks:
 
     def folder_library(self, music_dir: str, profile: str | None) -> LibraryRecord:
         root = os.path.abspath(music_dir)
-        existing = self._find("music_folder", "root", root)
+        existing = self._find(LibraryKind.MUSIC_FOLDER, "root", root)
         if existing is not None:
             if profile is not None and existing.config.get("write_profile") != profile:
                 return self._catalog.update_library(existing.id, config={"write_profile": profile})
@@ -64,7 +65,9 @@ class AdhocLinks:
         config: dict[str, object] = {"root": root}
         if profile is not None:
             config["write_profile"] = profile
-        return self._catalog.add_library(kind="music_folder", name=f"Folder {root}", config=config)
+        return self._catalog.add_library(
+            kind=LibraryKind.MUSIC_FOLDER, name=f"Folder {root}", config=config
+        )
 
     def ratings_link(
         self,

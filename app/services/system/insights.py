@@ -18,9 +18,13 @@ from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.domain.insights import DialectTally, UnmatchedEvent
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
+from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
+from app.domain.links import LinkKind, Side
 from app.domain.names import display_form, display_json
 from app.domain.ratings.value import MAX_HALF_STARS, Rating
+from app.services.libraries.builtin_kinds import builtin_kind_registry
+from app.services.libraries.kinds import KindRegistry
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO
 
 UNRATED = "unrated"
@@ -188,9 +192,17 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class Insights:
-    def __init__(self, repository: InsightsRepository, libraries: LibraryRepository) -> None:
+    def __init__(
+        self,
+        repository: InsightsRepository,
+        libraries: LibraryRepository,
+        kinds: KindRegistry | None = None,
+    ) -> None:
         self._repository = repository
         self._libraries = libraries
+        registry = kinds if kinds is not None else builtin_kind_registry()
+        # Music libraries: the kinds a ratings link can join.
+        self._music_kinds = frozenset(registry.joining(LinkKind.RATINGS, Side.A))
 
     # -- overview and links ---------------------------------------------------------------
 
@@ -258,14 +270,14 @@ class Insights:
         return [
             LibraryRatings(library, rating_bars(counts.get(library.id, {})))
             for library in self._libraries.libraries()
-            if library.kind in ("plex_music", "music_folder")
+            if library.kind in self._music_kinds
         ]
 
     def dialects(self) -> list[LibraryDialects]:
         """Rating dialects in the file-state cache of every music folder."""
         return [
             LibraryDialects(library, self._repository.dialect_tally(library.id))
-            for library in self._libraries.libraries(kind="music_folder")
+            for library in self._libraries.libraries(kind=LibraryKind.MUSIC_FOLDER)
         ]
 
     def unmatched(
