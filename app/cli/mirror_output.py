@@ -11,6 +11,7 @@ import time
 from typing import IO
 
 from app.domain.mirror.planned import MirrorPlan
+from app.domain.mirror.reconcile import MirrorAction
 from app.services.mirror.documents import (
     Fields,
     event_payload,
@@ -83,38 +84,49 @@ class LogReporter:
         self.lines = lines if lines is not None else EventLines(sys.stderr)
         self.info = log.isEnabledFor(logging.INFO)
 
-    def progress(self, phase: str, done: int, total: int) -> None:
+    def progress(self, phase: str, done: int, total: int | None = None) -> None:
         if phase != "apply":
             log.debug("%s %d/%d", phase, done, total)
 
-    def is_cancelled(self) -> bool:
-        return False
+    def counter(self, name: str, n: int = 1) -> None:
+        _ = (name, n)
+
+    def check_cancelled(self) -> None:
+        return None
 
     def close(self) -> None:
         self.lines.flush()
 
-    def event(self, event: MirrorEvent) -> None:
-        action = event.action
-        if action == "keep":
-            self.lines.write(f"Keeping '{text(event.target)}': {event.detail}", "WARNING")
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None:
+        if action == MirrorAction.KEEP:
+            self.lines.write(f"Keeping '{text(subject)}': {detail}", "WARNING")
             return
-        if action == "error":
-            self.lines.write(f"Failed: '{text(event.target)}': {event.detail}", "WARNING")
+        if action == MirrorAction.ERROR:
+            self.lines.write(f"Failed: '{text(subject)}': {detail}", "WARNING")
             return
         if not self.info:
             return
-        if action == "skip":
+        if action == MirrorAction.SKIP:
             if self.verbose:
-                self.lines.write(f"Target '{text(_leaf(event.target))}' is up to date")
+                self.lines.write(f"Target '{text(_leaf(subject))}' is up to date")
         elif self.dry_run:
-            word = "DELETE" if action == "remove" else action.upper()
-            self.lines.write(f"{word.ljust(6)} {text(event.target)}")
-        elif action == "remove":
-            self.lines.write(f"Removing stray item '{text(_leaf(event.target))}'")
+            word = "DELETE" if action == MirrorAction.REMOVE else action.upper()
+            self.lines.write(f"{word.ljust(6)} {text(subject)}")
+        elif action == MirrorAction.REMOVE:
+            self.lines.write(f"Removing stray item '{text(_leaf(subject))}'")
         else:
-            verb = "Linking" if action == "link" else "Replacing"
-            source = text(_leaf(event.source or ""))
-            self.lines.write(f"{verb} '{source}' → '{text(_leaf(event.target))}'")
+            verb = "Linking" if action == MirrorAction.LINK else "Replacing"
+            source = text(_leaf(str(before or "")))
+            self.lines.write(f"{verb} '{source}' → '{text(_leaf(subject))}'")
 
 
 class JsonStream:
@@ -167,9 +179,19 @@ class JsonReporter(LogReporter):
         super().__init__(verbose=verbose, dry_run=dry_run)
         self.stream = stream
 
-    def event(self, event: MirrorEvent) -> None:
-        self.stream.item(event_payload(event))
-        super().event(event)
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None:
+        reported = MirrorEvent.reported(action, subject, before=before, after=after, detail=detail)
+        self.stream.item(event_payload(reported))
+        super().event(action, subject, level=level, before=before, after=after, detail=detail)
 
 
 def log_sync_summary(outcome: SyncOutcome, delete: bool) -> None:

@@ -13,15 +13,13 @@ from app.domain.mirror.naming import Format, Loss, short_hash
 from app.domain.mirror.plan import plan_mirror
 from app.domain.mirror.planned import MirrorPlan, PlanOptions
 from app.domain.mirror.reconcile import (
-    ASSET_STRAY,
-    LIBRARY_STRAY,
-    MOVIE_STRAY,
     ErrorStep,
     FileStep,
     MkdirStep,
     Mode,
     ReconcileOptions,
     RemoveStep,
+    StrayContext,
     reconcile,
 )
 from app.domain.mirror.snapshot import (
@@ -37,6 +35,10 @@ from app.domain.mirror.snapshot import (
 from app.domain.special_files import SpecialKind
 
 _inodes = itertools.count(1000)
+
+LIBRARY_STRAY = StrayContext.LIBRARY_STRAY
+MOVIE_STRAY = StrayContext.MOVIE_STRAY
+ASSET_STRAY = StrayContext.ASSET_STRAY
 
 
 def meta(*, ino: int | None = None, size: int = 10, mtime: int = 1, nlink: int = 1) -> FileMeta:

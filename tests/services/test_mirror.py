@@ -23,6 +23,7 @@ from app.domain.errors import (
     TargetLocked,
     UnsafeLayout,
 )
+from app.services.jobs.context import JobCancelled
 from app.services.mirror.documents import diff_document
 from app.services.mirror.model import (
     EXIT_CANCELLED,
@@ -107,15 +108,31 @@ class Recorder:
     events: list[MirrorEvent] = field(default_factory=list)
     progress_calls: list[tuple[str, int, int]] = field(default_factory=list)
 
-    def progress(self, phase: str, done: int, total: int) -> None:
+    def progress(self, phase: str, done: int, total: int | None = None) -> None:
+        assert total is not None
         self.progress_calls.append((phase, done, total))
 
-    def event(self, event: MirrorEvent) -> None:
-        self.events.append(event)
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None:
+        self.events.append(
+            MirrorEvent.reported(action, subject, before=before, after=after, detail=detail)
+        )
 
-    def is_cancelled(self) -> bool:
+    def counter(self, name: str, n: int = 1) -> None:
+        pass
+
+    def check_cancelled(self) -> None:
         done = sum(1 for phase, _d, _t in self.progress_calls if phase == "apply")
-        return self.cancel_after is not None and done >= self.cancel_after
+        if self.cancel_after is not None and done >= self.cancel_after:
+            raise JobCancelled
 
     def actions(self) -> list[tuple[str, str]]:
         return [(e.action, e.target) for e in self.events]

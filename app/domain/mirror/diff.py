@@ -9,6 +9,7 @@ from app.domain.mirror.naming import METADATA_SUFFIXES
 from app.domain.mirror.planned import MirrorPlan
 from app.domain.mirror.reconcile import (
     FileStep,
+    MirrorAction,
     MkdirStep,
     Mode,
     ReconcileOptions,
@@ -87,9 +88,9 @@ def diff_target(
                 path = step.file.target
                 if any(path.startswith(d) for d in missing_dirs):
                     continue
-                if step.action == "link":
+                if step.action is MirrorAction.LINK:
                     src_only.append(path.removeprefix(prefix))
-                elif step.action == "replace":
+                elif step.action is MirrorAction.REPLACE:
                     changed.append(path.removeprefix(prefix))
             elif isinstance(step, RemoveStep):
                 tgt_only.append(step.target.removeprefix(prefix))

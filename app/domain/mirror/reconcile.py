@@ -5,6 +5,7 @@ rules: a last copy of data stays unless its removal was confirmed, a marked fold
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from app.domain.mirror.naming import METADATA_SUFFIXES, is_metadata_name
@@ -14,9 +15,27 @@ from app.domain.mirror.snapshot import DirNode, FileNode, join, leaf
 Mode = Literal["hardlink", "copy", "force-copy"]
 MODES: tuple[Mode, ...] = ("hardlink", "copy", "force-copy")
 
-LIBRARY_STRAY = "library_stray"
-MOVIE_STRAY = "movie_stray"
-ASSET_STRAY = "asset_stray"
+
+class MirrorAction(StrEnum):
+    """What a sync does with one target entry: ``link`` creates, ``replace`` atomically
+    replaces, ``skip`` leaves it alone; ``remove`` a stray, ``keep`` a stray that is the last
+    link to its data, ``error`` when it could not."""
+
+    LINK = "link"
+    REPLACE = "replace"
+    SKIP = "skip"
+    REMOVE = "remove"
+    KEEP = "keep"
+    ERROR = "error"
+
+
+class StrayContext(StrEnum):
+    """Where a stray was found: in the library root, in a movie folder, in an asset folder."""
+
+    LIBRARY_STRAY = "library_stray"
+    MOVIE_STRAY = "movie_stray"
+    ASSET_STRAY = "asset_stray"
+
 
 # --------------------------------------------------------------------------------------------
 
@@ -31,7 +50,7 @@ class FileStep:
     """``link`` creates, ``replace`` atomically replaces, ``skip`` leaves the target alone.
     ``copy`` says how to materialize: a copy, or a hardlink."""
 
-    action: Literal["link", "replace", "skip"]
+    action: MirrorAction
     file: PlannedFile
     copy: bool
 
@@ -43,7 +62,7 @@ class RemoveStep:
     removal of such files was confirmed; their directories stay with them."""
 
     target: str
-    context: str
+    context: StrayContext
     is_dir: bool
     unlink: tuple[str, ...] = ()
     rmdir: tuple[str, ...] = ()
@@ -93,13 +112,13 @@ class _Reconciler:
         mode = self.options.mode
         copy = planned.copy or mode != "hardlink"
         if existing is None:
-            return FileStep("link", planned, copy)
+            return FileStep(MirrorAction.LINK, planned, copy)
         same_inode = (existing.meta.dev, existing.meta.ino) == (
             planned.meta.dev,
             planned.meta.ino,
         )
         if mode == "force-copy":
-            return FileStep("replace", planned, copy)
+            return FileStep(MirrorAction.REPLACE, planned, copy)
         if copy:
             unchanged = (
                 not existing.symlink
@@ -109,10 +128,10 @@ class _Reconciler:
             )
         else:
             unchanged = not existing.symlink and same_inode
-        return FileStep("skip" if unchanged else "replace", planned, copy)
+        return FileStep(MirrorAction.SKIP if unchanged else MirrorAction.REPLACE, planned, copy)
 
     def removal(
-        self, path: str, context: str, file: FileNode | None, tree: DirNode | None
+        self, path: str, context: StrayContext, file: FileNode | None, tree: DirNode | None
     ) -> RemoveStep | None:
         """How to remove one stray entry; None when it holds a marked folder (kept)."""
         if tree is not None:
@@ -167,7 +186,7 @@ class _Reconciler:
         existing: DirNode | None,
         path: str,
         expected: set[str],
-        context: str,
+        context: StrayContext,
         steps: list[Step],
     ) -> None:
         if existing is None:
@@ -185,7 +204,7 @@ class _Reconciler:
     def _stray(
         self,
         path: str,
-        context: str,
+        context: StrayContext,
         file: FileNode | None,
         tree: DirNode | None,
         steps: list[Step],
@@ -207,7 +226,7 @@ class _Reconciler:
         planned: PlannedFile,
         files: dict[str, FileNode],
         dirs: dict[str, DirNode],
-        context: str,
+        context: StrayContext,
         steps: list[Step],
     ) -> None:
         name = planned.target_name
@@ -221,7 +240,11 @@ class _Reconciler:
                 steps.append(ErrorStep(planned.target, "a directory is in the way"))
                 return
             steps.append(step)
-            steps.append(FileStep("link", planned, planned.copy or self.options.mode != "hardlink"))
+            steps.append(
+                FileStep(
+                    MirrorAction.LINK, planned, planned.copy or self.options.mode != "hardlink"
+                )
+            )
             return
         steps.append(self.file_step(planned, files.get(name)))
 
@@ -230,7 +253,7 @@ class _Reconciler:
         path: str,
         parent_files: dict[str, FileNode],
         existing: DirNode | None,
-        context: str,
+        context: StrayContext,
         steps: list[Step],
     ) -> bool:
         """Make sure directory ``path`` will exist; False when a file blocks it."""
@@ -276,7 +299,9 @@ def reconcile(
         steps: list[Step] = []
         rec.protected = movie.protected
         existing = root_dirs.get(movie.target_folder)
-        if rec.ensure_dir(movie.target_folder, root_files, existing, LIBRARY_STRAY, steps):
+        if rec.ensure_dir(
+            movie.target_folder, root_files, existing, StrayContext.LIBRARY_STRAY, steps
+        ):
             _reconcile_movie(rec, movie, existing, steps)
         movies.append(MovieSteps(movie, tuple(steps)))
 
@@ -324,9 +349,9 @@ def _library_strays(
             if not options.delete:
                 continue
             if file is None and tree is None:
-                removals.append(RemoveStep(name, LIBRARY_STRAY, False, unlink=(name,)))
+                removals.append(RemoveStep(name, StrayContext.LIBRARY_STRAY, False, unlink=(name,)))
                 continue
-            step = rec.removal(name, LIBRARY_STRAY, file, tree)
+            step = rec.removal(name, StrayContext.LIBRARY_STRAY, file, tree)
             if step is not None:
                 removals.append(step)
     return strays, removals
@@ -337,13 +362,13 @@ def _reconcile_movie(
 ) -> None:
     files, dirs = _index(existing)
     for planned in (*movie.videos, *movie.loose_files):
-        rec.place(planned, files, dirs, MOVIE_STRAY, steps)
+        rec.place(planned, files, dirs, StrayContext.MOVIE_STRAY, steps)
 
     extra_folders: dict[str, list[PlannedFile]] = {}
     for planned in movie.extras:
         parts = planned.target.split("/")
         if len(parts) == 2:
-            rec.place(planned, files, dirs, MOVIE_STRAY, steps)
+            rec.place(planned, files, dirs, StrayContext.MOVIE_STRAY, steps)
         else:
             extra_folders.setdefault(parts[1], []).append(planned)
     asset_names = {a.folder_name for a in movie.assets}
@@ -352,17 +377,23 @@ def _reconcile_movie(
             continue  # placed with the asset folder of that name
         path = join(movie.target_folder, folder)
         folder_node = dirs.get(folder)
-        if not rec.ensure_dir(path, files, folder_node, MOVIE_STRAY, steps):
+        if not rec.ensure_dir(path, files, folder_node, StrayContext.MOVIE_STRAY, steps):
             continue
         sub_files, sub_dirs = _index(folder_node)
         for planned in planned_files:
-            rec.place(planned, sub_files, sub_dirs, ASSET_STRAY, steps)
-        rec.strays(folder_node, path, {p.target_name for p in planned_files}, ASSET_STRAY, steps)
+            rec.place(planned, sub_files, sub_dirs, StrayContext.ASSET_STRAY, steps)
+        rec.strays(
+            folder_node,
+            path,
+            {p.target_name for p in planned_files},
+            StrayContext.ASSET_STRAY,
+            steps,
+        )
 
     expected = {leaf(p.target) for p in (*movie.videos, *movie.loose_files)}
     expected.update(p.target.split("/")[1] for p in movie.extras)
     expected.update(asset_names)
-    rec.strays(existing, movie.target_folder, expected, MOVIE_STRAY, steps)
+    rec.strays(existing, movie.target_folder, expected, StrayContext.MOVIE_STRAY, steps)
 
     for asset in movie.assets:
         extra_files = extra_folders.get(asset.folder_name, [])
@@ -377,14 +408,14 @@ def _reconcile_asset(
     extra_files: list[PlannedFile],
     steps: list[Step],
 ) -> None:
-    context = MOVIE_STRAY if asset.target.count("/") == 1 else ASSET_STRAY
+    context = StrayContext.MOVIE_STRAY if asset.target.count("/") == 1 else StrayContext.ASSET_STRAY
     if not rec.ensure_dir(asset.target, parent_files, existing, context, steps):
         return
     files, dirs = _index(existing)
     for planned in (*asset.files, *extra_files):
-        rec.place(planned, files, dirs, ASSET_STRAY, steps)
+        rec.place(planned, files, dirs, StrayContext.ASSET_STRAY, steps)
     expected = {p.target_name for p in (*asset.files, *extra_files)}
     expected.update(s.folder_name for s in asset.subfolders)
-    rec.strays(existing, asset.target, expected, ASSET_STRAY, steps)
+    rec.strays(existing, asset.target, expected, StrayContext.ASSET_STRAY, steps)
     for sub in asset.subfolders:
         _reconcile_asset(rec, sub, dirs.get(sub.folder_name), files, [], steps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.adapters.file_placement import make_dir, place_copy, place_link, remove_entries
 from app.domain.errors import (
@@ -14,13 +15,17 @@ from app.domain.errors import (
 from app.domain.mirror.planned import MirrorPlan
 from app.domain.mirror.reconcile import (
     FileStep,
+    MirrorAction,
     MkdirStep,
     MovieSteps,
     RemoveStep,
     Step,
 )
 from app.domain.mirror.snapshot import SettledMovie
-from app.services.mirror.model import MirrorEvent, MirrorReporter, SyncSummary
+from app.services.mirror.model import MirrorEvent, SyncSummary, report
+
+if TYPE_CHECKING:  # the CLI runs the mirror: no runtime cost for a protocol
+    from app.services.ports import Reporter
 
 
 @dataclass
@@ -42,7 +47,7 @@ class Applier:
         self,
         source_root: Path,
         target_root: Path,
-        reporter: MirrorReporter,
+        reporter: Reporter,
         *,
         dry_run: bool,
     ) -> None:
@@ -65,15 +70,18 @@ class Applier:
     def _error(self, relative: str, error: CrossfadeError | str) -> None:
         self.troubled = True
         self.counters.item_errors += 1
-        self.reporter.event(MirrorEvent("error", self.target_path(relative), detail=str(error)))
+        report(
+            self.reporter,
+            MirrorEvent(MirrorAction.ERROR, self.target_path(relative), detail=str(error)),
+        )
 
     def settled(self, movie: SettledMovie) -> None:
         """Announce the files of a movie known to be in sync."""
         source = f"{self._source_prefix}{movie.source_folder}/"
         target = f"{self._target_prefix}{movie.target_folder}/"
-        event = self.reporter.event
+        event = self.reporter.event  # one call per file, without building an event: many
         for source_rel, target_rel in movie.files:
-            event(MirrorEvent("skip", target + target_rel, source + source_rel))
+            event(MirrorAction.SKIP, target + target_rel, before=source + source_rel)
         self.counters.files_skipped += len(movie.files)
         self.counters.movies_processed += 1
         self.counters.movies_settled += 1
@@ -83,7 +91,7 @@ class Applier:
         self.troubled = False
         for step in movie_steps.steps:
             self.apply(step)
-            if not isinstance(step, FileStep) or step.action != "skip":
+            if not isinstance(step, FileStep) or step.action is not MirrorAction.SKIP:
                 self.troubled = True
         self.counters.movies_processed += 1
         return not self.troubled
@@ -108,38 +116,42 @@ class Applier:
         planned = step.file
         target = self.target_path(planned.target)
         source = self._source_prefix + planned.source
-        if step.action == "skip":
+        if step.action is MirrorAction.SKIP:
             self.counters.files_skipped += 1
-            self.reporter.event(MirrorEvent("skip", target, source))
+            self.reporter.event(MirrorAction.SKIP, target, before=source)
             return
         if not self.dry_run:
             place = place_copy if step.copy else place_link
             try:
                 identity = (planned.meta.dev, planned.meta.ino)
-                place(source, target, replace=step.action == "replace", identity=identity)
+                place(
+                    source, target, replace=step.action is MirrorAction.REPLACE, identity=identity
+                )
             except MediaFileError as exc:
                 self._error(planned.target, exc)
                 return
         self.counters.files_updated += 1
         self._touch(planned.target)
-        self.reporter.event(MirrorEvent(step.action, target, source))
+        report(self.reporter, MirrorEvent(step.action, target, source))
 
     def _remove(self, step: RemoveStep) -> None:
         for kept in step.kept:
             self.troubled = True
             self.counters.removals_refused += 1
-            self.reporter.event(
+            report(
+                self.reporter,
                 MirrorEvent(
-                    "keep",
+                    MirrorAction.KEEP,
                     self.target_path(kept),
                     context=step.context,
                     detail="the last link to its data: pass --delete-last-copies to remove it",
-                )
+                ),
             )
         if not step.unlink and not step.rmdir:
             return
-        self.reporter.event(
-            MirrorEvent("remove", self.target_path(step.target), context=step.context)
+        report(
+            self.reporter,
+            MirrorEvent(MirrorAction.REMOVE, self.target_path(step.target), context=step.context),
         )
         self._touch(step.target)
         if self.dry_run:
@@ -150,8 +162,11 @@ class Applier:
         for error in result.errors:
             self.troubled = True
             self.counters.remove_errors += 1
-            self.reporter.event(
-                MirrorEvent("error", error.path, context=step.context, detail=error.reason)
+            report(
+                self.reporter,
+                MirrorEvent(
+                    MirrorAction.ERROR, error.path, context=step.context, detail=error.reason
+                ),
             )
 
 

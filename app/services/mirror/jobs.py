@@ -18,6 +18,7 @@ from app.domain.errors import InvalidInput, PathOutsideRoots, SetupError
 from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.links import LinkKind
+from app.domain.mirror.reconcile import MirrorAction
 from app.services.jobs.context import JobCancelled, JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.builtin_kinds import builtin_kind_registry
@@ -27,7 +28,6 @@ from app.services.mirror.documents import diff_document, under
 from app.services.mirror.model import (
     EXIT_FOLDER_CLASH,
     EXIT_SETUP_ERROR,
-    MirrorEvent,
     MirrorRequest,
     SyncOutcome,
 )
@@ -43,35 +43,46 @@ def parse_mirror_params(raw: dict[str, Any] | Any) -> dict[str, Any]:
 
 
 class _JobReporter:
-    """Adapts a job's context to the mirror's reporter."""
+    """The mirror's events into a job's context: ``skip`` is counted, not stored; a stray's
+    context (``after``) stands in for a missing detail. Remembers a cancellation."""
 
     def __init__(self, ctx: JobContext) -> None:
         self._ctx = ctx
         self.cancelled = False
 
-    def progress(self, phase: str, done: int, total: int) -> None:
+    def progress(self, phase: str, done: int, total: int | None = None) -> None:
         self._ctx.progress(phase, done, total)
 
-    def event(self, event: MirrorEvent) -> None:
-        if event.action == "skip":
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None:
+        if action == MirrorAction.SKIP:
             self._ctx.counter("files_skipped")
             return
-        level = "error" if event.action == "error" else "info"
         self._ctx.event(
-            event.action,
-            event.target,
+            action,
+            subject,
             level=level,
-            before=event.source,
-            detail=event.detail or event.context,
+            before=before,
+            detail=detail or (None if after is None else str(after)),
         )
 
-    def is_cancelled(self) -> bool:
+    def counter(self, name: str, n: int = 1) -> None:
+        self._ctx.counter(name, n)
+
+    def check_cancelled(self) -> None:
         try:
             self._ctx.check_cancelled()
         except JobCancelled:
             self.cancelled = True
-            return True
-        return False
+            raise
 
 
 class MirrorJobs:

@@ -7,17 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
-from app.domain.errors import (
-    CrossfadeError,
-)
+from app.domain.errors import CrossfadeError
 from app.domain.mirror.diff import DiffReport
 from app.domain.mirror.naming import METADATA_SUFFIXES, Format
 from app.domain.mirror.planned import MirrorPlan
-from app.domain.mirror.reconcile import (
-    Mode,
-)
+from app.domain.mirror.reconcile import MirrorAction, Mode, StrayContext
+
+if TYPE_CHECKING:  # the CLI imports this module: no runtime cost for a protocol
+    from app.services.ports import Reporter
 
 FormatChoice = Literal["plex", "jellyfin", "auto"]
 Side = Literal["source", "target"]
@@ -67,32 +66,69 @@ class MirrorEvent:
     ``library_stray``/``movie_stray``/``asset_stray``), ``keep`` (a stray kept because it is
     the last link to its data) and ``error`` (``detail`` says why). Paths are absolute."""
 
-    action: str
+    action: MirrorAction
     target: str
     source: str | None = None
-    context: str | None = None
+    context: StrayContext | None = None
     detail: str | None = None
 
+    @classmethod
+    def reported(
+        cls,
+        action: str,
+        subject: str,
+        *,
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> MirrorEvent:
+        """The event as :func:`report` handed it to a jobs-level ``Reporter``."""
+        return cls(
+            MirrorAction(action),
+            subject,
+            None if before is None else str(before),
+            None if after is None else StrayContext(str(after)),
+            detail,
+        )
 
-class MirrorReporter(Protocol):
-    def progress(self, phase: str, done: int, total: int) -> None: ...
 
-    def event(self, event: MirrorEvent) -> None: ...
-
-    def is_cancelled(self) -> bool: ...
+def report(reporter: Reporter, event: MirrorEvent) -> None:
+    """Hand ``event`` to the jobs-level reporter (``app.services.ports.Reporter``): the target
+    is the subject, the source file goes in ``before``, the stray context in ``after``; errors
+    at level ``error``, the rest at ``info``."""
+    reporter.event(
+        event.action,
+        event.target,
+        level="error" if event.action is MirrorAction.ERROR else "info",
+        before=event.source,
+        after=event.context,
+        detail=event.detail,
+    )
 
 
 class NullReporter:
     """Discards everything; never cancels."""
 
-    def progress(self, phase: str, done: int, total: int) -> None:
+    def progress(self, phase: str, done: int, total: int | None = None) -> None:
         _ = (phase, done, total)
 
-    def event(self, event: MirrorEvent) -> None:
-        _ = event
+    def event(
+        self,
+        action: str,
+        subject: str,
+        *,
+        level: str = "info",
+        before: object = None,
+        after: object = None,
+        detail: str | None = None,
+    ) -> None:
+        _ = (action, subject, level, before, after, detail)
 
-    def is_cancelled(self) -> bool:
-        return False
+    def counter(self, name: str, n: int = 1) -> None:
+        _ = (name, n)
+
+    def check_cancelled(self) -> None:
+        return None
 
 
 ChangedFolders = Callable[[Sequence[Path]], None]

@@ -7,13 +7,15 @@ Call from a job handler or the CLI::
     outcome = diff(request, reporter)                       # DiffOutcome
     outcome = plan(request)                                 # PlanOutcome
 
-``reporter`` is a :class:`~app.services.mirror.model.MirrorReporter` (progress, one
-:class:`~app.services.mirror.model.MirrorEvent` per file, and a
-cancellation check between movies); events are handed over as they happen and never kept, so
-memory stays flat. :mod:`app.services.mirror.documents` turns outcomes and events into the
-JSON documents. ``on_changed`` receives the target movie folders a real run changed (for a
-partial Plex/Jellyfin refresh); its errors are reported, never fatal. Setup problems come back
-as ``outcome.error`` with exit code 1 (sync) or 2 (diff, plan); nothing is raised for them.
+``reporter`` is the jobs-level ``app.services.ports.Reporter``: progress, one event per file
+(:func:`app.services.mirror.model.report` hands each
+:class:`~app.services.mirror.model.MirrorEvent` over), and a cancellation check between
+movies (``check_cancelled`` raises; the run ends with exit code 10). Events are handed over
+as they happen and never kept, so memory stays flat. :mod:`app.services.mirror.documents`
+turns outcomes and events into the JSON documents. ``on_changed`` receives the target movie
+folders a real run changed (for a partial Plex/Jellyfin refresh); its errors are reported,
+never fatal. Setup problems come back as ``outcome.error`` with exit code 1 (sync) or 2 (diff,
+plan); nothing is raised for them.
 
 Safety rules (docs/MIRROR.md): a target inside the source or a source inside the target is refused;
 ``--delete`` is refused when the source has no movies or shrank by more than ``max_shrink``
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.adapters.file_placement import (
     TargetLock,
@@ -83,7 +86,6 @@ from app.services.mirror.model import (
     STATE_DIR,
     ChangedFolders,
     DiffOutcome,
-    MirrorReporter,
     MirrorRequest,
     NullReporter,
     PlanOutcome,
@@ -101,6 +103,9 @@ from app.services.mirror.setup import (
     settle_target,
 )
 
+if TYPE_CHECKING:  # the CLI runs the mirror: no runtime cost for a protocol
+    from app.services.ports import Reporter
+
 log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------------------------
@@ -116,7 +121,7 @@ def _first_file(tree: DirNode, root: Path) -> Path | None:
 
 def sync(
     request: MirrorRequest,
-    reporter: MirrorReporter | None = None,
+    reporter: Reporter | None = None,
     on_changed: ChangedFolders | None = None,
 ) -> SyncOutcome:
     """Mirror ``request.source`` into ``request.target``; see the module docstring."""
@@ -173,7 +178,7 @@ def _run_sync(
     setup: Setup,
     settled: tuple[SettledMovie, ...],
     target_tree: DirNode | None,
-    reporter: MirrorReporter,
+    reporter: Reporter,
     on_changed: ChangedFolders | None,
 ) -> SyncOutcome:
     plan = plan_mirror(setup.source_tree, target_tree, plan_options(request, setup), settled)
@@ -253,7 +258,7 @@ def _log_folder_clashes(plan: MirrorPlan) -> None:
 
 
 def _apply_movies(
-    plan: MirrorPlan, steps: SyncSteps, applier: Applier, reporter: MirrorReporter
+    plan: MirrorPlan, steps: SyncSteps, applier: Applier, reporter: Reporter
 ) -> list[MovieSteps] | None:
     """Apply every movie's steps (settled movies only announce their files), in source folder
     order; the movies found in sync, or None when the run was cancelled between movies."""
@@ -264,7 +269,7 @@ def _apply_movies(
     work.sort(key=lambda item: item[0])
     in_sync: list[MovieSteps] = []
     for done, (_name, item) in enumerate(work):
-        if reporter.is_cancelled():
+        if _stop_requested(reporter):
             log.warning("Cancelled after %d of %d movies", done, len(work))
             return None
         if isinstance(item, SettledMovie):
@@ -273,6 +278,22 @@ def _apply_movies(
             in_sync.append(item)
         reporter.progress("apply", done + 1, len(work))
     return in_sync
+
+
+def _stop_requested(reporter: Reporter) -> bool:
+    """Whether the reporter asks the run to stop: its ``check_cancelled`` raises a job's
+    ``JobCancelled``. Anything else it raises goes on."""
+    try:
+        reporter.check_cancelled()
+    except BaseException as exc:
+        # Imported only when something was raised: the jobs module is heavy, the CLI never
+        # cancels, and a job has it loaded already.
+        from app.services.jobs.context import JobCancelled
+
+        if isinstance(exc, JobCancelled):
+            return True
+        raise
+    return False
 
 
 def _refresh(changed: tuple[Path, ...], on_changed: ChangedFolders | None) -> CrossfadeError | None:
@@ -292,7 +313,7 @@ def _refresh(changed: tuple[Path, ...], on_changed: ChangedFolders | None) -> Cr
 # --------------------------------------------------------------------------------------------
 
 
-def diff(request: MirrorRequest, reporter: MirrorReporter | None = None) -> DiffOutcome:
+def diff(request: MirrorRequest, reporter: Reporter | None = None) -> DiffOutcome:
     """Compare the target with what a sync would make of it. Read-only. Exit codes: 0 in
     sync, 1 differences, 2 setup error (or a library root holding an ignore marker). Movies
     the index shows unchanged since they were last in sync are not compared again."""
