@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from app.domain.ratings.dialects import TagReading, decode
 from app.domain.ratings.scales import TextScale
@@ -41,7 +40,8 @@ def as_text(value: object) -> str:
     return str(value)
 
 
-def duration_of(audio: Any) -> float | None:
+def duration_of(audio: object) -> float | None:
+    """The length in seconds of a parsed file (mutagen's or a lean stand-in), if it has one."""
     length = getattr(getattr(audio, "info", None), "length", None)
     if isinstance(length, int | float) and length >= 0:
         return float(length)

@@ -34,6 +34,7 @@ from mutagen.wavpack import WavPack
 
 from app.adapters.tags import apev2, asf, id3, mp4, vorbis
 from app.adapters.tags.model import TrackMeta
+from app.adapters.tags.parsed import ParsedAudio
 from app.adapters.tags.translate import from_parse_error
 from app.domain.errors import UnsupportedFormat
 from app.domain.ratings.dialects import Family, TagReading
@@ -47,8 +48,8 @@ HEADER_BYTES = 128
 class FamilyOps:
     """The per-family functions: read rating tags and metadata, prepare and apply a write."""
 
-    readings: Callable[[Any, TextScale | None], list[TagReading]]
-    meta: Callable[[Any], TrackMeta]
+    readings: Callable[[ParsedAudio, TextScale | None], list[TagReading]]
+    meta: Callable[[ParsedAudio], TrackMeta]
     prepare: Callable[[Any], None]
     apply: Callable[[Any, Sequence[TagWrite]], None]
 
@@ -270,7 +271,7 @@ def _ogg_scores(header: bytes) -> tuple[int, ...]:
     )
 
 
-def format_of(kind: Kind, audio: Any, fileobj: BinaryIO, path: str) -> str:
+def format_of(kind: Kind, audio: ParsedAudio, fileobj: BinaryIO, path: str) -> str:
     """The format id: MP4 splits into ``alac``, ``m4b`` (audiobook brand or name) and ``m4a``."""
     if kind.file_type is not MP4:
         return kind.format

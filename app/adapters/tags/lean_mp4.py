@@ -29,8 +29,9 @@ exactly, and whenever mutagen would raise:
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from mutagen.mp4 import MP4FreeForm
 
@@ -56,7 +57,10 @@ _TWO_U32 = struct.Struct(">2I")
 _U32_U64 = struct.Struct(">IQ")
 _PAIR = struct.Struct(">2H")
 
-FREEFORM: Any = MP4FreeForm  # mutagen's constructors are untyped
+FREEFORM: Callable[..., MP4FreeForm] = MP4FreeForm  # mutagen's constructor is untyped
+Mp4Value = str | tuple[int, int] | MP4FreeForm
+"""An item value as mutagen's ``MP4Tags`` holds it: text, a (number, total) pair, or a freeform
+value."""
 
 # An atom of the tree: (name, payload start, end, children or None for a leaf)
 _Atom = tuple[bytes, int, int, "list[_Atom] | None"]
@@ -75,7 +79,7 @@ class LeanAudio:
     """The stand-in for mutagen's ``MP4``: ``tags`` is None when the file has no ``ilst``."""
 
     info: LeanInfo
-    tags: dict[str, list[Any]] | None
+    tags: dict[str, list[Mp4Value]] | None
 
 
 def read_lean(fileobj: BinaryIO, size_bytes: int) -> LeanAudio | None:
@@ -240,7 +244,7 @@ def _mdhd_length(mdhd: bytes) -> float:
 # --- the tags ---------------------------------------------------------------------------------
 
 
-def _tags(buf: bytes, moov: _Atom) -> dict[str, list[Any]] | None:
+def _tags(buf: bytes, moov: _Atom) -> dict[str, list[Mp4Value]] | None:
     """The items the family functions read, as ``MP4Tags`` holds them; None without ``ilst``."""
     udta = _first(moov, b"udta")
     if _first(udta, b"chpl") is not None and _first(moov, b"mvhd") is not None:
@@ -248,9 +252,9 @@ def _tags(buf: bytes, moov: _Atom) -> dict[str, list[Any]] | None:
     ilst = _first(_first(udta, b"meta"), b"ilst")
     if ilst is None:
         return None
-    tags: dict[str, list[Any]] = {}
+    tags: dict[str, list[Mp4Value]] = {}
     for name, start, end, _children in ilst[3] or ():
-        values: list[Any] | None
+        values: Sequence[Mp4Value] | None
         if name == b"----":
             key, values = _freeform(buf, start, end)
             tags.setdefault(key, []).extend(values)

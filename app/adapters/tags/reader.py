@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from app.adapters.tags import lean_id3, lean_mp4, lean_vorbis
 from app.adapters.tags.files import open_media
 from app.adapters.tags.formats import detect, format_of, parse
 from app.adapters.tags.model import FileTags
+from app.adapters.tags.parsed import LeanReader, ParsedAudio
 from app.adapters.tags.translate import from_os_error
 from app.domain.ratings.scales import TextScale
 
 log = logging.getLogger(__name__)
 
-LeanReader = Callable[[BinaryIO, int], Any]
 LEAN_READERS: dict[str, LeanReader] = {
     "mp3": lean_id3.read_lean,
     "flac": lean_vorbis.read_lean_flac,
@@ -33,16 +32,19 @@ LEAN_READERS: dict[str, LeanReader] = {
 }
 
 
-def lean_parse(format_id: str, handle: BinaryIO, size_bytes: int, path: str) -> Any:
+def lean_parse(format_id: str, handle: BinaryIO, size_bytes: int, path: str) -> ParsedAudio | None:
     """The lean reader's stand-in for mutagen's object, or None (declined, or none exists).
-    A lean reader never raises by contract; if one ever did, mutagen reads the file instead."""
+    A lean reader never raises by contract; if one ever did (a bug, not a declined file), the
+    problem is logged at warning and mutagen reads the file instead."""
     reader = LEAN_READERS.get(format_id)
     if reader is None:
         return None
     try:
         return reader(handle, size_bytes)
     except Exception:
-        log.debug("lean %s reader failed on %s; reading with mutagen", format_id, path)
+        log.warning(
+            "lean %s reader failed on %s; reading with mutagen", format_id, path, exc_info=True
+        )
         return None
 
 
@@ -55,7 +57,7 @@ def read_file(path: str | os.PathLike[str], *, pinned_scale: TextScale | None = 
             kind = detect(handle, name)
         except OSError as exc:
             raise from_os_error(exc, name, action="read") from exc
-        audio = lean_parse(kind.format, handle, info.st_size, name)
+        audio: ParsedAudio | None = lean_parse(kind.format, handle, info.st_size, name)
         if audio is None:
             audio = parse(kind, handle, name, for_write=False)
         ops = kind.ops
