@@ -27,6 +27,8 @@ class Pages:
         self._templates = templates
 
     def render(
-        self, request: Request, name: str, *, status_code: int = 200, **context: Any
+        self, request: Request, name: str, /, *, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
+        """``name``: the template (positional only, so that a context value may be called
+        ``name``)."""
         return self._templates.TemplateResponse(request, name, context, status_code=status_code)
