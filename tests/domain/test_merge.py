@@ -256,30 +256,6 @@ def test_reasons_read_well(
     assert merge(R(a), R(b), _baseline(base), rules).reason == reason
 
 
-@pytest.mark.parametrize(
-    ("direction", "mode", "files_side", "writable"),
-    [
-        (Direction.BOTH, Mode.SYNC, None, {A, B}),
-        (Direction.A_TO_B, Mode.SYNC, None, {B}),
-        (Direction.B_TO_A, Mode.SYNC, None, {A}),
-        (Direction.BOTH, Mode.SYNC, A, {A, B}),
-        (Direction.BOTH, Mode.IMPORT, A, {B}),
-        (Direction.BOTH, Mode.IMPORT, B, {A}),
-        (Direction.BOTH, Mode.EXPORT, A, {A}),
-        (Direction.BOTH, Mode.EXPORT, B, {B}),
-        (Direction.A_TO_B, Mode.IMPORT, A, {B}),
-        (Direction.A_TO_B, Mode.EXPORT, A, set()),
-        (Direction.A_TO_B, Mode.EXPORT, B, {B}),
-        (Direction.B_TO_A, Mode.IMPORT, A, set()),
-        (Direction.B_TO_A, Mode.IMPORT, B, {A}),
-    ],
-)
-def test_writable_sides(
-    direction: Direction, mode: Mode, files_side: Side | None, writable: set[Side]
-) -> None:
-    assert writable_sides(direction, mode, files_side) == writable
-
-
 @pytest.mark.parametrize("mode", [Mode.IMPORT, Mode.EXPORT])
 def test_import_and_export_need_the_files_side(mode: Mode) -> None:
     with pytest.raises(InvalidInput, match="holds the files"):
