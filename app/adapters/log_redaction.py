@@ -146,6 +146,12 @@ def redact_record(record: logging.LogRecord) -> None:
         record.args = tuple(_redact_arg(arg) for arg in args)
     elif isinstance(args, Mapping):
         record.args = {key: _redact_arg(value) for key, value in args.items()}
+    _redact_message(record)
+    _redact_traces(record)
+
+
+def _redact_message(record: logging.LogRecord) -> None:
+    """The message (its arguments redacted already): by itself, or put together with them."""
     if not isinstance(record.msg, str):
         if not isinstance(record.msg, _PLAIN_TYPES):
             record.msg = _redact_arg(record.msg)
@@ -160,6 +166,10 @@ def redact_record(record: logging.LogRecord) -> None:
             redacted = redact(message)
             if redacted != message:
                 record.msg, record.args = redacted, ()
+
+
+def _redact_traces(record: logging.LogRecord) -> None:
+    """The exception and stack texts."""
     if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
         record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
     elif record.exc_text:

@@ -186,31 +186,65 @@ class AuthGate:
             await self._websocket(scope, receive, send, auth, state)
             return
         request = Request(scope, receive)
-        method = request.method
         gate = gate_for(path)
         if gate is Gate.PUBLIC and path not in PUBLIC_PAGE_PATHS:
             await self.app(scope, receive, send)
             return
 
-        principal: Principal | None = None
+        principal, refused = await self._identify(request, scope, receive, send, auth, state, gate)
+        if refused:
+            return
+        state["principal"] = principal
+        admitted = await self._admit(request, scope, receive, send, auth, gate, principal)
+        if admitted is None:
+            return
+        await self.app(scope, admitted, send)
+
+    async def _identify(
+        self,
+        request: Request,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        auth: AuthService,
+        state: dict[str, Any],
+        gate: Gate,
+    ) -> tuple[Principal | None, bool]:
+        """Who calls (a bearer token on the API, else the session); True when a bad token
+        was refused (answered already)."""
         token = bearer_token(request.headers.get("authorization")) if gate is Gate.API else None
         if token is not None:
             try:
-                principal = await run_in_threadpool(auth.authenticate_token, token)
+                return await run_in_threadpool(auth.authenticate_token, token), False
             except AuthError as exc:
                 await self._refuse_api(request, scope, receive, send, exc, invalid_token=True)
-                return
-        elif "session" in scope:
-            principal = await self._session_principal(scope, auth, state)
-        state["principal"] = principal
+                return None, True
+        if "session" in scope:
+            return await self._session_principal(scope, auth, state), False
+        return None, False
 
+    async def _admit(
+        self,
+        request: Request,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        auth: AuthService,
+        gate: Gate,
+        principal: Principal | None,
+    ) -> Receive | None:
+        """The receive channel to pass on (the CSRF check may have read the body), or None
+        when the request was refused (answered already): no credentials, no session on a
+        page, no CSRF token, or a token scope that does not allow it."""
+        method = request.method
+        path: str = scope["path"]
         if gate is Gate.API and principal is None:
             error = await self._missing_credentials(auth)
             await self._refuse_api(request, scope, receive, send, error)
-            return
+            return None
         if gate is Gate.PAGE and (principal is None or principal.kind != "session"):
             await self._redirect_to_login(request, scope, receive, send, auth)
-            return
+            return None
 
         bearer_used = principal is not None and principal.kind == "token"
         if needs_csrf(method, path, bearer=bearer_used):
@@ -227,7 +261,7 @@ class AuthGate:
                     "the form or request lacks this session's CSRF token; reload the page and "
                     "try again (scripts: use a bearer token)",
                 )
-                return
+                return None
 
         if gate is Gate.API and principal is not None:
             needed = required_scope(method, path)
@@ -242,8 +276,8 @@ class AuthGate:
                     "forbidden",
                     f"this token's scope does not allow {method} {path}: it needs {needed}",
                 )
-                return
-        await self.app(scope, receive, send)
+                return None
+        return receive
 
     async def _websocket(
         self, scope: Scope, receive: Receive, send: Send, auth: AuthService, state: dict[str, Any]

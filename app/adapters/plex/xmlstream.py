@@ -62,12 +62,7 @@ def parse_items(
         elif depth == 2:
             current = RawItem(name, attrs) if name in item_tags else None
         elif current is not None:
-            if name == "Part":
-                current.parts.append(attrs)
-            elif name == "Guid" and "id" in attrs:
-                current.guids.append(attrs["id"])
-            elif name == "Location" and "path" in attrs:
-                current.locations.append(attrs["path"])
+            _add_child(current, name, attrs)
 
     def end(name: str) -> None:
         nonlocal depth, current
@@ -90,6 +85,16 @@ def parse_items(
     if not container and not items:
         raise MalformedXml("empty response where a MediaContainer was expected")
     return Parsed(container, items)
+
+
+def _add_child(item: RawItem, name: str, attrs: dict[str, str]) -> None:
+    """A child element of a top-level item: its parts, guids and locations."""
+    if name == "Part":
+        item.parts.append(attrs)
+    elif name == "Guid" and "id" in attrs:
+        item.guids.append(attrs["id"])
+    elif name == "Location" and "path" in attrs:
+        item.locations.append(attrs["path"])
 
 
 def _int(value: str | None) -> int | None:
