@@ -8,14 +8,16 @@ feature (``app.services.ratings.sides``, ``app.services.playlists.sides``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.adapters.playlist_files import PlaylistFileSnapshot
 from app.domain.errors import CrossfadeError
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.match_keys import TrackInfo
 from app.domain.playlists.m3u import PlaylistEntry
+from app.domain.ratings.records import FileStateRecord
 from app.domain.ratings.value import Rating
 
 # --- Jobs ------------------------------------------------------------------------------------
@@ -232,3 +234,77 @@ class PlaylistSide(Protocol):
     def delete(self, playlist: SidePlaylist) -> None: ...
 
     def close(self) -> None: ...
+
+
+# --- Repositories ----------------------------------------------------------------------------
+
+
+class LibraryRepositoryPort(Protocol):
+    """The libraries and links a catalog keeps (``app.adapters.db.library_repo``'s
+    ``LibraryRepository`` is the one in use); a library's secret is stored sealed."""
+
+    def libraries(self, *, kind: str | None = None) -> list[LibraryRecord]: ...
+
+    def library(self, library_id: int) -> LibraryRecord: ...
+
+    def secret(self, library_id: int) -> str | None: ...
+
+    def add_library(
+        self,
+        *,
+        kind: str,
+        name: str,
+        config: dict[str, Any],
+        secret: str | None,
+        path_mappings: Sequence[tuple[str, str]] = (),
+    ) -> LibraryRecord: ...
+
+    def update_library(
+        self,
+        library_id: int,
+        *,
+        name: str | None = None,
+        config: dict[str, Any] | None = None,
+        secret: str | None = None,
+        path_mappings: Sequence[tuple[str, str]] | None = None,
+    ) -> LibraryRecord: ...
+
+    def delete_library(self, library_id: int) -> None: ...
+
+    def links(self, *, kind: str | None = None) -> list[LinkRecord]: ...
+
+    def link(self, link_id: int) -> LinkRecord: ...
+
+    def add_link(
+        self,
+        *,
+        kind: str,
+        library_a_id: int,
+        library_b_id: int,
+        direction: str,
+        policy: str,
+        options: dict[str, Any],
+        schedule: str | None = None,
+        enabled: bool = True,
+    ) -> LinkRecord: ...
+
+    def update_link(self, link_id: int, **changes: Any) -> LinkRecord: ...
+
+    def delete_link(self, link_id: int) -> None: ...
+
+
+class FileStateRepositoryPort(Protocol):
+    """A music folder's file-state cache (size, mtime, rating tags, match metadata per file),
+    so that a file that did not change is not opened again (``SyncRepository`` is the one in
+    use)."""
+
+    def file_states(self, library_id: int) -> dict[str, FileStateRecord]: ...
+
+    def save_file_states(
+        self,
+        library_id: int,
+        states: Sequence[FileStateRecord],
+        *,
+        gone: Sequence[str] = (),
+        stored: Container[str] | None = None,
+    ) -> None: ...

@@ -4,7 +4,6 @@ links whose source folder holds that movie (or series) folder, translated by the
 
 from __future__ import annotations
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput
 from app.domain.hook_records import EndpointRecord
 from app.domain.hooks import ArrHook, folder_within, parse_arr_payload, parse_json_object
@@ -14,13 +13,14 @@ from app.services.hooks.desk import HookDesk, listed
 from app.services.hooks.endpoints import ArrOptions, HookOutcome
 from app.services.jobs.kinds import JobKindRegistry
 from app.services.libraries.link_runs import JOB_KIND_BY_LINK_KIND
+from app.services.ports import LibraryRepositoryPort
 
 
 class ArrSource:
     """``handle`` answers one call of a ``radarr`` or ``sonarr`` endpoint."""
 
     def __init__(
-        self, desk: HookDesk, libraries: LibraryRepository, job_kinds: JobKindRegistry
+        self, desk: HookDesk, libraries: LibraryRepositoryPort, job_kinds: JobKindRegistry
     ) -> None:
         self._desk = desk
         self._libraries = libraries

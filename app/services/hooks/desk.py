@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from app.adapters.db.hook_repo import HookRepository
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import AlreadyRunning, CrossfadeError
 from app.domain.hook_records import EndpointRecord
 from app.domain.jobs import JobRecord, JobTrigger
@@ -16,6 +15,7 @@ from app.domain.library_records import LinkRecord
 from app.services.hooks.debounce import Debouncer
 from app.services.hooks.endpoints import LINK_KINDS_BY_SOURCE, HookOutcome
 from app.services.libraries.link_runs import LinkRuns
+from app.services.ports import LibraryRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class HookDesk:
     def __init__(
         self,
         repository: HookRepository,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         link_runs: LinkRuns,
         *,
         delay_s: float,

@@ -8,11 +8,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.plex import PlexServerClient
 from app.domain.errors import PlexError
 from app.domain.library_records import LibraryRecord
 from app.services.libraries.configs import PlexMusicConfig
+from app.services.ports import LibraryRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class PlexIdentities:
 
     def __init__(
         self,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         plex_client: PlexClientFactory,
         *,
         timeout_s: float = 5.0,

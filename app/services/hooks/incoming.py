@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.adapters.db.hook_repo import HookRepository
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.hook_records import DeliveryRecord, EndpointRecord
 from app.domain.hooks import HOOK_SOURCES, digest_matches, secret_digest
@@ -47,6 +46,7 @@ from app.services.hooks.identities import PlexIdentities
 from app.services.hooks.plex_source import PlexSource, WriteJournal
 from app.services.jobs.kinds import JobKindRegistry
 from app.services.libraries.link_runs import LinkRuns
+from app.services.ports import LibraryRepositoryPort
 
 
 class HookService:
@@ -56,7 +56,7 @@ class HookService:
     def __init__(
         self,
         repository: HookRepository,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         link_runs: LinkRuns,
         job_kinds: JobKindRegistry,
         identities: PlexIdentities,

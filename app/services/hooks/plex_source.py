@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput
 from app.domain.hook_records import EndpointRecord
 from app.domain.hooks import PlexHook, parse_plex_payload
@@ -18,6 +17,7 @@ from app.domain.ratings.value import Rating
 from app.services.hooks.desk import HookDesk, listed
 from app.services.hooks.endpoints import HookOutcome, PlexOptions
 from app.services.hooks.identities import PlexIdentities
+from app.services.ports import LibraryRepositoryPort
 
 ECHO_WINDOW_S = 600.0
 """How long after Crossfade journaled a Plex rating write a ``media.rate`` reporting that very
@@ -42,7 +42,7 @@ class PlexSource:
     def __init__(
         self,
         desk: HookDesk,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         identities: PlexIdentities,
         *,
         journal: WriteJournal | None,

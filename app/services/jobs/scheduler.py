@@ -22,11 +22,11 @@ from datetime import datetime, timedelta, tzinfo
 
 from croniter import croniter
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import AlreadyRunning, CrossfadeError
 from app.domain.jobs import JobTrigger
 from app.domain.library_records import LinkRecord
 from app.services.libraries.link_runs import LinkRuns
+from app.services.ports import LibraryRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class NextRun:
 class Scheduler:
     def __init__(
         self,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         link_runs: LinkRuns,
         *,
         tz: tzinfo | None = None,

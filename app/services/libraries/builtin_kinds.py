@@ -132,7 +132,7 @@ def folder_rating_side(library: LibraryRecord, secret: str | None, ctx: SideCont
         folder.root,
         library.id,
         options,
-        ctx.sync_repository,
+        ctx.file_states,
         label=library.name,
         workers=TagWorkers(ctx.worker_processes, min_items=ctx.tag_pool_min_items),
     )

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import MIN_ITEMS
@@ -32,7 +31,7 @@ from app.domain.kinds import FormField, KindForm
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.matching import MatchThresholds
-from app.services.ports import PlaylistSide, RatingSide
+from app.services.ports import FileStateRepositoryPort, PlaylistSide, RatingSide
 
 if TYPE_CHECKING:
     from app.services.playlists.matching import EntryResolver, FolderCatalog
@@ -47,7 +46,7 @@ class SideContext:
     run's settings. ``write_options`` already carries the run's ``dry_run``."""
 
     plex_client: PlexClientFactory
-    sync_repository: SyncRepository
+    file_states: FileStateRepositoryPort
     write_options: WriteOptions
     dry_run: bool = False
     worker_processes: int = 1

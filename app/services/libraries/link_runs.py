@@ -3,12 +3,12 @@ scheduler all call."""
 
 from __future__ import annotations
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, StateConflict
 from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.library_records import LinkRecord
 from app.domain.links import LinkKind, Mode
 from app.services.jobs.service import JobService
+from app.services.ports import LibraryRepositoryPort
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO
 
 JOB_KIND_BY_LINK_KIND = {
@@ -36,7 +36,7 @@ def can_undo(kind: str, *, dry_run: bool, finished: bool) -> bool:
 
 
 class LinkRuns:
-    def __init__(self, libraries: LibraryRepository, jobs: JobService) -> None:
+    def __init__(self, libraries: LibraryRepositoryPort, jobs: JobService) -> None:
         self._libraries = libraries
         self._jobs = jobs
 

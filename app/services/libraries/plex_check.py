@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.plex.records import PlexSection
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.kinds import LibraryKind
@@ -27,6 +26,7 @@ from app.domain.paths import MappingProposal, PathMapping, map_plex_to_local, pr
 from app.services.libraries.configs import PlexMusicConfig
 from app.services.libraries.kinds import PlexClientFactory
 from app.services.libraries.service import validate_library_config
+from app.services.ports import LibraryRepositoryPort
 
 
 class SectionView(Protocol):
@@ -241,7 +241,7 @@ def server_sections(
         return client.list_sections()
 
 
-def linked_roots(libraries: LibraryRepository, library_id: int) -> list[str]:
+def linked_roots(libraries: LibraryRepositoryPort, library_id: int) -> list[str]:
     """Roots of the music folders linked to a library, else of every music folder."""
     folders = {
         f.id: str(f.config["root"]) for f in libraries.libraries(kind=LibraryKind.MUSIC_FOLDER)
@@ -256,7 +256,7 @@ def linked_roots(libraries: LibraryRepository, library_id: int) -> list[str]:
 
 
 def check_library(
-    libraries: LibraryRepository,
+    libraries: LibraryRepositoryPort,
     connect: PlexClientFactory,
     library_id: int,
     *,

@@ -25,8 +25,6 @@ from typing import Any
 
 from croniter import croniter
 
-from app.adapters.db.library_repo import LibraryRepository
-from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import MIN_ITEMS
 from app.domain.errors import InvalidInput
@@ -43,7 +41,7 @@ from app.services.libraries.configs import (
     validated,
 )
 from app.services.libraries.kinds import KindRegistry, PlexClientFactory, SideContext
-from app.services.ports import RatingSide
+from app.services.ports import FileStateRepositoryPort, LibraryRepositoryPort, RatingSide
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.values import LinkRules
 
@@ -145,8 +143,8 @@ def link_rules(link: LinkRecord) -> LinkRules:
 class SideFactory:
     """Builds the sides of a link from its libraries' rows, through their kinds' entries."""
 
-    libraries: LibraryRepository
-    sync_repository: SyncRepository
+    libraries: LibraryRepositoryPort
+    sync_repository: FileStateRepositoryPort
     plex_client: PlexClientFactory
     write_options: WriteOptions
     # Worker processes per run: folder tags written (from 3: read) on this many, and from 2
@@ -158,7 +156,7 @@ class SideFactory:
     def context(self, *, dry_run: bool) -> SideContext:
         return SideContext(
             plex_client=self.plex_client,
-            sync_repository=self.sync_repository,
+            file_states=self.sync_repository,
             write_options=self.write_options,
             dry_run=dry_run,
             worker_processes=self.worker_processes,
@@ -211,7 +209,9 @@ def mapping_pairs(raw: Sequence[Any]) -> list[tuple[str, str]]:
 class LibraryCatalog:
     """Create, change and remove libraries and links, validating them on the way in."""
 
-    def __init__(self, repository: LibraryRepository, kinds: KindRegistry | None = None) -> None:
+    def __init__(
+        self, repository: LibraryRepositoryPort, kinds: KindRegistry | None = None
+    ) -> None:
         self._repository = repository
         self._kinds = kinds if kinds is not None else builtin_kind_registry()
 
@@ -238,7 +238,7 @@ class LibraryCatalog:
         self._repository.delete_link(link_id)
 
     @property
-    def repository(self) -> LibraryRepository:
+    def repository(self) -> LibraryRepositoryPort:
         return self._repository
 
     def add_library(

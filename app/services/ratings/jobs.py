@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, SetupError
 from app.domain.links import Mode
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.service import SideFactory, link_rules
+from app.services.ports import LibraryRepositoryPort
 from app.services.ratings.sync import RatingsSync
 from app.services.ratings.values import SyncSummary
 
@@ -46,7 +46,7 @@ class RatingsJobs:
     """Handlers that load a job's link, build its sides, and call :class:`RatingsSync`."""
 
     def __init__(
-        self, libraries: LibraryRepository, sides: SideFactory, service: RatingsSync
+        self, libraries: LibraryRepositoryPort, sides: SideFactory, service: RatingsSync
     ) -> None:
         self._libraries = libraries
         self._sides = sides

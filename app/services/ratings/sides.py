@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient, PlexTrack
 from app.adapters.plex.listing_process import iter_tracks_in_child
 from app.adapters.tags import FileTags, TrackMeta, WriteOptions, read_file
@@ -39,6 +38,7 @@ from app.domain.ratings.resolution import ReadPolicy, Resolution, resolve
 from app.domain.ratings.scales import TextScale
 from app.domain.ratings.value import Rating
 from app.services.ports import (
+    FileStateRepositoryPort,
     RatingWrite,
     Reporter,
     SideItem,
@@ -327,7 +327,7 @@ class FolderRatingSide:
         root: str,
         library_id: int,
         options: FolderOptions,
-        repository: SyncRepository,
+        repository: FileStateRepositoryPort,
         *,
         label: str,
         workers: TagWorkers | None = None,

@@ -15,7 +15,6 @@ from typing import Any
 from croniter import croniter
 
 from app.adapters.db.insights_repo import InsightsRepository
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.insights import DialectTally, UnmatchedEvent
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
 from app.domain.kinds import LibraryKind
@@ -25,6 +24,7 @@ from app.domain.names import display_form, display_json
 from app.domain.ratings.value import MAX_HALF_STARS, Rating
 from app.services.libraries.builtin_kinds import builtin_kind_registry
 from app.services.libraries.kinds import KindRegistry
+from app.services.ports import LibraryRepositoryPort
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO
 
 UNRATED = "unrated"
@@ -195,7 +195,7 @@ class Insights:
     def __init__(
         self,
         repository: InsightsRepository,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         kinds: KindRegistry | None = None,
     ) -> None:
         self._repository = repository

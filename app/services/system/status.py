@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.jobs import JobRecord, JobStatus
 from app.services.jobs.service import JobService
+from app.services.ports import LibraryRepositoryPort
 from app.services.ratings.review import RatingsReview
 
 State = Literal["idle", "running", "failed"]
@@ -52,7 +52,7 @@ def last_finished(jobs: list[JobRecord]) -> JobRecord | None:
 
 class StatusReader:
     def __init__(
-        self, jobs: JobService, libraries: LibraryRepository, review: RatingsReview
+        self, jobs: JobService, libraries: LibraryRepositoryPort, review: RatingsReview
     ) -> None:
         self._jobs = jobs
         self._libraries = libraries
