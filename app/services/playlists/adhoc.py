@@ -8,7 +8,10 @@ import os
 from collections.abc import Sequence
 
 from app.domain.library_records import LinkRecord
+from app.domain.links import LinkKind
+from app.domain.playlists.diff import PlaylistMode
 from app.services.libraries.service import LibraryCatalog
+from app.services.playlists.run_state import PlaylistPolicy
 from app.services.ratings.adhoc import AdhocLinks
 
 
@@ -41,7 +44,7 @@ class AdhocPlaylists:
         changes: dict[str, object] = {}
         if policy is not None:
             changes["policy"] = policy
-        for link in self._catalog.repository.links(kind="playlists"):
+        for link in self._catalog.repository.links(kind=LinkKind.PLAYLISTS):
             if (link.library_a_id, link.library_b_id) != (plex.id, folder.id):
                 continue
             if link.options.get("playlist_dir") != playlist_dir:
@@ -50,9 +53,9 @@ class AdhocPlaylists:
                 changes["options"] = {"mode": mode}
             return self._catalog.update_link(link.id, **changes) if changes else link
         return self._catalog.add_link(
-            kind="playlists",
+            kind=LinkKind.PLAYLISTS,
             library_a_id=plex.id,
             library_b_id=folder.id,
-            policy=policy or "ask",
-            options={"playlist_dir": playlist_dir, "mode": mode or "mirror"},
+            policy=policy or PlaylistPolicy.ASK,
+            options={"playlist_dir": playlist_dir, "mode": mode or PlaylistMode.MIRROR},
         )

@@ -37,6 +37,7 @@ from app.domain.journal import (
 )
 from app.domain.playlists.diff import Side
 from app.domain.playlists.records import NewPlaylistWrite, PlaylistState, PlaylistWriteRecord
+from app.services.playlists.events import PlaylistsEvent
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from app.services.ports import PlaylistSide, Reporter, SideEntry, SidePlaylist
 
@@ -160,7 +161,7 @@ def reconcile(
         except CrossfadeError as error:
             journal.settle(entry.id, state=WriteState.FAILED.value, after=entry.after)
             reporter.event(
-                "reconciled",
+                PlaylistsEvent.RECONCILED,
                 entry.title,
                 level="warning",
                 detail=f"job {entry.job_id} died while writing it; unreadable now "
@@ -177,7 +178,7 @@ def reconcile(
             ref=ref,
         )
         reporter.event(
-            "reconciled",
+            PlaylistsEvent.RECONCILED,
             entry.title,
             level="warning" if decision.action is ReconcileAction.CHANGED_SINCE else "info",
             detail=f"job {entry.job_id} died while writing it: {decision.reason}",
@@ -279,7 +280,9 @@ class PlaylistUndo:
         summary = PlaylistUndoSummary()
         entries = [e for e in self._journal.entries(undo_job_id) if e.undone_by_job_id is None]
         if not entries:
-            reporter.event("nothing_to_undo", f"job {undo_job_id}", detail="no journaled writes")
+            reporter.event(
+                PlaylistsEvent.NOTHING_TO_UNDO, f"job {undo_job_id}", detail="no journaled writes"
+            )
         undone: list[int] = []
         for done, entry in enumerate(entries):
             reporter.check_cancelled()
@@ -291,7 +294,12 @@ class PlaylistUndo:
                     undone.append(entry.id)
             except CrossfadeError as error:
                 summary.errors += 1
-                reporter.event("error", entry.title, level="error", detail=f"{error.code}: {error}")
+                reporter.event(
+                    PlaylistsEvent.ERROR,
+                    entry.title,
+                    level="error",
+                    detail=f"{error.code}: {error}",
+                )
         self._journal.mark_undone(undone, by_job_id=job_id)
         reporter.progress("undoing", len(entries), len(entries))
         return summary
@@ -320,13 +328,18 @@ class PlaylistUndo:
         if decision.action is UndoAction.CHANGED_SINCE:
             summary.skipped += 1
             reporter.event(
-                "changed_since", entry.title, level="warning", detail=f"{where}: {decision.reason}"
+                PlaylistsEvent.CHANGED_SINCE,
+                entry.title,
+                level="warning",
+                detail=f"{where}: {decision.reason}",
             )
             return False
         if decision.action is not UndoAction.RESTORE:
             if decision.action is UndoAction.NOT_APPLIED:
                 summary.skipped += 1
-                reporter.event("not_applied", entry.title, detail=f"{where}: {decision.reason}")
+                reporter.event(
+                    PlaylistsEvent.NOT_APPLIED, entry.title, detail=f"{where}: {decision.reason}"
+                )
             return True
         redo = PlaylistWriteJournal(self._journal, job_id)
         own = redo.before(
@@ -350,7 +363,7 @@ class PlaylistUndo:
         else:
             summary.restored_b += 1
         reporter.event(
-            "playlist_restore",
+            PlaylistsEvent.PLAYLIST_RESTORE,
             entry.title,
             before=_describe(current),
             after=_describe(entry.before),

@@ -13,22 +13,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from enum import StrEnum
 
+from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobEventRecord
 from app.domain.library_records import LinkRecord
 from app.domain.playlists.records import ConflictEntry, PlaylistConflictRecord, PlaylistPairRecord
-from app.services.ports import LibraryRepositoryPort
+from app.services.playlists.events import PlaylistsEvent
 
-CHOICES = ("keep_a", "keep_b", "skip")
+
+class PlaylistChoice(StrEnum):
+    """How a person settles a playlist conflict (see the module doc)."""
+
+    KEEP_A = "keep_a"
+    KEEP_B = "keep_b"
+    SKIP = "skip"
+
+
+CHOICES = tuple(choice.value for choice in PlaylistChoice)
+
+
+class DiffRowKind(StrEnum):
+    """Where a line of a conflict's diff is: in both versions, only in A, only in B."""
+
+    SAME = "same"
+    A = "a"
+    B = "b"
 
 
 @dataclass(frozen=True, slots=True)
 class DiffRow:
     """One line of a conflict's diff: in both versions (``same``), only in A, or only in B."""
 
-    kind: str
+    kind: DiffRowKind
     a: str | None
     b: str | None
 
@@ -42,12 +61,12 @@ def diff_rows(a: tuple[ConflictEntry, ...], b: tuple[ConflictEntry, ...]) -> lis
     for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         if tag == "equal":
             rows.extend(
-                DiffRow("same", a[i].label, b[j].label)
+                DiffRow(DiffRowKind.SAME, a[i].label, b[j].label)
                 for i, j in zip(range(a_start, a_end), range(b_start, b_end), strict=True)
             )
             continue
-        rows.extend(DiffRow("a", a[i].label, None) for i in range(a_start, a_end))
-        rows.extend(DiffRow("b", None, b[j].label) for j in range(b_start, b_end))
+        rows.extend(DiffRow(DiffRowKind.A, a[i].label, None) for i in range(a_start, a_end))
+        rows.extend(DiffRow(DiffRowKind.B, None, b[j].label) for j in range(b_start, b_end))
     return rows
 
 
@@ -61,7 +80,7 @@ class PlaylistLinkView:
 
 
 class PlaylistsReview:
-    def __init__(self, repository: PlaylistRepository, libraries: LibraryRepositoryPort) -> None:
+    def __init__(self, repository: PlaylistRepository, libraries: LibraryRepository) -> None:
         self._repository = repository
         self._libraries = libraries
 
@@ -104,11 +123,11 @@ class PlaylistsReview:
         conflict = self._repository.conflict(conflict_id)
         if conflict.status != "open":
             raise InvalidInput(f"playlist conflict {conflict_id} is already {conflict.status}")
-        if choice == "skip":
+        if choice == PlaylistChoice.SKIP:
             return self._repository.finish_conflict(
                 conflict_id, status="skipped", resolution=choice
             )
-        loser = conflict.b_entries if choice == "keep_a" else conflict.a_entries
+        loser = conflict.b_entries if choice == PlaylistChoice.KEEP_A else conflict.a_entries
         self._repository.update_pair(conflict.pair_id, baseline=[entry.key for entry in loser])
         return self._repository.finish_conflict(conflict_id, status="resolved", resolution=choice)
 
@@ -117,15 +136,15 @@ class PlaylistsReview:
 
 PLAYLIST_ACTIONS = frozenset(
     {
-        "playlist_create",
-        "playlist_update",
-        "playlist_delete",
-        "playlist_kept",
-        "playlist_skipped",
-        "playlist_forgotten",
-        "conflict",
-        "conflict_settled",
-        "error",
+        PlaylistsEvent.PLAYLIST_CREATE,
+        PlaylistsEvent.PLAYLIST_UPDATE,
+        PlaylistsEvent.PLAYLIST_DELETE,
+        PlaylistsEvent.PLAYLIST_KEPT,
+        PlaylistsEvent.PLAYLIST_SKIPPED,
+        PlaylistsEvent.PLAYLIST_FORGOTTEN,
+        PlaylistsEvent.CONFLICT,
+        PlaylistsEvent.CONFLICT_SETTLED,
+        PlaylistsEvent.ERROR,
     }
 )
 
@@ -157,11 +176,11 @@ class PlaylistPlan:
         return len(self.added) + len(self.removed) + len(self.moved)
 
 
-_ENTRY_LISTS = {
-    "entry_added": "added",
-    "entry_removed": "removed",
-    "entry_moved": "moved",
-    "entry_unmatched": "unmatched",
+_ENTRY_LISTS: dict[str, str] = {
+    PlaylistsEvent.ENTRY_ADDED: "added",
+    PlaylistsEvent.ENTRY_REMOVED: "removed",
+    PlaylistsEvent.ENTRY_MOVED: "moved",
+    PlaylistsEvent.ENTRY_UNMATCHED: "unmatched",
 }
 
 

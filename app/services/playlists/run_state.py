@@ -1,5 +1,5 @@
-"""One playlists run's settings and state: the link's rules, its two sides, the events it
-reports, the summary it closes with, and the state the steps of one run share."""
+"""One playlists run's settings and state: the link's rules, its two sides, the summary it
+closes with, and the state the steps of one run share."""
 
 from __future__ import annotations
 
@@ -25,25 +25,6 @@ class PlaylistPolicy(StrEnum):
 
 
 POLICIES: tuple[str, ...] = tuple(PlaylistPolicy)
-
-
-class PlaylistsEvent(StrEnum):
-    """The action of an event a playlists run reports."""
-
-    PLAYLIST_CREATE = "playlist_create"
-    PLAYLIST_UPDATE = "playlist_update"
-    PLAYLIST_DELETE = "playlist_delete"
-    PLAYLIST_KEPT = "playlist_kept"
-    PLAYLIST_HELD = "playlist_held"
-    PLAYLIST_SKIPPED = "playlist_skipped"
-    PLAYLIST_FORGOTTEN = "playlist_forgotten"
-    ENTRY_ADDED = "entry_added"
-    ENTRY_REMOVED = "entry_removed"
-    ENTRY_MOVED = "entry_moved"
-    ENTRY_UNMATCHED = "entry_unmatched"
-    CONFLICT = "conflict"
-    CONFLICT_SETTLED = "conflict_settled"
-    ERROR = "error"
 
 
 class SideCount(StrEnum):

@@ -59,6 +59,7 @@ from app.domain.playlists.diff import (
 )
 from app.domain.playlists.records import ConflictEntry
 from app.services.playlists.entry_keys import SideLists, resolve_keys
+from app.services.playlists.events import PlaylistsEvent
 from app.services.playlists.journal import (
     PlaylistWriteJournal,
     held_digest,
@@ -69,7 +70,6 @@ from app.services.playlists.pairing import PairWork, pair_playlists, selector
 from app.services.playlists.run_state import (
     PlaylistPolicy,
     PlaylistRules,
-    PlaylistsEvent,
     PlaylistSides,
     PlaylistsSummary,
     SyncRun,

@@ -11,9 +11,10 @@ from app.domain.errors import CrossfadeError
 from app.domain.playlists.diff import PlaylistDiff, Side, diff_entries
 from app.services.playlists.entries import place_entries
 from app.services.playlists.entry_keys import SideLists
+from app.services.playlists.events import PlaylistsEvent
 from app.services.playlists.journal import listed_state, planned_state
 from app.services.playlists.pairing import PairWork
-from app.services.playlists.run_state import PlaylistsEvent, SideCount, SyncRun
+from app.services.playlists.run_state import SideCount, SyncRun
 from app.services.ports import SidePlaylist
 
 
