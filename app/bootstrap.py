@@ -20,8 +20,10 @@ from sqlalchemy import Engine
 
 from app import __version__
 from app.adapters.db import migrate
+from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
 from app.adapters.db.hook_repo import HookRepository
+from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.models import utc_now
@@ -35,6 +37,7 @@ from app.adapters.secret_box import SecretBox
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
 from app.domain.errors import SetupError
+from app.services.auth.service import AuthService
 from app.services.hooks.identities import PlexIdentities
 from app.services.hooks.incoming import HookService
 from app.services.hooks.notifier import HookNotifier, OutgoingHooks, observed_kinds
@@ -56,6 +59,7 @@ from app.services.ratings.jobs import RatingsJobs
 from app.services.ratings.review import RatingsReview
 from app.services.ratings.sync import RatingsSync
 from app.services.system.health import HealthReport, check_health
+from app.services.system.insights import Insights
 from app.settings import KEY_FILE_NAME, Settings
 
 logger = logging.getLogger(__name__)
@@ -182,6 +186,8 @@ class Container:
     link_runs: LinkRuns
     hooks: Hooks
     scheduler: Scheduler
+    auth: AuthService
+    insights: Insights
 
     def startup(self, *, migrate_schema: bool = True) -> StartupReport:
         """Upgrade the schema, interrupt jobs of dead runners, resubmit queued jobs."""
@@ -292,4 +298,8 @@ def build_container(
         link_runs=link_runs,
         hooks=hooks,
         scheduler=Scheduler(domains.libraries.repository, link_runs),
+        auth=AuthService(AuthRepository(sessions)),
+        insights=Insights(
+            InsightsRepository(sessions), domains.libraries.repository, domains.libraries.kinds
+        ),
     )

@@ -24,14 +24,12 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.adapters.assets import asset_dir
-from app.adapters.db.auth_repo import AuthRepository
 from app.api import build_api_router, log_redaction
 from app.api.auth import AuthGate, SessionLayer, current_principal
 from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
 from app.api.security_headers import SecurityHeaders
 from app.bootstrap import Container, build_container
-from app.services.auth.service import AuthService
 from app.settings import Settings
 from app.web.auth_pages import build_auth_router
 from app.web.errors import html_error_renderer
@@ -60,7 +58,7 @@ def create_app(
                 report.interrupted_job_ids,
                 report.resubmitted_job_ids,
             )
-            auth = AuthService(AuthRepository(container.session_factory))
+            auth = container.auth
             admin_password = settings.admin_password
             if auth.ensure_admin(admin_password.get_secret_value() if admin_password else None):
                 logger.info("admin created from CROSSFADE_ADMIN_PASSWORD")

@@ -33,7 +33,6 @@ import typer
 import uvicorn
 
 from app.adapters.db import migrate
-from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, write_rating
@@ -47,7 +46,7 @@ from app.domain.links import LinkKind
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.value import Rating
 from app.main import create_app
-from app.services.auth.service import DEFAULT_ADMIN_USERNAME, AuthService
+from app.services.auth.service import DEFAULT_ADMIN_USERNAME
 from app.settings import Settings, load_settings
 from plex_emulator.builder import EmulatorConfig, Folder, build_emulator
 from plex_emulator.demo_files import DEFAULT_TRACKS, DemoTrack, make_library
@@ -290,7 +289,7 @@ def _webhook_secret(container: Container, link_id: int) -> str:
 
 def ensure_admin(container: Container, paths: DemoPaths, settings: Settings) -> str | None:
     """The admin's password when the demo made it (now or on an earlier run), else None."""
-    auth = AuthService(AuthRepository(container.session_factory))
+    auth = container.auth
     if not auth.needs_setup():
         return _secret_file(paths.admin_password, make=False)
     if settings.admin_password is not None:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.adapters.db.insights_repo import InsightsRepository
 from app.bootstrap import Container
 from app.services.jobs.service import JobService
 from app.services.system.insights import Insights
@@ -22,10 +21,7 @@ def get_jobs(container: Annotated[Container, Depends(get_container)]) -> JobServ
 
 
 def get_insights(container: Annotated[Container, Depends(get_container)]) -> Insights:
-    libraries = container.domains.libraries
-    return Insights(
-        InsightsRepository(container.session_factory), libraries.repository, libraries.kinds
-    )
+    return container.insights
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
