@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.errors import InvalidInput
-from app.web.library_forms import section_ids_of
 from tests.web.conftest import HTMX, PLEX_ROOT, DashboardWorld
 
 
@@ -206,14 +204,3 @@ def test_incomplete_settings_and_mapping_forms_are_422_and_change_nothing(
     )
     assert whole.status_code == 303
     assert repository.library(folder_id).name == "Renamed"
-
-
-@pytest.mark.parametrize(("text", "ids"), [("1", [1]), ("1, 3", [1, 3]), (" 2 ,4 ", [2, 4])])
-def test_section_ids_of(text: str, ids: list[int]) -> None:
-    assert section_ids_of(text) == ids
-
-
-@pytest.mark.parametrize("text", ["", "one", "-1", "0", "1;2"])
-def test_section_ids_of_refuses(text: str) -> None:
-    with pytest.raises(InvalidInput, match="positive numbers"):
-        section_ids_of(text)
