@@ -75,14 +75,14 @@ from app.domain.ratings.value import Rating  # noqa: E402
 from app.services.jobs.executor import JobExecutor  # noqa: E402
 from app.services.jobs.service import JobService  # noqa: E402
 from app.services.libraries.link_runs import LinkRuns  # noqa: E402
-from app.services.ratings.concurrency import SyncSides  # noqa: E402
-from app.services.ratings.sides import (  # noqa: E402
+from app.services.ports import (  # noqa: E402
     RatingSide,
     RatingWrite,
     Reporter,
     SideItem,
     Written,
 )
+from app.services.ratings.concurrency import SyncSides  # noqa: E402
 from app.services.ratings.sync import RatingsSync  # noqa: E402
 from app.services.ratings.values import LinkRules, SyncSummary  # noqa: E402
 from app.settings import Settings  # noqa: E402

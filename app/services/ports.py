@@ -3,7 +3,8 @@ protocols (with the values they exchange), and the repositories the services use
 
 Services type against these, never against the concrete adapters; the composition root
 (``app.bootstrap``) hands them the concrete objects. The sides themselves live with their
-feature (``app.services.ratings.sides``, ``app.services.playlists.sides``).
+feature (``app.services.ratings.plex_side`` and ``folder_side``,
+``app.services.playlists.sides``).
 """
 
 from __future__ import annotations

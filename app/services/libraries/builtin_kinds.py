@@ -38,7 +38,8 @@ from app.services.playlists.matching import (
 )
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from app.services.ports import PlaylistSide, RatingSide
-from app.services.ratings.sides import FolderOptions, FolderRatingSide, PlexRatingSide
+from app.services.ratings.folder_side import FolderOptions, FolderRatingSide
+from app.services.ratings.plex_side import PlexRatingSide
 
 BOTH_SIDES = frozenset({Side.A, Side.B})
 LAYOUTS = ("auto", "plex", "jellyfin")
