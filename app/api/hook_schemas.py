@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.hook_records import DeliveryRecord, EndpointRecord, OutgoingRecord
 from app.domain.hooks import MAX_ID, describe_url, hook_url
-from app.services.hooks.endpoints import HookOutcome, Outcome
+from app.services.hooks.endpoints import HookOutcome
 
 Source = Literal["plex", "radarr", "sonarr", "generic"]
+Outcome = Literal["queued", "started", "ignored"]  # the API's view of services.hooks Outcome
 OutgoingEvent = Literal["job_started", "job_finished", "job_failed", "conflicts_pending"]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 

@@ -20,7 +20,7 @@ from app.api.deps import ContainerDep
 from app.api.hook_schemas import GenericHookBody, HookResult
 from app.api.schemas import Problem
 from app.domain.hook_records import EndpointRecord
-from app.services.hooks.endpoints import HookOutcome
+from app.services.hooks.endpoints import HookOutcome, Outcome
 from app.services.hooks.incoming import HookService
 
 router = APIRouter(prefix="/hooks", tags=["webhooks in"])
@@ -78,7 +78,7 @@ async def _endpoint(service: HookService, source: str, secret: str) -> EndpointR
 
 
 def _answer(outcome: HookOutcome, response: Response) -> HookResult:
-    if outcome.outcome == "ignored":
+    if outcome.outcome == Outcome.IGNORED:
         response.status_code = status.HTTP_200_OK
     elif len(outcome.job_ids) == 1:
         response.headers["Location"] = f"/api/v1/jobs/{outcome.job_ids[0]}"

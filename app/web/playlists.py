@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.bootstrap import Container
 from app.domain.errors import AlreadyRunning, InvalidInput
 from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger
+from app.domain.links import LinkKind
 from app.services.playlists.jobs import PLAYLISTS_SYNC
 from app.services.playlists.review import CHOICES, diff_rows, plan_by_playlist
 from app.web.deps import ContainerDep
@@ -82,7 +83,7 @@ def run_link(
     """``dry_run`` is required: an empty or truncated "Preview" form is a 422, never a
     real run."""
     link = container.domains.libraries.link(link_id)
-    if link.kind != "playlists":
+    if link.kind != LinkKind.PLAYLISTS:
         raise InvalidInput(f"link {link_id} is a {link.kind} link, not a playlists link")
     try:
         job = container.link_runs.run(link_id, mode=mode, dry_run=dry_run, trigger=JobTrigger.UI)

@@ -10,7 +10,7 @@ from app.domain.hooks import ArrHook, folder_within, parse_arr_payload, parse_js
 from app.domain.library_records import LinkRecord
 from app.domain.paths import map_plex_to_local
 from app.services.hooks.desk import HookDesk, listed
-from app.services.hooks.endpoints import ArrOptions, HookOutcome
+from app.services.hooks.endpoints import ArrOptions, HookOutcome, Outcome
 from app.services.jobs.kinds import JobKindRegistry
 from app.services.libraries.link_runs import JOB_KIND_BY_LINK_KIND
 from app.services.ports import LibraryRepositoryPort
@@ -33,13 +33,15 @@ class ArrSource:
             self._desk.refused(endpoint, "?", exc)
         if hook.is_test:
             return self._desk.record(
-                endpoint, hook.event_type, HookOutcome("ignored", f"{hook.label()}: test received")
+                endpoint,
+                hook.event_type,
+                HookOutcome(Outcome.IGNORED, f"{hook.label()}: test received"),
             )
         if not hook.changes_folder:
             return self._desk.record(
                 endpoint,
                 hook.event_type,
-                HookOutcome("ignored", f"{hook.label()}: not an import, upgrade or rename"),
+                HookOutcome(Outcome.IGNORED, f"{hook.label()}: not an import, upgrade or rename"),
             )
         if hook.folder_path is None:
             self._desk.refused(
@@ -51,7 +53,9 @@ class ArrSource:
             return self._desk.record(
                 endpoint,
                 hook.event_type,
-                HookOutcome("ignored", f"{hook.label()}: no mirror link's source holds {folder}"),
+                HookOutcome(
+                    Outcome.IGNORED, f"{hook.label()}: no mirror link's source holds {folder}"
+                ),
             )
         runnable = [link for link in links if JOB_KIND_BY_LINK_KIND[link.kind] in self._job_kinds]
         if not runnable:

@@ -13,7 +13,7 @@ from app.domain.hook_records import EndpointRecord
 from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.library_records import LinkRecord
 from app.services.hooks.debounce import Debouncer
-from app.services.hooks.endpoints import LINK_KINDS_BY_SOURCE, HookOutcome
+from app.services.hooks.endpoints import LINK_KINDS_BY_SOURCE, HookOutcome, Outcome
 from app.services.libraries.link_runs import LinkRuns
 from app.services.ports import LibraryRepositoryPort
 
@@ -65,7 +65,7 @@ class HookDesk:
         """Record the refusal, then raise ``error`` for the caller to answer."""
         ids = [link.id for link in links] if links is not None else list(link_ids)
         self._repository.add_delivery(
-            endpoint.id, event=event, outcome="refused", detail=str(error), link_ids=ids
+            endpoint.id, event=event, outcome=Outcome.REFUSED, detail=str(error), link_ids=ids
         )
         raise error
 
@@ -84,7 +84,7 @@ class HookDesk:
         if joined:
             detail += f" (joined the pending run of {listed(joined)})"
         return HookOutcome(
-            "queued", detail, link_ids=tuple(link.id for link in links), delay_s=delay
+            Outcome.QUEUED, detail, link_ids=tuple(link.id for link in links), delay_s=delay
         )
 
     def _run_debounced(self, link_id: int) -> bool:

@@ -6,23 +6,25 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.domain.errors import InvalidInput
 from app.domain.hook_records import EndpointRecord
 from app.domain.hooks import HOOK_SOURCES
+from app.domain.links import LinkKind
 from app.domain.path_input import path_problem
 from app.domain.paths import PathMapping
 
 SECRET_BYTES = 32
 NOT_FOUND_MESSAGE = "Not Found"
-LINK_KINDS_BY_SOURCE: dict[str, tuple[str, ...]] = {
-    "plex": ("ratings",),
-    "radarr": ("mirror",),
-    "sonarr": ("mirror",),
-    "generic": ("ratings", "mirror", "playlists"),
+LINK_KINDS_BY_SOURCE: dict[str, tuple[LinkKind, ...]] = {
+    "plex": (LinkKind.RATINGS,),
+    "radarr": (LinkKind.MIRROR,),
+    "sonarr": (LinkKind.MIRROR,),
+    "generic": (LinkKind.RATINGS, LinkKind.MIRROR, LinkKind.PLAYLISTS),
 }
 
 
@@ -83,7 +85,13 @@ class NewEndpoint:
     secret: str
 
 
-Outcome = Literal["queued", "started", "ignored"]
+class Outcome(StrEnum):
+    """What came of a call (stored as a delivery's ``outcome``)."""
+
+    QUEUED = "queued"  # debounced runs of the links
+    STARTED = "started"  # jobs started at once
+    IGNORED = "ignored"  # nothing to do
+    REFUSED = "refused"  # an error answered the call (recorded, never returned)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from app.domain.hook_records import EndpointRecord
 from app.domain.hooks import parse_generic_payload, parse_json_object
 from app.domain.jobs import JobRecord, JobTrigger
 from app.services.hooks.desk import HookDesk, listed
-from app.services.hooks.endpoints import HookOutcome
+from app.services.hooks.endpoints import HookOutcome, Outcome
 from app.services.libraries.link_runs import LinkRuns
 
 
@@ -53,6 +53,6 @@ class GenericSource:
         if failures:
             detail += "; not started: " + "; ".join(str(exc) for exc in failures)
         outcome = HookOutcome(
-            "started", detail, link_ids=link_ids, job_ids=tuple(job.id for job in jobs)
+            Outcome.STARTED, detail, link_ids=link_ids, job_ids=tuple(job.id for job in jobs)
         )
         return self._desk.record(endpoint, "run", outcome)

@@ -15,7 +15,7 @@ from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.ratings.value import Rating
 from app.services.hooks.desk import HookDesk, listed
-from app.services.hooks.endpoints import HookOutcome, PlexOptions
+from app.services.hooks.endpoints import HookOutcome, Outcome, PlexOptions
 from app.services.hooks.identities import PlexIdentities
 from app.services.ports import LibraryRepositoryPort
 
@@ -66,7 +66,7 @@ class PlexSource:
             return self._desk.record(
                 endpoint,
                 hook.event,
-                HookOutcome("ignored", f"{hook.label()}: not an event this endpoint acts on"),
+                HookOutcome(Outcome.IGNORED, f"{hook.label()}: not an event this endpoint acts on"),
             )
         links = self._plex_links(endpoint, hook)
         if not links:
@@ -74,7 +74,7 @@ class PlexSource:
             return self._desk.record(
                 endpoint,
                 hook.event,
-                HookOutcome("ignored", f"{hook.label()}: no ratings link includes {where}"),
+                HookOutcome(Outcome.IGNORED, f"{hook.label()}: no ratings link includes {where}"),
             )
         echoes = self._echoes(links, hook) if hook.is_rate else {}
         hearing = [link for link in links if link.id not in echoes]
@@ -84,7 +84,7 @@ class PlexSource:
                 endpoint,
                 hook.event,
                 HookOutcome(
-                    "ignored",
+                    Outcome.IGNORED,
                     f"{hook.label()}: echo of job {jobs} (Crossfade wrote "
                     f"{_shown(hook.rating)} there)",
                 ),
