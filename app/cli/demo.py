@@ -208,7 +208,7 @@ def music_section_id(emulator: EmulatorServer) -> int:
 def _library(container: Container, name: str, **fields: Any) -> LibraryRecord:
     """Create the library, or bring the existing one of that name up to date."""
     catalog = container.domains.libraries
-    existing = {library.name: library for library in catalog.repository.libraries()}
+    existing = {library.name: library for library in catalog.libraries()}
     if name in existing:
         library = existing[name]
         return catalog.update_library(
@@ -223,8 +223,7 @@ def _library(container: Container, name: str, **fields: Any) -> LibraryRecord:
 
 
 def _link(container: Container, kind: str, a: int, b: int, **fields: Any) -> int:
-    repository = container.domains.libraries.repository
-    for link in repository.links(kind=kind):
+    for link in container.domains.libraries.links(kind=kind):
         if {link.library_a_id, link.library_b_id} == {a, b}:
             return link.id
     return container.domains.libraries.add_link(
