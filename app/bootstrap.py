@@ -48,13 +48,13 @@ from app.services.jobs.runners import InlineRunner, JobRunner
 from app.services.jobs.scheduler import Scheduler
 from app.services.jobs.selftest import selftest_kind
 from app.services.jobs.service import JobService
+from app.services.libraries.adhoc import AdhocLinks
 from app.services.libraries.builtin_kinds import builtin_kind_registry
 from app.services.libraries.kinds import KindRegistry
 from app.services.libraries.link_runs import LinkRuns
 from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.mirror.jobs import MirrorJobs
 from app.services.playlists.jobs import PlaylistServices, build_playlist_services
-from app.services.ratings.adhoc import AdhocLinks
 from app.services.ratings.jobs import RatingsJobs
 from app.services.ratings.review import RatingsReview
 from app.services.ratings.sync import RatingsSync

@@ -36,7 +36,7 @@ from app.domain.ratings.profiles import PRESETS, WRITE_MODES, WriteMode, preset
 from app.domain.ratings.resolution import ReadPolicy, Resolution
 from app.domain.ratings.scales import parse_scale
 from app.domain.ratings.value import Rating
-from app.services.ratings.tag_scan import TagScanSummary, scan_tags
+from app.services.tags.scan import TagScanSummary, scan_tags
 from app.settings import load_settings
 
 tags_app = typer.Typer(

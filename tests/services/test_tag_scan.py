@@ -8,7 +8,7 @@ import mutagen
 import pytest
 
 from app.domain.errors import NotFound
-from app.services.ratings.tag_scan import scan_tags
+from app.services.tags.scan import scan_tags
 from tests.adapters.tags_support import copy_fixture
 
 

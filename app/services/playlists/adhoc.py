@@ -1,6 +1,6 @@
 """Ad hoc playlists runs from the command line: the same Plex server, section, music folder and
 playlist folder given again reuse the same libraries and link, and so their pairs and
-baselines, from run to run (see ``app.services.ratings.adhoc`` for the ratings)."""
+baselines, from run to run (see ``app.services.libraries.adhoc`` for the ratings)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from app.domain.library_records import LinkRecord
 from app.domain.links import LinkKind
 from app.domain.playlists.diff import PlaylistMode
+from app.services.libraries.adhoc import AdhocLinks
 from app.services.libraries.service import LibraryCatalog
 from app.services.playlists.run_state import PlaylistPolicy
-from app.services.ratings.adhoc import AdhocLinks
 
 
 class AdhocPlaylists:

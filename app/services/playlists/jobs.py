@@ -24,6 +24,7 @@ from app.domain.matching import MatchThresholds
 from app.domain.playlists.diff import PlaylistMode, Side
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
+from app.services.libraries.adhoc import AdhocLinks
 from app.services.libraries.configs import MusicFolderConfig, PlaylistsLinkOptions
 from app.services.libraries.kinds import PlaylistSideRequest
 from app.services.libraries.service import LibraryCatalog, SideFactory
@@ -36,7 +37,6 @@ from app.services.playlists.review import PlaylistsReview
 from app.services.playlists.run_state import PlaylistRules, PlaylistSides, PlaylistsSummary
 from app.services.playlists.sides import FolderPlaylistSide
 from app.services.playlists.sync import PlaylistsSync
-from app.services.ratings.adhoc import AdhocLinks
 
 PLAYLISTS_SYNC = "playlists_sync"
 PLAYLISTS_UNDO = "playlists_undo"

@@ -1,2 +1,2 @@
-"""The music ratings sync: sides, the run (scan, match, plan, apply), undo, review, job kinds,
-ad hoc runs and the tag survey."""
+"""The music ratings sync: sides, the run (scan, match, plan, apply), undo, conflicts, review and
+job kinds."""

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from app.domain.errors import InvalidInput
 from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
+from app.domain.links import LinkKind
 from app.services.libraries.kinds import PlexClientFactory
 from app.services.libraries.service import LibraryCatalog
 
@@ -84,13 +85,13 @@ class AdhocLinks:
             plex_url, token, self.section_id(plex_url, token, section), path_maps
         )
         folder = self.folder_library(music_dir, profile)
-        for link in self._catalog.repository.links(kind="ratings"):
+        for link in self._catalog.repository.links(kind=LinkKind.RATINGS.value):
             if (link.library_a_id, link.library_b_id) == (plex.id, folder.id):
                 if policy is not None and policy != link.policy:
                     return self._catalog.update_link(link.id, policy=policy)
                 return link
         return self._catalog.add_link(
-            kind="ratings",
+            kind=LinkKind.RATINGS.value,
             library_a_id=plex.id,
             library_b_id=folder.id,
             policy=policy or "prefer_a",

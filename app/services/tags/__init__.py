@@ -1,0 +1,2 @@
+"""Tags tools: a survey of the rating tags under a folder (``crossfade tags scan``, the
+dashboard)."""
