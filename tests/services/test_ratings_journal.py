@@ -24,11 +24,7 @@ from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Writ
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.sync import RatingsSync
 from app.services.ratings.values import SyncSummary
-from tests.services.ratings_support import (
-    RatingsWorld,
-    RecordingReporter,
-    ratings_world,
-)
+from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 
 FIRST = "Artist/Album/01 First.flac"
 CAFE = "Artist/Album/02 Café & Crema.mp3"

@@ -19,11 +19,7 @@ from app.domain.ratings.value import Rating
 from app.services.libraries.service import link_rules
 from app.services.ratings.concurrency import SyncSides
 from plex_emulator.knobs import Fault
-from tests.services.ratings_support import (
-    RatingsWorld,
-    RecordingReporter,
-    ratings_world,
-)
+from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 
 FIRST = "Artist/Album/01 First.flac"
 CAFE = "Artist/Album/02 Café & Crema.mp3"

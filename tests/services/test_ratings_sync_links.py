@@ -26,17 +26,8 @@ from app.services.ratings.review import RatingsReview
 from app.services.ratings.sync import RatingsSync
 from app.services.ratings.values import SyncSummary
 from plex_emulator.builder import Folder
-from tests.emulator.support import (
-    BOB_TOKEN,
-    OWNER_TOKEN,
-    running_emulator,
-    write_library,
-)
-from tests.services.ratings_support import (
-    RatingsWorld,
-    RecordingReporter,
-    ratings_world,
-)
+from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, running_emulator, write_library
+from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 
 FIRST = "Artist/Album/01 First.flac"
 CAFE = "Artist/Album/02 Café & Crema.mp3"

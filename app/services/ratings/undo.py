@@ -22,12 +22,7 @@ from app.domain.ratings.value import Rating
 from app.services.ports import RatingWrite, Reporter
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.journal import settled_undo
-from app.services.ratings.values import (
-    RatingsEvent,
-    SyncSummary,
-    to_half_stars,
-    to_rating,
-)
+from app.services.ratings.values import RatingsEvent, SyncSummary, to_half_stars, to_rating
 
 
 class RatingsUndo:
