@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,40 @@ from app.services.mirror.model import (
 from app.services.mirror.service import diff, sync
 
 MIRROR = "mirror"
+
+
+class MirrorCounter(StrEnum):
+    """The counters of a mirror job."""
+
+    MOVIES_TOTAL = "movies_total"
+    MOVIES_PROCESSED = "movies_processed"
+    FILES_UPDATED = "files_updated"
+    FILES_SKIPPED = "files_skipped"
+    FILES_REMOVED = "files_removed"
+    ITEMS_IGNORED = "items_ignored"
+    CLASHES = "clashes"
+    STRAYS_IN_TARGET = "strays_in_target"
+    ERRORS = "errors"
+
+
+class MirrorJobEvent(StrEnum):
+    """The events of a mirror job besides the per-file ones (``MirrorAction``)."""
+
+    IGNORED = "ignored"
+    REFRESH_FAILED = "refresh_failed"
+
+
+_SUMMARY_COUNTERS: tuple[tuple[str, MirrorCounter], ...] = (
+    ("movies_total", MirrorCounter.MOVIES_TOTAL),
+    ("movies_processed", MirrorCounter.MOVIES_PROCESSED),
+    ("files_updated", MirrorCounter.FILES_UPDATED),
+    ("files_removed", MirrorCounter.FILES_REMOVED),
+    ("remove_errors", MirrorCounter.ERRORS),
+    ("item_errors", MirrorCounter.ERRORS),
+    ("clashes", MirrorCounter.CLASHES),
+    ("strays_in_target", MirrorCounter.STRAYS_IN_TARGET),
+)
+"""Which field of the run's summary goes to which job counter (when it is not zero)."""
 
 
 def parse_mirror_params(raw: dict[str, Any] | Any) -> dict[str, Any]:
@@ -64,7 +99,7 @@ class _JobReporter:
         detail: str | None = None,
     ) -> None:
         if action == MirrorAction.SKIP:
-            self._ctx.counter("files_skipped")
+            self._ctx.counter(MirrorCounter.FILES_SKIPPED)
             return
         self._ctx.event(
             action,
@@ -128,17 +163,13 @@ class MirrorJobs:
         outcome = sync(request, reporter, on_changed=refresh)
         _report_ignored(ctx, outcome)
         summary = outcome.summary
-        for name in ("movies_total", "movies_processed", "files_updated", "files_removed"):
-            value = getattr(summary, name)
+        for field_name, counter in _SUMMARY_COUNTERS:
+            value = getattr(summary, field_name)
             if value:
-                ctx.counter(name, value)
-        for name in ("remove_errors", "item_errors", "clashes", "strays_in_target"):
-            value = getattr(summary, name)
-            if value:
-                ctx.counter("errors" if name.endswith("errors") else name, value)
+                ctx.counter(counter, value)
         if outcome.refresh_error is not None:
             ctx.event(
-                "refresh_failed",
+                MirrorJobEvent.REFRESH_FAILED,
                 str(request.target),
                 level="warning",
                 detail=str(outcome.refresh_error),
@@ -202,13 +233,13 @@ def _report_ignored(ctx: JobContext, outcome: SyncOutcome) -> None:
         return
     for item in outcome.plan.ignored:
         ctx.event(
-            "ignored",
+            MirrorJobEvent.IGNORED,
             under(outcome.source_root, item.path),
             level="info" if item.kind is None else "warning",
             detail=item.reason,
         )
     if outcome.plan.ignored:
-        ctx.counter("items_ignored", len(outcome.plan.ignored))
+        ctx.counter(MirrorCounter.ITEMS_IGNORED, len(outcome.plan.ignored))
 
 
 def _choice(option: str, layout: str) -> Any:
