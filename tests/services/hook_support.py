@@ -1,5 +1,6 @@
 """Support for webhook tests: a loopback HTTP receiver for outgoing webhooks (records JSON
-posts; can answer any status, or wait), and fake job kinds behind the registry."""
+posts; can answer any status, or wait), fake job kinds behind the registry, and a real
+container with the libraries, links and payloads the webhook tests use."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+from app.bootstrap import Container, HookTiming, build_container
 from app.domain.errors import InvalidInput
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind, JobKindRegistry
 from app.services.ratings.jobs import RATINGS_SYNC
+from app.settings import Settings
+from tests.conftest import FAST_TIMING
+from tests.emulator.support import OWNER_TOKEN
 
 
 @dataclass(frozen=True)
@@ -132,3 +138,68 @@ class FakeKinds:
                 )
             )
         return registry
+
+
+# -- a container with webhooks, and the libraries and links they start -----------------------
+
+
+def make_container(settings: Settings, kinds: FakeKinds, *, debounce_s: float = 0.1) -> Container:
+    container = build_container(
+        settings,
+        job_kinds=kinds.registry(),
+        timing=FAST_TIMING,
+        hook_timing=HookTiming(debounce_s=debounce_s, post_timeout_s=2.0),
+    )
+    container.startup()
+    container.scheduler.stop()
+    return container
+
+
+def folder(container: Container, tmp_path: Path, name: str, kind: str = "music_folder") -> int:
+    root = tmp_path / name
+    root.mkdir()
+    library = container.domains.libraries.add_library(
+        kind=kind, name=name, config={"root": str(root)}
+    )
+    return library.id
+
+
+def plex_library(container: Container, url: str, name: str, section_id: int) -> int:
+    library = container.domains.libraries.add_library(
+        kind="plex_music",
+        name=name,
+        config={"base_url": url, "section_ids": [section_id]},
+        secret=OWNER_TOKEN,
+    )
+    return library.id
+
+
+def ratings_link(container: Container, a: int, b: int) -> int:
+    return container.domains.libraries.add_link(kind="ratings", library_a_id=a, library_b_id=b).id
+
+
+def plex_payload(server_uuid: str, section_id: int, event: str = "media.rate") -> str:
+    return json.dumps(
+        {
+            "event": event,
+            "rating": "8",
+            "Account": {"id": 1},
+            "Server": {"uuid": server_uuid},
+            "Metadata": {"librarySectionID": section_id, "ratingKey": "1003", "title": "T"},
+        }
+    )
+
+
+def radarr(event: str, folder_path: str) -> bytes:
+    return json.dumps(
+        {"eventType": event, "movie": {"title": "Heat", "folderPath": folder_path}}
+    ).encode()
+
+
+def mirror_world(container: Container, tmp_path: Path) -> tuple[int, Path]:
+    source = folder(container, tmp_path, "plex-movies", kind="movie_folder")
+    target = folder(container, tmp_path, "jellyfin-movies", kind="movie_folder")
+    link = container.domains.libraries.add_link(
+        kind="mirror", library_a_id=source, library_b_id=target
+    )
+    return link.id, tmp_path / "plex-movies"

@@ -17,8 +17,8 @@ from app.settings import Settings
 from plex_emulator.server import EmulatorServer
 from plex_emulator.state import EmulatorState
 from tests.emulator.support import OWNER_TOKEN
-from tests.services.hook_support import FakeKinds
-from tests.services.test_hooks import (
+from tests.services.hook_support import (
+    FakeKinds,
     folder,
     make_container,
     plex_library,
