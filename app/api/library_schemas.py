@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.path_types import LocalPath, ServerPath
 from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
+from app.domain.links import LinkKind
 from app.domain.names import display_form, display_json
 from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
 
@@ -84,7 +85,7 @@ class LibraryPage(BaseModel):
 class LinkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["ratings", "playlists", "mirror"]
+    kind: LinkKind
     library_a_id: int = Field(ge=1)
     library_b_id: int = Field(ge=1)
     direction: Literal["both", "a_to_b", "b_to_a"] = "both"
