@@ -60,6 +60,7 @@ from app.services.ratings.review import RatingsReview
 from app.services.ratings.sync import RatingsSync
 from app.services.system.health import HealthReport, check_health
 from app.services.system.insights import Insights
+from app.services.system.status import StatusReader
 from app.settings import KEY_FILE_NAME, Settings
 
 logger = logging.getLogger(__name__)
@@ -188,6 +189,7 @@ class Container:
     scheduler: Scheduler
     auth: AuthService
     insights: Insights
+    status: StatusReader
 
     def startup(self, *, migrate_schema: bool = True) -> StartupReport:
         """Upgrade the schema, interrupt jobs of dead runners, resubmit queued jobs."""
@@ -302,4 +304,5 @@ def build_container(
         insights=Insights(
             InsightsRepository(sessions), domains.libraries.repository, domains.libraries.kinds
         ),
+        status=StatusReader(jobs, domains.libraries.repository, domains.review),
     )

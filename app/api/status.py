@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 from app import __version__
 from app.api.deps import ContainerDep
 from app.domain.jobs import JobRecord
-from app.services.system.status import StatusReader
 
 router = APIRouter(tags=["status"])
 
@@ -112,8 +111,7 @@ class Status(BaseModel):
 
 @router.get("/status", response_model=Status)
 def get_status(container: ContainerDep) -> Status:
-    domains = container.domains
-    report = StatusReader(container.jobs, domains.libraries.repository, domains.review).read()
+    report = container.status.read()
     current = CurrentJob.of(report.current_job) if report.current_job else None
     last = LastRun.of(report.last_job) if report.last_job else None
     return Status(
