@@ -252,7 +252,6 @@ def build_container(
     executor = JobExecutor(
         repository,
         kinds,
-        sessions,
         runner_id=str(current_runner_id()),
         runner_alive=runner_alive,
         timing=timing,

@@ -41,7 +41,6 @@ def run(url: str, events: int) -> None:
         ctx = JobContext(
             claimed,
             repo,
-            sessions,
             runner_id="bench",
             stopping=threading.Event(),
             now=lambda: datetime.now(UTC),

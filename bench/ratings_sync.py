@@ -272,7 +272,6 @@ class OurSync:
         self.executor = JobExecutor(
             self.job_repository,
             kinds,
-            sessions,
             runner_id=str(current_runner_id()),
             runner_alive=runner_alive,
         )

@@ -49,9 +49,7 @@ def registry() -> JobKindRegistry:
 def inline_service(
     repo: JobRepository, registry: JobKindRegistry, session_factory: SessionFactory
 ) -> Iterator[JobService]:
-    executor = JobExecutor(
-        repo, registry, session_factory, runner_id="me:1:1", runner_alive=lambda _r: None
-    )
+    executor = JobExecutor(repo, registry, runner_id="me:1:1", runner_alive=lambda _r: None)
     runner = InlineRunner(executor.run_job, max_workers=2)
     try:
         yield JobService(repo, registry, runner)

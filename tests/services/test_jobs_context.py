@@ -47,7 +47,6 @@ def running_context(
     return JobContext(
         claimed,
         repo,
-        session_factory,
         runner_id="me",
         stopping=stopping or threading.Event(),
         now=lambda: T0,
@@ -60,7 +59,6 @@ def test_exposes_params_and_dry_run(repo: JobRepository, session_factory: Sessio
     ctx = running_context(repo, session_factory, FakeClock())
     assert ctx.params == {"a": 1}
     assert ctx.dry_run is True
-    assert ctx.session_factory is session_factory
 
 
 def test_progress_written_at_most_once_per_interval_and_at_phase_changes(

@@ -105,7 +105,6 @@ def make_executor(
     return JobExecutor(
         repo,
         registry,
-        session_factory,
         runner_id=runner_id,
         runner_alive=runners,
         timing=FAST,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.jobs import EventLevel, JobRecord, NewJobEvent, estimate
 from app.domain.names import display_form
@@ -53,7 +52,6 @@ class JobContext:
         self,
         job: JobRecord,
         repo: JobRepository,
-        session_factory: SessionFactory,
         *,
         runner_id: str,
         stopping: threading.Event,
@@ -66,7 +64,6 @@ class JobContext:
         self.link_id = job.link_id
         self.params: Mapping[str, Any] = dict(job.params)
         self.dry_run = job.dry_run
-        self.session_factory = session_factory
         self._repo = repo
         self._runner_id = runner_id
         self._stopping = stopping

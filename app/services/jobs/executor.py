@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.adapters.db.engine import SessionFactory
 from app.adapters.db.jobs import JobRepository
 from app.domain.errors import CrossfadeError, NotFound
 from app.domain.jobs import JobRecord, JobStatus
@@ -46,7 +45,6 @@ class JobExecutor:
         self,
         repo: JobRepository,
         registry: JobKindRegistry,
-        session_factory: SessionFactory,
         *,
         runner_id: str,
         runner_alive: Liveness,
@@ -58,7 +56,6 @@ class JobExecutor:
         self.runner_id = runner_id
         self._repo = repo
         self._registry = registry
-        self._sessions = session_factory
         self._runner_alive = runner_alive
         self._now = now
         self._clock = clock
@@ -122,7 +119,6 @@ class JobExecutor:
         context = JobContext(
             job,
             self._repo,
-            self._sessions,
             runner_id=self.runner_id,
             stopping=self._stopping,
             now=self._now,
