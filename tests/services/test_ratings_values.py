@@ -12,11 +12,41 @@ from app.domain.ratings.value import Rating
 from app.services.ratings.values import (
     RatingsCounter,
     RatingsEvent,
+    RunPhase,
     SyncSummary,
     held_value,
     to_half_stars,
     to_rating,
 )
+
+
+@pytest.mark.parametrize(
+    ("phase", "shown"),
+    [
+        (RunPhase.MATCHING, "matching"),
+        (RunPhase.PLANNING, "planning"),
+        (RunPhase.WRITING, "writing"),
+        (RunPhase.UNDOING, "undoing"),
+    ],
+)
+def test_progress_phases_keep_their_names(phase: RunPhase, shown: str) -> None:
+    assert phase == shown
+    assert f"{phase}" == shown
+
+
+@pytest.mark.parametrize(
+    ("event", "stored"),
+    [
+        (RatingsEvent.WRITE_A, "write_a"),
+        (RatingsEvent.SKIP_DIRECTION, "skip_direction"),
+        (RatingsEvent.TAGS_DISAGREE, "tags_disagree"),
+        (RatingsEvent.MATCH_MOVED, "match_moved"),
+        (RatingsEvent.UNDO_STICKS, "undo_sticks"),
+    ],
+)
+def test_event_actions_keep_their_stored_names(event: RatingsEvent, stored: str) -> None:
+    assert event == stored
+    assert f"{event}" == stored
 
 
 def test_the_counters_are_the_summary_fields_in_order() -> None:

@@ -20,7 +20,7 @@ from app.domain.links import Side
 from app.domain.ratings.merge import Action
 from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
 from app.services.ratings.journal import WriteJournal
-from app.services.ratings.values import PlannedPair
+from app.services.ratings.values import PlannedPair, RunPhase
 
 WAIT_S = 0.2  # how often a wait for the helper thread checks for cancellation
 JOURNAL_BATCH = 500  # writes journaled (one INSERT + commit) before they are sent
@@ -207,7 +207,7 @@ class Writes:
         return RatingWrite(self.item(index).key, pair.decision.value, source.rated_at_s)
 
     def _progress(self, reporter: Reporter) -> None:
-        reporter.progress("writing", sum(self._done), len(self.pairs))
+        reporter.progress(RunPhase.WRITING, sum(self._done), len(self.pairs))
 
     def _write_all(
         self,

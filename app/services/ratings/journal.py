@@ -17,6 +17,7 @@ from typing import Protocol
 
 from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError
+from app.domain.jobs import EventLevel
 from app.domain.journal import ReconcileAction, WriteState, plan_reconcile
 from app.domain.links import Side
 from app.domain.ratings.merge import format_rating
@@ -195,7 +196,7 @@ def reconcile(
             reporter.event(
                 RatingsEvent.RECONCILED,
                 entry.item_key,
-                level="warning",
+                level=EventLevel.WARNING,
                 detail=f"job {entry.job_id} died while writing it; unreadable now "
                 f"({error.code}: {error}): settled as failed",
             )
@@ -206,7 +207,9 @@ def reconcile(
         reporter.event(
             RatingsEvent.RECONCILED,
             entry.item_key,
-            level="info" if decision.action is not ReconcileAction.CHANGED_SINCE else "warning",
+            level=EventLevel.INFO
+            if decision.action is not ReconcileAction.CHANGED_SINCE
+            else EventLevel.WARNING,
             before=format_rating(to_rating(entry.before)),
             after=format_rating(to_rating(current)),
             detail=f"job {entry.job_id} died while writing it: {decision.reason}",

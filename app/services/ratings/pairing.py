@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.adapters.db.sync_repo import SyncRepository
+from app.domain.jobs import EventLevel
 from app.domain.matching import MatchResult, match_tracks
 from app.domain.ratings.records import NewTrackLink, TrackLinkRecord
 from app.services.ports import Reporter, SideItem
@@ -115,7 +116,7 @@ def _report_matching(
         reporter.event(
             RatingsEvent.REVIEW,
             item_label(rest_by_a[pair.a_id]),
-            level="warning",
+            level=EventLevel.WARNING,
             after=item_label(rest_by_b[pair.b_id]),
             detail=f"{pair.method.value} match scored {pair.score:.0f}: {pair.note}".rstrip(": "),
         )
@@ -226,7 +227,7 @@ class Pairing:
                 reporter.event(
                     RatingsEvent.MATCH_LOST,
                     link.a_label or link.a_key,
-                    level="warning",
+                    level=EventLevel.WARNING,
                     detail="a confirmed match lost its track; kept for when it comes back",
                 )
                 continue

@@ -46,6 +46,7 @@ from datetime import datetime
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.gc_pause import FULL_GC
 from app.domain.errors import CrossfadeError, InvalidInput
+from app.domain.jobs import EventLevel
 from app.domain.links import Mode
 from app.domain.ratings.merge import (
     Action,
@@ -68,6 +69,7 @@ from app.services.ratings.values import (
     LinkRules,
     PlannedPair,
     RatingsEvent,
+    RunPhase,
     SyncSummary,
     held_value,
     item_label,
@@ -117,7 +119,7 @@ class RatingsSync:
                 reporter, load=lambda: existing.extend(self._repository.track_links(link_id))
             )
             summary.items_a, summary.items_b = len(items_a), len(items_b)
-            reporter.progress("matching", 0, None)
+            reporter.progress(RunPhase.MATCHING, 0, None)
             pairs = self._pairing.match(
                 link_id, existing, items_a, items_b, rules, dry_run, reporter, summary
             )
@@ -170,13 +172,13 @@ class RatingsSync:
         for done, (link, a_item, b_item) in enumerate(pairs):
             if done % 1000 == 0:
                 reporter.check_cancelled()
-                reporter.progress("planning", done, total)
+                reporter.progress(RunPhase.PLANNING, done, total)
             if a_item.undecided or b_item.undecided:
                 summary.skipped += 1
                 reporter.event(
                     RatingsEvent.TAGS_DISAGREE,
                     item_label(a_item if a_item.undecided else b_item),
-                    level="warning",
+                    level=EventLevel.WARNING,
                     detail=f"read policy ask: {a_item.evidence} / {b_item.evidence}",
                 )
                 continue
@@ -185,7 +187,7 @@ class RatingsSync:
                     reporter.event(
                         RatingsEvent.TAGS_DISAGREE,
                         item_label(item),
-                        level="warning",
+                        level=EventLevel.WARNING,
                         after=str(item.rating) if item.rating else "unrated",
                         detail=f"rating tags disagree: {item.evidence}",
                     )
@@ -219,7 +221,7 @@ class RatingsSync:
                 )
             )
             self._report_plan(planned[-1], reporter, summary)
-        reporter.progress("planning", total, total)
+        reporter.progress(RunPhase.PLANNING, total, total)
         return planned
 
     @staticmethod
@@ -243,7 +245,7 @@ class RatingsSync:
             reporter.event(
                 RatingsEvent.CONFLICT,
                 item_label(pair.a),
-                level="warning",
+                level=EventLevel.WARNING,
                 before=f"A {pair.a.evidence}",
                 after=f"B {pair.b.evidence}",
                 detail=decision.reason,
@@ -309,13 +311,13 @@ class RatingsSync:
                     summary.errors += 1
                     detail = f"{written.code}: {written}"
                     reporter.event(
-                        RatingsEvent.ERROR, item_label(item), level="error", detail=detail
+                        RatingsEvent.ERROR, item_label(item), level=EventLevel.ERROR, detail=detail
                     )
                     continue
                 summary.count_write(target)
                 if pair.track_link_id is not None:
                     agreeing.append(pair.track_link_id)
-            reporter.progress("writing", len(writes), len(writes))
+            reporter.progress(RunPhase.WRITING, len(writes), len(writes))
             self._repository.set_baselines(baselines, at=now)
             self._repository.close_conflicts_for(agreeing, resolution="agreed")
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError
+from app.domain.jobs import EventLevel
 from app.domain.journal import WriteState
 from app.domain.links import Side
 from app.domain.ratings.merge import UndoAction, format_rating, plan_undo
@@ -22,7 +23,13 @@ from app.domain.ratings.value import Rating
 from app.services.ports import RatingWrite, Reporter
 from app.services.ratings.concurrency import SyncSides
 from app.services.ratings.journal import settled_undo
-from app.services.ratings.values import RatingsEvent, SyncSummary, to_half_stars, to_rating
+from app.services.ratings.values import (
+    RatingsEvent,
+    RunPhase,
+    SyncSummary,
+    to_half_stars,
+    to_rating,
+)
 
 
 class RatingsUndo:
@@ -53,7 +60,7 @@ class RatingsUndo:
         restores: list[tuple[JournalRecord, Rating | None]] = []
         for done, entry in enumerate(entries):
             reporter.check_cancelled()
-            reporter.progress("undoing", done, len(entries))
+            reporter.progress(RunPhase.UNDOING, done, len(entries))
             try:
                 current = sides.side(Side(entry.side)).read(entry.item_key)
             except CrossfadeError as error:
@@ -61,7 +68,7 @@ class RatingsUndo:
                 reporter.event(
                     RatingsEvent.ERROR,
                     entry.item_key,
-                    level="error",
+                    level=EventLevel.ERROR,
                     detail=f"{error.code}: {error}",
                 )
                 continue
@@ -76,7 +83,7 @@ class RatingsUndo:
                 reporter.event(
                     RatingsEvent.CHANGED_SINCE,
                     entry.item_key,
-                    level="warning",
+                    level=EventLevel.WARNING,
                     detail=decision.reason,
                 )
             elif decision.action is UndoAction.RESTORE:
@@ -96,7 +103,7 @@ class RatingsUndo:
                 detail=f"{restored} restored pair{'s' if restored != 1 else ''} left as is "
                 f"until a side changes; undo job {job_id} to redo",
             )
-        reporter.progress("undoing", len(entries), len(entries))
+        reporter.progress(RunPhase.UNDOING, len(entries), len(entries))
         return summary
 
     def _restore(
@@ -147,7 +154,7 @@ class RatingsUndo:
                         reporter.event(
                             RatingsEvent.ERROR,
                             entry.item_key,
-                            level="error",
+                            level=EventLevel.ERROR,
                             detail=f"{written.code}: {written}",
                         )
                     continue

@@ -44,6 +44,15 @@ class RatingsEvent(StrEnum):
         return RatingsEvent.WRITE_A if side is Side.A else RatingsEvent.WRITE_B
 
 
+class RunPhase(StrEnum):
+    """The phases a ratings run or undo reports progress in (besides ``scanning <side>``)."""
+
+    MATCHING = "matching"
+    PLANNING = "planning"
+    WRITING = "writing"
+    UNDOING = "undoing"
+
+
 class RatingsCounter(StrEnum):
     """The counters of a ratings run (the fields of :class:`SyncSummary`, in order)."""
 
