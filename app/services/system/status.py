@@ -7,14 +7,22 @@ finished last failed or was interrupted, else ``idle``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
 from app.domain.jobs import JobRecord, JobStatus
 from app.services.jobs.service import JobService
 from app.services.ports import LibraryRepositoryPort
 from app.services.ratings.review import RatingsReview
 
-State = Literal["idle", "running", "failed"]
+
+class State(StrEnum):
+    """The instance's state as Home Assistant shows it."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    FAILED = "failed"
+
+
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED)
 FAILED = frozenset({JobStatus.FAILED, JobStatus.INTERRUPTED})
 # Jobs may finish out of creation order; the newest few finished are compared by finish time.
@@ -37,10 +45,10 @@ class InstanceStatus:
 
 def overall_state(*, active_jobs: int, last_job: JobRecord | None) -> State:
     if active_jobs > 0:
-        return "running"
+        return State.RUNNING
     if last_job is not None and last_job.status in FAILED:
-        return "failed"
-    return "idle"
+        return State.FAILED
+    return State.IDLE
 
 
 def last_finished(jobs: list[JobRecord]) -> JobRecord | None:
