@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from plex_emulator.errors import NotShared, UnknownItem
 from plex_emulator.model import (
@@ -37,11 +38,19 @@ def now_epoch() -> int:
     return int(time.time())
 
 
+class EventKind(StrEnum):
+    """What webhooks hear about (the ``event`` of PMS's webhook payload)."""
+
+    MEDIA_RATE = "media.rate"
+    MEDIA_SCROBBLE = "media.scrobble"
+    LIBRARY_NEW = "library.new"
+
+
 @dataclass(frozen=True)
 class Event:
-    """Something webhooks should hear about: ``media.rate``, ``media.scrobble``, ``library.new``."""
+    """Something webhooks should hear about."""
 
-    kind: str
+    kind: EventKind
     account: Account
     rating_key: int
     rating: float | None = None

@@ -13,7 +13,7 @@ from plex_emulator.model import (
     TrackSource,
     UserData,
 )
-from plex_emulator.state_core import Event, StateCore
+from plex_emulator.state_core import Event, EventKind, StateCore
 
 
 class Edits(StateCore):
@@ -67,7 +67,7 @@ class Edits(StateCore):
                 data.rating, data.last_rated_at, data.view_count, data.last_viewed_at
             )
         self.notify_changed()
-        self._emit(Event("media.rate", account, rating_key, rating))
+        self._emit(Event(EventKind.MEDIA_RATE, account, rating_key, rating))
         return snapshot
 
     def scrobble(self, account: Account, rating_key: int, *, played: bool) -> None:
@@ -82,7 +82,7 @@ class Edits(StateCore):
                 data.last_viewed_at = None
         self.notify_changed()
         if played:
-            self._emit(Event("media.scrobble", account, rating_key))
+            self._emit(Event(EventKind.MEDIA_SCROBBLE, account, rating_key))
 
 
 def parse_rating(text: str) -> float | None:

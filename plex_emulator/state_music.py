@@ -12,7 +12,7 @@ from plex_emulator.model import (
     Track,
     TrackSource,
 )
-from plex_emulator.state_core import OWNER_ACCOUNT_ID, Event, ScanResult, StateCore
+from plex_emulator.state_core import OWNER_ACCOUNT_ID, Event, EventKind, ScanResult, StateCore
 from plex_emulator.xmlrender import hex_id
 
 
@@ -66,7 +66,7 @@ class MusicScans(StateCore):
         self.notify_changed()
         if announce and OWNER_ACCOUNT_ID in self.accounts:
             for key in result.added:
-                self._emit(Event("library.new", self.owner, key))
+                self._emit(Event(EventKind.LIBRARY_NEW, self.owner, key))
         return result
 
     def _tracks_of(self, section: Section) -> list[Track]:

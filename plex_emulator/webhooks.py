@@ -19,7 +19,7 @@ import httpx
 from plex_emulator.knobs import Knobs
 from plex_emulator.model import Album, Artist, Item, Movie, Track
 from plex_emulator.state import EmulatorState
-from plex_emulator.state_core import Event
+from plex_emulator.state_core import Event, EventKind
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def build_payload(state: EmulatorState, event: Event, target: WebhookTarget) -> 
         }
         if item is not None:
             payload["Metadata"] = metadata_json(state, item, event)
-    if event.kind == "media.rate":
+    if event.kind == EventKind.MEDIA_RATE:
         # PMS sends the top-level rating as a string; a clear is sent as "-1" [inferred]
         payload["rating"] = "-1" if event.rating is None else f"{event.rating:g}"
     return payload
