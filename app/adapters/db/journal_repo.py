@@ -14,6 +14,7 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import Job, utc_now
 from app.adapters.db.sync_models import JournalEntry
 from app.adapters.db.sync_rows import BULK_CHUNK, chunks, set_baselines_in, table_of
+from app.domain.journal import WriteState
 from app.domain.ratings.records import JournalRecord, NewJournalEntry, SettledWrite
 
 
@@ -71,7 +72,7 @@ class JournalStore:
                         e.baseline_before,
                         e.state,
                         e.baseline_after,
-                        None if e.state == "pending" else now,
+                        None if e.state == WriteState.PENDING else now,
                     )
                     for e in entries
                 ),
@@ -90,7 +91,7 @@ class JournalStore:
             .where(journal.c.job_id == bindparam("b_job_id"))
             .where(journal.c.side == bindparam("b_side"))
             .where(journal.c.item_key == bindparam("b_item_key"))
-            .where(journal.c.state == "pending")
+            .where(journal.c.state == WriteState.PENDING)
             .values(
                 state=bindparam("b_state"),
                 after=bindparam("b_after"),
@@ -131,7 +132,7 @@ class JournalStore:
             select(JournalEntry)
             .join(Job, col(Job.id) == col(JournalEntry.job_id))
             .where(col(Job.link_id) == link_id)
-            .where(col(JournalEntry.state) == "pending")
+            .where(col(JournalEntry.state) == WriteState.PENDING)
             .order_by(col(JournalEntry.id))
         )
         if except_job_id is not None:
@@ -164,7 +165,7 @@ class JournalStore:
             .join(Job, col(Job.id) == col(JournalEntry.job_id))
             .where(col(JournalEntry.item_key) == item_key)
             .where(col(JournalEntry.created_at) >= since)
-            .where(col(JournalEntry.state).in_(("pending", "done")))
+            .where(col(JournalEntry.state).in_((WriteState.PENDING, WriteState.DONE)))
             .where(value)
             .order_by(col(JournalEntry.id).desc())
         )

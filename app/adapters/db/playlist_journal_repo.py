@@ -15,6 +15,7 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.models import Job, utc_now
 from app.adapters.db.playlist_journal_models import PlaylistJournalEntry
 from app.domain.errors import NotFound
+from app.domain.journal import WriteState
 from app.domain.playlists.records import NewPlaylistWrite, PlaylistState, PlaylistWriteRecord
 
 
@@ -49,7 +50,7 @@ class PlaylistJournalRepository:
             before=write.before,
             after=write.after,
             state=write.state,
-            settled_at=None if write.state == "pending" else utc_now(),
+            settled_at=None if write.state == WriteState.PENDING else utc_now(),
         )
         with self._sessions() as session:
             session.add(row)
@@ -90,7 +91,7 @@ class PlaylistJournalRepository:
             select(PlaylistJournalEntry)
             .join(Job, col(Job.id) == col(PlaylistJournalEntry.job_id))
             .where(col(Job.link_id) == link_id)
-            .where(col(PlaylistJournalEntry.state) == "pending")
+            .where(col(PlaylistJournalEntry.state) == WriteState.PENDING)
             .order_by(col(PlaylistJournalEntry.id))
         )
         if except_job_id is not None:
