@@ -7,7 +7,7 @@ review, insights, Home Assistant.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -21,29 +21,33 @@ from app.web.jobs import build_jobs_router
 from app.web.libraries import build_libraries_router
 from app.web.links import build_links_router
 from app.web.matches import build_matches_router
+from app.web.page_deps import PagesDep, ProvidePages
 from app.web.playlists import build_playlists_router
 from app.web.responses import Pages
 
 RECENT_JOBS = 8
 
 
+def overview(
+    request: Request, pages: PagesDep, container: ContainerDep, insights: InsightsDep
+) -> HTMLResponse:
+    jobs = container.jobs
+    return pages.render(
+        request,
+        "index.html",
+        health=container.health(),
+        counts=jobs.counts(),
+        recent=jobs.page(limit=RECENT_JOBS).items,
+        overview=insights.overview(now=server_now()),
+    )
+
+
 def build_web_router(templates: Jinja2Templates) -> APIRouter:
     templates.env.filters["stars"] = rating_label
     templates.env.filters["schedule_time"] = schedule_time
     pages = Pages(templates)
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/", response_class=HTMLResponse)
-    def overview(request: Request, container: ContainerDep, insights: InsightsDep) -> HTMLResponse:
-        jobs = container.jobs
-        return pages.render(
-            request,
-            "index.html",
-            health=container.health(),
-            counts=jobs.counts(),
-            recent=jobs.page(limit=RECENT_JOBS).items,
-            overview=insights.overview(now=server_now()),
-        )
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(ProvidePages(pages))])
+    router.add_api_route("/", overview, methods=["GET"], response_class=HTMLResponse)
 
     for area in (
         build_libraries_router,
