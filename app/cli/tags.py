@@ -21,13 +21,7 @@ from typing import Any
 
 import typer
 
-from app.adapters.tags import (
-    FileTags,
-    WriteOptions,
-    WriteOutcome,
-    read_file,
-    write_rating,
-)
+from app.adapters.tags import FileTags, WriteOptions, WriteOutcome, read_file, write_rating
 from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
 from app.domain.names import display_form
 from app.domain.problems import ExitCode

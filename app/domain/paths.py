@@ -158,6 +158,9 @@ def _suffix_len(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return n
 
 
+_Votes = dict[tuple[str, str], int]  # (plex prefix, local prefix) -> common suffix length
+
+
 def propose_mappings(
     plex_paths: Iterable[str], local_files: Iterable[str], *, max_proposals: int = 5
 ) -> tuple[MappingProposal, ...]:
@@ -177,54 +180,62 @@ def propose_mappings(
         if split.parts:
             by_name[split.parts[-1]].append(split)
             by_folded[split.parts[-1].casefold()].append(split)
-
-    votes_by_path: list[dict[tuple[str, str], int]] = []
-    for plex in plex_paths:
-        remote = split_path(plex)
-        if not remote.parts:
-            continue
-        candidates = by_name.get(remote.parts[-1], [])
-        folded = False
-        if not candidates and remote.windows:
-            candidates, folded = by_folded.get(remote.parts[-1].casefold(), []), True
-        best = 0
-        pairs: dict[tuple[str, str], int] = {}
-        remote_parts = tuple(p.casefold() for p in remote.parts) if folded else remote.parts
-        for candidate in candidates:
-            local_parts = candidate.parts
-            if folded:
-                local_parts = tuple(p.casefold() for p in local_parts)
-            n = _suffix_len(remote_parts, local_parts)
-            if n == 0 or n < best:
-                continue
-            if n > best:
-                best, pairs = n, {}
-            plex_prefix = join_path(remote.anchor, remote.parts[:-n], windows=remote.windows)
-            local_prefix = join_path(
-                candidate.anchor, candidate.parts[:-n], windows=candidate.windows
-            )
-            pairs[(plex_prefix, local_prefix)] = n
-        if pairs:
-            votes_by_path.append(pairs)
-
+    votes_by_path = [
+        votes for plex in plex_paths if (votes := _votes_of(split_path(plex), by_name, by_folded))
+    ]
     proposals: list[MappingProposal] = []
     remaining = votes_by_path
     while remaining and len(proposals) < max_proposals:
-        tally: Counter[tuple[str, str]] = Counter()
-        depth: dict[tuple[str, str], int] = {}
-        for pairs in remaining:
-            for pair, n in pairs.items():
-                tally[pair] += 1
-                depth[pair] = max(depth.get(pair, 0), n)
-        (plex_prefix, local_prefix), count = max(
-            tally.items(), key=lambda kv: (kv[1], -len(kv[0][0]), kv[0])
-        )
-        proposals.append(
-            MappingProposal(
-                mapping=PathMapping(plex_prefix, local_prefix),
-                supporting=count,
-                common_suffix_parts=depth[(plex_prefix, local_prefix)],
-            )
-        )
-        remaining = [p for p in remaining if (plex_prefix, local_prefix) not in p]
+        proposal = _best_voted(remaining)
+        proposals.append(proposal)
+        chosen = (proposal.mapping.plex_prefix, proposal.mapping.local_prefix)
+        remaining = [votes for votes in remaining if chosen not in votes]
     return tuple(proposals)
+
+
+def _votes_of(
+    remote: SplitPath,
+    by_name: dict[str, list[SplitPath]],
+    by_folded: dict[str, list[SplitPath]],
+) -> _Votes:
+    """The prefix pairs of the local files sharing the longest suffix with one server path."""
+    if not remote.parts:
+        return {}
+    candidates = by_name.get(remote.parts[-1], [])
+    folded = False
+    if not candidates and remote.windows:
+        candidates, folded = by_folded.get(remote.parts[-1].casefold(), []), True
+    best = 0
+    pairs: _Votes = {}
+    remote_parts = tuple(p.casefold() for p in remote.parts) if folded else remote.parts
+    for candidate in candidates:
+        local_parts = candidate.parts
+        if folded:
+            local_parts = tuple(p.casefold() for p in local_parts)
+        n = _suffix_len(remote_parts, local_parts)
+        if n == 0 or n < best:
+            continue
+        if n > best:
+            best, pairs = n, {}
+        plex_prefix = join_path(remote.anchor, remote.parts[:-n], windows=remote.windows)
+        local_prefix = join_path(candidate.anchor, candidate.parts[:-n], windows=candidate.windows)
+        pairs[(plex_prefix, local_prefix)] = n
+    return pairs
+
+
+def _best_voted(remaining: list[_Votes]) -> MappingProposal:
+    """The pair most server paths vote for (ties: the shorter server prefix, then by name)."""
+    tally: Counter[tuple[str, str]] = Counter()
+    depth: dict[tuple[str, str], int] = {}
+    for pairs in remaining:
+        for pair, n in pairs.items():
+            tally[pair] += 1
+            depth[pair] = max(depth.get(pair, 0), n)
+    (plex_prefix, local_prefix), count = max(
+        tally.items(), key=lambda kv: (kv[1], -len(kv[0][0]), kv[0])
+    )
+    return MappingProposal(
+        mapping=PathMapping(plex_prefix, local_prefix),
+        supporting=count,
+        common_suffix_parts=depth[(plex_prefix, local_prefix)],
+    )
