@@ -76,6 +76,7 @@ def plan_reconcile(*, before: _V, after: _V, current: _V) -> ReconcileDecision:
 
 class UndoAction(StrEnum):
     RESTORE = "restore"
+    RESTORE_PARTIAL = "restore_partial"  # a half-done write of a job that died: put back
     ALREADY_RESTORED = "already_restored"
     NOT_APPLIED = "not_applied"
     CHANGED_SINCE = "changed_since"
@@ -97,6 +98,10 @@ def _plain(value: object) -> str:
     return str(value)
 
 
+def _never_partial(before: object, after: object, current: object) -> bool:
+    return False
+
+
 def plan_undo_write(
     *,
     state: WriteState,
@@ -104,6 +109,7 @@ def plan_undo_write(
     after: _V,
     current: _V,
     describe: Callable[[_V], str] = _plain,
+    partial: Callable[[_V, _V, _V], bool] = _never_partial,
 ) -> UndoDecision[_V]:
     """Plan undoing one journaled write (``before`` -> ``after``, in ``state``) given what
     the item holds now.
@@ -112,6 +118,13 @@ def plan_undo_write(
     differs was changed since, by a person or a later job, and wins). A write that was never
     verified (pending after a crash, failed) happened if the item holds ``after``, did not if
     it holds ``before``. One never sent is not applied whatever the item holds.
+
+    A write that takes several requests (a Plex playlist's rows removed, added and moved one
+    by one) can be cut halfway by a crash: ``partial(before, after, current)`` says whether
+    ``current`` is such a half-done state (made only of what ``before`` and ``after`` hold).
+    An unverified entry (pending, or failed: a request in the middle may have raised) in that
+    state is put back to ``before``; a verified one never is (its write was whole, so anything
+    else is a change made since).
     """
     if state is WriteState.NOT_APPLIED:
         return UndoDecision(UndoAction.NOT_APPLIED, current, "not applied: nothing to undo")
@@ -126,6 +139,12 @@ def plan_undo_write(
             UndoAction.NOT_APPLIED,
             before,
             f"not applied: still {describe(before)} (the write never happened)",
+        )
+    if current != after and state is not WriteState.DONE and partial(before, after, current):
+        return UndoDecision(
+            UndoAction.RESTORE_PARTIAL,
+            before,
+            f"half-written when the job ended ({describe(current)}): restore {describe(before)}",
         )
     if current != after:
         return UndoDecision(

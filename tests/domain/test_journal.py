@@ -86,3 +86,36 @@ def test_plan_undo_write_compares_any_value_and_says_why() -> None:
     assert missing.reason == "not applied: still None (the write never happened)"
     changed = plan_undo_write(state=DONE, before=1, after=2, current=3, describe=lambda v: f"<{v}>")
     assert changed.reason == "changed since the job wrote <2>: now <3>, left alone"
+
+
+def _between(before: tuple[str, ...], after: tuple[str, ...], current: tuple[str, ...]) -> bool:
+    """A toy half-done test: only entries the two ends hold."""
+    return set(current) <= set(before) | set(after)
+
+
+@pytest.mark.parametrize(
+    ("state", "current", "action", "value"),
+    [
+        # a multi-step write cut halfway by a crash: put back what was there
+        (PENDING, ("k2", "k3"), UndoAction.RESTORE_PARTIAL, ("k1", "k2")),
+        (FAILED, ("k2",), UndoAction.RESTORE_PARTIAL, ("k1", "k2")),
+        # something neither end held: a person's change since, left alone
+        (PENDING, ("k9",), UndoAction.CHANGED_SINCE, ("k9",)),
+        # a verified write was whole: anything else is a change since
+        (DONE, ("k2", "k3"), UndoAction.CHANGED_SINCE, ("k2", "k3")),
+        # the two ends themselves keep their meaning
+        (PENDING, ("k2", "k3", "k1"), UndoAction.RESTORE, ("k1", "k2")),
+        (PENDING, ("k1", "k2"), UndoAction.NOT_APPLIED, ("k1", "k2")),
+    ],
+)
+def test_plan_undo_write_puts_back_a_half_done_write(
+    state: WriteState, current: tuple[str, ...], action: UndoAction, value: tuple[str, ...]
+) -> None:
+    decision = plan_undo_write(
+        state=state,
+        before=("k1", "k2"),
+        after=("k2", "k3", "k1"),
+        current=current,
+        partial=_between,
+    )
+    assert (decision.action, decision.value) == (action, value)

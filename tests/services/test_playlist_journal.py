@@ -208,6 +208,38 @@ def test_the_next_run_settles_a_dead_jobs_pending_write_without_a_conflict(
     assert [e.state for e in entries] == ["done"]
 
 
+def test_the_next_run_puts_back_a_plex_playlist_a_dead_job_left_half_written(
+    world: PlaylistsWorld, session_factory: SessionFactory
+) -> None:
+    world.create_plex_playlist("Road Trip", FIRST, CAFE)
+    run(world, session_factory)
+    plex_id = world.plex_titles()["Road Trip"]
+    file = world.playlists / "Road Trip.m3u8"
+    world.client.replace_playlist_items(plex_id, world.keys(CAFE, FIRST))
+    run(world, session_factory)
+    reordered = file.read_bytes()  # the file as it holds CAFE, FIRST
+    world.client.replace_playlist_items(plex_id, world.keys(FIRST, CAFE))
+    run(world, session_factory)  # both sides agree on FIRST, CAFE again
+    file.write_bytes(reordered)  # a person reorders the file: the run writes Plex
+    dying = new_job(session_factory, world.link.id)
+    world.services.sync._journal = DyingJournal(session_factory)
+    with pytest.raises(Killed):
+        world.run(job_id=dying)
+    world.services.sync._journal = PlaylistJournalRepository(session_factory)
+    # the kill came between two of the write's requests: one row removed, not yet re-added
+    world.client.replace_playlist_items(plex_id, world.keys(CAFE))
+
+    summary, reporter = world.run(job_id=new_job(session_factory, world.link.id))
+
+    assert summary.conflicts == 0 and summary.errors == 0
+    [event] = reporter.actions("reconciled")
+    assert "died halfway through writing it: put back as it was" in event["detail"]
+    assert world.plex_items(plex_id) == world.keys(CAFE, FIRST)  # planned again, written whole
+    assert file.read_bytes() == reordered
+    entries = PlaylistJournalRepository(session_factory).entries(dying)
+    assert [e.state for e in entries] == ["not_applied"]
+
+
 def test_a_latin1_named_playlist_file_is_journaled_and_undone_byte_for_byte(
     world: PlaylistsWorld, session_factory: SessionFactory
 ) -> None:

@@ -50,6 +50,26 @@ PlaylistState = dict[str, Any] | None
 """A playlist as journaled (see ``PlaylistJournalEntry``); None: it did not exist."""
 
 
+def half_written(before: PlaylistState, after: PlaylistState, current: PlaylistState) -> bool:
+    """Could ``current`` be what an interrupted write of a Plex playlist (``before`` ->
+    ``after``: rows removed, appended and moved one request at a time) left behind? Yes when it
+    bears the title of one of them and holds no entry that neither held, none more often than
+    the two together. A playlist file is written whole (a rename), so never."""
+    if current is None or "keys" not in current:
+        return False
+    ends = [state for state in (before, after) if state is not None and "keys" in state]
+    if not ends or current.get("title") not in {state.get("title") for state in ends}:
+        return False
+    allowed: dict[str, int] = {}
+    for state in ends:
+        for key in state["keys"]:
+            allowed[key] = allowed.get(key, 0) + 1
+    held: dict[str, int] = {}
+    for key in current["keys"]:
+        held[key] = held.get(key, 0) + 1
+    return all(count <= allowed.get(key, 0) for key, count in held.items())
+
+
 @dataclass(frozen=True, slots=True)
 class NewPlaylistWrite:
     pair_id: int | None

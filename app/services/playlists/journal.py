@@ -36,7 +36,12 @@ from app.domain.journal import (
     plan_undo_write,
 )
 from app.domain.playlists.diff import Side
-from app.domain.playlists.records import NewPlaylistWrite, PlaylistState, PlaylistWriteRecord
+from app.domain.playlists.records import (
+    NewPlaylistWrite,
+    PlaylistState,
+    PlaylistWriteRecord,
+    half_written,
+)
 from app.services.playlists.events import PlaylistsEvent
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from app.services.ports import PlaylistSide, Reporter, SideEntry, SidePlaylist
@@ -170,6 +175,18 @@ def reconcile(
             settled += 1
             continue
         decision = plan_reconcile(before=entry.before, after=entry.after, current=current)
+        if decision.action is ReconcileAction.CHANGED_SINCE and half_written(
+            entry.before, entry.after, current
+        ):
+            _put_back(journal, job_id, entry, side, ref, current)
+            reporter.event(
+                PlaylistsEvent.RECONCILED,
+                entry.title,
+                detail=f"job {entry.job_id} died halfway through writing it: put back as it "
+                "was, and planned again by this run",
+            )
+            settled += 1
+            continue
         applied = decision.action is ReconcileAction.APPLIED
         journal.settle(
             entry.id,
@@ -185,6 +202,34 @@ def reconcile(
         )
         settled += 1
     return settled
+
+
+def _put_back(
+    journal: PlaylistJournalRepository,
+    job_id: int | None,
+    entry: PlaylistWriteRecord,
+    side: PlaylistSide,
+    ref: str | None,
+    current: PlaylistState,
+) -> None:
+    """Restore what a dead job's half-done write found (journaled ahead under this run), so
+    the half-done state never reaches the merge as if a person had made it."""
+    own_journal = PlaylistWriteJournal(journal, job_id)
+    own = own_journal.before(
+        pair_id=entry.pair_id,
+        side=Side(entry.side),
+        ref=ref,
+        title=entry.title,
+        before=current,
+        after=entry.before,
+    )
+    try:
+        new_ref = _restore(side, ref, entry.before)
+    except CrossfadeError:
+        own_journal.failed(own)
+        raise
+    own_journal.done(own, side, new_ref if entry.before is not None else ref)
+    journal.settle(entry.id, state=WriteState.NOT_APPLIED.value, after=entry.after, ref=ref)
 
 
 class PlaylistWriteJournal:
@@ -323,6 +368,7 @@ class PlaylistUndo:
             after=entry.after,
             current=current,
             describe=_describe,
+            partial=half_written,
         )
         where = f"on {which.value.upper()} ({side.label})"
         if decision.action is UndoAction.CHANGED_SINCE:
@@ -334,7 +380,7 @@ class PlaylistUndo:
                 detail=f"{where}: {decision.reason}",
             )
             return False
-        if decision.action is not UndoAction.RESTORE:
+        if decision.action not in (UndoAction.RESTORE, UndoAction.RESTORE_PARTIAL):
             if decision.action is UndoAction.NOT_APPLIED:
                 summary.skipped += 1
                 reporter.event(
