@@ -57,7 +57,7 @@ from app.services.mirror.jobs import MirrorJobs
 from app.services.playlists.jobs import PlaylistServices, build_playlist_services
 from app.services.ratings.jobs import RatingsJobs
 from app.services.ratings.review import RatingsReview
-from app.services.ratings.sync import RatingsSync
+from app.services.ratings.run.sync import RatingsSync
 from app.services.system.health import HealthReport, check_health
 from app.services.system.insights import Insights
 from app.services.system.status import StatusReader

@@ -33,13 +33,13 @@ from app.domain.links import Mode  # noqa: E402
 from app.domain.matching import MatchThresholds  # noqa: E402
 from app.domain.paths import PathMapping  # noqa: E402
 from app.services.playlists.matching import PlexFolderResolver  # noqa: E402
-from app.services.playlists.run_state import (  # noqa: E402
+from app.services.playlists.run.run_state import (  # noqa: E402
     PlaylistRules,
     PlaylistSides,
     PlaylistsSummary,
 )
+from app.services.playlists.run.sync import PlaylistsSync  # noqa: E402
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide  # noqa: E402
-from app.services.playlists.sync import PlaylistsSync  # noqa: E402
 from plex_emulator.server import EmulatorServer  # noqa: E402
 from plex_emulator.state import EmulatorState  # noqa: E402
 from plex_emulator.synthetic import add_synthetic_music_section  # noqa: E402

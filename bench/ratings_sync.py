@@ -82,9 +82,9 @@ from app.services.ports import (  # noqa: E402
     SideItem,
     Written,
 )
-from app.services.ratings.concurrency import SyncSides  # noqa: E402
-from app.services.ratings.sync import RatingsSync  # noqa: E402
-from app.services.ratings.values import LinkRules, SyncSummary  # noqa: E402
+from app.services.ratings.run.concurrency import SyncSides  # noqa: E402
+from app.services.ratings.run.sync import RatingsSync  # noqa: E402
+from app.services.ratings.run.values import LinkRules, SyncSummary  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 PMRS_VERSION = "2.2.0"

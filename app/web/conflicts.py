@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.bootstrap import Container
 from app.domain.errors import CrossfadeError, InvalidInput
-from app.services.ratings.conflicts import CHOICES
+from app.services.ratings.run.conflicts import CHOICES
 from app.services.system.insights import Insights, LinkSummary, server_now
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.page_deps import PagesDep, ProvidePages

@@ -22,7 +22,7 @@ from app.domain.links import Mode
 from app.domain.playlists.m3u import PathStyle, parse_playlist
 from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.playlists.jobs import PlaylistServices, build_playlist_services, playlist_rules
-from app.services.playlists.run_state import PlaylistsSummary
+from app.services.playlists.run.run_state import PlaylistsSummary
 from plex_emulator.builder import Folder
 from plex_emulator.server import EmulatorServer
 from tests.emulator.support import running_emulator, write_library

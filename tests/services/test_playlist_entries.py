@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.playlists.entries import (
+from app.services.playlists.run.entries import (
     encode_like,
     entry_label,
     place_entries,

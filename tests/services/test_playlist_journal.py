@@ -15,7 +15,7 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.domain.jobs import JobTrigger
 from app.domain.playlists.records import PlaylistState
-from app.services.playlists.journal import PlaylistUndo, PlaylistUndoSummary
+from app.services.playlists.run.journal import PlaylistUndo, PlaylistUndoSummary
 from tests.services.playlists_support import (
     CAFE,
     FIRST,

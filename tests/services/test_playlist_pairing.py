@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.domain.playlists.records import PlaylistPairRecord
-from app.services.playlists.pairing import pair_playlists, selector, title_key
+from app.services.playlists.run.pairing import pair_playlists, selector, title_key
 from app.services.ports import SideListing, SidePlaylist
 from tests.services.ratings_support import RecordingReporter
 

@@ -21,9 +21,9 @@ from app.domain.ratings.records import SettledWrite
 from app.domain.ratings.value import Rating
 from app.services.libraries.service import link_rules
 from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
-from app.services.ratings.concurrency import SyncSides
-from app.services.ratings.sync import RatingsSync
-from app.services.ratings.values import SyncSummary
+from app.services.ratings.run.concurrency import SyncSides
+from app.services.ratings.run.sync import RatingsSync
+from app.services.ratings.run.values import SyncSummary
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 
 FIRST = "Artist/Album/01 First.flac"

@@ -23,8 +23,8 @@ from app.domain.ratings.profiles import preset
 from app.domain.ratings.resolution import ReadPolicy
 from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
-from app.services.ratings.sync import RatingsSync
-from app.services.ratings.values import SyncSummary
+from app.services.ratings.run.sync import RatingsSync
+from app.services.ratings.run.values import SyncSummary
 from tests.adapters.tags_support import copy_fixture
 from tests.emulator.support import write_library
 from tests.services.ratings_support import (

@@ -17,7 +17,7 @@ from app.domain.links import Mode
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.value import Rating
 from app.services.libraries.service import link_rules
-from app.services.ratings.concurrency import SyncSides
+from app.services.ratings.run.concurrency import SyncSides
 from plex_emulator.knobs import Fault
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world
 

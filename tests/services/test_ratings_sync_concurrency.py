@@ -21,9 +21,9 @@ from app.domain.match_keys import TrackInfo
 from app.domain.ratings.merge import Policy
 from app.domain.ratings.value import Rating
 from app.services.ports import RatingWrite, Reporter, SideItem, Written
-from app.services.ratings.concurrency import SyncSides
-from app.services.ratings.sync import RatingsSync
-from app.services.ratings.values import LinkRules
+from app.services.ratings.run.concurrency import SyncSides
+from app.services.ratings.run.sync import RatingsSync
+from app.services.ratings.run.values import LinkRules
 from tests.services.ratings_support import RecordingReporter
 
 

@@ -23,8 +23,8 @@ from app.domain.ratings.resolution import ReadPolicy
 from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
 from app.services.ratings.review import RatingsReview
-from app.services.ratings.sync import RatingsSync
-from app.services.ratings.values import SyncSummary
+from app.services.ratings.run.sync import RatingsSync
+from app.services.ratings.run.values import SyncSummary
 from plex_emulator.builder import Folder
 from tests.emulator.support import BOB_TOKEN, OWNER_TOKEN, running_emulator, write_library
 from tests.services.ratings_support import RatingsWorld, RecordingReporter, ratings_world

@@ -9,7 +9,7 @@ import pytest
 
 from app.domain.links import Side
 from app.domain.ratings.value import Rating
-from app.services.ratings.values import (
+from app.services.ratings.run.values import (
     RatingsCounter,
     RatingsEvent,
     RunPhase,

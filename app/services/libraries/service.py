@@ -42,8 +42,8 @@ from app.services.libraries.configs import (
 )
 from app.services.libraries.kinds import KindRegistry, PlexClientFactory, SideContext
 from app.services.ports import FileStateRepositoryPort, LibraryRepositoryPort, RatingSide
-from app.services.ratings.concurrency import SyncSides
-from app.services.ratings.values import LinkRules
+from app.services.ratings.run.concurrency import SyncSides
+from app.services.ratings.run.values import LinkRules
 
 PLAYLIST_POLICIES = ("prefer_a", "prefer_b", "newest", "ask")
 # What each link kind joins, said when a library cannot be the side it was given.

@@ -12,7 +12,7 @@ from app.domain.links import LinkKind
 from app.domain.playlists.diff import PlaylistMode
 from app.services.libraries.adhoc import AdhocLinks
 from app.services.libraries.service import LibraryCatalog
-from app.services.playlists.run_state import PlaylistPolicy
+from app.services.playlists.run.run_state import PlaylistPolicy
 
 
 class AdhocPlaylists:

@@ -29,14 +29,14 @@ from app.services.libraries.configs import MusicFolderConfig, PlaylistsLinkOptio
 from app.services.libraries.kinds import PlaylistSideRequest
 from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.playlists.adhoc import AdhocPlaylists
-from app.services.playlists.journal import PlaylistUndo, PlaylistUndoSummary
 from app.services.playlists.matching import (
     FolderCatalog,
 )
 from app.services.playlists.review import PlaylistsReview
-from app.services.playlists.run_state import PlaylistRules, PlaylistSides, PlaylistsSummary
+from app.services.playlists.run.journal import PlaylistUndo, PlaylistUndoSummary
+from app.services.playlists.run.run_state import PlaylistRules, PlaylistSides, PlaylistsSummary
+from app.services.playlists.run.sync import PlaylistsSync
 from app.services.playlists.sides import FolderPlaylistSide
-from app.services.playlists.sync import PlaylistsSync
 
 PLAYLISTS_SYNC = "playlists_sync"
 PLAYLISTS_UNDO = "playlists_undo"

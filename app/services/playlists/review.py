@@ -20,7 +20,7 @@ from app.domain.errors import InvalidInput
 from app.domain.jobs import JobEventRecord
 from app.domain.library_records import LinkRecord
 from app.domain.playlists.records import ConflictEntry, PlaylistConflictRecord, PlaylistPairRecord
-from app.services.playlists.events import PlaylistsEvent
+from app.services.playlists.run.events import PlaylistsEvent
 from app.services.ports import LibraryRepositoryPort
 
 

@@ -35,7 +35,7 @@ from app.domain.playlists.m3u import (
     render_playlist,
     title_from_file_name,
 )
-from app.services.playlists.entries import (
+from app.services.playlists.run.entries import (
     encode_like,
     entry_label,
     uses_backslashes,

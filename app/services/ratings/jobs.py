@@ -11,8 +11,8 @@ from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.service import SideFactory, link_rules
 from app.services.ports import LibraryRepositoryPort
-from app.services.ratings.sync import RatingsSync
-from app.services.ratings.values import SyncSummary
+from app.services.ratings.run.sync import RatingsSync
+from app.services.ratings.run.values import SyncSummary
 
 RATINGS_SYNC = "ratings_sync"
 RATINGS_UNDO = "ratings_undo"

@@ -8,8 +8,8 @@ from app.domain.errors import InvalidInput
 from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
 from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
-from app.services.ratings.conflicts import CHOICES
-from app.services.ratings.sync import RatingsSync
+from app.services.ratings.run.conflicts import CHOICES
+from app.services.ratings.run.sync import RatingsSync
 
 MATCH_DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 

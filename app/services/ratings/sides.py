@@ -3,7 +3,7 @@
 
 Each side lists its items (a key, the match metadata, the current rating and when it was set)
 and writes a rating to one item, verified by reading it back. The sync service
-(``app.services.ratings.sync``) sees only the :class:`~app.services.ports.RatingSide` port.
+(``app.services.ratings.run.sync``) sees only the :class:`~app.services.ports.RatingSide` port.
 
 Item keys: a Plex ``ratingKey`` (as text) or a file's path relative to the folder's root.
 """

@@ -31,11 +31,12 @@ its tags written on the job's thread (a Plex request mostly waits for the server
 events and errors are the same as in turn. Full garbage collections wait until the run ends
 (:class:`~app.adapters.gc_pause.FullCollections`).
 
-The steps live in their own modules of this package: :mod:`~app.services.ratings.pairing`
-(match), :mod:`~app.services.ratings.concurrency` (the helper threads of scan and writes),
-:mod:`~app.services.ratings.journal` (the write-ahead journal and the crash reconcile),
-:mod:`~app.services.ratings.undo` and :mod:`~app.services.ratings.conflicts`; the values they
-pass are in :mod:`~app.services.ratings.values`. :class:`RatingsSync` is the one entry.
+The steps live in their own modules of this package: :mod:`~app.services.ratings.run.pairing`
+(match), :mod:`~app.services.ratings.run.concurrency` (the helper threads of scan and writes),
+:mod:`~app.services.ratings.run.journal` (the write-ahead journal and the crash reconcile),
+:mod:`~app.services.ratings.run.undo` and :mod:`~app.services.ratings.run.conflicts`; the
+values they pass are in :mod:`~app.services.ratings.run.values`. :class:`RatingsSync` is the
+one entry.
 """
 
 from __future__ import annotations
@@ -60,12 +61,12 @@ from app.domain.ratings.merge import (
 from app.domain.ratings.records import NewConflict, TrackLinkRecord
 from app.domain.ratings.value import Rating
 from app.services.ports import Reporter
-from app.services.ratings.concurrency import SyncSides, Writes
-from app.services.ratings.conflicts import ConflictResolution
-from app.services.ratings.journal import WriteJournal, reconcile
-from app.services.ratings.pairing import Pair, Pairing
-from app.services.ratings.undo import RatingsUndo
-from app.services.ratings.values import (
+from app.services.ratings.run.concurrency import SyncSides, Writes
+from app.services.ratings.run.conflicts import ConflictResolution
+from app.services.ratings.run.journal import WriteJournal, reconcile
+from app.services.ratings.run.pairing import Pair, Pairing
+from app.services.ratings.run.undo import RatingsUndo
+from app.services.ratings.run.values import (
     LinkRules,
     PlannedPair,
     RatingsEvent,
@@ -327,7 +328,7 @@ class RatingsSync:
         self, *, undo_job_id: int, sides: SyncSides, job_id: int, reporter: Reporter
     ) -> SyncSummary:
         """Restore every value job ``undo_job_id`` wrote, unless it changed again since
-        (see :class:`~app.services.ratings.undo.RatingsUndo`)."""
+        (see :class:`~app.services.ratings.run.undo.RatingsUndo`)."""
         return self._undo.undo(
             undo_job_id=undo_job_id, sides=sides, job_id=job_id, reporter=reporter
         )
@@ -342,7 +343,7 @@ class RatingsSync:
         rules: LinkRules,
     ) -> str:
         """Apply a person's choice to both sides and record the baseline; the new status
-        (see :class:`~app.services.ratings.conflicts.ConflictResolution`)."""
+        (see :class:`~app.services.ratings.run.conflicts.ConflictResolution`)."""
         return self._conflicts.resolve_conflict(
             conflict_id=conflict_id, choice=choice, custom=custom, sides=sides, rules=rules
         )

@@ -16,8 +16,8 @@ from app.domain.errors import InvalidInput
 from app.domain.links import Direction, Side
 from app.domain.ratings.merge import Action, MergeRules, plan_resolution
 from app.domain.ratings.value import Rating
-from app.services.ratings.concurrency import SyncSides
-from app.services.ratings.values import LinkRules, to_half_stars
+from app.services.ratings.run.concurrency import SyncSides
+from app.services.ratings.run.values import LinkRules, to_half_stars
 
 
 class ConflictChoice(StrEnum):

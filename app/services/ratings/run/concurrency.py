@@ -19,8 +19,8 @@ from typing import TypeVar
 from app.domain.links import Side
 from app.domain.ratings.merge import Action
 from app.services.ports import RatingSide, RatingWrite, Reporter, SideItem, Written
-from app.services.ratings.journal import WriteJournal
-from app.services.ratings.values import PlannedPair, RunPhase
+from app.services.ratings.run.journal import WriteJournal
+from app.services.ratings.run.values import PlannedPair, RunPhase
 
 WAIT_S = 0.2  # how often a wait for the helper thread checks for cancellation
 JOURNAL_BATCH = 500  # writes journaled (one INSERT + commit) before they are sent

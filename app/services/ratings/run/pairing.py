@@ -16,7 +16,7 @@ from app.domain.jobs import EventLevel
 from app.domain.matching import MatchResult, match_tracks
 from app.domain.ratings.records import NewTrackLink, TrackLinkRecord
 from app.services.ports import Reporter, SideItem
-from app.services.ratings.values import (
+from app.services.ratings.run.values import (
     LinkRules,
     MatchStatus,
     RatingsEvent,

@@ -9,9 +9,9 @@ from enum import StrEnum
 from app.domain.errors import InvalidInput
 from app.domain.links import Direction
 from app.domain.playlists.diff import PlaylistMode, Side
-from app.services.playlists.entry_keys import EntryKeys
-from app.services.playlists.journal import PlaylistWriteJournal
 from app.services.playlists.matching import EntryResolver
+from app.services.playlists.run.entry_keys import EntryKeys
+from app.services.playlists.run.journal import PlaylistWriteJournal
 from app.services.ports import PlaylistSide, Reporter
 
 

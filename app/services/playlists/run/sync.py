@@ -11,7 +11,7 @@ One run:
    gets a key (``a:<A id>`` for an entry both sides can hold, ``b:<location>`` for a file entry
    only B can hold). Only entries both sides can hold are compared and copied; the others stay
    in place in their own playlist and are reported as ``entry_unmatched`` on every run
-   (``app.services.playlists.entries``);
+   (``app.services.playlists.run.entries``);
 4. **plan** per pair, by the link's mode: ``mirror`` one way makes the target identical to the
    source (order included); ``mirror`` both ways is the three-way decision of
    ``app.domain.playlists.diff.decide_two_way`` against the pair's baseline: changed on one side
@@ -20,13 +20,13 @@ One run:
    a conflict in the inbox; ``append`` adds to each writable side what it lacks, never removes;
 5. **apply** (real runs only): write, create or delete through the side, then store the pair's
    refs and its new baseline; a failed write is an ``error`` event, its baseline stays. Every
-   write is journaled ahead (``app.services.playlists.journal``): committed ``pending`` with the
+   write is journaled ahead (``app.services.playlists.run.journal``): committed ``pending`` with the
    playlist as it was and as it is to be, settled after it; that is what undo restores.
 
-This module runs the steps and plans each pair; pairing is ``app.services.playlists.pairing``,
-the entry keys ``app.services.playlists.entry_keys``, the writes
-``app.services.playlists.writes``, the rules, events and summary
-``app.services.playlists.run_state``.
+This module runs the steps and plans each pair; pairing is ``app.services.playlists.run.pairing``,
+the entry keys ``app.services.playlists.run.entry_keys``, the writes
+``app.services.playlists.run.writes``, the rules, events and summary
+``app.services.playlists.run.run_state``.
 
 Playlist lifecycle: a playlist only on one side is created on the other when that side may be
 written. One that was paired before and is now gone on one side was deleted there: with the
@@ -58,23 +58,23 @@ from app.domain.playlists.diff import (
     plan_playlist,
 )
 from app.domain.playlists.records import ConflictEntry
-from app.services.playlists.entry_keys import SideLists, resolve_keys
-from app.services.playlists.events import PlaylistsEvent
-from app.services.playlists.journal import (
+from app.services.playlists.run.entry_keys import SideLists, resolve_keys
+from app.services.playlists.run.events import PlaylistsEvent
+from app.services.playlists.run.journal import (
     PlaylistWriteJournal,
     held_digest,
     listed_state,
     reconcile,
 )
-from app.services.playlists.pairing import PairWork, pair_playlists, selector
-from app.services.playlists.run_state import (
+from app.services.playlists.run.pairing import PairWork, pair_playlists, selector
+from app.services.playlists.run.run_state import (
     PlaylistPolicy,
     PlaylistRules,
     PlaylistSides,
     PlaylistsSummary,
     SyncRun,
 )
-from app.services.playlists.writes import PlaylistWrites
+from app.services.playlists.run.writes import PlaylistWrites
 from app.services.ports import Reporter, SidePlaylist
 
 Planned = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...] | None]

@@ -42,7 +42,7 @@ from app.domain.playlists.records import (
     PlaylistWriteRecord,
     half_written,
 )
-from app.services.playlists.events import PlaylistsEvent
+from app.services.playlists.run.events import PlaylistsEvent
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from app.services.ports import PlaylistSide, Reporter, SideEntry, SidePlaylist
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from app.domain.playlists.m3u import safe_file_name, title_from_file_name
 from app.domain.playlists.records import PlaylistPairRecord
-from app.services.playlists.events import PlaylistsEvent
+from app.services.playlists.run.events import PlaylistsEvent
 from app.services.ports import Reporter, SideListing, SidePlaylist
 
 

@@ -21,9 +21,9 @@ from app.domain.ratings.merge import UndoAction, format_rating, plan_undo
 from app.domain.ratings.records import JournalRecord, NewJournalEntry, SettledWrite
 from app.domain.ratings.value import Rating
 from app.services.ports import RatingWrite, Reporter
-from app.services.ratings.concurrency import SyncSides
-from app.services.ratings.journal import settled_undo
-from app.services.ratings.values import (
+from app.services.ratings.run.concurrency import SyncSides
+from app.services.ratings.run.journal import settled_undo
+from app.services.ratings.run.values import (
     RatingsEvent,
     RunPhase,
     SyncSummary,

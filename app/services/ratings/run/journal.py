@@ -23,7 +23,7 @@ from app.domain.links import Side
 from app.domain.ratings.merge import format_rating
 from app.domain.ratings.records import JournalRecord, NewJournalEntry, SettledWrite
 from app.services.ports import Reporter, SideItem, Written
-from app.services.ratings.values import (
+from app.services.ratings.run.values import (
     PlannedPair,
     RatingsEvent,
     held_value,

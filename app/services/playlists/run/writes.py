@@ -1,5 +1,5 @@
 """Applying a playlists run: update, create or delete a playlist through its side (each write
-journaled ahead, ``app.services.playlists.journal``), report what changed, and store the pair's
+journaled ahead, ``app.services.playlists.run.journal``), report what changed, and store the pair's
 refs. A dry run reports the same events and writes nothing."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import CrossfadeError
 from app.domain.playlists.diff import PlaylistDiff, Side, diff_entries
-from app.services.playlists.entries import place_entries
-from app.services.playlists.entry_keys import SideLists
-from app.services.playlists.events import PlaylistsEvent
-from app.services.playlists.journal import listed_state, planned_state
-from app.services.playlists.pairing import PairWork
-from app.services.playlists.run_state import SideCount, SyncRun
+from app.services.playlists.run.entries import place_entries
+from app.services.playlists.run.entry_keys import SideLists
+from app.services.playlists.run.events import PlaylistsEvent
+from app.services.playlists.run.journal import listed_state, planned_state
+from app.services.playlists.run.pairing import PairWork
+from app.services.playlists.run.run_state import SideCount, SyncRun
 from app.services.ports import SidePlaylist
 
 
