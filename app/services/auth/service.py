@@ -30,7 +30,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.adapters.db.auth_repo import AuthRepository
-from app.adapters.db.models import utc_now
 from app.domain.auth import (
     SESSION_ID_BYTES,
     SESSION_LIFETIME,
@@ -53,6 +52,7 @@ from app.domain.auth import (
     token_display_prefix,
 )
 from app.domain.auth_records import AdminRecord, SessionRecord, TokenRecord
+from app.domain.clock import utc_now
 from app.domain.errors import AuthError, InvalidInput, SetupError, StateConflict, TooManyAttempts
 
 logger = logging.getLogger(__name__)

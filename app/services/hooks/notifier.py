@@ -23,8 +23,8 @@ from typing import Any
 
 from app.adapters.db.hook_repo import HookRepository
 from app.adapters.db.jobs import JobRepository
-from app.adapters.db.models import utc_now
 from app.adapters.http_out import PostResult, post_json
+from app.domain.clock import utc_now
 from app.domain.errors import CrossfadeError, InvalidInput, NotFound
 from app.domain.hook_records import OutgoingRecord
 from app.domain.hooks import (

@@ -13,9 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from app.adapters.db.jobs import JobRepository
+from app.domain.clock import utc_now
 from app.domain.errors import CrossfadeError, NotFound
 from app.domain.jobs import JobRecord, JobStatus
 from app.services.jobs.context import ContextTiming, JobCancelled, JobContext, JobInterrupted
@@ -27,10 +28,6 @@ Liveness = Callable[[str], bool | None]
 
 FINISH_ATTEMPTS = 3
 FINISH_RETRY_S = 0.5
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from app.adapters.db.jobs import JobRepository
+from app.domain.clock import utc_now
 from app.domain.errors import CrossfadeError, InvalidInput, StateConflict
 from app.domain.jobs import (
     EventLevel,
@@ -22,7 +23,6 @@ from app.domain.jobs import (
     JobTrigger,
     Page,
 )
-from app.services.jobs.executor import utc_now
 from app.services.jobs.kinds import JobKindRegistry
 from app.services.jobs.runners import JobRunner
 

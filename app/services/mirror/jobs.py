@@ -14,7 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.domain.errors import InvalidInput, PathOutsideRoots, SetupError
 from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
@@ -33,6 +32,7 @@ from app.services.mirror.model import (
     SyncOutcome,
 )
 from app.services.mirror.service import diff, sync
+from app.services.ports import LibraryRepositoryPort
 
 MIRROR = "mirror"
 
@@ -123,7 +123,7 @@ class _JobReporter:
 class MirrorJobs:
     def __init__(
         self,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         plex_client: PlexClientFactory,
         kinds: KindRegistry | None = None,
     ) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import InvalidInput
 from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
 from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
+from app.services.ports import LibraryRepositoryPort
 from app.services.ratings.run.conflicts import CHOICES
 from app.services.ratings.run.sync import RatingsSync
 
@@ -17,7 +17,7 @@ MATCH_DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 class RatingsReview:
     def __init__(
         self,
-        libraries: LibraryRepository,
+        libraries: LibraryRepositoryPort,
         sides: SideFactory,
         repository: SyncRepository,
         ratings: RatingsSync,
