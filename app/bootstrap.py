@@ -21,7 +21,12 @@ from sqlalchemy import Engine
 from app import __version__
 from app.adapters.db import migrate
 from app.adapters.db.auth_repo import AuthRepository
-from app.adapters.db.engine import SessionFactory, create_db_engine, create_session_factory
+from app.adapters.db.engine import (
+    SessionFactory,
+    check_database,
+    create_db_engine,
+    create_session_factory,
+)
 from app.adapters.db.hook_repo import HookRepository
 from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.jobs import JobRepository
@@ -32,7 +37,7 @@ from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
-from app.adapters.queue import ArqRunner
+from app.adapters.queue import ArqRunner, redis_reachable
 from app.adapters.secret_box import SecretBox
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
@@ -207,11 +212,13 @@ class Container:
         )
 
     def health(self) -> HealthReport:
+        engine = self.engine
         return check_health(
-            self.engine,
+            lambda: check_database(engine),
             version=__version__,
             queue_mode=self.runner.mode,
             redis_url=self.settings.redis_url if self.runner.mode == "arq" else None,
+            ping_redis=redis_reachable,
         )
 
     def close(self) -> None:

@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-
-from app.adapters.db.engine import check_database
-from app.adapters.queue import redis_reachable
 from app.domain.errors import SetupError
 
 
@@ -27,16 +23,19 @@ class HealthReport:
 
 
 def check_health(
-    engine: Engine,
+    probe_database: Callable[[], None],
     *,
     version: str,
     queue_mode: str,
     redis_url: str | None,
-    ping_redis: Callable[[str], tuple[bool, str | None]] = redis_reachable,
+    ping_redis: Callable[[str], tuple[bool, str | None]],
 ) -> HealthReport:
-    """Inline mode needs no queue (reachable by definition); arq mode pings redis."""
+    """Inline mode needs no queue (reachable by definition); arq mode pings redis.
+
+    ``probe_database`` raises :class:`SetupError` when the database cannot be used;
+    ``ping_redis`` answers (reachable, why not). The composition root hands both in."""
     try:
-        check_database(engine)
+        probe_database()
         database_ok, database_detail = True, None
     except SetupError as exc:
         database_ok, database_detail = False, str(exc)
