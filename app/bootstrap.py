@@ -32,6 +32,8 @@ from app.adapters.db.insights_repo import InsightsRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.models import utc_now
+from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
+from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
@@ -133,7 +135,9 @@ def build_domains(
         ratings=ratings,
         review=RatingsReview(libraries, sides, sync_repository, ratings),
         adhoc=AdhocLinks(catalog, sides.plex_client),
-        playlists=build_playlist_services(sessions, sides, catalog),
+        playlists=build_playlist_services(
+            PlaylistRepository(sessions), PlaylistJournalRepository(sessions), sides, catalog
+        ),
         mirror=MirrorJobs(libraries, sides.plex_client, kinds),
     )
 

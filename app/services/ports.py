@@ -9,8 +9,9 @@ feature (``app.services.ratings.plex_side`` and ``folder_side``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from app.adapters.playlist_files import PlaylistFileSnapshot
@@ -18,7 +19,24 @@ from app.domain.errors import CrossfadeError
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.match_keys import TrackInfo
 from app.domain.playlists.m3u import PlaylistEntry
-from app.domain.ratings.records import FileStateRecord
+from app.domain.playlists.records import (
+    ConflictEntry,
+    NewPlaylistWrite,
+    PlaylistConflictRecord,
+    PlaylistPairRecord,
+    PlaylistState,
+    PlaylistWriteRecord,
+)
+from app.domain.ratings.records import (
+    ConflictRecord,
+    FileStateRecord,
+    JournalRecord,
+    NewConflict,
+    NewJournalEntry,
+    NewTrackLink,
+    SettledWrite,
+    TrackLinkRecord,
+)
 from app.domain.ratings.value import Rating
 
 # --- Jobs ------------------------------------------------------------------------------------
@@ -309,3 +327,155 @@ class FileStateRepositoryPort(Protocol):
         gone: Sequence[str] = (),
         stored: Container[str] | None = None,
     ) -> None: ...
+
+
+# --- Ratings and playlists repositories ------------------------------------------------------
+
+
+class RatingsRepositoryPort(Protocol):
+    """The ratings sync tables as the ratings services use them: track links with baselines,
+    conflicts and the write journal (``app.adapters.db.sync_repo``'s ``SyncRepository``)."""
+
+    def add_journal(self, job_id: int, entries: Sequence[NewJournalEntry]) -> None: ...
+
+    def add_track_links(self, link_id: int, links: Sequence[NewTrackLink]) -> list[int]: ...
+
+    def close_conflicts_for(self, track_link_ids: Sequence[int], *, resolution: str) -> None: ...
+
+    def conflict(self, conflict_id: int) -> ConflictRecord: ...
+
+    def conflicts(
+        self,
+        *,
+        status: str | None = "open",
+        link_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[ConflictRecord], int]: ...
+
+    def delete_track_links(self, ids: Sequence[int]) -> None: ...
+
+    def finish_conflict(
+        self, conflict_id: int, *, status: str, resolution: str, value: int | None
+    ) -> ConflictRecord: ...
+
+    def journal(self, job_id: int) -> list[JournalRecord]: ...
+
+    def mark_undone(self, journal_ids: Sequence[int], *, by_job_id: int) -> None: ...
+
+    def record_conflicts(
+        self, *, link_id: int, job_id: int | None, conflicts: Sequence[NewConflict]
+    ) -> None: ...
+
+    def rekey(self, track_link_id: int, *, a_key: str, b_key: str) -> None: ...
+
+    def set_baselines(
+        self,
+        baselines: Sequence[tuple[int, int | None]],
+        *,
+        at: datetime,
+        held: Mapping[int, tuple[int | None, int | None]] | None = None,
+    ) -> None: ...
+
+    def set_status(self, track_link_id: int, status: str) -> TrackLinkRecord: ...
+
+    def settle_entries(
+        self, settled: Sequence[tuple[JournalRecord, SettledWrite]], *, at: datetime
+    ) -> None: ...
+
+    def settle_journal(
+        self, job_id: int, settled: Sequence[SettledWrite], *, at: datetime
+    ) -> None: ...
+
+    def track_link(self, track_link_id: int) -> TrackLinkRecord: ...
+
+    def track_links(self, link_id: int, *, status: str | None = None) -> list[TrackLinkRecord]: ...
+
+    def track_links_page(
+        self,
+        *,
+        status: str | None = None,
+        link_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[TrackLinkRecord], int]: ...
+
+    def unsettled_journal(
+        self, link_id: int, *, except_job_id: int | None
+    ) -> list[JournalRecord]: ...
+
+
+class PlaylistRepositoryPort(Protocol):
+    """Playlist pairs and playlist conflicts (``app.adapters.db.playlist_repo``'s
+    ``PlaylistRepository``); an argument ``update_pair`` is not given leaves its column as is."""
+
+    def add_pair(
+        self, link_id: int, *, a_ref: str | None, b_ref: str | None, title: str
+    ) -> PlaylistPairRecord: ...
+
+    def close_conflicts_for(self, pair_ids: Sequence[int], *, resolution: str) -> None: ...
+
+    def conflict(self, conflict_id: int) -> PlaylistConflictRecord: ...
+
+    def conflicts(
+        self,
+        *,
+        status: str | None = "open",
+        link_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[PlaylistConflictRecord], int]: ...
+
+    def delete_pairs(self, pair_ids: Sequence[int]) -> None: ...
+
+    def finish_conflict(
+        self, conflict_id: int, *, status: str, resolution: str
+    ) -> PlaylistConflictRecord: ...
+
+    def pair(self, pair_id: int) -> PlaylistPairRecord: ...
+
+    def pairs(self, link_id: int) -> list[PlaylistPairRecord]: ...
+
+    def record_conflict(
+        self,
+        *,
+        link_id: int,
+        pair_id: int,
+        job_id: int | None,
+        title: str,
+        a_entries: Sequence[ConflictEntry],
+        b_entries: Sequence[ConflictEntry],
+        baseline: Sequence[str] | None,
+    ) -> int: ...
+
+    def update_pair(
+        self,
+        pair_id: int,
+        *,
+        a_ref: str | None = ...,
+        b_ref: str | None = ...,
+        title: str = ...,
+        baseline: Sequence[str] | None = ...,
+        job_id: int | None = ...,
+        a_held: str | None = ...,
+        b_held: str | None = ...,
+    ) -> PlaylistPairRecord: ...
+
+
+class PlaylistJournalRepositoryPort(Protocol):
+    """The playlist write journal (``app.adapters.db.playlist_journal_repo``'s
+    ``PlaylistJournalRepository``)."""
+
+    def add(self, job_id: int, write: NewPlaylistWrite) -> int: ...
+
+    def entries(self, job_id: int) -> list[PlaylistWriteRecord]: ...
+
+    def mark_undone(self, entry_ids: Sequence[int], *, by_job_id: int) -> None: ...
+
+    def settle(
+        self, entry_id: int, *, state: str, after: PlaylistState, ref: str | None = None
+    ) -> None: ...
+
+    def unsettled(
+        self, link_id: int, *, except_job_id: int | None
+    ) -> list[PlaylistWriteRecord]: ...

@@ -14,6 +14,8 @@ import pytest
 
 from app.adapters.db.engine import SessionFactory
 from app.adapters.db.library_repo import LibraryRepository
+from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
+from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
@@ -190,7 +192,12 @@ def playlists_world(
                 section_id=section.section_id,
                 libraries=libraries,
                 link=link,
-                services=build_playlist_services(session_factory, side_factory, catalog),
+                services=build_playlist_services(
+                    PlaylistRepository(session_factory),
+                    PlaylistJournalRepository(session_factory),
+                    side_factory,
+                    catalog,
+                ),
                 plex_prefix=(plex_path or str(music)).replace("\\", "/"),
             )
         finally:

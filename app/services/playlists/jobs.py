@@ -13,9 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.adapters.db.engine import SessionFactory
-from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
-from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput, SetupError
 from app.domain.library_records import LinkRecord
 from app.domain.links import Direction, LinkKind, Mode
@@ -37,6 +34,7 @@ from app.services.playlists.run.journal import PlaylistUndo, PlaylistUndoSummary
 from app.services.playlists.run.run_state import PlaylistRules, PlaylistSides, PlaylistsSummary
 from app.services.playlists.run.sync import PlaylistsSync
 from app.services.playlists.sides import FolderPlaylistSide
+from app.services.ports import PlaylistJournalRepositoryPort, PlaylistRepositoryPort
 
 PLAYLISTS_SYNC = "playlists_sync"
 PLAYLISTS_UNDO = "playlists_undo"
@@ -183,8 +181,8 @@ class PlaylistsJobs:
 class PlaylistServices:
     """What entrypoints use of the playlists sync (``Container.domains.playlists``)."""
 
-    repository: PlaylistRepository
-    journal: PlaylistJournalRepository
+    repository: PlaylistRepositoryPort
+    journal: PlaylistJournalRepositoryPort
     sync: PlaylistsSync
     factory: PlaylistSideFactory
     review: PlaylistsReview
@@ -193,12 +191,11 @@ class PlaylistServices:
 
 
 def build_playlist_services(
-    sessions: SessionFactory,
+    repository: PlaylistRepositoryPort,
+    journal: PlaylistJournalRepositoryPort,
     sides: SideFactory,
     catalog: LibraryCatalog,
 ) -> PlaylistServices:
-    repository = PlaylistRepository(sessions)
-    journal = PlaylistJournalRepository(sessions)
     sync = PlaylistsSync(repository, journal)
     factory = PlaylistSideFactory(sides)
     return PlaylistServices(

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import StrEnum
 
-from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobEventRecord
 from app.domain.library_records import LinkRecord
 from app.domain.playlists.records import ConflictEntry, PlaylistConflictRecord, PlaylistPairRecord
 from app.services.playlists.run.events import PlaylistsEvent
-from app.services.ports import LibraryRepositoryPort
+from app.services.ports import LibraryRepositoryPort, PlaylistRepositoryPort
 
 
 class PlaylistChoice(StrEnum):
@@ -80,7 +79,9 @@ class PlaylistLinkView:
 
 
 class PlaylistsReview:
-    def __init__(self, repository: PlaylistRepository, libraries: LibraryRepositoryPort) -> None:
+    def __init__(
+        self, repository: PlaylistRepositoryPort, libraries: LibraryRepositoryPort
+    ) -> None:
         self._repository = repository
         self._libraries = libraries
 

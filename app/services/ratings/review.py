@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import InvalidInput
 from app.domain.ratings.records import ConflictRecord, TrackLinkRecord
 from app.domain.ratings.value import Rating
 from app.services.libraries.service import SideFactory, link_rules
-from app.services.ports import LibraryRepositoryPort
+from app.services.ports import LibraryRepositoryPort, RatingsRepositoryPort
 from app.services.ratings.run.conflicts import CHOICES
 from app.services.ratings.run.sync import RatingsSync
 
@@ -19,7 +18,7 @@ class RatingsReview:
         self,
         libraries: LibraryRepositoryPort,
         sides: SideFactory,
-        repository: SyncRepository,
+        repository: RatingsRepositoryPort,
         ratings: RatingsSync,
     ) -> None:
         self._libraries = libraries

@@ -20,8 +20,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
-from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.playlist_files import (
     delete_playlist_file,
     read_playlist_file,
@@ -44,7 +42,14 @@ from app.domain.playlists.records import (
 )
 from app.services.playlists.run.events import PlaylistsEvent
 from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
-from app.services.ports import PlaylistSide, Reporter, SideEntry, SidePlaylist
+from app.services.ports import (
+    PlaylistJournalRepositoryPort,
+    PlaylistRepositoryPort,
+    PlaylistSide,
+    Reporter,
+    SideEntry,
+    SidePlaylist,
+)
 
 
 def planned_state(
@@ -147,7 +152,7 @@ def _restore(side: PlaylistSide, ref: str | None, want: PlaylistState) -> str | 
 
 
 def reconcile(
-    journal: PlaylistJournalRepository,
+    journal: PlaylistJournalRepositoryPort,
     *,
     link_id: int,
     job_id: int | None,
@@ -205,7 +210,7 @@ def reconcile(
 
 
 def _put_back(
-    journal: PlaylistJournalRepository,
+    journal: PlaylistJournalRepositoryPort,
     job_id: int | None,
     entry: PlaylistWriteRecord,
     side: PlaylistSide,
@@ -235,7 +240,7 @@ def _put_back(
 class PlaylistWriteJournal:
     """Write-ahead journaling of one run's playlist writes (no job: nothing journaled)."""
 
-    def __init__(self, journal: PlaylistJournalRepository | None, job_id: int | None) -> None:
+    def __init__(self, journal: PlaylistJournalRepositoryPort | None, job_id: int | None) -> None:
         self._journal = journal if job_id is not None else None
         self._job_id = job_id
 
@@ -310,7 +315,9 @@ def _describe(state: PlaylistState) -> str:
 class PlaylistUndo:
     """Undo of a playlists sync job (or of such an undo: a redo)."""
 
-    def __init__(self, journal: PlaylistJournalRepository, pairs: PlaylistRepository) -> None:
+    def __init__(
+        self, journal: PlaylistJournalRepositoryPort, pairs: PlaylistRepositoryPort
+    ) -> None:
         self._journal = journal
         self._pairs = pairs
 

@@ -44,8 +44,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
-from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.links import Mode, writable_sides
 from app.domain.links import Side as MergeSide
@@ -75,7 +73,12 @@ from app.services.playlists.run.run_state import (
     SyncRun,
 )
 from app.services.playlists.run.writes import PlaylistWrites
-from app.services.ports import Reporter, SidePlaylist
+from app.services.ports import (
+    PlaylistJournalRepositoryPort,
+    PlaylistRepositoryPort,
+    Reporter,
+    SidePlaylist,
+)
 
 Planned = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...] | None]
 """A pair's plan: the entries A and B are to hold, and the baseline they agree on (if any)."""
@@ -85,14 +88,16 @@ class PlaylistsSync:
     """Runs the sync of one playlists link; stateless between runs except for the repository."""
 
     def __init__(
-        self, repository: PlaylistRepository, journal: PlaylistJournalRepository | None = None
+        self,
+        repository: PlaylistRepositoryPort,
+        journal: PlaylistJournalRepositoryPort | None = None,
     ) -> None:
         self._repository = repository
         self._journal = journal
         self._writes = PlaylistWrites(repository)
 
     @property
-    def repository(self) -> PlaylistRepository:
+    def repository(self) -> PlaylistRepositoryPort:
         return self._repository
 
     def run(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.adapters.db.playlist_repo import PlaylistRepository
 from app.domain.errors import CrossfadeError
 from app.domain.playlists.diff import PlaylistDiff, Side, diff_entries
 from app.services.playlists.run.entries import place_entries
@@ -15,13 +14,13 @@ from app.services.playlists.run.events import PlaylistsEvent
 from app.services.playlists.run.journal import listed_state, planned_state
 from app.services.playlists.run.pairing import PairWork
 from app.services.playlists.run.run_state import SideCount, SyncRun
-from app.services.ports import SidePlaylist
+from app.services.ports import PlaylistRepositoryPort, SidePlaylist
 
 
 class PlaylistWrites:
     """The writes of a run: through the sides, the journal and the pair repository."""
 
-    def __init__(self, repository: PlaylistRepository) -> None:
+    def __init__(self, repository: PlaylistRepositoryPort) -> None:
         self._repository = repository
 
     def update(

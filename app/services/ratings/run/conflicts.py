@@ -11,11 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import InvalidInput
 from app.domain.links import Direction, Side
 from app.domain.ratings.merge import Action, MergeRules, plan_resolution
 from app.domain.ratings.value import Rating
+from app.services.ports import RatingsRepositoryPort
 from app.services.ratings.run.concurrency import SyncSides
 from app.services.ratings.run.values import LinkRules, to_half_stars
 
@@ -64,7 +64,7 @@ def _choose(
 class ConflictResolution:
     """Applies a person's choice for one open conflict."""
 
-    def __init__(self, repository: SyncRepository, *, now: Callable[[], datetime]) -> None:
+    def __init__(self, repository: RatingsRepositoryPort, *, now: Callable[[], datetime]) -> None:
         self._repository = repository
         self._now = now
 

@@ -15,14 +15,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError
 from app.domain.jobs import EventLevel
 from app.domain.journal import ReconcileAction, WriteState, plan_reconcile
 from app.domain.links import Side
 from app.domain.ratings.merge import format_rating
 from app.domain.ratings.records import JournalRecord, NewJournalEntry, SettledWrite
-from app.services.ports import Reporter, SideItem, Written
+from app.services.ports import RatingsRepositoryPort, Reporter, SideItem, Written
 from app.services.ratings.run.values import (
     PlannedPair,
     RatingsEvent,
@@ -56,7 +55,7 @@ class WriteJournal:
     :meth:`settle` once its outcomes are known (verified writes with their pairs' baselines,
     in one transaction). Without a job (``job_id`` None) only the baselines are recorded."""
 
-    def __init__(self, repository: SyncRepository, job_id: int | None, at: datetime) -> None:
+    def __init__(self, repository: RatingsRepositoryPort, job_id: int | None, at: datetime) -> None:
         self._repository = repository
         self._job_id = job_id
         self._at = at
@@ -176,7 +175,7 @@ def settled_undo(entry: JournalRecord, state: WriteState, written: int | None) -
 
 
 def reconcile(
-    repository: SyncRepository,
+    repository: RatingsRepositoryPort,
     link_id: int,
     read: Callable[[Side, str], int | None],
     job_id: int | None,

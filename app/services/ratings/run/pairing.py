@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.domain.jobs import EventLevel
 from app.domain.matching import MatchResult, match_tracks
 from app.domain.ratings.records import NewTrackLink, TrackLinkRecord
-from app.services.ports import Reporter, SideItem
+from app.services.ports import RatingsRepositoryPort, Reporter, SideItem
 from app.services.ratings.run.values import (
     LinkRules,
     MatchStatus,
@@ -150,7 +149,7 @@ def _only(index: dict[str, list[SideItem]], label: str | None) -> SideItem | Non
 class Pairing:
     """The match step of a run of one ratings link."""
 
-    def __init__(self, repository: SyncRepository) -> None:
+    def __init__(self, repository: RatingsRepositoryPort) -> None:
         self._repository = repository
 
     def match(

@@ -44,7 +44,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.gc_pause import FULL_GC
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.jobs import EventLevel
@@ -60,7 +59,7 @@ from app.domain.ratings.merge import (
 )
 from app.domain.ratings.records import NewConflict, TrackLinkRecord
 from app.domain.ratings.value import Rating
-from app.services.ports import Reporter
+from app.services.ports import RatingsRepositoryPort, Reporter
 from app.services.ratings.run.concurrency import SyncSides, Writes
 from app.services.ratings.run.conflicts import ConflictResolution
 from app.services.ratings.run.journal import WriteJournal, reconcile
@@ -83,7 +82,7 @@ class RatingsSync:
     """Runs the sync of one ratings link, undoes its jobs and resolves its conflicts;
     stateless between runs except for the repository."""
 
-    def __init__(self, repository: SyncRepository, *, now: Callable[[], datetime]) -> None:
+    def __init__(self, repository: RatingsRepositoryPort, *, now: Callable[[], datetime]) -> None:
         self._repository = repository
         self._now = now
         self._pairing = Pairing(repository)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from app.adapters.db.sync_repo import SyncRepository
 from app.domain.errors import CrossfadeError
 from app.domain.jobs import EventLevel
 from app.domain.journal import WriteState
@@ -20,7 +19,7 @@ from app.domain.links import Side
 from app.domain.ratings.merge import UndoAction, format_rating, plan_undo
 from app.domain.ratings.records import JournalRecord, NewJournalEntry, SettledWrite
 from app.domain.ratings.value import Rating
-from app.services.ports import RatingWrite, Reporter
+from app.services.ports import RatingsRepositoryPort, RatingWrite, Reporter
 from app.services.ratings.run.concurrency import SyncSides
 from app.services.ratings.run.journal import settled_undo
 from app.services.ratings.run.values import (
@@ -35,7 +34,7 @@ from app.services.ratings.run.values import (
 class RatingsUndo:
     """Undoes the journaled writes of one job of a ratings link."""
 
-    def __init__(self, repository: SyncRepository, *, now: Callable[[], datetime]) -> None:
+    def __init__(self, repository: RatingsRepositoryPort, *, now: Callable[[], datetime]) -> None:
         self._repository = repository
         self._now = now
 
