@@ -29,7 +29,6 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app.adapters.db.auth_repo import AuthRepository
 from app.domain.auth import (
     SESSION_ID_BYTES,
     SESSION_LIFETIME,
@@ -54,6 +53,7 @@ from app.domain.auth import (
 from app.domain.auth_records import AdminRecord, SessionRecord, TokenRecord
 from app.domain.clock import utc_now
 from app.domain.errors import AuthError, InvalidInput, SetupError, StateConflict, TooManyAttempts
+from app.services.repository_ports import AuthRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def token_principal(token: TokenRecord) -> Principal:
 class AuthService:
     def __init__(
         self,
-        repository: AuthRepository,
+        repository: AuthRepositoryPort,
         *,
         hasher: PasswordHasher | None = None,
         rate_limit: RateLimit = RateLimit(),

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 from typing import NoReturn
 
-from app.adapters.db.hook_repo import HookRepository
 from app.domain.errors import AlreadyRunning, CrossfadeError
 from app.domain.hook_records import EndpointRecord
 from app.domain.jobs import JobRecord, JobTrigger
@@ -16,6 +15,7 @@ from app.services.hooks.debounce import Debouncer
 from app.services.hooks.endpoints import LINK_KINDS_BY_SOURCE, HookOutcome, Outcome
 from app.services.libraries.link_runs import LinkRuns
 from app.services.ports import LibraryRepositoryPort
+from app.services.repository_ports import HookRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class HookDesk:
 
     def __init__(
         self,
-        repository: HookRepository,
+        repository: HookRepositoryPort,
         libraries: LibraryRepositoryPort,
         link_runs: LinkRuns,
         *,

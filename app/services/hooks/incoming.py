@@ -26,7 +26,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from app.adapters.db.hook_repo import HookRepository
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.hook_records import DeliveryRecord, EndpointRecord
 from app.domain.hooks import HOOK_SOURCES, digest_matches, secret_digest
@@ -47,6 +46,7 @@ from app.services.hooks.plex_source import PlexSource, WriteJournal
 from app.services.jobs.kinds import JobKindRegistry
 from app.services.libraries.link_runs import LinkRuns
 from app.services.ports import LibraryRepositoryPort
+from app.services.repository_ports import HookRepositoryPort
 
 
 class HookService:
@@ -55,7 +55,7 @@ class HookService:
 
     def __init__(
         self,
-        repository: HookRepository,
+        repository: HookRepositoryPort,
         libraries: LibraryRepositoryPort,
         link_runs: LinkRuns,
         job_kinds: JobKindRegistry,
@@ -76,7 +76,7 @@ class HookService:
         self._generic = GenericSource(self._desk, link_runs)
 
     @property
-    def repository(self) -> HookRepository:
+    def repository(self) -> HookRepositoryPort:
         return self._repository
 
     @property

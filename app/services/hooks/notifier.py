@@ -21,8 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.adapters.db.hook_repo import HookRepository
-from app.adapters.db.jobs import JobRepository
 from app.adapters.http_out import PostResult, post_json
 from app.domain.clock import utc_now
 from app.domain.errors import CrossfadeError, InvalidInput, NotFound
@@ -40,6 +38,7 @@ from app.domain.jobs import JobRecord
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobHandler, JobKindRegistry
 from app.services.ratings.jobs import RATINGS_SYNC
+from app.services.repository_ports import HookRepositoryPort, JobRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ class OutgoingHooks:
 
     def __init__(
         self,
-        repository: HookRepository,
+        repository: HookRepositoryPort,
         *,
         post: Poster = _post,
         timeout_s: float = 5.0,
@@ -144,8 +143,8 @@ class HookNotifier:
 
     def __init__(
         self,
-        repository: HookRepository,
-        jobs: JobRepository,
+        repository: HookRepositoryPort,
+        jobs: JobRepositoryPort,
         pending_conflicts: PendingConflicts,
         *,
         post: Poster = _post,

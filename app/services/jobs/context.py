@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.adapters.db.jobs import JobRepository
 from app.domain.jobs import EventLevel, JobRecord, NewJobEvent, estimate
 from app.domain.names import display_form
 from app.domain.problems import is_problem
+from app.services.repository_ports import JobRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class JobContext:
     def __init__(
         self,
         job: JobRecord,
-        repo: JobRepository,
+        repo: JobRepositoryPort,
         *,
         runner_id: str,
         stopping: threading.Event,

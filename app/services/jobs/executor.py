@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.adapters.db.jobs import JobRepository
 from app.domain.clock import utc_now
 from app.domain.errors import CrossfadeError, NotFound
 from app.domain.jobs import JobRecord, JobStatus
 from app.services.jobs.context import ContextTiming, JobCancelled, JobContext, JobInterrupted
 from app.services.jobs.kinds import JobKindRegistry
+from app.services.repository_ports import JobRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class HeartbeatTiming:
 class JobExecutor:
     def __init__(
         self,
-        repo: JobRepository,
+        repo: JobRepositoryPort,
         registry: JobKindRegistry,
         *,
         runner_id: str,

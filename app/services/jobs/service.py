@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.adapters.db.jobs import JobRepository
 from app.domain.clock import utc_now
 from app.domain.errors import CrossfadeError, InvalidInput, StateConflict
 from app.domain.jobs import (
@@ -25,6 +24,7 @@ from app.domain.jobs import (
 )
 from app.services.jobs.kinds import JobKindRegistry
 from app.services.jobs.runners import JobRunner
+from app.services.repository_ports import JobRepositoryPort
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ MAX_PAGE = 500
 class JobService:
     def __init__(
         self,
-        repo: JobRepository,
+        repo: JobRepositoryPort,
         registry: JobKindRegistry,
         runner: JobRunner,
         *,

@@ -14,7 +14,6 @@ from typing import Any
 
 from croniter import croniter
 
-from app.adapters.db.insights_repo import InsightsRepository
 from app.domain.insights import DialectTally, UnmatchedEvent
 from app.domain.jobs import EventLevel, JobEventRecord, JobRecord, JobStatus, Page
 from app.domain.kinds import LibraryKind
@@ -26,6 +25,7 @@ from app.services.libraries.builtin_kinds import builtin_kind_registry
 from app.services.libraries.kinds import KindRegistry
 from app.services.ports import LibraryRepositoryPort
 from app.services.ratings.jobs import RATINGS_SYNC, RATINGS_UNDO
+from app.services.repository_ports import InsightsRepositoryPort
 
 UNRATED = "unrated"
 WRITE_COUNTERS = ("written_a", "written_b")
@@ -194,7 +194,7 @@ def _iso(value: datetime | None) -> str | None:
 class Insights:
     def __init__(
         self,
-        repository: InsightsRepository,
+        repository: InsightsRepositoryPort,
         libraries: LibraryRepositoryPort,
         kinds: KindRegistry | None = None,
     ) -> None:
