@@ -35,6 +35,7 @@ from app.adapters.db.models import utc_now
 from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import SyncRepository
+from app.adapters.http_out import post_json
 from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
@@ -257,6 +258,7 @@ def build_container(
         hook_repository,
         repository,
         lambda link_id: domains.sync_repository.conflicts(link_id=link_id, limit=1)[1],
+        post=post_json,
         timeout_s=hook_timing.post_timeout_s,
     )
     kinds = observed_kinds(job_kinds or build_job_kinds(domains), notifier)
@@ -293,7 +295,9 @@ def build_container(
             delay_s=hook_timing.debounce_s,
             journal=domains.sync_repository,
         ),
-        outgoing=OutgoingHooks(hook_repository, timeout_s=hook_timing.post_timeout_s),
+        outgoing=OutgoingHooks(
+            hook_repository, post=post_json, timeout_s=hook_timing.post_timeout_s
+        ),
         notifier=notifier,
     )
     return Container(

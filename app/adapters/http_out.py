@@ -8,27 +8,15 @@ Redirects are not followed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app import __version__
 from app.domain.hooks import describe_url
+from app.domain.post_result import PostResult
 
 USER_AGENT = f"Crossfade/{__version__}"
-
-
-@dataclass(frozen=True, slots=True)
-class PostResult:
-    """``status`` is the HTTP status (None when no answer came); ``error`` says what failed."""
-
-    status: int | None
-    error: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.status is not None and 200 <= self.status < 300
 
 
 def post_json(url: str, body: Mapping[str, Any], *, timeout_s: float) -> PostResult:

@@ -9,6 +9,7 @@ from app.adapters.db.engine import SessionFactory
 from app.adapters.db.hook_repo import HookRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.models import utc_now
+from app.adapters.http_out import post_json
 from app.adapters.secret_box import SecretBox
 from app.domain.jobs import JobStatus, JobTrigger
 from app.services.hooks.notifier import HookNotifier, OutgoingHooks
@@ -23,7 +24,7 @@ def test_a_webhook_sealed_under_another_key_is_skipped(
         hook = old.add_outgoing(name="HA", url=receiver.url(), events=["job_finished"])
         repository = HookRepository(session_factory, SecretBox("new key"))
 
-        result = OutgoingHooks(repository).send_test(hook.id)
+        result = OutgoingHooks(repository, post=post_json).send_test(hook.id)
         assert not result.ok and result.error is not None
         assert "secret key changed" in result.error
 
@@ -40,7 +41,7 @@ def test_a_webhook_sealed_under_another_key_is_skipped(
         assert jobs.finish(
             job.id, runner_id="r", status=JobStatus.SUCCEEDED, error=None, now=utc_now()
         )
-        notifier = HookNotifier(repository, jobs, lambda link_id: 0)
+        notifier = HookNotifier(repository, jobs, lambda link_id: 0, post=post_json)
         notifier.job_ended(job.id)
         assert notifier.wait_idle()
         notifier.close()
@@ -52,5 +53,5 @@ def test_a_webhook_sealed_under_another_key_is_skipped(
         stored = repository.outgoing(hook.id)
         assert stored.last_error is not None and "restore the old key" in stored.last_error
         # under the right key it is posted to as before
-        assert OutgoingHooks(old).send_test(hook.id).ok
+        assert OutgoingHooks(old, post=post_json).send_test(hook.id).ok
         assert len(receiver.received) == 1

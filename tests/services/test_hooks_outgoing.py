@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.adapters.http_out import post_json
 from app.bootstrap import Container
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.jobs import JobStatus
@@ -129,7 +130,7 @@ def test_conflicts_pending_follows_a_sync_that_left_conflicts(
             name="conflicts", url=receiver.url(), events=["conflicts_pending"]
         )
         notifier = HookNotifier(
-            world.hooks.inbound.repository, world.job_repository, lambda link_id: 3
+            world.hooks.inbound.repository, world.job_repository, lambda link_id: 3, post=post_json
         )
         kinds.conflicts = 2
         job = world.link_runs.run(link)

@@ -19,9 +19,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from app.adapters.http_out import PostResult, post_json
 from app.domain.clock import utc_now
 from app.domain.errors import CrossfadeError, InvalidInput, NotFound
 from app.domain.hook_records import OutgoingRecord
@@ -35,6 +34,7 @@ from app.domain.hooks import (
     ping_payload,
 )
 from app.domain.jobs import JobRecord
+from app.domain.post_result import PostResult
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobHandler, JobKindRegistry
 from app.services.ratings.jobs import RATINGS_SYNC
@@ -42,12 +42,15 @@ from app.services.repository_ports import HookRepositoryPort, JobRepositoryPort
 
 logger = logging.getLogger(__name__)
 
-Poster = Callable[[str, Mapping[str, Any], float], PostResult]
+
+class Poster(Protocol):
+    """POSTs ``body`` as JSON to ``url`` (``app.adapters.http_out.post_json``, handed in by
+    ``app.bootstrap``); every outcome is a :class:`PostResult`, no exception escapes."""
+
+    def __call__(self, url: str, body: Mapping[str, Any], *, timeout_s: float) -> PostResult: ...
+
+
 PendingConflicts = Callable[[int], int]
-
-
-def _post(url: str, body: Mapping[str, Any], timeout_s: float) -> PostResult:
-    return post_json(url, body, timeout_s=timeout_s)
 
 
 class OutgoingHooks:
@@ -57,7 +60,7 @@ class OutgoingHooks:
         self,
         repository: HookRepositoryPort,
         *,
-        post: Poster = _post,
+        post: Poster,
         timeout_s: float = 5.0,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -112,7 +115,9 @@ class OutgoingHooks:
         hook = self._repository.outgoing(hook_id)
         if not hook.url:
             return PostResult(None, hook.last_error or "this webhook has no URL")
-        result = self._post(hook.url, ping_payload(name=hook.name, sent_at=self._now()), 5.0)
+        result = self._post(
+            hook.url, ping_payload(name=hook.name, sent_at=self._now()), timeout_s=5.0
+        )
         self._repository.record_outgoing_result(
             hook.id, status=result.status, error=result.error, at=self._now()
         )
@@ -147,7 +152,7 @@ class HookNotifier:
         jobs: JobRepositoryPort,
         pending_conflicts: PendingConflicts,
         *,
-        post: Poster = _post,
+        post: Poster,
         timeout_s: float = 5.0,
         settle_timeout_s: float = 30.0,
         now: Callable[[], datetime] = utc_now,
@@ -278,7 +283,7 @@ class HookNotifier:
             if not hook.url:
                 logger.warning("outgoing webhook %r skipped: %s", hook.name, hook.last_error)
                 continue
-            result = self._post(hook.url, body, self._timeout_s)
+            result = self._post(hook.url, body, timeout_s=self._timeout_s)
             if not result.ok:
                 logger.warning(
                     "outgoing webhook %r (%s) %s: %s",
