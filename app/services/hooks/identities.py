@@ -7,8 +7,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
-from app.adapters.plex import PlexServerClient
 from app.domain.errors import PlexError
 from app.domain.library_records import LibraryRecord
 from app.services.libraries.configs import PlexMusicConfig
@@ -16,7 +16,26 @@ from app.services.ports import LibraryRepositoryPort
 
 logger = logging.getLogger(__name__)
 
-PlexClientFactory = Callable[[str, str, float], PlexServerClient]
+
+class ServerIdentity(Protocol):
+    """Who a Plex server says it is (``app.adapters.plex``'s ``PlexIdentity`` fits)."""
+
+    @property
+    def machine_identifier(self) -> str: ...
+
+
+class IdentityClient(Protocol):
+    """What the identities need from a Plex client (``PlexServerClient`` fits): opened as a
+    context, asked who its server is."""
+
+    def __enter__(self) -> IdentityClient: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def identity(self) -> ServerIdentity: ...
+
+
+PlexClientFactory = Callable[[str, str, float], IdentityClient]
 
 
 class PlexIdentities:
