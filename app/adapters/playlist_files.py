@@ -24,7 +24,6 @@ import os
 import secrets
 import stat
 import time
-from dataclasses import dataclass
 
 from app.domain.errors import (
     FileAccessDenied,
@@ -34,22 +33,13 @@ from app.domain.errors import (
     ReadOnlyLocation,
     SetupError,
 )
+from app.domain.playlists.file_snapshot import PlaylistFileSnapshot
 from app.domain.playlists.m3u import PLAYLIST_EXTENSIONS
 
 TEMP_PREFIX = ".crossfade-"
 TEMP_SUFFIX = ".tmp"
 STALE_TEMP_S = 600
 MAX_PLAYLIST_BYTES = 64 * 1024 * 1024  # far beyond any real playlist; refuses device files
-
-
-@dataclass(frozen=True, slots=True)
-class PlaylistFileSnapshot:
-    """A playlist file as read (or as just written): its path, bytes and stat."""
-
-    path: str
-    data: bytes
-    size_bytes: int
-    mtime_ns: int
 
 
 def _error(exc: OSError, path: str, action: str) -> MediaFileError:

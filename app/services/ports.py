@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.adapters.playlist_files import PlaylistFileSnapshot
 from app.domain.errors import CrossfadeError
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.match_keys import TrackInfo
+from app.domain.playlists.file_snapshot import PlaylistFileSnapshot
 from app.domain.playlists.m3u import PlaylistEntry
 from app.domain.playlists.records import (
     ConflictEntry,
