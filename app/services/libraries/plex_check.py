@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from app.adapters.plex.records import PlexSection
 from app.domain.errors import InvalidInput, NotFound
 from app.domain.kinds import LibraryKind
 from app.domain.path_input import check_local_path
@@ -229,7 +228,7 @@ def check_plex(
 
 def server_sections(
     connect: PlexClientFactory, base_url: str, token: str, *, timeout_s: float = 10.0
-) -> tuple[PlexSection, ...]:
+) -> tuple[SectionView, ...]:
     """For "Test connection": every section the token can see; InvalidInput for a bad URL
     or an empty token, a PlexError when the server cannot be used."""
     config = validate_library_config(
