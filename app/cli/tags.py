@@ -21,7 +21,14 @@ from typing import Any
 
 import typer
 
-from app.adapters.tags import FileTags, WriteOptions, WriteOutcome, read_file, write_rating
+from app.adapters.tags import (
+    FileTags,
+    WriteOptions,
+    WriteOutcome,
+    iter_audio_files,
+    read_file,
+    write_rating,
+)
 from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
 from app.domain.names import display_form
 from app.domain.problems import ExitCode
@@ -281,7 +288,7 @@ def scan_command(
 
     Exit status 3 when some files could not be read (listed on stderr), 0 when all were."""
     try:
-        summary = scan_tags(directory)
+        summary = scan_tags(directory, read=read_file, list_files=iter_audio_files)
     except CrossfadeError as exc:
         raise _fail(str(exc)) from exc
     if as_json:

@@ -7,6 +7,7 @@ from pathlib import Path
 import mutagen
 import pytest
 
+from app.adapters.tags import iter_audio_files, read_file
 from app.domain.errors import NotFound
 from app.services.tags.scan import scan_tags
 from tests.adapters.tags_support import copy_fixture
@@ -40,7 +41,7 @@ def library(tmp_path: Path) -> Path:
 
 def test_summary_counts_dialects_scales_and_failures(library: Path) -> None:
     done: list[int] = []
-    summary = scan_tags(library, progress=done.append)
+    summary = scan_tags(library, read=read_file, list_files=iter_audio_files, progress=done.append)
     assert (summary.files, summary.read, summary.failed) == (10, 7, 3)
     assert summary.rated == 5
     assert summary.disagreements == 1
@@ -59,7 +60,7 @@ def test_summary_counts_dialects_scales_and_failures(library: Path) -> None:
 
 
 def test_summary_lines_for_people(library: Path) -> None:
-    lines = scan_tags(library).lines()
+    lines = scan_tags(library, read=read_file, list_files=iter_audio_files).lines()
     assert lines[0].endswith("10 files, 7 read, 3 failed, 5 rated, 1 with disagreeing tags")
     assert "vorbis:rating: 0–100 in 4 files, 1–5 in 1 file, invalid in 1 file" in lines
     assert "vorbis:fmps_rating: 0–1 in 1 file" in lines
@@ -68,9 +69,9 @@ def test_summary_lines_for_people(library: Path) -> None:
 
 def test_missing_root(tmp_path: Path) -> None:
     with pytest.raises(NotFound):
-        scan_tags(tmp_path / "nowhere")
+        scan_tags(tmp_path / "nowhere", read=read_file, list_files=iter_audio_files)
 
 
 def test_empty_folder(tmp_path: Path) -> None:
-    summary = scan_tags(tmp_path)
+    summary = scan_tags(tmp_path, read=read_file, list_files=iter_audio_files)
     assert (summary.files, summary.dialects, summary.failed) == (0, (), 0)

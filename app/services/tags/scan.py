@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from app.adapters.tags import FileTags, iter_audio_files, read_file
 from app.domain.errors import MediaFileError, NotFound
 from app.domain.ratings.dialects import TagReading
 from app.domain.ratings.resolution import ReadPolicy, resolve
@@ -24,8 +24,27 @@ EXAMPLE_FAILURES = 20
 UNRATED_LABEL = "unrated"
 INVALID_LABEL = "invalid"
 
-ReadFile = Callable[[str], FileTags]
-ListFiles = Callable[[str, Callable[[MediaFileError], None]], Iterable[str]]
+
+class ScannedFile(Protocol):
+    """What the survey looks at in one read file (``app.adapters.tags``' ``FileTags`` fits)."""
+
+    @property
+    def format(self) -> str: ...
+
+    @property
+    def tags(self) -> Sequence[TagReading]: ...
+
+
+class ListFiles(Protocol):
+    """The audio files under a folder, folders that cannot be listed reported to ``on_error``
+    (``app.adapters.tags``' ``iter_audio_files`` fits)."""
+
+    def __call__(
+        self, root: str, *, on_error: Callable[[MediaFileError], None]
+    ) -> Iterable[str]: ...
+
+
+ReadFile = Callable[[str], ScannedFile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +120,7 @@ class _Tally:
         self.failures: list[tuple[str, str]] = []
         self.policy = ReadPolicy()
 
-    def add_tags(self, tags: FileTags) -> None:
+    def add_tags(self, tags: ScannedFile) -> None:
         self.files += 1
         self.read += 1
         self.formats[tags.format] += 1
@@ -143,19 +162,17 @@ class _Tally:
         )
 
 
-def _list_audio(root: str, on_error: Callable[[MediaFileError], None]) -> Iterable[str]:
-    return iter_audio_files(root, on_error=on_error)
-
-
 def scan_tags(
     root: str | os.PathLike[str],
     *,
-    read: ReadFile = read_file,
-    list_files: ListFiles = _list_audio,
+    read: ReadFile,
+    list_files: ListFiles,
     progress: Callable[[int], None] | None = None,
 ) -> TagScanSummary:
     """Read every audio file under ``root`` (no pinned scale: the point is to see the scales)
-    and summarise. ``progress`` gets the number of files done so far after each file."""
+    and summarise. ``progress`` gets the number of files done so far after each file.
+    ``read`` and ``list_files`` are the tag adapter's (``read_file``, ``iter_audio_files``),
+    handed in by the caller."""
     name = os.fspath(root)
     if not Path(name).is_dir():
         raise NotFound(f"no such folder: {name}")
@@ -164,7 +181,7 @@ def scan_tags(
     def folder_failed(error: MediaFileError) -> None:
         tally.add_error(error, counts_as_file=False)
 
-    for path in list_files(name, folder_failed):
+    for path in list_files(name, on_error=folder_failed):
         try:
             tally.add_tags(read(path))
         except MediaFileError as error:
