@@ -29,8 +29,8 @@ from one run, and use ``--repeat``.
 ``--profile first,rerun`` writes cProfile stats of those runs next to the work folder and
 prints the top functions.
 
-One script on purpose (over 500 lines): a benchmark is read top to bottom as the recipe it runs,
-and the PMRS side must stay runnable in its own venv without importing our package.
+One script on purpose (over 500 lines): a benchmark is read top to bottom as the recipe it runs
+(build, our runs, the floor, PMRS, the verdict).
 """
 
 from __future__ import annotations
