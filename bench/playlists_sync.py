@@ -24,25 +24,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.adapters.db import migrate  # noqa: E402 - after the path setup
-from app.adapters.db.engine import create_db_engine, create_session_factory  # noqa: E402
-from app.adapters.db.library_repo import LibraryRepository  # noqa: E402
-from app.adapters.db.playlist_repo import PlaylistRepository  # noqa: E402
-from app.adapters.plex import PlexServerClient  # noqa: E402
-from app.domain.links import Mode  # noqa: E402
-from app.domain.matching import MatchThresholds  # noqa: E402
-from app.domain.paths import PathMapping  # noqa: E402
-from app.services.playlists.matching import PlexFolderResolver  # noqa: E402
-from app.services.playlists.run.run_state import (  # noqa: E402
+from app.adapters.db import migrate
+from app.adapters.db.engine import create_db_engine, create_session_factory
+from app.adapters.db.library_repo import LibraryRepository
+from app.adapters.db.playlist_repo import PlaylistRepository
+from app.adapters.plex import PlexServerClient
+from app.domain.links import Mode
+from app.domain.matching import MatchThresholds
+from app.domain.paths import PathMapping
+from app.services.playlists.matching import PlexFolderResolver
+from app.services.playlists.run.run_state import (
     PlaylistRules,
     PlaylistSides,
     PlaylistsSummary,
 )
-from app.services.playlists.run.sync import PlaylistsSync  # noqa: E402
-from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide  # noqa: E402
-from plex_emulator.server import EmulatorServer  # noqa: E402
-from plex_emulator.state import EmulatorState  # noqa: E402
-from plex_emulator.synthetic import add_synthetic_music_section  # noqa: E402
+from app.services.playlists.run.sync import PlaylistsSync
+from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
+from plex_emulator.server import EmulatorServer
+from plex_emulator.state import EmulatorState
+from plex_emulator.synthetic import add_synthetic_music_section
 
 TOKEN = "bench-owner-token"
 PLEX_ROOT = "/srv/media/music"

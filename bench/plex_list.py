@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plex_emulator.server import EmulatorServer  # noqa: E402 - after the path setup
-from plex_emulator.state import EmulatorState  # noqa: E402
-from plex_emulator.synthetic import add_synthetic_music_section  # noqa: E402
+from plex_emulator.server import EmulatorServer
+from plex_emulator.state import EmulatorState
+from plex_emulator.synthetic import add_synthetic_music_section
 
 TOKEN = "bench-owner-token"
 

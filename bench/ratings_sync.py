@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _ratings_world import (  # noqa: E402 - after the path setup
+from _ratings_world import (
     BenchTrack,
     RunningEmulator,
     cached_library,
@@ -67,28 +67,28 @@ from _ratings_world import (  # noqa: E402 - after the path setup
     seed_plex,
 )
 
-from app.adapters.db import migrate  # noqa: E402
-from app.adapters.db.engine import create_db_engine, create_session_factory  # noqa: E402
-from app.adapters.db.jobs import JobRepository  # noqa: E402
-from app.adapters.processes import current_runner_id, runner_alive  # noqa: E402
-from app.bootstrap import build_domains, build_job_kinds  # noqa: E402
-from app.domain.jobs import JobStatus, JobTrigger  # noqa: E402
-from app.domain.links import Mode  # noqa: E402
-from app.domain.ratings.value import Rating  # noqa: E402
-from app.services.jobs.executor import JobExecutor  # noqa: E402
-from app.services.jobs.service import JobService  # noqa: E402
-from app.services.libraries.link_runs import LinkRuns  # noqa: E402
-from app.services.ports import (  # noqa: E402
+from app.adapters.db import migrate
+from app.adapters.db.engine import create_db_engine, create_session_factory
+from app.adapters.db.jobs import JobRepository
+from app.adapters.processes import current_runner_id, runner_alive
+from app.bootstrap import build_domains, build_job_kinds
+from app.domain.jobs import JobStatus, JobTrigger
+from app.domain.links import Mode
+from app.domain.ratings.value import Rating
+from app.services.jobs.executor import JobExecutor
+from app.services.jobs.service import JobService
+from app.services.libraries.link_runs import LinkRuns
+from app.services.ports import (
     RatingSide,
     RatingWrite,
     Reporter,
     SideItem,
     Written,
 )
-from app.services.ratings.run.concurrency import SyncSides  # noqa: E402
-from app.services.ratings.run.sync import RatingsSync  # noqa: E402
-from app.services.ratings.run.values import LinkRules, SyncSummary  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.services.ratings.run.concurrency import SyncSides
+from app.services.ratings.run.sync import RatingsSync
+from app.services.ratings.run.values import LinkRules, SyncSummary
+from app.settings import Settings
 
 PMRS_VERSION = "2.2.0"
 PHASES = ("scan", "match", "plan", "write")

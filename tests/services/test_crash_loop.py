@@ -20,7 +20,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,16 +29,16 @@ import pytest
 
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
-from app.bootstrap import Container, build_container
+from app.bootstrap import Container
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.resolution import ReadPolicy
 from app.domain.ratings.value import Rating
-from app.settings import load_settings
 from plex_emulator.builder import Folder
 from plex_emulator.demo_files import DemoTrack, make_library
 from tests.adapters.tags_support import audio_fingerprint
 from tests.emulator.support import running_emulator, template_cache
+from tests.services.crash_support import alive, session_members, warm_zygote
 
 pytestmark = pytest.mark.slow
 
@@ -116,91 +115,40 @@ class Loop:
         return job
 
 
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def session_members(session_id: int) -> list[int]:
-    """Live processes of a session (a run and everything it started, re-parented or not)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session_id and fields[0] != "Z":
-            found.append(int(entry))
-    return found
-
-
 @pytest.fixture
 def loop(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
     music = tmp_path / "music"
     paths = library(music, tmp_path_factory)
-    data_dir = tmp_path / "data"
-    env = {
-        **os.environ,
-        "CROSSFADE_DATA_DIR": str(data_dir),
-        "CROSSFADE_SECRET_KEY": SECRET_KEY,
-        "CROSSFADE_WORKER_PROCESSES": "2",
-        "CROSSFADE_LOG_LEVEL": "WARNING",
-    }
-    env.pop("CROSSFADE_DATABASE_URL", None)
-    env.pop("CROSSFADE_REDIS_URL", None)
-    settings = load_settings(
-        data_dir=data_dir, database_url=None, redis_url=None, secret_key=SECRET_KEY
-    )
-    container = build_container(settings, runner="inline")
-    container.startup()
-    with (tmp_path / "zygote.log").open("w") as log:
-        zygote = subprocess.Popen(
-            [sys.executable, "-m", "tests.services.crash_zygote"],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
+    with (
+        warm_zygote(tmp_path, secret_key=SECRET_KEY, worker_processes=2) as (
+            container,
+            zygote,
+        ),
+        running_emulator(music=[Folder(str(music))]) as emulator,
+    ):
+        plex = PlexServerClient(emulator.url, emulator.owner_token)
+        section = next(s for s in plex.list_sections() if s.is_music)
+        by_file = {
+            file_path: track.rating_key
+            for track in plex.iter_tracks(section.section_id)
+            for file_path in track.file_paths
+        }
+        keys = {path: by_file[str(music / path)] for path in paths}
+        catalog = container.domains.libraries
+        plex_library = catalog.add_library(
+            kind="plex_music",
+            name="Plex",
+            config={"base_url": emulator.url, "section_ids": [section.section_id]},
+            secret=emulator.owner_token,
         )
-    try:
-        with running_emulator(music=[Folder(str(music))]) as emulator:
-            plex = PlexServerClient(emulator.url, emulator.owner_token)
-            section = next(s for s in plex.list_sections() if s.is_music)
-            by_file = {
-                file_path: track.rating_key
-                for track in plex.iter_tracks(section.section_id)
-                for file_path in track.file_paths
-            }
-            keys = {path: by_file[str(music / path)] for path in paths}
-            catalog = container.domains.libraries
-            plex_library = catalog.add_library(
-                kind="plex_music",
-                name="Plex",
-                config={"base_url": emulator.url, "section_ids": [section.section_id]},
-                secret=emulator.owner_token,
-            )
-            files = catalog.add_library(
-                kind="music_folder",
-                name="Files",
-                config={"root": str(music), "write_profile": "musicbee"},
-            )
-            link = catalog.add_link(
-                kind="ratings", library_a_id=plex_library.id, library_b_id=files.id
-            )
-            yield Loop(music, paths, keys, plex, section.section_id, container, link.id, zygote)
-            plex.close()
-    finally:
-        zygote.kill()
-        zygote.wait(30)
-        for pipe in (zygote.stdin, zygote.stdout):
-            if pipe is not None:
-                pipe.close()
-        container.close()
+        files = catalog.add_library(
+            kind="music_folder",
+            name="Files",
+            config={"root": str(music), "write_profile": "musicbee"},
+        )
+        link = catalog.add_link(kind="ratings", library_a_id=plex_library.id, library_b_id=files.id)
+        yield Loop(music, paths, keys, plex, section.section_id, container, link.id, zygote)
+        plex.close()
 
 
 def change_both_sides(loop: Loop, rng: random.Random) -> None:

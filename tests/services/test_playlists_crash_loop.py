@@ -11,7 +11,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,12 +20,11 @@ import pytest
 
 from app.adapters.playlist_files import is_playlist_name
 from app.adapters.plex import PlexServerClient
-from app.bootstrap import Container, build_container
+from app.bootstrap import Container
 from app.domain.jobs import JobRecord, JobStatus, JobTrigger
-from app.settings import load_settings
 from plex_emulator.builder import Folder
 from tests.emulator.support import running_emulator, write_library
-from tests.services.test_crash_loop import alive, session_members
+from tests.services.crash_support import alive, session_members, warm_zygote
 
 pytestmark = pytest.mark.slow
 
@@ -87,63 +85,35 @@ def world(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     music = write_library(tmp_path / "music", tmp_path_factory)
     lists = tmp_path / "lists"
     lists.mkdir()
-    data_dir = tmp_path / "data"
-    env = {
-        **os.environ,
-        "CROSSFADE_DATA_DIR": str(data_dir),
-        "CROSSFADE_SECRET_KEY": SECRET_KEY,
-        "CROSSFADE_WORKER_PROCESSES": "1",
-        "CROSSFADE_LOG_LEVEL": "WARNING",
-    }
-    env.pop("CROSSFADE_DATABASE_URL", None)
-    env.pop("CROSSFADE_REDIS_URL", None)
-    settings = load_settings(
-        data_dir=data_dir, database_url=None, redis_url=None, secret_key=SECRET_KEY
-    )
-    container = build_container(settings, runner="inline")
-    container.startup()
-    with (tmp_path / "zygote.log").open("w") as log:
-        zygote = subprocess.Popen(
-            [sys.executable, "-m", "tests.services.crash_zygote"],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
+    with (
+        warm_zygote(tmp_path, secret_key=SECRET_KEY, worker_processes=1) as (
+            container,
+            zygote,
+        ),
+        running_emulator(music=[Folder(str(music))]) as emulator,
+    ):
+        plex = PlexServerClient(emulator.url, emulator.owner_token)
+        section = next(s for s in plex.list_sections() if s.is_music)
+        keys = [track.rating_key for track in plex.iter_tracks(section.section_id)]
+        catalog = container.domains.libraries
+        plex_library = catalog.add_library(
+            kind="plex_music",
+            name="Plex",
+            config={"base_url": emulator.url, "section_ids": [section.section_id]},
+            secret=emulator.owner_token,
         )
-    try:
-        with running_emulator(music=[Folder(str(music))]) as emulator:
-            plex = PlexServerClient(emulator.url, emulator.owner_token)
-            section = next(s for s in plex.list_sections() if s.is_music)
-            keys = [track.rating_key for track in plex.iter_tracks(section.section_id)]
-            catalog = container.domains.libraries
-            plex_library = catalog.add_library(
-                kind="plex_music",
-                name="Plex",
-                config={"base_url": emulator.url, "section_ids": [section.section_id]},
-                secret=emulator.owner_token,
-            )
-            files = catalog.add_library(
-                kind="music_folder", name="Files", config={"root": str(music)}
-            )
-            link = catalog.add_link(
-                kind="playlists",
-                library_a_id=plex_library.id,
-                library_b_id=files.id,
-                options={"playlist_dir": str(lists)},
-            )
-            rng = random.Random(7)
-            for number in range(PLAYLISTS):
-                plex.create_playlist(f"List {number:02d}", section.section_id, rng.sample(keys, 4))
-            yield World(lists, plex, keys, container, link.id, zygote)
-            plex.close()
-    finally:
-        zygote.kill()
-        zygote.wait(30)
-        for pipe in (zygote.stdin, zygote.stdout):
-            if pipe is not None:
-                pipe.close()
-        container.close()
+        files = catalog.add_library(kind="music_folder", name="Files", config={"root": str(music)})
+        link = catalog.add_link(
+            kind="playlists",
+            library_a_id=plex_library.id,
+            library_b_id=files.id,
+            options={"playlist_dir": str(lists)},
+        )
+        rng = random.Random(7)
+        for number in range(PLAYLISTS):
+            plex.create_playlist(f"List {number:02d}", section.section_id, rng.sample(keys, 4))
+        yield World(lists, plex, keys, container, link.id, zygote)
+        plex.close()
 
 
 def shuffle_playlists(world: World, rng: random.Random, iteration: int) -> None:
