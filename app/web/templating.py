@@ -50,8 +50,16 @@ def _has_surrogate(text: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in text)
 
 
+def url_root(request: Request) -> dict[str, str]:
+    """``root``: the URL prefix the app is served under (``""``, or ``/crossfade`` behind a
+    proxy's sub-path); every absolute link in a template starts with it."""
+    return {"root": str(request.scope.get("root_path", "")).rstrip("/")}
+
+
 def build_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(asset_dir("templates")))
+    templates = Jinja2Templates(
+        directory=str(asset_dir("templates")), context_processors=[url_root]
+    )
     env = templates.env
     env.finalize = shown
     env.filters["duration"] = format_duration

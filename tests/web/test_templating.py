@@ -1,8 +1,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from starlette.requests import Request
 
-from app.web.templating import build_templates, rate, short_time
+from app.web.templating import build_templates, rate, short_time, url_root
 
 NOW = datetime(2025, 5, 6, 12, 0, tzinfo=UTC)
 
@@ -28,3 +29,11 @@ def test_templates_have_the_filters() -> None:
     env = build_templates().env
     assert {"duration", "short_time", "rate"} <= set(env.filters)
     assert env.get_template("base.html") is not None
+
+
+@pytest.mark.parametrize(
+    ("root_path", "root"), [("", ""), ("/crossfade", "/crossfade"), ("/crossfade/", "/crossfade")]
+)
+def test_url_root_is_the_served_prefix_without_trailing_slash(root_path: str, root: str) -> None:
+    request = Request({"type": "http", "root_path": root_path, "path": "/", "headers": []})
+    assert url_root(request) == {"root": root}
