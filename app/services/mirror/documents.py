@@ -113,9 +113,21 @@ def folder_clashes_payload(plan: MirrorPlan | None) -> list[dict[str, object]]:
 # --------------------------------------------------------------------------------------------
 
 
-def sync_head(dry_run: bool) -> Fields:
-    """The keys before the ``events`` array."""
-    return [("operation", "sync"), ("dry_run", dry_run)]
+def sync_head(dry_run: bool, operation: str = "sync") -> Fields:
+    """The keys before the ``events`` array (``operation`` is ``import`` for an import)."""
+    return [("operation", operation), ("dry_run", dry_run)]
+
+
+def import_tail(outcome: SyncOutcome, request: MirrorRequest, *, move: bool) -> Fields:
+    """An import's keys after the ``events`` array: a sync's, with ``mode`` (``move`` or
+    ``copy``) and the count of staged videos removed (``summary.sources_removed``)."""
+    fields: Fields = [("mode", "move" if move else "copy")]
+    for key, value in sync_tail(outcome, request):
+        if key == "summary" and isinstance(value, dict):
+            value = {**value, "sources_removed": outcome.summary.sources_removed}
+        if key not in ("strays_in_target", "nested_strays"):
+            fields.append((key, value))
+    return fields
 
 
 def sync_tail(outcome: SyncOutcome, request: MirrorRequest) -> Fields:
