@@ -205,6 +205,20 @@ class PlexNotFound(PlexError):
     code = "plex_not_found"
 
 
+class JellyfinError(CrossfadeError):
+    """A Jellyfin server error; ``server`` is the base URL (never the API key)."""
+
+    code = "jellyfin_error"
+
+    def __init__(self, message: str, *, server: str) -> None:
+        super().__init__(f"{message} ({server})")
+        self.server = server
+
+
+class JellyfinUnauthorized(JellyfinError):
+    code = "jellyfin_unauthorized"
+
+
 class MirrorError(CrossfadeError):
     code = "mirror_error"
 
