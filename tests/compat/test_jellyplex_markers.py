@@ -162,6 +162,10 @@ def test_markers_agree_with_jellyplex_sync(jps_bin: Path, tmp_path: Path) -> Non
     ]
     assert not diff_theirs["movies_only_in_target"] and not diff_theirs["differing_movies"]
     assert (code_theirs, code_mine) == (1, 0) and diff_mine["in_sync"]
+    for key, listed in zip(
+        ("marked_in_source", "marked_in_target"), marked(diff_mine, plex, mine), strict=True
+    ):
+        assert diff_mine["summary"][key] == len(listed) > 0
     assert marked(diff_mine, plex, mine) == marked(diff_theirs, plex, theirs)
 
     code_theirs, plan_theirs = jellyplex(jps_bin, "plan", "--json", str(plex), str(theirs))

@@ -179,7 +179,8 @@ def sync_tail(outcome: SyncOutcome, request: MirrorRequest) -> Fields:
 
 
 def diff_document(outcome: DiffOutcome, request: MirrorRequest) -> dict[str, object]:
-    """The whole diff document (``differing`` per movie is our addition)."""
+    """The whole diff document (``differing`` per movie and the ``summary`` of the marked
+    counts are our additions)."""
     report = outcome.report
     lists = common_lists(
         outcome.plan, outcome.source_root, outcome.target_root, outcome.marked_root
@@ -207,6 +208,10 @@ def diff_document(outcome: DiffOutcome, request: MirrorRequest) -> dict[str, obj
             for d in (report.differing_movies if report else ())
         ],
         **lists,
+        "summary": {
+            "marked_in_source": len(lists["marked_in_source"]),
+            "marked_in_target": len(lists["marked_in_target"]),
+        },
         "error": _error(outcome.error),
     }
 
