@@ -48,6 +48,9 @@ def staging(library: Path, stage: Path) -> list[str]:
     put(stage / "notes.nfo")
     put(stage / "half" / "poster.jpg")
     put(stage / "half" / "[1080p].mkv")  # no title: unparseable
+    # Two movies meeting in one Jellyfin folder (the tmdb id is lost): neither is imported.
+    put(stage / "Twin (2000) {imdb-tt0000042} {tmdb-7}.mkv")
+    put(stage / "half" / "Twin (2000) {imdb-tt0000042}.mkv")
     return held
 
 
@@ -111,6 +114,10 @@ def test_import_agrees_with_jellyplex_sync(jps_bin: Path, tmp_path: Path) -> Non
     assert len(imported) > MOVIES // 2
     assert {Path(p).name for p in left if p.startswith("hold/")} == {*held, MARKER}
     assert "half/[1080p].mkv" in left and "notes.nfo" in left and ".trash/Junk (2000).mkv" in left
+    assert "half/Twin (2000) {imdb-tt0000042}.mkv" in left
+    assert [c["target_folder_name"] for c in doc["folder_clashes"]] == [
+        "Twin (2000) [imdbid-tt0000042]"
+    ]
     assert doc["marked_in_source"] == [str(stages[1] / "hold")]
     assert doc["marked_in_target"] == [str(targets[1] / jellyfin_name(first_movie))]
     assert doc["summary"]["marked_in_source"] == doc["summary"]["marked_in_target"] == 1

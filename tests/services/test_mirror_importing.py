@@ -121,3 +121,15 @@ def test_a_missing_target_without_create_is_a_setup_error(tmp_path: Path) -> Non
     req = MirrorRequest(source=source, target=tmp_path / "none")
     outcome = import_media(req, move=True)
     assert outcome.exit_code == EXIT_SETUP_ERROR and outcome.error is not None
+
+
+def test_a_folder_clash_leaves_both_staged_and_the_rest_goes_on(tmp_path: Path) -> None:
+    source, target = stage(tmp_path / "stage"), tmp_path / "lib"
+    (source / "Twin (2000) {imdb-tt1} {tmdb-2}.mkv").write_bytes(b"a")
+    (source / "Twin (2000) {imdb-tt1}.mkv").write_bytes(b"b")
+    outcome = import_media(request(source, target), move=True)
+    assert outcome.exit_code == EXIT_OK
+    assert outcome.plan is not None and len(outcome.plan.folder_clashes) == 1
+    assert outcome.summary.sources_removed == 2  # Heat's two versions
+    assert {"Twin (2000) {imdb-tt1} {tmdb-2}.mkv", "Twin (2000) {imdb-tt1}.mkv"} <= names(source)
+    assert not (target / "Twin (2000) [imdbid-tt1]").exists()

@@ -81,7 +81,8 @@ def import_media(
                 clash.target_folder_name,
             )
         options = ReconcileOptions(mode="copy", metadata_suffixes=request.metadata_suffixes)
-        steps = reconcile(plan, setup.source_tree, target_tree, options)
+        # A sync with folder clashes writes nothing; an import goes on with the other movies.
+        steps = reconcile(replace(plan, folder_clashes=()), setup.source_tree, target_tree, options)
         mover = _Mover(
             Applier(setup.source_root, setup.target_root, reporter, dry_run=request.dry_run),
             move=move,
