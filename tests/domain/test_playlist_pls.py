@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.errors import CorruptFile, InvalidInput
@@ -144,6 +144,7 @@ def fs_paths() -> st.SearchStrategy[str]:
     return posix_paths().filter(lambda path: not _NOT_FROM_A_FILE_SYSTEM.search(path))
 
 
+@settings(max_examples=50)  # the M3U properties cover the shared path rules at length
 @given(
     playlist=playlists(fs_paths(), POSIX),
     playlist_path=fs_paths().map(lambda path: path + ".pls"),
@@ -163,6 +164,7 @@ def test_posix_render_then_parse_gives_the_same_paths(
     assert_same_playlist(parse_pls(data, playlist_path=playlist_path, path_style=POSIX), playlist)
 
 
+@settings(max_examples=50)
 @given(
     playlist=playlists(windows_paths(), WINDOWS),
     playlist_path=windows_paths().map(lambda path: path + ".pls"),
