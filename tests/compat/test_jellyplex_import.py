@@ -145,7 +145,7 @@ def test_import_agrees_with_jellyplex_sync(jps_bin: Path, tmp_path: Path) -> Non
     # Jellyfin names into a Plex library, copied.
     jf_stage = tmp_path / "jfstage"
     # Left out: the hashed Dup versions, which 0.5.0 reads back as editions (Fix 3 of
-    # docs/MIRROR.md; the sync comparison covers it).
+    # docs/MIRROR.md; tests/domain cover our reading of them).
     for path in targets[1].glob("*/*.mkv"):
         if MARKER not in os.listdir(path.parent) and not path.name.startswith("Dup"):
             put(jf_stage / path.name, path.read_bytes())
