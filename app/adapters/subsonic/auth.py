@@ -15,16 +15,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import secrets
-from enum import StrEnum
 from urllib.parse import urlsplit
 
-
-class AuthMode(StrEnum):
-    AUTO = "auto"
-    TOKEN = "token"  # noqa: S105 (a mode's name, not a token)
-    PASSWORD = "password"  # noqa: S105 (a mode's name, not a password)
-    API_KEY = "api_key"
-
+from app.domain.subsonic import AuthMode
 
 # Error codes that mean "this server does not take that mechanism" (not "wrong credentials").
 MECHANISM_REFUSED = frozenset({10, 41, 42})

@@ -18,13 +18,18 @@ import httpx
 
 from app.adapters.subsonic.auth import (
     MECHANISM_REFUSED,
-    AuthMode,
     credentials,
     plain_http_warning,
 )
-from app.adapters.subsonic.records import ServerInfo, SubsonicPlaylist, SubsonicSong
 from app.adapters.subsonic.transport import Envelope, Params, SubsonicTransport
 from app.domain.errors import InvalidInput, SubsonicError, SubsonicUnauthorized
+from app.domain.subsonic import (
+    AuthMode,
+    ServerInfo,
+    SubsonicConnection,
+    SubsonicPlaylist,
+    SubsonicSong,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +75,7 @@ def song_of(child: dict[str, Any]) -> SubsonicSong:
         album_artist=_text(child.get("displayAlbumArtist")) or _text(child.get("albumArtist")),
         track_no=_int(child.get("track")),
         disc_no=_int(child.get("discNumber")),
-        duration_s=float(duration) if isinstance(duration, int | float) else None,
+        duration_s=float(duration) if isinstance(duration, int | float) and duration else None,
         path=_text(child.get("path")),
         mbid=_text(child.get("musicBrainzId")),
         user_rating=rating if rating is not None and 1 <= rating <= 5 else None,
@@ -334,3 +339,20 @@ class SubsonicClient:
 
     def delete_playlist(self, playlist_id: str) -> None:
         self.call("deletePlaylist", [("id", playlist_id)])
+
+
+def connect(
+    connection: SubsonicConnection, secret: str, *, http: httpx.BaseTransport | None = None
+) -> SubsonicClient:
+    """A client for ``connection`` (nothing is sent until the first call)."""
+    return SubsonicClient(
+        connection.base_url,
+        connection.user,
+        secret,
+        auth=connection.auth,
+        allow_password=connection.allow_password,
+        timeout_s=connection.timeout_s,
+        max_rate_per_s=connection.max_requests_per_s,
+        page_size=connection.page_size,
+        http=http,
+    )
