@@ -143,3 +143,56 @@ def test_ratings_between_plex_and_supysonic(supysonic: Supysonic, container: Con
         again = finished(container, container.link_runs.run(link.id))
         assert writes(again) == (0, 0)
         plex.close()
+
+
+def test_playlists_between_supysonic_and_m3u_files(
+    supysonic: Supysonic, container: Container
+) -> None:
+    music = supysonic.music
+    playlist_dir = music.parent / "playlists"
+    playlist_dir.mkdir()
+    ids = song_ids(supysonic)
+    with supysonic_client(supysonic) as client:
+        mix_id = client.create_playlist("Mix", [ids[FIRST], ids[CA_VA]])
+        client.create_playlist("Mix", [ids[OOPS]])  # the same name: told apart by id
+    catalog = container.domains.libraries
+    server = catalog.add_library(
+        kind=LibraryKind.SUBSONIC,
+        name="Supysonic",
+        config=subsonic_config(supysonic),
+        secret=supysonic.password,
+    )
+    folder = catalog.add_library(
+        kind=LibraryKind.MUSIC_FOLDER,
+        name="Music",
+        config={"root": str(music), "playlist_dir": str(playlist_dir)},
+    )
+    link = catalog.add_link(kind=LinkKind.PLAYLISTS, library_a_id=server.id, library_b_id=folder.id)
+
+    finished(container, container.link_runs.run(link.id, dry_run=True))
+    assert list(playlist_dir.iterdir()) == []
+
+    first = finished(container, container.link_runs.run(link.id))
+    assert first.counters.get("created_b") == 2
+    files = sorted(playlist_dir.iterdir())
+    assert len(files) == 2
+    mix_file = next(f for f in files if "01 First.flac" in f.read_text("utf-8"))
+    text = mix_file.read_text("utf-8")
+    assert text.index("01 First.flac") < text.index("1-01 Ça va.m4a")
+
+    edited = [line for line in text.splitlines() if "Ça va" not in line]
+    edited += ["../music/" + CAFE]
+    mix_file.write_text("\n".join(edited) + "\n", "utf-8")
+    edit = finished(container, container.link_runs.run(link.id))
+    assert edit.counters.get("updated_a") == 1
+    with supysonic_client(supysonic) as client:
+        assert [s.song_id for s in client.playlist_songs(mix_id)] == [ids[FIRST], ids[CAFE]]
+        assert len(client.playlists()) == 2  # the same playlist updated, none added
+
+    again = finished(container, container.link_runs.run(link.id))
+    changed = ("created_a", "created_b", "updated_a", "updated_b", "deleted_a", "deleted_b")
+    assert not any(again.counters.get(name, 0) for name in changed), again.counters
+
+    finished(container, container.link_runs.undo(edit.id))
+    with supysonic_client(supysonic) as client:
+        assert [s.song_id for s in client.playlist_songs(mix_id)] == [ids[FIRST], ids[CA_VA]]

@@ -21,6 +21,7 @@ from app.domain.match_keys import TrackInfo
 from app.domain.matching import MatchThresholds
 from app.domain.paths import is_windows_path
 from app.domain.playlists.m3u import PathStyle, PlaylistEntry
+from app.domain.playlists.records import PlaylistState
 from app.domain.subsonic import SubsonicSong
 from app.services.playlists.matching import (
     FolderCatalog,
@@ -93,6 +94,39 @@ class SubsonicPlaylistSide:
 
     def close(self) -> None:
         self.client.close()
+
+    # --- the journal's view (``app.services.playlists.run.journal.KeyedPlaylists``) -----
+
+    def keyed_state(self, ref: str) -> PlaylistState:
+        """Playlist ``ref`` now, as journaled: its name and song ids (None: gone)."""
+        for playlist in self.client.playlists():
+            if playlist.playlist_id == ref:
+                songs = self.client.playlist_songs(ref)
+                return {"title": playlist.name, "keys": [song.song_id for song in songs]}
+        return None
+
+    def restore_keyed(self, ref: str | None, want: PlaylistState) -> str | None:
+        """Make ``ref`` hold ``want`` (None: delete it), re-creating it if it is gone."""
+        if want is None:
+            if ref is not None and self.keyed_state(ref) is not None:
+                self.client.delete_playlist(ref)
+            return ref
+        keys = [str(key) for key in want.get("keys", [])]
+        if ref is not None and self.keyed_state(ref) is not None:
+            self.client.replace_playlist(ref, keys)
+            return ref
+        return self.client.create_playlist(str(want["title"]), keys)
+
+    def find_keyed(self, after: PlaylistState) -> str | None:
+        """The playlist a dead job created before it journaled its id: the one of that name
+        holding exactly what it was to hold."""
+        if after is None:
+            return None
+        for playlist in self.client.playlists():
+            same_name = playlist.name == after.get("title")
+            if same_name and self.keyed_state(playlist.playlist_id) == after:
+                return playlist.playlist_id
+        return None
 
 
 def _style_of(path: str) -> PathStyle:
