@@ -10,6 +10,7 @@ playlist; playlists carry ``changed`` and ``readonly`` (smart ones refuse writes
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -179,8 +180,9 @@ class SubsonicEmulator:
         count = int(_one(params, "songCount") or 20)
         offset = int(_one(params, "songOffset") or 0)
         query = query.strip('"').lower()
-        songs = [s for s in self.library.songs.values() if not query or query in s.title.lower()]
-        page = songs[offset : offset + count]
+        every = self.library.songs.values()
+        found = (s for s in every if query in s.title.lower()) if query else iter(every)
+        page = list(itertools.islice(found, offset, offset + count))
         if not page:
             return {"searchResult3": {}}  # Navidrome and Supysonic omit empty lists
         return {"searchResult3": {"song": [self._child(user, s) for s in page]}}

@@ -51,7 +51,7 @@ def _int(value: object) -> int | None:
 
 
 def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return value if type(value) is str and value else None
 
 
 def _when(value: object) -> datetime | None:
@@ -64,22 +64,25 @@ def _when(value: object) -> datetime | None:
 
 
 def song_of(child: dict[str, Any]) -> SubsonicSong:
-    """A ``Child`` as a record; ``userRating`` outside 1–5 or absent is unrated."""
-    rating = _int(child.get("userRating"))
-    duration = child.get("duration")
+    """A ``Child`` as a record; ``userRating`` outside 1–5 or absent is unrated. (Inlined type
+    checks: a listing makes one per song.)"""
+    get = child.get
+    rating = get("userRating")
+    duration = get("duration")
+    track, disc = get("track"), get("discNumber")
     return SubsonicSong(
         song_id=str(child["id"]),
-        title=_text(child.get("title")),
-        artist=_text(child.get("artist")),
-        album=_text(child.get("album")),
-        album_artist=_text(child.get("displayAlbumArtist")) or _text(child.get("albumArtist")),
-        track_no=_int(child.get("track")),
-        disc_no=_int(child.get("discNumber")),
-        duration_s=float(duration) if isinstance(duration, int | float) and duration else None,
-        path=_text(child.get("path")),
-        mbid=_text(child.get("musicBrainzId")),
-        user_rating=rating if rating is not None and 1 <= rating <= 5 else None,
-        starred=bool(child.get("starred")),
+        title=_text(get("title")),
+        artist=_text(get("artist")),
+        album=_text(get("album")),
+        album_artist=_text(get("displayAlbumArtist")) or _text(get("albumArtist")),
+        track_no=track if type(track) is int else _int(track),
+        disc_no=disc if type(disc) is int else _int(disc),
+        duration_s=float(duration) if type(duration) in (int, float) and duration else None,
+        path=_text(get("path")),
+        mbid=_text(get("musicBrainzId")),
+        user_rating=rating if type(rating) is int and 1 <= rating <= 5 else None,
+        starred=bool(get("starred")),
     )
 
 

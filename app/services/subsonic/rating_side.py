@@ -87,9 +87,17 @@ def track_info(song: SubsonicSong, paths: SongPaths) -> TrackInfo:
     )
 
 
+_EVIDENCE: dict[tuple[Rating | None, bool], str] = {}
+
+
 def evidence(rating: Rating | None, starred: bool) -> str:
-    shown = "unrated" if rating is None else str(rating)
-    return f"Subsonic {shown}{' starred' if starred else ''}"
+    """Where the rating came from ("Subsonic 4★", "Subsonic unrated starred"), one shared
+    string per value."""
+    text = _EVIDENCE.get((rating, starred))
+    if text is None:
+        shown = "unrated" if rating is None else str(rating)
+        text = _EVIDENCE[rating, starred] = f"Subsonic {shown}{' starred' if starred else ''}"
+    return text
 
 
 class SubsonicRatingSide:
@@ -114,20 +122,22 @@ class SubsonicRatingSide:
     def load_state(self) -> None:
         """Nothing of ours to load: the server is the state."""
 
+    def _item(self, song: SubsonicSong) -> SideItem:
+        rating = self._starring.read(song)
+        paths = self._paths
+        return SideItem(
+            key=song.song_id,
+            track=lambda: track_info(song, paths),  # built on first use only
+            rating=rating,
+            rated_at_s=None,
+            evidence=evidence(rating, song.starred),
+        )
+
     def scan(self, reporter: Reporter, phase: str) -> list[SideItem]:
         items: list[SideItem] = []
         reporter.progress(phase, 0, None)
         for song in self._client.iter_songs():
-            rating = self._starring.read(song)
-            items.append(
-                SideItem(
-                    key=song.song_id,
-                    track=track_info(song, self._paths),
-                    rating=rating,
-                    rated_at_s=None,
-                    evidence=evidence(rating, song.starred),
-                )
-            )
+            items.append(self._item(song))
             if len(items) % PROGRESS_EVERY == 0:
                 reporter.check_cancelled()
                 reporter.progress(phase, len(items), None)
