@@ -124,7 +124,7 @@ SUBSONIC_FORM = KindForm(
         FormField("base_url", "Server URL", FieldType.URL, required=True,
                   placeholder="http://192.168.1.10:4533",
                   help="Navidrome, Gonic, Airsonic, LMS, Supysonic or any OpenSubsonic server."),
-        FormField("user", "User", help="Leave empty to sign in with an API key."),
+        FormField("user", "User", if_empty="", help="Leave empty to sign in with an API key."),
         FormField("password", "Password or API key", FieldType.PASSWORD, required=True,
                   help="Stored on this server, encrypted, and never shown again."),
         FormField("real_paths", "Server reports real paths", FieldType.CHOICE,

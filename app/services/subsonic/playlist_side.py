@@ -129,6 +129,14 @@ class SubsonicPlaylistSide:
         return None
 
 
+def _distinct(entries: Sequence[SideEntry]) -> list[SideEntry]:
+    """Each ident once, at its first entry."""
+    seen: dict[str, SideEntry] = {}
+    for entry in entries:
+        seen.setdefault(entry.ident, entry)
+    return list(seen.values())
+
+
 def _style_of(path: str) -> PathStyle:
     return PathStyle.WINDOWS if is_windows_path(path) else PathStyle.POSIX
 
@@ -177,7 +185,7 @@ class SubsonicFolderResolver:
         library by path, then by MusicBrainz id and tags."""
         resolution = Resolution()
         pending: list[SideEntry] = []
-        for entry in {e.ident: e for e in entries}.values():
+        for entry in _distinct(entries):
             if entry.entry is None or entry.entry.is_remote:
                 resolution.missing[entry.ident] = "a web address; Subsonic playlists hold songs"
             else:
@@ -222,7 +230,7 @@ class SubsonicFolderResolver:
     def a_to_b(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution:
         resolution = Resolution()
         rest: list[SideEntry] = []
-        for entry in {e.ident: e for e in entries}.values():
+        for entry in _distinct(entries):
             path = entry.track.path if entry.track is not None else None
             if path is not None and self._exists(path):
                 resolution.found[entry.ident] = file_entry(path, entry)
