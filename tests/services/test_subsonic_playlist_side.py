@@ -11,7 +11,11 @@ from app.adapters.subsonic import SubsonicClient
 from app.domain.matching import MatchThresholds
 from app.domain.playlists.m3u import PathStyle, PlaylistEntry
 from app.services.ports import SideEntry
-from app.services.subsonic.playlist_side import SubsonicFolderResolver, SubsonicPlaylistSide
+from app.services.subsonic.playlist_side import (
+    SubsonicFolderResolver,
+    SubsonicPlaylistSide,
+    UnchangedPlaylists,
+)
 from app.services.subsonic.rating_side import SongPaths
 from tests.services.ratings_support import RecordingReporter
 from tests.subsonic_emulator import EmulatorSong, SubsonicEmulator, transport
@@ -26,7 +30,9 @@ def world(tmp_path: Path) -> tuple[SubsonicEmulator, SubsonicPlaylistSide]:
     client = SubsonicClient(
         "http://127.0.0.1:1", "alice", "pw", http=transport(server), max_rate_per_s=0
     )
-    side = SubsonicPlaylistSide(client, SongPaths(real_paths=True), user="alice", label="ND")
+    side = SubsonicPlaylistSide(
+        client, SongPaths(real_paths=True), user="alice", label="ND", unchanged=UnchangedPlaylists()
+    )
     return server, side
 
 
@@ -110,3 +116,27 @@ def test_songs_go_to_their_local_file_when_it_exists(tmp_path: Path) -> None:
     assert resolution.found["s0"].ident == local
     assert resolution.found["s0"].entry is not None
     assert resolution.missing == {"s9": "no local file for this song"}
+
+
+def test_a_playlist_whose_changed_did_not_move_is_not_read_again(tmp_path: Path) -> None:
+    server, side = world(tmp_path)
+    mine = server.library.add_playlist("alice", "Mine", ["s0", "s1"])
+    first = side.list(RecordingReporter(), everything).playlists
+    assert server.log.count("getPlaylist") == 1
+    again = side.list(RecordingReporter(), everything).playlists
+    assert server.log.count("getPlaylist") == 1  # same changed, same count: not read again
+    assert again == first
+    mine.song_ids = ["s1"]
+    mine.changed = mine.changed.replace(year=mine.changed.year + 1)
+    edited = side.list(RecordingReporter(), everything).playlists
+    assert server.log.count("getPlaylist") == 2
+    assert [e.ident for e in edited[0].entries] == ["s1"]
+
+
+def test_the_unchanged_cache_is_bounded() -> None:
+    cache = UnchangedPlaylists(capacity=2)
+    for n in range(3):
+        cache.put(("u", "alice", f"p{n}"), 1.0, [])
+    assert cache.get(("u", "alice", "p0"), 1.0) is None
+    assert cache.get(("u", "alice", "p2"), 1.0) == []
+    assert cache.get(("u", "alice", "p2"), 2.0) is None

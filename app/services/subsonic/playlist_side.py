@@ -4,7 +4,9 @@
   ones (OpenSubsonic ``readonly``: smart playlists) are present but never listed, so never
   written. A playlist is known by its id (names are not unique on these servers); an entry is a
   song id. Writes replace the whole list (``createPlaylist`` with ``playlistId``), keeping the
-  id; ``changed`` is the playlist's change time where the server has it.
+  id; ``changed`` is the playlist's change time where the server has it, and a playlist
+  whose ``changed`` has not moved since it was last read is not read again
+  (:class:`UnchangedPlaylists`).
 - :class:`SubsonicFolderResolver`: a file entry is found among the server's songs by path (real
   paths only, see :class:`~app.services.subsonic.rating_side.SongPaths`), then by MusicBrainz
   id and tags; a song goes to its local file when that exists, else to the music folder's file
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 
 from app.domain.errors import SubsonicError
@@ -22,7 +25,7 @@ from app.domain.matching import MatchThresholds
 from app.domain.paths import is_windows_path
 from app.domain.playlists.m3u import PathStyle, PlaylistEntry
 from app.domain.playlists.records import PlaylistState
-from app.domain.subsonic import SubsonicSong
+from app.domain.subsonic import SubsonicPlaylist, SubsonicSong
 from app.services.playlists.matching import (
     FolderCatalog,
     Resolution,
@@ -35,16 +38,64 @@ from app.services.subsonic.api import SubsonicApi
 from app.services.subsonic.rating_side import SongPaths, track_info
 
 
+class UnchangedPlaylists:
+    """The songs of playlists as last read, by (server, user, playlist id) with the playlist's
+    ``changed`` time and song count: a playlist whose ``changed`` and count have not moved
+    since is not read again (servers without ``changed`` are always read). Bounded; shared by
+    the runs of a process."""
+
+    def __init__(self, capacity: int = 2000) -> None:
+        self._capacity = capacity
+        self._songs: dict[tuple[str, str, str], tuple[object, tuple[SubsonicSong, ...]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str], version: object) -> list[SubsonicSong] | None:
+        with self._lock:
+            found = self._songs.get(key)
+        return list(found[1]) if found is not None and found[0] == version else None
+
+    def put(
+        self, key: tuple[str, str, str], version: object, songs: Sequence[SubsonicSong]
+    ) -> None:
+        with self._lock:
+            if len(self._songs) >= self._capacity and key not in self._songs:
+                self._songs.pop(next(iter(self._songs)))
+            self._songs[key] = (version, tuple(songs))
+
+
+UNCHANGED = UnchangedPlaylists()
+
+
 class SubsonicPlaylistSide:
     holds_files = False
 
     def __init__(
-        self, client: SubsonicApi, paths: SongPaths, *, user: str | None, label: str
+        self,
+        client: SubsonicApi,
+        paths: SongPaths,
+        *,
+        user: str | None,
+        label: str,
+        unchanged: UnchangedPlaylists = UNCHANGED,
     ) -> None:
         self.client = client
         self.paths = paths
         self.user = user
         self.label = label
+        self._unchanged = unchanged
+
+    def _songs(self, playlist: SubsonicPlaylist) -> list[SubsonicSong]:
+        """The playlist's songs: read, unless its ``changed`` says they are the ones read
+        last time."""
+        if playlist.changed is None:
+            return self.client.playlist_songs(playlist.playlist_id)
+        key = (self.client.base_url, self.user or "", playlist.playlist_id)
+        version = (playlist.changed, playlist.song_count)
+        songs = self._unchanged.get(key, version)
+        if songs is None:
+            songs = self.client.playlist_songs(playlist.playlist_id)
+            self._unchanged.put(key, version, songs)
+        return songs
 
     def side_entry(self, song: SubsonicSong) -> SideEntry:
         return SideEntry(
@@ -62,7 +113,7 @@ class SubsonicPlaylistSide:
                 continue
             reporter.check_cancelled()
             try:
-                songs = self.client.playlist_songs(playlist.playlist_id)
+                songs = self._songs(playlist)
             except SubsonicError as error:
                 listing.unreadable[playlist.playlist_id] = playlist.name
                 reporter.event(
