@@ -50,6 +50,7 @@ from app.services.auth.service import AuthService
 from app.services.hooks.identities import PlexIdentities
 from app.services.hooks.incoming import HookService
 from app.services.hooks.notifier import HookNotifier, OutgoingHooks, observed_kinds
+from app.services.importers.service import ConfigImporter
 from app.services.jobs.context import ContextTiming
 from app.services.jobs.executor import HeartbeatTiming, JobExecutor
 from app.services.jobs.kinds import JobKindRegistry
@@ -89,6 +90,7 @@ class Domains:
     adhoc: AdhocLinks
     playlists: PlaylistServices
     mirror: MirrorJobs
+    importer: ConfigImporter
 
 
 def secure_data_dir(settings: Settings) -> SecretBox:
@@ -142,6 +144,7 @@ def build_domains(
             PlaylistRepository(sessions), PlaylistJournalRepository(sessions), sides, catalog
         ),
         mirror=MirrorJobs(libraries, sides.plex_client, kinds),
+        importer=ConfigImporter(catalog, sides.plex_client),
     )
 
 
