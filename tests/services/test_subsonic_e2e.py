@@ -33,6 +33,8 @@ from tests.services.subsonic_support import (
 )
 from tests.subsonic_emulator.supysonic import Supysonic, running_supysonic
 
+pytestmark = pytest.mark.slow  # a real Supysonic per test (run by default)
+
 FIRST = "Artist/Album/01 First.flac"
 CAFE = "Artist/Album/02 Café & Crema.mp3"
 CA_VA = "Björk & Friends/Ünïcødé Album/1-01 Ça va.m4a"
