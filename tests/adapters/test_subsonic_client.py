@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
 import pytest
 
+from app.adapters.log_redaction import install
 from app.adapters.subsonic import AuthMode, SubsonicClient
 from app.domain.errors import (
     InvalidInput,
@@ -228,3 +230,23 @@ def test_playlists_replace_keep_ids_and_readonly_ones_refuse_writes() -> None:
             music.replace_playlist(smart.playlist_id, [])
         music.delete_playlist(second)
         assert second not in {p.playlist_id for p in music.playlists()}
+
+
+def test_no_credential_reaches_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs each request's URL at INFO; the redaction masks the password, its hex, the
+    token and the API key in it."""
+    install()
+    caplog.set_level(logging.DEBUG)
+    for flags in ({}, {"token_auth": False}):
+        server = emulator(**flags)
+        with client(server) as music:
+            music.server_info()
+            music.song("s0")
+    with client(emulator(), user="", secret="key-alice", auth=AuthMode.API_KEY) as music:
+        music.server_info()
+    text = caplog.text
+    assert "/rest/ping" in text  # the requests were logged
+    for secret in ("s3cret", b"s3cret".hex(), "key-alice"):
+        assert secret not in text
+    assert "&t=***" in text
+    assert "&p=***" in text

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import httpx
 
+from app.adapters.log_redaction import remember
 from app.adapters.subsonic.auth import (
     MECHANISM_REFUSED,
     credentials,
@@ -131,6 +132,7 @@ class SubsonicClient:
         self.base_url = self.transport.base_url
         self.user = user
         self._secret = secret
+        remember(secret, secret.encode("utf-8").hex())  # never in a log line, nor its hex
         self._mode: AuthMode | None = None if auth is AuthMode.AUTO else auth
         self._allow_password = allow_password
         self.page_size = page_size
