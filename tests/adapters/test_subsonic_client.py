@@ -250,3 +250,11 @@ def test_no_credential_reaches_a_log_line(caplog: pytest.LogCaptureFixture) -> N
         assert secret not in text
     assert "&t=***" in text
     assert "&p=***" in text
+
+
+def test_a_server_without_form_post_gets_the_same_request_by_get() -> None:
+    server = emulator(form_post=False)
+    with client(server) as music:
+        created = music.create_playlist("Long", ["s0", "s1", "s2"])
+        assert server.library.playlists[created].song_ids == ["s0", "s1", "s2"]
+        assert len(server.library.playlists) == 1  # refused POSTs did nothing

@@ -60,6 +60,7 @@ class SubsonicEmulator:
     token_auth: bool = True
     api_key_auth: bool = True
     server_type: str = "crossfade-emulator"
+    form_post: bool = True  # POST accepted (the formPost extension); else 405
     faults: list[Fault] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # the method of every request answered
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,6 +72,9 @@ class SubsonicEmulator:
         params: Params = {}
         pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         if environ.get("REQUEST_METHOD") == "POST":
+            if not self.form_post:
+                start_response("405 Method Not Allowed", [("Content-Type", "text/plain")])
+                return [b"GET only"]
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length).decode("utf-8")
             pairs += parse_qsl(body, keep_blank_values=True)
@@ -149,7 +153,7 @@ class SubsonicEmulator:
         return {"license": {"valid": True}}
 
     def _m_getOpenSubsonicExtensions(self, user: str, params: Params) -> dict[str, Any]:
-        extensions = [{"name": "formPost", "versions": [1]}]
+        extensions = [{"name": "formPost", "versions": [1]}] if self.form_post else []
         if self.api_key_auth:
             extensions.append({"name": "apiKeyAuthentication", "versions": [1]})
         return {"openSubsonicExtensions": extensions}

@@ -6,7 +6,8 @@ Subsonic answers errors with HTTP 200 and ``"status": "failed"`` in the body; th
 with the server's ``api_code``). 5xx answers, timeouts and lost connections are retried
 (``retries`` times, waiting ``backoff_s``, 2×, 4×, …) for requests that may be repeated; a
 request that is not idempotent (creating a playlist) is retried only when the connection could
-not be made. Requests are spaced at least ``1 / max_rate_per_s`` apart. Credentials are
+not be made. A form POST (long playlists) refused as such is sent again as a GET. Requests
+are spaced at least ``1 / max_rate_per_s`` apart. Credentials are
 query parameters, so no URL is ever logged or put into an error: only the base URL and the
 method name are.
 """
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 CLIENT_NAME: Final = "crossfade"
 API_VERSION: Final = "1.16.1"  # what we speak; servers answer with their own
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+POST_REFUSED = frozenset({404, 405, 415, 501})  # form POST unsupported: the same request by GET
 UNAUTHORIZED_CODES = frozenset({40, 41, 42, 43, 44, 50})
 NOT_FOUND_CODE: Final = 70
 
@@ -115,6 +117,11 @@ class SubsonicTransport:
             except httpx.TransportError as exc:
                 failure, safe = f"connection lost ({type(exc).__name__})", idempotent
             else:
+                if post and response.status_code in POST_REFUSED:
+                    log.info("Subsonic %s: POST refused (%d); sent as GET", method,
+                             response.status_code)  # fmt: skip
+                    post = False  # a server without form POST: the request did nothing
+                    continue
                 if response.status_code not in RETRY_STATUSES:
                     return self._envelope(method, response)
                 failure, safe = f"the server answered {response.status_code}", idempotent
