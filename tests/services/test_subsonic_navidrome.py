@@ -1,7 +1,8 @@
 """A Navidrome-like server (the emulator on loopback: token auth, made-up paths, MusicBrainz
 recording ids, idempotent stars) as side A of a ratings link with a music folder, through the
 real job path: songs pair by MusicBrainz id where both have one and by tags otherwise (never by
-the made-up paths), a ½★ file rating reaches the server as 1★ once and is held, not bounced."""
+the made-up paths), a ½★ file rating reaches the server as 1★ once and is held, not bounced,
+and a change on both sides is a conflict with policy "ask"."""
 
 from __future__ import annotations
 
@@ -103,3 +104,12 @@ def test_a_navidrome_like_server_pairs_by_mbid_and_tags(
     assert server.log.count("setRating") == 1
     assert "getSong" in server.log and "getPlaylist" not in server.log
     assert server.log.count("ping") == 2  # one auth detection a run (token worked)
+
+    # Both sides change the same song: with policy "ask" it is a conflict, nothing is written.
+    server.library.set_rating("alice", "nd0", 5)
+    write_rating(music / first.relative_path, Rating(4), preset("musicbee"), options=WriteOptions())
+    clash = finished(container, container.link_runs.run(link.id))
+    assert clash.counters.get("conflicts") == 1
+    assert clash.counters.get("written_a", 0) == clash.counters.get("written_b", 0) == 0
+    assert server.library.rating("alice", "nd0") == 5
+    assert file_half_stars(music / first.relative_path) == 4
