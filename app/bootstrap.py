@@ -43,6 +43,7 @@ from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
 from app.adapters.queue import ArqRunner, redis_reachable
 from app.adapters.secret_box import SecretBox
+from app.adapters.subsonic import connect as connect_subsonic
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
 from app.domain.errors import SetupError
@@ -129,6 +130,7 @@ def build_domains(
         ),
         worker_processes=processes,
         kinds=kinds,
+        subsonic_client=connect_subsonic,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries, kinds)

@@ -13,6 +13,7 @@ from app.cli.mirror import mirror_app
 from app.cli.playlists import playlists_app
 from app.cli.plex import emulator, plex_app
 from app.cli.ratings import ratings_app
+from app.cli.subsonic import subsonic_app
 from app.cli.system import system_app
 from app.cli.tags import tags_app
 from app.cli.token import token_app
@@ -52,6 +53,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(import_app, name="import")
 app.add_typer(libraries_app, name="libraries")
 app.add_typer(links_app, name="links")
+app.add_typer(subsonic_app, name="subsonic")
 app.command("emulator")(emulator)
 app.command("demo")(demo)
 

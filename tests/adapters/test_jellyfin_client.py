@@ -3,6 +3,8 @@ both auth headers, JSON body) and how it turns answers into errors; the key neve
 
 from __future__ import annotations
 
+import pickle
+
 import httpx
 import pytest
 
@@ -94,3 +96,10 @@ def test_the_fake_refuses_what_jellyfin_refuses() -> None:
         )
         assert raw.get("/Items", headers=auth).status_code == 404
         assert raw.get("/System/Info", headers=auth).status_code == 200
+
+
+def test_errors_cross_a_process_boundary_intact() -> None:
+    error = JellyfinUnauthorized("the API key was refused (401)", server="http://jf")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is JellyfinUnauthorized and str(copy) == str(error)
+    assert copy.server == "http://jf"
