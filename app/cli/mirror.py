@@ -12,7 +12,6 @@ so memory stays flat however large the library.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -23,6 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from app.adapters.gc_pause import paused_gc
+from app.cli.mirror_jellyfin import jellyfin_check_command
 from app.cli.mirror_output import (
     JsonReporter,
     JsonStream,
@@ -400,35 +400,7 @@ def import_command(
     raise typer.Exit(_run(command, debug))
 
 
-# --------------------------------------------------------------------------------------------
-# jellyfin-check
-# --------------------------------------------------------------------------------------------
-
-JELLYFIN_KEY_ENV = "CROSSFADE_JELLYFIN_API_KEY"
-
-
-@mirror_app.command("jellyfin-check")
-def jellyfin_check_command(
-    url: str = typer.Argument(..., help="The Jellyfin server's URL.", show_default=False),
-    timeout_s: float = typer.Option(10.0, "--timeout", help="Seconds to wait for the server."),
-) -> None:
-    """Test the connection to a Jellyfin server (GET /System/Info). The API key comes from
-    $CROSSFADE_JELLYFIN_API_KEY, else it is asked for (never echoed)."""
-    from app.adapters.jellyfin import JellyfinClient  # httpx: only for this command
-    from app.domain.errors import CrossfadeError
-    from app.services.libraries.kind_jellyfin import check_connection
-
-    api_key = os.environ.get(JELLYFIN_KEY_ENV) or typer.prompt("API key", hide_input=True)
-
-    def client(base_url: str, key: str, timeout: float) -> JellyfinClient:
-        return JellyfinClient(base_url, key, timeout_s=timeout)
-
-    try:
-        info = check_connection(url, api_key, client, timeout_s=timeout_s)
-    except (CrossfadeError, ValueError) as exc:
-        typer.echo(f"Failed: {exc}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"Connected: {info.server_name or '?'} (Jellyfin {info.version or '?'})")
+mirror_app.command("jellyfin-check")(jellyfin_check_command)
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli.mirror import mirror_app
-from tests.adapters.jellyfin_fake import FakeJellyfin, serving
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -330,17 +329,3 @@ def test_import_document_and_modes(tmp_path: Path) -> None:
     assert text.returncode == 0
     assert "Summary: 1 movies imported, 0 files moved" in text.stderr.decode()
     assert not (staged / f"{BOOT} [1080p].mkv").exists()
-
-
-def test_jellyfin_check_tests_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakeJellyfin("secret-key")
-    with serving(fake) as url:
-        monkeypatch.setenv("CROSSFADE_JELLYFIN_API_KEY", "secret-key")
-        done = mirror("jellyfin-check", url)
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.decode() == "Connected: living-room (Jellyfin 10.9.11)\n"
-        monkeypatch.setenv("CROSSFADE_JELLYFIN_API_KEY", "wrong")
-        refused = mirror("jellyfin-check", url)
-    assert refused.returncode == 1
-    assert "API key was refused" in refused.stderr.decode()
-    assert "wrong" not in refused.stderr.decode()
