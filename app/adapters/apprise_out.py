@@ -9,6 +9,7 @@ scheme (many services put the token where a host would be: ``tgram://<token>/<ch
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 
 from app.adapters.log_redaction import remember_url
@@ -23,6 +24,14 @@ def describe_apprise_url(url: str) -> str:
 
 def send_apprise(urls: Sequence[str], *, title: str, body: str) -> str | None:
     """Send ``title`` and ``body`` to every URL; None when all of them took it."""
+    with warnings.catch_warnings():
+        # apprise loads its plugins on first use, and some import the standard library's
+        # deprecated imghdr module
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _send(urls, title=title, body=body)
+
+
+def _send(urls: Sequence[str], *, title: str, body: str) -> str | None:
     import apprise
 
     failed: list[str] = []

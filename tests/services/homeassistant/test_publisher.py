@@ -14,24 +14,18 @@ from typing import Any
 
 import pytest
 
-from app.adapters.tags import WriteOptions, write_rating
 from app.bootstrap import Container, build_container
 from app.domain.jobs import JobRecord, JobStatus
-from app.domain.kinds import LibraryKind
 from app.domain.library_records import LinkRecord
-from app.domain.links import LinkKind
-from app.domain.ratings.profiles import preset
-from app.domain.ratings.value import Rating
 from app.services.homeassistant.publisher import PublisherTiming
 from app.services.jobs.selftest import SELFTEST
 from app.settings import Settings
 from tests.conftest import FAST_TIMING, wait_until
-from tests.emulator.support import write_library
 from tests.mqtt_support import Broker, Listener, broker
+from tests.services.folders_support import LINK_TITLE, conflicting_folders_link
 
 __all__ = ["broker"]  # the module-scoped fixture, imported to be found
 
-FIRST = "Artist/Album/01 First.flac"
 PREFIX = "homeassistant"
 BASE = "crossfade"
 STATE = f"{BASE}/state"
@@ -118,10 +112,6 @@ def world(
 ) -> Iterator[World]:
     """Two music folders with a ratings link (one track rated differently on each side: a
     conflict under ``ask``), MQTT configured with commands off, the publisher not started."""
-    side_a = write_library(tmp_path / "a", tmp_path_factory)
-    side_b = write_library(tmp_path / "b", tmp_path_factory)
-    write_rating(side_a / FIRST, Rating(8), preset("musicbee"), options=WriteOptions())
-    write_rating(side_b / FIRST, Rating(4), preset("musicbee"), options=WriteOptions())
     container = build_container(
         settings,
         timing=FAST_TIMING,
@@ -130,16 +120,7 @@ def world(
     listener = Listener(broker, f"{PREFIX}/#", f"{BASE}/#")
     try:
         container.startup()
-        catalog = container.domains.libraries
-        music_a = catalog.add_library(
-            kind=LibraryKind.MUSIC_FOLDER, name="Attic", config={"root": str(side_a)}
-        )
-        music_b = catalog.add_library(
-            kind=LibraryKind.MUSIC_FOLDER, name="Basement", config={"root": str(side_b)}
-        )
-        link = catalog.add_link(
-            kind=LinkKind.RATINGS, library_a_id=music_a.id, library_b_id=music_b.id, policy="ask"
-        )
+        link = conflicting_folders_link(container, tmp_path, tmp_path_factory)
         world = World(container, link, listener)
         world.configure(broker, commands=False)
         yield world
@@ -201,8 +182,8 @@ def test_discovery_documents_are_valid_for_home_assistant(world: World) -> None:
             assert document["value_template"].startswith("{{ value_json.")
     names = {document["name"] for document in documents.values()}
     assert {"State", "Progress", "Pending conflicts", "Items needing review", "Problem"} <= names
-    assert "Attic ⇄ Basement run" in names
-    assert "Attic ⇄ Basement preview (dry run)" in names
+    assert f"{LINK_TITLE} run" in names
+    assert f"{LINK_TITLE} preview (dry run)" in names
     buttons = {
         document["command_topic"]
         for topic, document in documents.items()
