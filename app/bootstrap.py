@@ -39,7 +39,7 @@ from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.http_out import post_json
 from app.adapters.log_redaction import remember
-from app.adapters.mqtt import connection_for
+from app.adapters.mqtt import check_config, connection_for
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
@@ -316,6 +316,7 @@ def build_container(
         snapshot,
         start_run,
         connection_for,
+        check=check_config,
         version=__version__,
         timing=publisher_timing,
     )

@@ -303,3 +303,27 @@ def state_messages(topics: Topics, state: InstanceState) -> dict[str, str]:
         }
         messages[topics.link_state(link.id)] = json.dumps(body, sort_keys=True)
     return messages
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    """One entity as Home Assistant lists it: platform, name, entity id."""
+
+    component: str
+    name: str
+    entity_id: str
+
+
+def entity_rows(documents: Mapping[str, Mapping[str, Any]]) -> list[EntityRow]:
+    """The entities the discovery documents create, in the order Home Assistant's device page
+    groups them (controls, sensors, diagnostic-like binary sensors)."""
+    order = {Component.BUTTON.value: 0, Component.SENSOR.value: 1, Component.BINARY_SENSOR.value: 2}
+    rows = [
+        EntityRow(
+            component=topic.split("/")[-4],
+            name=str(document["name"]),
+            entity_id=f"{topic.split('/')[-4]}.{document['object_id']}",
+        )
+        for topic, document in documents.items()
+    ]
+    return sorted(rows, key=lambda row: (order.get(row.component, 3), row.entity_id))

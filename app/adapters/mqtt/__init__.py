@@ -4,7 +4,8 @@ from app.adapters.mqtt.connection import (
     MqttConnection,
     MqttTarget,
     check_broker,
+    check_config,
     connection_for,
 )
 
-__all__ = ["MqttConnection", "MqttTarget", "check_broker", "connection_for"]
+__all__ = ["MqttConnection", "MqttTarget", "check_broker", "check_config", "connection_for"]

@@ -200,3 +200,9 @@ def check_broker(target: MqttTarget, *, timeout_s: float = 5.0) -> str | None:
     finally:
         client.disconnect()
         client.loop_stop()
+
+
+def check_config(config: MqttConfig) -> str | None:
+    """Connect to ``config``'s broker once (the dashboard's "test"): None when it accepted."""
+    target = MqttTarget(config.broker, username=config.username, password=config.password)
+    return check_broker(target)

@@ -67,6 +67,8 @@ class Connection(Protocol):
 OnConnect = Callable[[], None]
 OnMessage = Callable[[str, bytes, bool], None]
 ConnectionFactory = Callable[[MqttConfig, OnConnect, OnMessage], Connection]
+# Connects once to the broker of the settings: None when it accepted, else what went wrong.
+BrokerCheck = Callable[[MqttConfig], str | None]
 
 
 class RunStarter(Protocol):
@@ -103,6 +105,7 @@ class MqttPublisher:
         start_run: RunStarter,
         connect: ConnectionFactory,
         *,
+        check: BrokerCheck,
         version: str,
         timing: PublisherTiming = PublisherTiming(),
     ) -> None:
@@ -110,6 +113,7 @@ class MqttPublisher:
         self._snapshot = snapshot
         self._start_run = start_run
         self._connect = connect
+        self._check = check
         self._version = version
         self._timing = timing
         self._lock = threading.Lock()
@@ -167,6 +171,17 @@ class MqttPublisher:
             thread.join(timeout_s)
         if connection is not None:
             connection.stop(last_words=(self._config.topics.availability, OFFLINE))
+
+    def test(self) -> str | None:
+        """Connect once with the stored settings (on or off) and, when the publisher runs,
+        publish everything again: None when the broker accepted, else what went wrong."""
+        try:
+            error = self._check(self._settings.mqtt())
+        except CrossfadeError as exc:
+            return str(exc)
+        if error is None and self._thread is not None:
+            self._queue.put(_RESEND)
+        return error
 
     def restart(self) -> bool:
         """After the settings changed: stop, then start with the new ones."""
