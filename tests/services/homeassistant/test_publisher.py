@@ -273,8 +273,7 @@ def test_a_deleted_links_entities_disappear(world: World) -> None:
     link_id = world.link.id
     run_button = f"{PREFIX}/button/{BASE}/link_{link_id}_run/config"
     world.listener.wait_for(lambda seen: run_button in seen, what="the run button")
-    world.container.domains.libraries.delete_link(link_id)
-    world.container.integrations.mqtt.refresh()
+    world.container.domains.libraries.delete_link(link_id)  # noticed at the next idle read
     world.listener.wait_for(
         lambda seen: not any(f"/link_{link_id}_" in topic for topic in seen),
         what="the link's entities removed",
