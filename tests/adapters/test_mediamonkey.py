@@ -37,7 +37,7 @@ def test_tracks_are_listed_with_full_paths_and_raw_ratings(mm_db: Path) -> None:
     assert tracks["Oops"].path == "\\\\nas\\music\\Various Artists\\Hits\\03 Oops.opus"
     assert tracks["Ça va"].artist == "Björk & Friends"
     assert [tracks[t].rating for t in ("First", "Café & Crema", "Ça va", "Zweite \"Seite\"")] == [
-        -1, 0, 10, 100,
+        -1, 0, 100, 10,
     ]  # fmt: skip
     assert tracks["Wave"].rating is None
     assert tracks["Wave"].track_no == 4  # "4/12"

@@ -23,13 +23,14 @@ from app.services.libraries.service import LibraryCatalog, SideFactory
 A, B = Side.A, Side.B
 PLEX, PLEX_MOVIES = LibraryKind.PLEX_MUSIC, LibraryKind.PLEX_MOVIES
 MUSIC, MOVIES = LibraryKind.MUSIC_FOLDER, LibraryKind.MOVIE_FOLDER
+MM = LibraryKind.MEDIAMONKEY
 
 
 @pytest.mark.parametrize(
     ("link_kind", "side", "kinds"),
     [
-        (LinkKind.RATINGS, A, (PLEX, MUSIC)),
-        (LinkKind.RATINGS, B, (PLEX, MUSIC)),
+        (LinkKind.RATINGS, A, (PLEX, MUSIC, MM)),
+        (LinkKind.RATINGS, B, (PLEX, MUSIC, MM)),
         (LinkKind.PLAYLISTS, A, (PLEX, MUSIC)),
         (LinkKind.PLAYLISTS, B, (MUSIC,)),
         (LinkKind.MIRROR, A, (MOVIES,)),
@@ -49,6 +50,7 @@ def test_which_kinds_join_which_links(
         (PLEX_MOVIES, "Plex movies", "X-Plex-Token", False, False, True),
         (MUSIC, "Music folder", None, True, True, False),
         (MOVIES, "Movie folder", None, False, False, False),
+        (MM, "MediaMonkey", None, True, False, False),
     ],
 )  # fmt: skip
 def test_each_kind_is_declared_once(

@@ -116,7 +116,13 @@ def _connect(db_path: Path, *, read_only: bool) -> sqlite3.Connection:
     else:
         uri += "?mode=rw"
     try:
-        con = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT_S, isolation_level=None)
+        con = sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=LOCK_TIMEOUT_S,
+            isolation_level=None,
+            check_same_thread=False,  # a run scans on one thread and may write on another
+        )
     except sqlite3.Error as error:
         raise SetupError(f"cannot open {db_path}: {error}") from error
     con.create_collation("IUNICODE", iunicode)
@@ -302,6 +308,76 @@ class MMDatabase:
             if wrong:
                 raise SetupError(f"songs {wrong[:10]} did not keep the rating written")
         return reread
+
+    # --- playlists ------------------------------------------------------------------------
+
+    def _static_playlist(self, con: sqlite3.Connection, playlist_id: int) -> None:
+        row = con.execute(
+            "SELECT IsAutoPlaylist FROM Playlists WHERE IDPlaylist = ?", (playlist_id,)
+        ).fetchone()
+        if row is None:
+            raise SetupError(f"MediaMonkey playlist {playlist_id} is gone")
+        if row[0]:
+            raise SetupError(f"MediaMonkey playlist {playlist_id} is an auto-playlist: not touched")
+
+    @staticmethod
+    def _fill(con: sqlite3.Connection, playlist_id: int, song_ids: Sequence[int]) -> None:
+        con.execute("DELETE FROM PlaylistSongs WHERE IDPlaylist = ?", (playlist_id,))
+        con.executemany(
+            "INSERT INTO PlaylistSongs (IDPlaylist, IDSong, SongOrder) VALUES (?, ?, ?)",
+            [(playlist_id, song_id, order) for order, song_id in enumerate(song_ids)],
+        )
+        reread = [
+            int(r[0])
+            for r in con.execute(
+                "SELECT IDSong FROM PlaylistSongs WHERE IDPlaylist = ? ORDER BY SongOrder",
+                (playlist_id,),
+            )
+        ]
+        if reread != list(song_ids):
+            raise SetupError(f"MediaMonkey playlist {playlist_id} did not keep its songs")
+
+    def set_playlist(self, playlist_id: int, song_ids: Sequence[int]) -> None:
+        """Make a static playlist hold ``song_ids`` (``SongOrder`` 0, 1, 2, ...)."""
+        with self.transaction(ratings=False, playlists=True) as con:
+            self._static_playlist(con, playlist_id)
+            self._fill(con, playlist_id, song_ids)
+
+    def create_playlist(self, title: str, song_ids: Sequence[int]) -> int:
+        """A new static playlist titled ``title``; ``Parent/Child`` nests it under ``Parent``
+        (found by name, case-insensitively, or created)."""
+        names = [part.strip() for part in title.split("/") if part.strip()] or [title]
+        with self.transaction(ratings=False, playlists=True) as con:
+            parent = 0
+            for depth, name in enumerate(names):
+                rows = con.execute(
+                    "SELECT IDPlaylist, PlaylistName, IsAutoPlaylist FROM Playlists"
+                    " WHERE ParentPlaylist = ?",
+                    (parent,),
+                ).fetchall()
+                found = [r for r in rows if str(r[1]).casefold() == name.casefold() and not r[2]]
+                if found and depth < len(names) - 1:
+                    parent = int(found[0][0])
+                    continue
+                cursor = con.execute(
+                    "INSERT INTO Playlists (PlaylistName, ParentPlaylist, IsAutoPlaylist)"
+                    " VALUES (?, ?, 0)",
+                    (name, parent),
+                )
+                parent = int(cursor.lastrowid or 0)
+            self._fill(con, parent, song_ids)
+        return parent
+
+    def delete_playlist(self, playlist_id: int) -> None:
+        """Remove a static playlist (its songs only, when playlists are nested under it)."""
+        with self.transaction(ratings=False, playlists=True) as con:
+            self._static_playlist(con, playlist_id)
+            con.execute("DELETE FROM PlaylistSongs WHERE IDPlaylist = ?", (playlist_id,))
+            children = con.execute(
+                "SELECT count(*) FROM Playlists WHERE ParentPlaylist = ?", (playlist_id,)
+            ).fetchone()[0]
+            if not children:
+                con.execute("DELETE FROM Playlists WHERE IDPlaylist = ?", (playlist_id,))
 
     def close(self) -> None:
         self._con.close()

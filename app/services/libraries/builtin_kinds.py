@@ -30,6 +30,7 @@ from app.services.libraries.kinds import (
     SecretSpec,
     SideContext,
 )
+from app.services.mediamonkey.kind import MEDIAMONKEY_KIND
 from app.services.playlists.matching import (
     EntryResolver,
     FolderCatalog,
@@ -228,6 +229,7 @@ BUILTIN_KINDS = (
         joins={LinkKind.MIRROR: BOTH_SIDES},
         form=MOVIE_FOLDER_FORM,
     ),
+    MEDIAMONKEY_KIND,
 )
 
 
