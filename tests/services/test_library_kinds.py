@@ -31,7 +31,7 @@ MM = LibraryKind.MEDIAMONKEY
     [
         (LinkKind.RATINGS, A, (PLEX, MUSIC, MM)),
         (LinkKind.RATINGS, B, (PLEX, MUSIC, MM)),
-        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC)),
+        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC, MM)),
         (LinkKind.PLAYLISTS, B, (MUSIC,)),
         (LinkKind.MIRROR, A, (MOVIES,)),
         (LinkKind.MIRROR, B, (MOVIES,)),
@@ -50,7 +50,7 @@ def test_which_kinds_join_which_links(
         (PLEX_MOVIES, "Plex movies", "X-Plex-Token", False, False, True),
         (MUSIC, "Music folder", None, True, True, False),
         (MOVIES, "Movie folder", None, False, False, False),
-        (MM, "MediaMonkey", None, True, False, False),
+        (MM, "MediaMonkey", None, True, True, False),
     ],
 )  # fmt: skip
 def test_each_kind_is_declared_once(

@@ -26,10 +26,15 @@ from app.domain.paths import PathMapping
 from app.domain.ratings.profiles import preset
 from app.domain.ratings.value import Rating
 from app.services.libraries.configs import KindConfig
-from app.services.libraries.kinds import KindEntry, SideContext
+from app.services.libraries.kinds import KindEntry, PlaylistSideRequest, SideContext
+from app.services.mediamonkey.playlist_side import (
+    MediaMonkeyFolderResolver,
+    MediaMonkeyPlaylistSide,
+)
 from app.services.mediamonkey.rating_side import MediaMonkeyRatingSide, TagWriter
 from app.services.mediamonkey.store import MediaMonkeyStore
-from app.services.ports import RatingSide
+from app.services.playlists.matching import EntryResolver
+from app.services.ports import PlaylistSide, RatingSide
 
 
 class FileTags(StrEnum):
@@ -108,6 +113,19 @@ def mediamonkey_rating_side(
     )
 
 
+def mediamonkey_playlist_side(
+    library: LibraryRecord, secret: str | None, ctx: SideContext, request: PlaylistSideRequest
+) -> tuple[PlaylistSide, EntryResolver]:
+    config = MediaMonkeyConfig.model_validate(library.config)
+
+    def open_store() -> MediaMonkeyStore:
+        return open_database(config, read_only=ctx.dry_run)
+
+    songs = MediaMonkeyRatingSide(open_store, _mappings(library), label=library.name)
+    side = MediaMonkeyPlaylistSide(songs, label=library.name)
+    return side, MediaMonkeyFolderResolver(side, request.catalog_b, request.thresholds)
+
+
 MEDIAMONKEY_FORM = KindForm(
     anchor="add-mediamonkey",
     title="Add a MediaMonkey database",
@@ -138,8 +156,9 @@ MEDIAMONKEY_KIND = KindEntry(
     kind=LibraryKind.MEDIAMONKEY,
     display_name="MediaMonkey",
     config_model=MediaMonkeyConfig,
-    joins={LinkKind.RATINGS: frozenset({Side.A, Side.B})},
+    joins={LinkKind.RATINGS: frozenset({Side.A, Side.B}), LinkKind.PLAYLISTS: frozenset({Side.A})},
     path_mappings=True,
     rating_side=mediamonkey_rating_side,
+    playlist_side=mediamonkey_playlist_side,
     form=MEDIAMONKEY_FORM,
 )

@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from app.adapters.playlist_files import (
     delete_playlist_file,
@@ -52,6 +53,19 @@ from app.services.ports import (
 )
 
 
+@runtime_checkable
+class KeyedPlaylistSide(Protocol):
+    """A side whose playlists are lists of its own track keys (MediaMonkey), journaled like
+    Plex's: ``playlist_keys`` reads one now (None: gone), ``restore_playlist`` makes it hold
+    ``keys`` (re-created when gone; returns its ref), ``delete_ref`` removes it."""
+
+    def playlist_keys(self, ref: str) -> tuple[str, list[str]] | None: ...
+
+    def restore_playlist(self, ref: str | None, title: str, keys: list[str]) -> str: ...
+
+    def delete_ref(self, ref: str) -> None: ...
+
+
 def planned_state(
     side: PlaylistSide,
     title: str,
@@ -79,7 +93,7 @@ def held_digest(state: PlaylistState) -> str | None:
 
 def listed_state(side: PlaylistSide, playlist: SidePlaylist) -> PlaylistState:
     """A playlist as the run listed it."""
-    if isinstance(side, PlexPlaylistSide):
+    if isinstance(side, PlexPlaylistSide | KeyedPlaylistSide):
         return {"title": playlist.title, "keys": [str(e.ident) for e in playlist.entries]}
     if playlist.snapshot is None:
         return None
@@ -96,6 +110,9 @@ def current_state(side: PlaylistSide, ref: str | None) -> PlaylistState:
                 items = side.client.playlist_items(playlist.playlist_id)
                 return {"title": playlist.title, "keys": [str(i.track.rating_key) for i in items]}
         return None
+    if isinstance(side, KeyedPlaylistSide):
+        found = side.playlist_keys(ref)
+        return None if found is None else {"title": found[0], "keys": found[1]}
     if isinstance(side, FolderPlaylistSide):
         try:
             data = read_playlist_file(side.path(ref)).data
@@ -148,6 +165,13 @@ def _restore(side: PlaylistSide, ref: str | None, want: PlaylistState) -> str | 
             return ref
         write_playlist_file(path, base64.b64decode(str(want["b64"])), replacing=snapshot)
         return ref
+    if isinstance(side, KeyedPlaylistSide):
+        if want is None:
+            if ref is not None:
+                side.delete_ref(ref)
+            return ref
+        key_texts = [str(key) for key in want.get("keys", [])]
+        return side.restore_playlist(ref, str(want["title"]), key_texts)
     raise NotFound(f"side {side.label} keeps no playlists this journal knows")
 
 
