@@ -7,6 +7,7 @@ import typer
 from app import __version__
 from app.cli.admin import admin_app
 from app.cli.demo import demo
+from app.cli.mediamonkey import mediamonkey_app
 from app.cli.mirror import mirror_app
 from app.cli.playlists import playlists_app
 from app.cli.plex import emulator, plex_app
@@ -47,6 +48,7 @@ app.add_typer(ratings_app, name="ratings")
 app.add_typer(playlists_app, name="playlists")
 app.add_typer(token_app, name="token")
 app.add_typer(admin_app, name="admin")
+app.add_typer(mediamonkey_app, name="mediamonkey")
 app.command("emulator")(emulator)
 app.command("demo")(demo)
 

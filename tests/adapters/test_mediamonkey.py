@@ -72,7 +72,7 @@ def test_a_read_only_open_leaves_the_file_byte_identical_and_makes_no_files(mm_d
 def test_the_iunicode_collation_compares_not_just_matches(mm_db: Path) -> None:
     db = MMDatabase(mm_db, read_only=True)
     try:
-        rows = db._query("SELECT ID FROM Songs WHERE SongTitle = 'first'")
+        rows = db.query("SELECT ID FROM Songs WHERE SongTitle = 'first'")
     finally:
         db.close()
     assert rows == [(1,)]  # one row: a boolean collation would match every row
@@ -104,9 +104,9 @@ def test_the_mm5_fixture_refuses_a_plain_update(tmp_path: Path) -> None:
         con.close()
     db = MMDatabase(mm5, read_only=False, confirmed_closed=True)
     try:
-        triggers_before = db._query("SELECT name, sql FROM sqlite_master WHERE type='trigger'")
+        triggers_before = db.query("SELECT name, sql FROM sqlite_master WHERE type='trigger'")
         db.write_ratings({1: 20})
-        triggers_after = db._query("SELECT name, sql FROM sqlite_master WHERE type='trigger'")
+        triggers_after = db.query("SELECT name, sql FROM sqlite_master WHERE type='trigger'")
     finally:
         db.close()
     assert sorted(triggers_after) == sorted(triggers_before)

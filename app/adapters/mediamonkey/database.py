@@ -167,7 +167,7 @@ class MMDatabase:
 
     # --- reading ------------------------------------------------------------------------
 
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         try:
             return self._con.execute(sql, params).fetchall()
         except sqlite3.OperationalError as error:
@@ -178,14 +178,14 @@ class MMDatabase:
     def tracks(self) -> list[MMTrack]:
         """Every song, in one query."""
         self.schema.require()
-        return [_track(row) for row in self._query(TRACKS_SQL)]
+        return [_track(row) for row in self.query(TRACKS_SQL)]
 
     def ratings(self, song_ids: Sequence[int]) -> dict[int, int | None]:
         found: dict[int, int | None] = {}
         for start in range(0, len(song_ids), _CHUNK):
             chunk = list(song_ids[start : start + _CHUNK])
             marks = ",".join("?" * len(chunk))
-            for song_id, rating in self._query(
+            for song_id, rating in self.query(
                 f"SELECT ID, Rating FROM Songs WHERE ID IN ({marks})",  # noqa: S608 (only ? marks)
                 chunk,
             ):
@@ -193,17 +193,17 @@ class MMDatabase:
         return found
 
     def rating_counts(self) -> dict[int | None, int]:
-        rows = self._query("SELECT Rating, count(*) FROM Songs GROUP BY Rating")
+        rows = self.query("SELECT Rating, count(*) FROM Songs GROUP BY Rating")
         return {r if isinstance(r, int) else None: int(n) for r, n in rows}  # type: ignore[call-overload]
 
     def playlists(self) -> list[MMPlaylist]:
         """Every playlist (auto ones too, marked), titles nested ``Parent/Child``."""
         self.schema.require()
-        rows = self._query(
+        rows = self.query(
             "SELECT IDPlaylist, PlaylistName, ParentPlaylist, IsAutoPlaylist FROM Playlists"
         )
         members: dict[int, list[int]] = {}
-        for playlist_id, song_id in self._query(
+        for playlist_id, song_id in self.query(
             "SELECT IDPlaylist, IDSong FROM PlaylistSongs ORDER BY IDPlaylist, SongOrder"
         ):
             members.setdefault(int(playlist_id), []).append(int(song_id))  # type: ignore[call-overload]

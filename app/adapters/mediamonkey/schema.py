@@ -134,9 +134,22 @@ def read_schema(con: sqlite3.Connection, db_path: Path) -> SchemaReport:
     shadow = tuple(f"{fts}_" for fts in report.private_fts)
     report.tables = {n: c for n, c in report.tables.items() if not n.startswith(shadow or ("\0",))}
     report.version = _detect_version(report, db_path.name)
-    report.journal_mode = str(con.execute("PRAGMA journal_mode").fetchone()[0])
+    report.journal_mode = _journal_mode(con, db_path)
     report.user_version = int(con.execute("PRAGMA user_version").fetchone()[0])
     return report
+
+
+def _journal_mode(con: sqlite3.Connection, db_path: Path) -> str:
+    """The journal mode; the file header says WAL even where a read-only (immutable) open
+    reports otherwise (bytes 18 and 19 are 2 in a WAL database)."""
+    try:
+        with db_path.open("rb") as file:
+            header = file.read(20)
+    except OSError:
+        header = b""
+    if len(header) == 20 and header[18] == 2 and header[19] == 2:
+        return "wal"
+    return str(con.execute("PRAGMA journal_mode").fetchone()[0])
 
 
 def _columns(con: sqlite3.Connection, table: str) -> tuple[str, ...]:
