@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from app.domain.errors import CrossfadeError, InvalidInput
 from app.domain.match_keys import TrackInfo
 from app.domain.mediamonkey import rating_from_mm, rating_to_mm, unrated_value
-from app.domain.paths import PathMapping, map_plex_to_local
+from app.domain.paths import (
+    PathMapping,
+    SplitPath,
+    is_windows_path,
+    join_path,
+    map_plex_to_local,
+    split_path,
+)
 from app.domain.ratings.value import Rating
 from app.services.mediamonkey.store import MediaMonkeyStore, StoreTrack
 from app.services.ports import RatingWrite, Reporter, SideItem, Written, never_stop
@@ -25,8 +32,23 @@ log = logging.getLogger(__name__)
 TagWriter = Callable[[str, Rating | None], None]  # local path, rating: the file's POPM
 
 
+_EVIDENCE: dict[int | None, str] = {}
+_RATINGS: dict[int | None, Rating | None] = {}
+
+
+def _rating(value: int | None) -> Rating | None:
+    """:func:`rating_from_mm`, once per distinct value (a scan reads 100,000)."""
+    if value in _RATINGS:
+        return _RATINGS[value]
+    rating = _RATINGS[value] = rating_from_mm(value)
+    return rating
+
+
 def _evidence(value: int | None) -> str:
-    return f"MediaMonkey {'unrated' if value is None else value}"
+    text = _EVIDENCE.get(value)
+    if text is None:
+        text = _EVIDENCE[value] = f"MediaMonkey {'unrated' if value is None else value}"
+    return text
 
 
 class MediaMonkeyRatingSide:
@@ -50,6 +72,8 @@ class MediaMonkeyRatingSide:
         self._mappings = tuple(mappings)
         self._tag_writer = tag_writer
         self._paths: dict[int, str | None] = {}
+        self._folders: dict[str, str | None] = {}
+        self._prefixes: list[tuple[SplitPath, SplitPath]] | None = None
         self._unrated: int | None = None
         self.label = label
         self.tag_problems: list[str] = []
@@ -61,9 +85,39 @@ class MediaMonkeyRatingSide:
         return self._store
 
     def local_path(self, windows_path: str | None) -> str | None:
+        """The song's path on this machine through the mappings (as stored without any),
+        mapped once per folder: an album's songs share one."""
         if windows_path is None or not self._mappings:
             return windows_path
-        return map_plex_to_local(windows_path, self._mappings)
+        folder, _, name = windows_path.rpartition("\\")
+        if not folder or not name:
+            return map_plex_to_local(windows_path, self._mappings)
+        if folder not in self._folders:
+            self._folders[folder] = self._map_folder(folder)
+        local_folder = self._folders[folder]
+        if local_folder is None:
+            return None
+        separator = "\\" if is_windows_path(local_folder) else "/"
+        return local_folder.rstrip(separator) + separator + name
+
+    def _map_folder(self, folder: str) -> str | None:
+        """:func:`map_plex_to_local` of a folder, the mappings' prefixes split only once."""
+        if self._prefixes is None:
+            self._prefixes = [
+                (split_path(m.plex_prefix), split_path(m.local_prefix)) for m in self._mappings
+            ]
+        full = split_path(folder)
+        anchor, parts = full.key()
+        for head, target in self._prefixes:
+            head_anchor, head_parts = head.key()
+            if (
+                full.windows == head.windows
+                and anchor == head_anchor
+                and parts[: len(head_parts)] == head_parts
+            ):
+                rest = full.parts[len(head.parts) :]
+                return join_path(target.anchor, (*target.parts, *rest), windows=target.windows)
+        return None
 
     def _item(self, track: StoreTrack) -> SideItem:
         key = str(track.id)
@@ -81,7 +135,7 @@ class MediaMonkeyRatingSide:
                 disc_no=track.disc_no,
                 duration_s=track.length_s,
             ),
-            rating=rating_from_mm(track.rating),
+            rating=_rating(track.rating),
             rated_at_s=None,
             evidence=_evidence(track.rating),
         )
