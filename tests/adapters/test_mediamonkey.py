@@ -208,3 +208,29 @@ def test_only_the_newest_backups_are_kept(tmp_path: Path) -> None:
     mm4 = build_mm_db(tmp_path / "MM.DB", version=4)
     made = [back_up(mm4, tmp_path / "b") for _ in range(KEEP_BACKUPS + 2)]
     assert backups(mm4, tmp_path / "b") == made[-KEEP_BACKUPS:]
+
+
+def test_playlists_are_rewritten_created_nested_and_deleted(mm_db: Path) -> None:
+    db = MMDatabase(mm_db, read_only=False, confirmed_closed=True)
+    try:
+        ids = {p.title: p.id for p in db.playlists()}
+        db.set_playlist(ids["Road trip"], [7, 1])
+        happy = db.create_playlist("moods/Happy", [2, 3, 2])  # the parent found by its name
+        deep = db.create_playlist("New/Deeper", [])
+        with pytest.raises(SetupError, match="auto-playlist: not touched"):
+            db.set_playlist(ids["Top rated"], [1])
+        db.delete_playlist(ids["Moods/Calm"])
+        db.delete_playlist(ids["Moods"])  # still holds Happy: only emptied
+        playlists = {p.title: p for p in db.playlists()}
+        orders = db.query("SELECT SongOrder FROM PlaylistSongs WHERE IDPlaylist = ?", (happy,))
+    finally:
+        db.close()  # runs the full integrity check after writes
+    assert (
+        playlists["Road trip"].song_ids == (7, 1) and playlists["Road trip"].id == ids["Road trip"]
+    )
+    assert playlists["Moods/Happy"].song_ids == (2, 3, 2) and playlists["Moods/Happy"].id == happy
+    assert sorted(order for (order,) in orders) == [0, 1, 2]
+    assert playlists["New/Deeper"].id == deep and not playlists["New"].song_ids
+    assert "Moods/Calm" not in playlists and "Moods" in playlists
+    assert playlists["Top rated"].auto
+    assert len(backups(mm_db, mm_db.parent / "crossfade-backups")) == 1

@@ -134,6 +134,7 @@ class MMDatabase:
         self.backup_dir = backup_dir or db_path.parent / "crossfade-backups"
         self.backups_made: list[Path] = []
         self.wrote = False
+        self._wrote_once = False
         self._con = _connect(db_path, read_only=read_only)
         try:
             self.schema: SchemaReport = read_schema(self._con, db_path)
@@ -236,12 +237,18 @@ class MMDatabase:
             raise SetupError("this MediaMonkey database was opened read-only (a dry run)")
         self.schema.require()
         self._suspended(ratings=ratings, playlists=playlists)
-        check_closed(self.path, confirmed_closed=self._confirmed_closed)
+        self._check_closed()
         try:
             self._con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise _locked(self.path, error) from error
         self._con.execute("ROLLBACK")
+
+    def _check_closed(self) -> None:
+        """MediaMonkey closed (``safety.check_closed``), checked until this connection first
+        wrote: from then on the ``-wal`` file beside a WAL database is our own."""
+        if not self._wrote_once:
+            check_closed(self.path, confirmed_closed=self._confirmed_closed)
 
     def _suspended(self, *, ratings: bool, playlists: bool) -> list[Trigger]:
         writes = (RATING_WRITES if ratings else ()) + (PLAYLIST_WRITES if playlists else ())
@@ -255,7 +262,7 @@ class MMDatabase:
         if self.read_only:
             raise SetupError("this MediaMonkey database was opened read-only (a dry run)")
         suspended = self._suspended(ratings=ratings, playlists=playlists)
-        check_closed(self.path, confirmed_closed=self._confirmed_closed)
+        self._check_closed()
         try:
             self._con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -272,7 +279,7 @@ class MMDatabase:
             if result != ["ok"]:
                 raise SetupError(f"quick_check failed after writing: {'; '.join(result[:5])}")
             self._con.execute("COMMIT")
-            self.wrote = True
+            self.wrote = self._wrote_once = True
         except BaseException:
             self._con.execute("ROLLBACK")
             raise
