@@ -23,15 +23,16 @@ from app.services.libraries.service import LibraryCatalog, SideFactory
 A, B = Side.A, Side.B
 PLEX, PLEX_MOVIES = LibraryKind.PLEX_MUSIC, LibraryKind.PLEX_MOVIES
 MUSIC, MOVIES = LibraryKind.MUSIC_FOLDER, LibraryKind.MOVIE_FOLDER
+SUBSONIC = LibraryKind.SUBSONIC
 MM = LibraryKind.MEDIAMONKEY
 
 
 @pytest.mark.parametrize(
     ("link_kind", "side", "kinds"),
     [
-        (LinkKind.RATINGS, A, (PLEX, MUSIC, MM)),
-        (LinkKind.RATINGS, B, (PLEX, MUSIC, MM)),
-        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC, MM)),
+        (LinkKind.RATINGS, A, (PLEX, MUSIC, SUBSONIC, MM)),
+        (LinkKind.RATINGS, B, (PLEX, MUSIC, SUBSONIC, MM)),
+        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC, SUBSONIC, MM)),
         (LinkKind.PLAYLISTS, B, (MUSIC,)),
         (LinkKind.MIRROR, A, (MOVIES,)),
         (LinkKind.MIRROR, B, (MOVIES,)),

@@ -10,7 +10,6 @@ integrity check). Playlist ids are kept: a playlist is rewritten in place, never
 
 from __future__ import annotations
 
-import builtins
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from app.domain.match_keys import TrackInfo
 from app.domain.matching import MatchThresholds
 from app.domain.paths import is_windows_path
 from app.domain.playlists.m3u import PathStyle, PlaylistEntry
+from app.domain.playlists.records import PlaylistState
 from app.services.mediamonkey.rating_side import MediaMonkeyRatingSide
 from app.services.playlists.matching import (
     FolderCatalog,
@@ -111,23 +111,37 @@ class MediaMonkeyPlaylistSide:
     def delete(self, playlist: SidePlaylist) -> None:
         self._songs.store.delete_playlist(int(playlist.ref))
 
-    # --- the playlists journal (undo) -----------------------------------------------------
+    # --- the playlists journal (undo): app.services.playlists.run.journal.KeyedPlaylists ---
 
-    def playlist_keys(self, ref: str) -> tuple[str, builtins.list[str]] | None:
+    def keyed_state(self, ref: str) -> PlaylistState:
+        """The playlist ``ref`` now, as journaled: ``{"title", "keys"}``, None when gone."""
         for playlist in self._songs.store.playlists():
             if str(playlist.id) == ref:
-                return playlist.title, [str(song_id) for song_id in playlist.song_ids]
+                return {"title": playlist.title, "keys": [str(s) for s in playlist.song_ids]}
         return None
 
-    def restore_playlist(self, ref: str | None, title: str, keys: builtins.list[str]) -> str:
-        song_ids = [int(key) for key in keys]
-        if ref is not None and self.playlist_keys(ref) is not None:
+    def restore_keyed(self, ref: str | None, want: PlaylistState) -> str | None:
+        """Make ``ref`` hold ``want`` (None: delete it; re-created when gone)."""
+        if want is None:
+            if ref is not None and self.keyed_state(ref) is not None:
+                self._songs.store.delete_playlist(int(ref))
+            return ref
+        song_ids = [int(key) for key in want.get("keys", [])]
+        if ref is not None and self.keyed_state(ref) is not None:
             self._songs.store.set_playlist(int(ref), song_ids)
             return ref
-        return str(self._songs.store.create_playlist(title, song_ids))
+        return str(self._songs.store.create_playlist(str(want["title"]), song_ids))
 
-    def delete_ref(self, ref: str) -> None:
-        self._songs.store.delete_playlist(int(ref))
+    def find_keyed(self, after: PlaylistState) -> str | None:
+        """A playlist a dead job created before it journaled the id: titled and holding
+        exactly what it was to hold."""
+        if after is None:
+            return None
+        for playlist in self._songs.store.playlists():
+            keys = [str(s) for s in playlist.song_ids]
+            if playlist.title == after.get("title") and keys == after.get("keys"):
+                return str(playlist.id)
+        return None
 
     def close(self) -> None:
         self._songs.close()

@@ -54,16 +54,15 @@ from app.services.ports import (
 
 
 @runtime_checkable
-class KeyedPlaylistSide(Protocol):
-    """A side whose playlists are lists of its own track keys (MediaMonkey), journaled like
-    Plex's: ``playlist_keys`` reads one now (None: gone), ``restore_playlist`` makes it hold
-    ``keys`` (re-created when gone; returns its ref), ``delete_ref`` removes it."""
+class KeyedPlaylists(Protocol):
+    """A server side that reads and restores its own playlists as journaled ``{"title",
+    "keys"}`` states (the Subsonic side); Plex and folders are handled here."""
 
-    def playlist_keys(self, ref: str) -> tuple[str, list[str]] | None: ...
+    def keyed_state(self, ref: str) -> PlaylistState: ...
 
-    def restore_playlist(self, ref: str | None, title: str, keys: list[str]) -> str: ...
+    def restore_keyed(self, ref: str | None, want: PlaylistState) -> str | None: ...
 
-    def delete_ref(self, ref: str) -> None: ...
+    def find_keyed(self, after: PlaylistState) -> str | None: ...
 
 
 def planned_state(
@@ -93,7 +92,7 @@ def held_digest(state: PlaylistState) -> str | None:
 
 def listed_state(side: PlaylistSide, playlist: SidePlaylist) -> PlaylistState:
     """A playlist as the run listed it."""
-    if isinstance(side, PlexPlaylistSide | KeyedPlaylistSide):
+    if isinstance(side, PlexPlaylistSide | KeyedPlaylists):
         return {"title": playlist.title, "keys": [str(e.ident) for e in playlist.entries]}
     if playlist.snapshot is None:
         return None
@@ -104,15 +103,14 @@ def current_state(side: PlaylistSide, ref: str | None) -> PlaylistState:
     """The playlist ``ref`` as it is now (None: it does not exist)."""
     if ref is None:
         return None
+    if isinstance(side, KeyedPlaylists):
+        return side.keyed_state(ref)
     if isinstance(side, PlexPlaylistSide):
         for playlist in side.client.list_audio_playlists():
             if str(playlist.playlist_id) == ref:
                 items = side.client.playlist_items(playlist.playlist_id)
                 return {"title": playlist.title, "keys": [str(i.track.rating_key) for i in items]}
         return None
-    if isinstance(side, KeyedPlaylistSide):
-        found = side.playlist_keys(ref)
-        return None if found is None else {"title": found[0], "keys": found[1]}
     if isinstance(side, FolderPlaylistSide):
         try:
             data = read_playlist_file(side.path(ref)).data
@@ -129,6 +127,8 @@ def current_state(side: PlaylistSide, ref: str | None) -> PlaylistState:
 def _find_created(side: PlaylistSide, after: PlaylistState) -> str | None:
     """The id of a Plex playlist a dead job created before it could journal its id: the one
     titled and holding exactly what it was to hold."""
+    if isinstance(side, KeyedPlaylists) and after is not None:
+        return side.find_keyed(after)
     if not isinstance(side, PlexPlaylistSide) or after is None:
         return None
     for playlist in side.client.list_audio_playlists():
@@ -141,6 +141,8 @@ def _find_created(side: PlaylistSide, after: PlaylistState) -> str | None:
 
 def _restore(side: PlaylistSide, ref: str | None, want: PlaylistState) -> str | None:
     """Make playlist ``ref`` hold ``want`` (None: delete it); returns its ref after."""
+    if isinstance(side, KeyedPlaylists):
+        return side.restore_keyed(ref, want)
     if isinstance(side, PlexPlaylistSide):
         keys = [int(key) for key in (want or {}).get("keys", [])]
         if want is None:
@@ -165,13 +167,6 @@ def _restore(side: PlaylistSide, ref: str | None, want: PlaylistState) -> str | 
             return ref
         write_playlist_file(path, base64.b64decode(str(want["b64"])), replacing=snapshot)
         return ref
-    if isinstance(side, KeyedPlaylistSide):
-        if want is None:
-            if ref is not None:
-                side.delete_ref(ref)
-            return ref
-        key_texts = [str(key) for key in want.get("keys", [])]
-        return side.restore_playlist(ref, str(want["title"]), key_texts)
     raise NotFound(f"side {side.label} keeps no playlists this journal knows")
 
 
