@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from app.adapters.plex import PlexServerClient
 from app.bootstrap import Container
 from app.domain.jobs import JobStatus
 from app.domain.kinds import LibraryKind
 from app.domain.links import LinkKind
-from tests.emulator.support import write_library
+from plex_emulator.builder import Folder
+from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 from tests.fixtures.mediamonkey import build_mm_db, iunicode
 from tests.services.mediamonkey_support import (
     CAFE,
@@ -113,4 +115,53 @@ def test_mediamonkey_playlists_and_m3u_files_both_ways(
     undo = wait(container, container.link_runs.undo(edit.id))
     assert undo.status is JobStatus.SUCCEEDED, undo.error
     assert mm_playlists(mm_db)["Road trip"] == before["Road trip"]
+    assert integrity(mm_db) == "ok"
+
+
+def test_mediamonkey_and_plex_playlists_meet_in_one_folder_of_m3u_files(
+    container: Container, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A playlists link's side B is a folder of playlist files, so MediaMonkey ⇄ Plex is two
+    links to one folder: MediaMonkey's playlist reaches Plex, and Plex's edit comes back."""
+    mm_db = build_mm_db(tmp_path / "MM.DB", version=4)
+    music = write_library(tmp_path / "music", tmp_path_factory)
+    playlists = tmp_path / "playlists"
+    playlists.mkdir()
+    catalog = container.domains.libraries
+    with running_emulator(music=[Folder(str(music))]) as emulator:
+        with PlexServerClient(emulator.url, OWNER_TOKEN) as owner:
+            section = next(s for s in owner.list_sections() if s.is_music)
+            keys = {t.title: t.rating_key for t in owner.iter_tracks(section.section_id)}
+        plex = catalog.add_library(
+            kind=LibraryKind.PLEX_MUSIC,
+            name="Plex",
+            config={"base_url": emulator.url, "section_ids": [section.section_id]},
+            secret=OWNER_TOKEN,
+        )
+        mm = add_mediamonkey(container, mm_db, music)
+        folder = catalog.add_library(
+            kind=LibraryKind.MUSIC_FOLDER, name="Music", config={"root": str(music)}
+        )
+        links = [
+            catalog.add_link(
+                kind=LinkKind.PLAYLISTS,
+                library_a_id=a.id,
+                library_b_id=folder.id,
+                policy="ask",
+                options={"playlist_dir": str(playlists), "playlists": ["Road trip"]},
+            ).id
+            for a in (mm, plex)
+        ]
+        for link_id in links:  # MediaMonkey → M3U → Plex
+            job = wait(container, container.link_runs.run(link_id))
+            assert job.status is JobStatus.SUCCEEDED, job.error
+        with PlexServerClient(emulator.url, OWNER_TOKEN) as owner:
+            road_trip = next(p for p in owner.list_audio_playlists() if p.title == "Road trip")
+            items = owner.playlist_items(road_trip.playlist_id)
+            assert [i.track.title for i in items] == ["First", "Ça va", "Oops"]
+            owner.replace_playlist_items(road_trip.playlist_id, [keys["Oops"], keys["Wave"]])
+        for link_id in reversed(links):  # Plex → M3U → MediaMonkey
+            job = wait(container, container.link_runs.run(link_id))
+            assert job.status is JobStatus.SUCCEEDED, job.error
+    assert mm_playlists(mm_db)["Road trip"][2] == ["Oops", "Wave"]
     assert integrity(mm_db) == "ok"
