@@ -21,6 +21,7 @@ class LibraryKind(StrEnum):
     MOVIE_FOLDER = "movie_folder"
     SUBSONIC = "subsonic"
     JELLYFIN = "jellyfin"
+    MEDIAMONKEY = "mediamonkey"
 
 
 class FieldType(StrEnum):

@@ -31,6 +31,7 @@ from app.services.libraries.kinds import (
     SecretSpec,
     SideContext,
 )
+from app.services.mediamonkey.kind import MEDIAMONKEY_KIND
 from app.services.playlists.matching import (
     EntryResolver,
     FolderCatalog,
@@ -233,6 +234,7 @@ BUILTIN_KINDS = (
     ),
     SUBSONIC_KIND,
     JELLYFIN_KIND,
+    MEDIAMONKEY_KIND,
 )
 
 
