@@ -12,6 +12,8 @@ from app.bootstrap import Container
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
 from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
+from app.domain.links import Mode
+from app.domain.ratings.merge import Policy
 
 ratings_app = typer.Typer(
     help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True
@@ -31,6 +33,7 @@ SUMMARY_LINES = (
     ("unmatched_a", "unmatched on side A"),
     ("unmatched_b", "unmatched on side B"),
     ("skipped", "skipped"),
+    ("kept", "kept (unrated source clears nothing)"),
     ("errors", "errors"),
 )
 
@@ -75,7 +78,7 @@ def _run_adhoc(
     section: str,
     music_dir: str,
     path_map: list[str],
-    policy: str | None,
+    policy: Policy | None,
     profile: str | None,
     dry_run: bool,
     as_json: bool,
@@ -87,7 +90,7 @@ def _run_adhoc(
             section=section,
             music_dir=music_dir,
             path_maps=path_map,
-            policy=policy,
+            policy=None if policy is None else policy.value,
             profile=profile,
         )
         job = container.link_runs.run(link.id, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
@@ -104,11 +107,20 @@ PATH_MAP = typer.Option(
     [], "--path-map", help="PLEX_PREFIX=LOCAL_PREFIX, repeatable, tried in order."
 )
 POLICY = typer.Option(
-    None, "--policy", help="prefer_a (Plex) | prefer_b (files) | newest | highest | lowest | ask."
+    None,
+    "--policy",
+    help="How sync settles a track re-rated differently on both sides (or rated differently "
+    "on a first run): prefer_a = Plex wins, prefer_b = the file wins. Default: the link's "
+    "policy, prefer_a for a new ad hoc link. import and export ignore it: their source wins.",
+    show_default=False,
 )
 PROFILE = typer.Option(None, "--profile", help="Tag write profile, e.g. musicbee, windows.")
-DRY_RUN = typer.Option(False, "--dry-run", help="Plan and report; write nothing anywhere.")
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document instead of a summary.")
+DRY_RUN = typer.Option(
+    False, "--dry-run", help="Plan and report; write nothing anywhere. Default: a real run."
+)
+AS_JSON = typer.Option(
+    False, "--json", help="Print one JSON document instead of a summary. Default: a summary."
+)
 
 
 def _adhoc_command(mode: str, summary: str) -> None:
@@ -120,7 +132,7 @@ def _adhoc_command(mode: str, summary: str) -> None:
         section: str = SECTION,
         music_dir: str = MUSIC_DIR,
         path_map: list[str] = PATH_MAP,
-        policy: str | None = POLICY,
+        policy: Policy | None = POLICY,
         profile: str | None = PROFILE,
         dry_run: bool = DRY_RUN,
         as_json: bool = AS_JSON,
@@ -134,16 +146,32 @@ def _adhoc_command(mode: str, summary: str) -> None:
 
 
 _adhoc_command(
-    "sync", "Two-way sync: a change on either side since the last run goes to the other."
+    "sync",
+    "Two-way sync: a change on either side since the last run goes to the other; a track "
+    "changed differently on both sides is settled by --policy.",
 )
-_adhoc_command("import", "Files → Plex: only Plex is written.")
-_adhoc_command("export", "Plex → files: only the files are written.")
+_adhoc_command(
+    "import",
+    "Files → Plex, as PlexMusicRatingsSync's import: every rated file whose rating differs "
+    "from Plex is written into Plex (the file wins); an unrated file clears nothing; what both "
+    "sides then hold is recorded so the next sync starts clean. Only Plex is written.",
+)
+_adhoc_command(
+    "export",
+    "Plex → files, as PlexMusicRatingsSync's export: every Plex rating that differs from the "
+    "file is written into the file (Plex wins); an unrated Plex track clears nothing; what both "
+    "sides then hold is recorded so the next sync starts clean. Only the files are written.",
+)
 
 
 @ratings_app.command("run")
 def run(
     link: int = typer.Argument(..., help="A configured link's id."),
-    mode: str = typer.Option("sync", help="sync | import | export."),
+    mode: Mode = typer.Option(
+        Mode.SYNC,
+        help="sync (two-way, three-way merge), import (files win, into Plex) or export "
+        "(Plex wins, into the files); see `crossfade ratings import --help`.",
+    ),
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
 ) -> None:

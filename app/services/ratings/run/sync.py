@@ -231,6 +231,8 @@ class RatingsSync:
             summary.unchanged += 1
         elif decision.action is Action.RECORD_BASELINE:
             summary.baselines_recorded += 1
+        elif decision.action is Action.KEEP:
+            summary.kept += 1
         elif decision.writes:
             target = pair.a if decision.action is Action.WRITE_A else pair.b
             reporter.event(
