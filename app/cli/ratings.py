@@ -14,6 +14,7 @@ from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.links import Mode
 from app.domain.ratings.merge import Policy
+from app.domain.ratings.records import FileCache
 
 ratings_app = typer.Typer(
     help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True
@@ -82,6 +83,7 @@ def _run_adhoc(
     profile: str | None,
     dry_run: bool,
     as_json: bool,
+    file_cache: FileCache,
 ) -> None:
     with reported_errors(), local_container() as container:
         link = container.domains.adhoc.ratings_link(
@@ -93,7 +95,13 @@ def _run_adhoc(
             policy=None if policy is None else policy.value,
             profile=profile,
         )
-        job = container.link_runs.run(link.id, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
+        job = container.link_runs.run(
+            link.id,
+            mode=mode,
+            dry_run=dry_run,
+            trigger=JobTrigger.CLI,
+            file_cache=file_cache.value,
+        )
         job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))
@@ -118,6 +126,28 @@ PROFILE = typer.Option(None, "--profile", help="Tag write profile, e.g. musicbee
 DRY_RUN = typer.Option(
     False, "--dry-run", help="Plan and report; write nothing anywhere. Default: a real run."
 )
+NO_CACHE = typer.Option(
+    False,
+    "--no-cache",
+    help="Open every audio file, even one whose size and mtime say it did not change (a "
+    "tagger that keeps mtimes hides its changes); the file-state cache is refreshed. "
+    "Baselines are kept: they are not a cache. Default: use the cache.",
+)
+CLEAR_CACHE = typer.Option(
+    False,
+    "--clear-cache",
+    help="As --no-cache, and forget every cached file state first (rebuilt by this run). "
+    "Baselines are kept. Default: keep the cache.",
+)
+
+
+def file_cache(no_cache: bool, clear_cache: bool) -> FileCache:
+    """The run's use of the file-state cache from the two flags (clear implies no-cache)."""
+    if clear_cache:
+        return FileCache.CLEAR
+    return FileCache.IGNORE if no_cache else FileCache.USE
+
+
 AS_JSON = typer.Option(
     False, "--json", help="Print one JSON document instead of a summary. Default: a summary."
 )
@@ -136,9 +166,21 @@ def _adhoc_command(mode: str, summary: str) -> None:
         profile: str | None = PROFILE,
         dry_run: bool = DRY_RUN,
         as_json: bool = AS_JSON,
+        no_cache: bool = NO_CACHE,
+        clear_cache: bool = CLEAR_CACHE,
     ) -> None:
         _run_adhoc(
-            mode, plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
+            mode,
+            plex_url,
+            token,
+            section,
+            music_dir,
+            path_map,
+            policy,
+            profile,
+            dry_run,
+            as_json,
+            file_cache(no_cache, clear_cache),
         )
 
     command.__doc__ = summary
@@ -174,10 +216,18 @@ def run(
     ),
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
+    no_cache: bool = NO_CACHE,
+    clear_cache: bool = CLEAR_CACHE,
 ) -> None:
     """Run a configured ratings link."""
     with reported_errors(), local_container() as container:
-        job = container.link_runs.run(link, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
+        job = container.link_runs.run(
+            link,
+            mode=mode,
+            dry_run=dry_run,
+            trigger=JobTrigger.CLI,
+            file_cache=file_cache(no_cache, clear_cache).value,
+        )
         job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))

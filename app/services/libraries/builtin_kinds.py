@@ -128,6 +128,7 @@ def folder_rating_side(library: LibraryRecord, secret: str | None, ctx: SideCont
             hardlinks=ctx.write_options.hardlinks,
             dry_run=ctx.dry_run,
         ),
+        file_cache=ctx.file_cache,
     )
     return FolderRatingSide(
         folder.root,

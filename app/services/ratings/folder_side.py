@@ -16,7 +16,7 @@ from app.domain.errors import MediaFileError, SetupError, WriteNotVerified
 from app.domain.match_keys import TrackInfo
 from app.domain.ratings.dialects import TagReading, decode
 from app.domain.ratings.profiles import WriteProfile
-from app.domain.ratings.records import FileStateRecord
+from app.domain.ratings.records import FileCache, FileStateRecord
 from app.domain.ratings.resolution import ReadPolicy, Resolution, resolve
 from app.domain.ratings.scales import TextScale
 from app.domain.ratings.value import Rating
@@ -37,6 +37,7 @@ class FolderOptions:
     read_policy: ReadPolicy
     pinned_scale: TextScale | None
     write_options: WriteOptions
+    file_cache: FileCache = FileCache.USE
 
 
 def describe_evidence(resolution: Resolution) -> str:
@@ -213,10 +214,16 @@ class FolderRatingSide:
             reporter.counter("errors")
 
         unseen = dict(cached)
+        trust_cache = self._options.file_cache is FileCache.USE
         for path, size_bytes, mtime_ns in iter_audio_stats(self._root, on_error=on_error):
             key, local_path = self._key_and_path(path)
             state = unseen.pop(key, None)
-            if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
+            if (
+                trust_cache
+                and state is not None
+                and state.size_bytes == size_bytes
+                and state.mtime_ns == mtime_ns
+            ):
                 self.files_cached += 1
                 rated = self._rated.get(state.tags) or self._cached_rated(state.tags)
                 slots.append(self._item(key, _lazy_track(key, local_path, state), rated, mtime_ns))
@@ -244,6 +251,9 @@ class FolderRatingSide:
             self._pending[key] = self._state(result, key)
             track = _read_track(key, self.local_path(key), result.meta)
             slots[slot] = self._item(key, track, self._resolved(result.tags), result.mtime_ns)
+        if self._options.file_cache is FileCache.CLEAR:
+            # forget the states of files that could not be read again, too
+            self._gone.extend(key for _slot, key, _path in to_read if key not in self._pending)
         reporter.counter("files_read", self.files_read)
         reporter.counter("files_cached", self.files_cached)
         return [item for item in slots if item is not None]
