@@ -272,7 +272,8 @@ def _scan_record(summary: TagScanSummary) -> dict[str, Any]:
         "disagreements": summary.disagreements,
         "formats": dict(summary.formats),
         "dialects": {
-            d.dialect: {"files": d.files, "scales": dict(d.scales)} for d in summary.dialects
+            d.dialect: {"files": d.files, "scales": dict(d.scales), "inferred_scale": d.inferred}
+            for d in summary.dialects
         },
         "errors": dict(summary.errors),
         "failures": [{**_path_fields(p), "error": display_form(e)} for p, e in summary.failures],
@@ -284,7 +285,9 @@ def scan_command(
     directory: Path = typer.Argument(..., help="Folder to survey (recursively)."),
     as_json: bool = typer.Option(False, "--json", help="The summary as one JSON object."),
 ) -> None:
-    """Count rating tags under a folder per dialect and per detected text scale.
+    """Count rating tags under a folder per dialect and per detected text scale, and show the
+    scale inferred for ambiguous text values ("10": percent ½★ or tenths 5★) from the same
+    field's unambiguous values.
 
     Exit status 3 when some files could not be read (listed on stderr), 0 when all were."""
     try:

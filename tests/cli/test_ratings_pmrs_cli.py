@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import mutagen
 import pytest
 
 from tests.cli.ratings_cli_support import (
@@ -128,3 +129,23 @@ def test_after_a_baseline_the_source_still_wins_both_ways(world: World) -> None:
     assert isinstance(counters, dict)
     assert world.state()[CAFE] == (10, 10)
     assert counters.get("conflicts", 0) == 0
+
+
+def test_pmrs_half_star_rating_10_in_a_percent_library_imports_as_half_a_star(
+    world: World,
+) -> None:
+    """PMRS writes Vorbis RATING 10–100; its ½★ ("10") alone looks like tenths (5★), but the
+    library's other values of the field (20, 60, 100) are percent."""
+    for relative, value in ((FIRST, "20"), (ZWEITE, "100"), (OOPS, "10")):
+        audio = mutagen.File(world.music / relative)
+        audio["RATING"] = value
+        audio.save()
+    world.run("import")
+    assert {r: plex for r, (plex, _file) in world.state().items()} == {
+        FIRST: 2,
+        CAFE: None,
+        CA_VA: None,
+        ZWEITE: 10,
+        OOPS: 1,
+        WAVE: None,
+    }

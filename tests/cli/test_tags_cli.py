@@ -189,5 +189,9 @@ def test_scan(tmp_path: Path) -> None:
     assert "popm:windows: 1 file" in result.stdout
     as_json = json.loads(runner.invoke(app, ["tags", "scan", "--json", str(tmp_path)]).stdout)
     assert as_json["files"] == 2
-    assert as_json["dialects"]["txxx:rating"] == {"files": 1, "scales": {"1–5": 1}}
+    assert as_json["dialects"]["txxx:rating"] == {
+        "files": 1,
+        "scales": {"1–5": 1},
+        "inferred_scale": None,
+    }
     assert runner.invoke(app, ["tags", "scan", str(tmp_path / "nope")]).exit_code == 2
