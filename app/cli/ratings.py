@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 
 import typer
 
@@ -14,7 +15,10 @@ from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.links import Mode
 from app.domain.ratings.merge import Policy
+from app.domain.ratings.profiles import PresetName, WriteModeName
 from app.domain.ratings.records import FileCache
+from app.domain.ratings.resolution import ReadPolicyKind
+from app.domain.ratings.scales import TextScale
 
 ratings_app = typer.Typer(
     help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True
@@ -80,7 +84,7 @@ def _run_adhoc(
     music_dir: str,
     path_map: list[str],
     policy: Policy | None,
-    profile: str | None,
+    tags: TagChoices,
     dry_run: bool,
     as_json: bool,
     file_cache: FileCache,
@@ -93,7 +97,8 @@ def _run_adhoc(
             music_dir=music_dir,
             path_maps=path_map,
             policy=None if policy is None else policy.value,
-            profile=profile,
+            profile=None if tags.profile is None else tags.profile.value,
+            tag_options=tags.options(),
         )
         job = container.link_runs.run(
             link.id,
@@ -122,7 +127,77 @@ POLICY = typer.Option(
     "policy, prefer_a for a new ad hoc link. import and export ignore it: their source wins.",
     show_default=False,
 )
-PROFILE = typer.Option(None, "--profile", help="Tag write profile, e.g. musicbee, windows.")
+PROFILE = typer.Option(
+    None,
+    "--profile",
+    help="How the files' rating tags are written: a player's preset (pmrs writes "
+    "PlexMusicRatingsSync's POPM 'Plex' frame). Default: the folder's, musicbee for a new one.",
+    show_default=False,
+)
+WRITE_MODE = typer.Option(
+    None,
+    "--write-mode",
+    help="update_existing: rewrite every rating tag a file has (or add the preset's); "
+    "default_only: only the preset's tags; replace_all: the preset's, the others removed. "
+    "Default: the folder's, update_existing for a new one.",
+    show_default=False,
+)
+POPM_EMAIL = typer.Option(
+    None,
+    "--popm-email",
+    help="Write MP3 ratings to the POPM frame of this email instead of the preset's (e.g. "
+    "Plex, rating@winamp.com). Default: the folder's, none for a new one (the preset's).",
+    show_default=False,
+)
+READ_POLICY = typer.Option(
+    None,
+    "--read-policy",
+    help="When a file's rating tags disagree: priority (the --read-priority list, then the "
+    "preset's tags), highest, lowest, average, or ask (the file goes to the conflict inbox). "
+    "Default: the folder's, priority for a new one.",
+    show_default=False,
+)
+READ_PRIORITY = typer.Option(
+    None,
+    "--read-priority",
+    help="Comma-separated tags read first under read policy priority, e.g. "
+    "'musicbee,windows,vorbis:rating' (plex-music-rating-sync's --tag-priority-order names "
+    "WINDOWSMEDIAPLAYER, MEDIAMONKEY, MUSICBEE, WINAMP, TEXT, POPM:<email> work too). "
+    "Default: the folder's, the preset's tags first for a new one.",
+    show_default=False,
+)
+TEXT_SCALE = typer.Option(
+    None,
+    "--text-scale",
+    help="Pin the scale of text ratings (Vorbis RATING, TXXX:RATING, MP4, APE). Default: the "
+    "folder's; a new one infers ambiguous values from the library's other values.",
+    show_default=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TagChoices:
+    """The tag writing and reading choices of an ad hoc run (None: keep the folder's)."""
+
+    profile: PresetName | None = None
+    write_mode: WriteModeName | None = None
+    popm_email: str | None = None
+    read_policy: ReadPolicyKind | None = None
+    read_priority: str | None = None
+    text_scale: TextScale | None = None
+
+    def options(self) -> dict[str, str | None]:
+        """The folder config keys these choices set (the ones given)."""
+        given = {
+            "write_mode": self.write_mode,
+            "popm_email": self.popm_email,
+            "read_policy": self.read_policy,
+            "read_priority": self.read_priority,
+            "pinned_scale": self.text_scale,
+        }
+        return {key: str(value) for key, value in given.items() if value is not None}
+
+
 DRY_RUN = typer.Option(
     False, "--dry-run", help="Plan and report; write nothing anywhere. Default: a real run."
 )
@@ -163,7 +238,12 @@ def _adhoc_command(mode: str, summary: str) -> None:
         music_dir: str = MUSIC_DIR,
         path_map: list[str] = PATH_MAP,
         policy: Policy | None = POLICY,
-        profile: str | None = PROFILE,
+        profile: PresetName | None = PROFILE,
+        write_mode: WriteModeName | None = WRITE_MODE,
+        popm_email: str | None = POPM_EMAIL,
+        read_policy: ReadPolicyKind | None = READ_POLICY,
+        read_priority: str | None = READ_PRIORITY,
+        text_scale: TextScale | None = TEXT_SCALE,
         dry_run: bool = DRY_RUN,
         as_json: bool = AS_JSON,
         no_cache: bool = NO_CACHE,
@@ -177,7 +257,7 @@ def _adhoc_command(mode: str, summary: str) -> None:
             music_dir,
             path_map,
             policy,
-            profile,
+            TagChoices(profile, write_mode, popm_email, read_policy, read_priority, text_scale),
             dry_run,
             as_json,
             file_cache(no_cache, clear_cache),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
@@ -84,7 +84,13 @@ class World:
         return {r: (plex[r], _half_stars(files[r])) for r in ALL}
 
     def run(self, mode: str, *extra: str) -> dict[str, Any]:
-        result = CliRunner().invoke(
+        result = self.run_raw(mode, *extra)
+        assert result.exit_code == 0, result.output
+        document: dict[str, Any] = json.loads(result.output)
+        return document
+
+    def run_raw(self, mode: str, *extra: str) -> Result:
+        return CliRunner().invoke(
             app,
             [
                 "ratings",
@@ -103,9 +109,6 @@ class World:
                 *extra,
             ],
         )
-        assert result.exit_code == 0, result.output
-        document: dict[str, Any] = json.loads(result.output)
-        return document
 
 
 @pytest.fixture

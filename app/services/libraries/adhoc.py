@@ -4,7 +4,7 @@ reuse the same libraries and link, and so their matches and baselines, from run 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app.domain.errors import InvalidInput
 from app.domain.kinds import LibraryKind
@@ -56,16 +56,25 @@ class AdhocLinks:
             path_mappings=list(path_maps),
         )
 
-    def folder_library(self, music_dir: str, profile: str | None) -> LibraryRecord:
+    def folder_library(
+        self,
+        music_dir: str,
+        profile: str | None,
+        tag_options: Mapping[str, str | None] | None = None,
+    ) -> LibraryRecord:
+        """The folder's library; ``profile`` and ``tag_options`` (``write_mode``,
+        ``popm_email``, ``read_policy``, ``read_priority``, ``pinned_scale``: the ones given)
+        are stored in its config, so later runs keep them."""
         root = os.path.abspath(music_dir)
+        changes: dict[str, object] = dict(tag_options or {})
+        if profile is not None:
+            changes["write_profile"] = profile
         existing = self._find(LibraryKind.MUSIC_FOLDER, "root", root)
         if existing is not None:
-            if profile is not None and existing.config.get("write_profile") != profile:
-                return self._catalog.update_library(existing.id, config={"write_profile": profile})
+            if any(existing.config.get(key) != value for key, value in changes.items()):
+                return self._catalog.update_library(existing.id, config=changes)
             return existing
-        config: dict[str, object] = {"root": root}
-        if profile is not None:
-            config["write_profile"] = profile
+        config: dict[str, object] = {"root": root, **changes}
         return self._catalog.add_library(
             kind=LibraryKind.MUSIC_FOLDER, name=f"Folder {root}", config=config
         )
@@ -80,11 +89,12 @@ class AdhocLinks:
         path_maps: Sequence[str] = (),
         policy: str | None = None,
         profile: str | None = None,
+        tag_options: Mapping[str, str | None] | None = None,
     ) -> LinkRecord:
         plex = self.plex_library(
             plex_url, token, self.section_id(plex_url, token, section), path_maps
         )
-        folder = self.folder_library(music_dir, profile)
+        folder = self.folder_library(music_dir, profile, tag_options)
         for link in self._catalog.repository.links(kind=LinkKind.RATINGS.value):
             if (link.library_a_id, link.library_b_id) == (plex.id, folder.id):
                 if policy is not None and policy != link.policy:
