@@ -114,6 +114,7 @@ class _Rated:
     evidence: str
     undecided: bool
     disagreement: bool
+    choices: tuple[int, ...] = ()
 
 
 class FolderRatingSide:
@@ -186,6 +187,7 @@ class FolderRatingSide:
             evidence=describe_evidence(resolution),
             undecided=resolution.needs_decision,
             disagreement=resolution.disagreement,
+            choices=_choices(resolution) if resolution.needs_decision else (),
         )
 
     @staticmethod
@@ -200,6 +202,7 @@ class FolderRatingSide:
             evidence=rated.evidence,
             undecided=rated.undecided,
             disagreement=rated.disagreement,
+            choices=rated.choices,
         )
 
     def _state(self, tags: FileTags, key: str) -> FileStateRecord:
@@ -359,3 +362,8 @@ class FolderRatingSide:
 
 def _tag_set(readings: Sequence[TagReading]) -> TagSet:
     return tuple((reading.dialect, reading.raw) for reading in readings)
+
+
+def _choices(resolution: Resolution) -> tuple[int, ...]:
+    """The distinct half-star values a file's disagreeing tags hold, lowest first."""
+    return tuple(sorted({r.rating.half_stars for r in resolution.evidence if r.rating is not None}))
