@@ -36,6 +36,7 @@ from app.services.ports import FileStateRepositoryPort, PlaylistSide, RatingSide
 
 if TYPE_CHECKING:
     from app.services.playlists.matching import EntryResolver, FolderCatalog
+    from app.services.subsonic.api import SubsonicClientFactory
 
 PlexClientFactory = Callable[[str, str, float], PlexServerClient]
 Refresher = Callable[[Sequence[Path]], None]
@@ -53,6 +54,7 @@ class SideContext:
     worker_processes: int = 1
     tag_pool_min_items: int = MIN_ITEMS
     file_cache: FileCache = FileCache.USE
+    subsonic_client: SubsonicClientFactory | None = None
 
 
 @dataclass(frozen=True, slots=True)
