@@ -81,13 +81,23 @@ class MusicFolderConfig(KindConfig):
             raise ValueError(str(error)) from None
         return value.strip()
 
-    @field_validator("read_priority")
+    @field_validator("read_priority", mode="before")
     @classmethod
-    def _read_priority(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
+    def _read_priority(cls, value: object) -> str | None:
+        """Text (``"musicbee, windows"``) or a list of items; stored as dialect ids joined by
+        ", "."""
+        if value is None:
+            return None
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            items: str | list[str] = list(value)
+        elif isinstance(value, str):
+            items = value
+        else:
+            raise ValueError("read_priority is text or a list of tag names")
+        if not (items.strip() if isinstance(items, str) else items):
             return None
         try:
-            return ", ".join(parse_priority(value))
+            return ", ".join(parse_priority(items))
         except InvalidInput as error:
             raise ValueError(str(error)) from None
 
