@@ -13,7 +13,7 @@ from app.bootstrap import Container
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
 from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
-from app.domain.links import Mode
+from app.domain.links import LinkKind, Mode
 from app.domain.ratings.merge import Policy
 from app.domain.ratings.profiles import PresetName, WriteModeName
 from app.domain.ratings.records import FileCache
@@ -76,12 +76,55 @@ def _exit_code(job: JobRecord) -> int:
     return job_exit_code(job)
 
 
+@dataclass(frozen=True, slots=True)
+class AdhocSides:
+    """Where an ad hoc run's sides are: a saved link, or a Plex server's sections and a folder."""
+
+    link: str | None
+    plex_url: str | None
+    token: str | None
+    sections: list[str]
+    music_dir: str | None
+
+    def check(self, policy: Policy | None, tags: TagChoices) -> None:
+        """A saved link, or every ad hoc option: exit 2 naming what is missing or extra."""
+        if self.link is not None:
+            extra = [
+                name
+                for name, given in (
+                    ("--plex-url", self.plex_url),
+                    ("--section", self.sections),
+                    ("--music-dir", self.music_dir),
+                    ("--policy", policy),
+                    ("tag options", tags.profile or tags.options()),
+                )
+                if given
+            ]
+            if extra:
+                _usage(f"--link runs a saved link as it is configured; drop {', '.join(extra)}")
+            return
+        missing = [
+            name
+            for name, given in (
+                ("--plex-url", self.plex_url),
+                ("--token", self.token),
+                ("--section", self.sections),
+                ("--music-dir", self.music_dir),
+            )
+            if not given
+        ]
+        if missing:
+            _usage(f"missing {', '.join(missing)} (or name a saved link with --link)")
+
+
+def _usage(message: str) -> None:
+    typer.secho(f"Error: {message}", err=True, fg="red")
+    raise typer.Exit(2)
+
+
 def _run_adhoc(
     mode: str,
-    plex_url: str,
-    token: str,
-    section: str,
-    music_dir: str,
+    where: AdhocSides,
     path_map: list[str],
     policy: Policy | None,
     tags: TagChoices,
@@ -89,17 +132,22 @@ def _run_adhoc(
     as_json: bool,
     file_cache: FileCache,
 ) -> None:
+    where.check(policy, tags)
     with reported_errors(), local_container() as container:
-        link = container.domains.adhoc.ratings_link(
-            plex_url=plex_url,
-            token=token,
-            section=section,
-            music_dir=music_dir,
-            path_maps=path_map,
-            policy=None if policy is None else policy.value,
-            profile=None if tags.profile is None else tags.profile.value,
-            tag_options=tags.options(),
-        )
+        if where.link is not None:
+            link = container.domains.adhoc.saved_link(where.link, LinkKind.RATINGS)
+        else:
+            assert where.plex_url and where.token and where.music_dir
+            link = container.domains.adhoc.ratings_link(
+                plex_url=where.plex_url,
+                token=where.token,
+                section=where.sections,
+                music_dir=where.music_dir,
+                path_maps=path_map,
+                policy=None if policy is None else policy.value,
+                profile=None if tags.profile is None else tags.profile.value,
+                tag_options=tags.options(),
+            )
         job = container.link_runs.run(
             link.id,
             mode=mode,
@@ -112,12 +160,45 @@ def _run_adhoc(
     raise typer.Exit(_exit_code(job))
 
 
-PLEX_URL = typer.Option(..., "--plex-url", help="The Plex server, e.g. http://127.0.0.1:32400.")
-TOKEN = typer.Option(..., "--token", envvar="CROSSFADE_PLEX_TOKEN", help="A Plex token.")
-SECTION = typer.Option(..., "--section", help="The music section's title (or id).")
-MUSIC_DIR = typer.Option(..., "--music-dir", help="The folder holding the audio files.")
+LINK = typer.Option(
+    None,
+    "--link",
+    help="Run a saved ratings link (its name or id) as it is configured, instead of naming "
+    "the Plex server, sections and folder. Default: an ad hoc run of the options below.",
+    show_default=False,
+)
+PLEX_URL = typer.Option(
+    None,
+    "--plex-url",
+    help="The Plex server, e.g. http://127.0.0.1:32400 (needed without --link).",
+    show_default=False,
+)
+TOKEN = typer.Option(
+    None,
+    "--token",
+    envvar="CROSSFADE_PLEX_TOKEN",
+    help="A Plex token (needed without --link).",
+    show_default=False,
+)
+SECTION = typer.Option(
+    [],
+    "--section",
+    help="A music section's title or id; repeatable: one Plex library may hold several "
+    "sections (needed without --link).",
+    show_default=False,
+)
+MUSIC_DIR = typer.Option(
+    None,
+    "--music-dir",
+    help="The folder holding the audio files (needed without --link).",
+    show_default=False,
+)
 PATH_MAP = typer.Option(
-    [], "--path-map", help="PLEX_PREFIX=LOCAL_PREFIX, repeatable, tried in order."
+    [],
+    "--path-map",
+    help="PLEX_PREFIX=LOCAL_PREFIX, repeatable, tried in order. Default: none (paths as Plex "
+    "reports them).",
+    show_default=False,
 )
 POLICY = typer.Option(
     None,
@@ -232,10 +313,11 @@ def _adhoc_command(mode: str, summary: str) -> None:
     """Register ``crossfade ratings <mode>``: an ad hoc run (the three differ only in mode)."""
 
     def command(
-        plex_url: str = PLEX_URL,
-        token: str = TOKEN,
-        section: str = SECTION,
-        music_dir: str = MUSIC_DIR,
+        link: str | None = LINK,
+        plex_url: str | None = PLEX_URL,
+        token: str | None = TOKEN,
+        section: list[str] = SECTION,
+        music_dir: str | None = MUSIC_DIR,
         path_map: list[str] = PATH_MAP,
         policy: Policy | None = POLICY,
         profile: PresetName | None = PROFILE,
@@ -251,10 +333,7 @@ def _adhoc_command(mode: str, summary: str) -> None:
     ) -> None:
         _run_adhoc(
             mode,
-            plex_url,
-            token,
-            section,
-            music_dir,
+            AdhocSides(link, plex_url, token, section, music_dir),
             path_map,
             policy,
             TagChoices(profile, write_mode, popm_email, read_policy, read_priority, text_scale),

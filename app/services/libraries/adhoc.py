@@ -50,6 +50,34 @@ class AdhocLinks:
         """A music section by title (case-insensitive) or by id."""
         return self.section_ids(plex_url, token, [section])[0]
 
+    def saved_link(self, wanted: str, kind: LinkKind) -> LinkRecord:
+        """A saved link of ``kind`` by its id, or by the name of one of its libraries when that
+        library is in exactly one such link (links have no names of their own)."""
+        wanted = wanted.strip()
+        links = self._catalog.repository.links(kind=kind.value)
+        by_id = [link for link in links if str(link.id) == wanted]
+        if by_id:
+            return by_id[0]
+        names = {library.id: library.name for library in self._catalog.repository.libraries()}
+        folded = wanted.casefold()
+        by_name = [
+            link
+            for link in links
+            if folded
+            in {names.get(side, "").casefold() for side in (link.library_a_id, link.library_b_id)}
+        ]
+        if len(by_name) == 1:
+            return by_name[0]
+        shown = (
+            ", ".join(
+                f"{link.id} ({names.get(link.library_a_id)} ⇄ {names.get(link.library_b_id)})"
+                for link in (by_name or links)
+            )
+            or "none"
+        )
+        problem = "names several" if by_name else "is no"
+        raise InvalidInput(f"{wanted!r} {problem} {kind.value} link (links: {shown})")
+
     def _find(self, kind: str, key: str, value: object) -> LibraryRecord | None:
         for library in self._catalog.repository.libraries(kind=kind):
             if library.config.get(key) == value:
