@@ -183,6 +183,10 @@ def test_incomplete_settings_and_mapping_forms_are_422_and_change_nothing(
         "write_profile": "musicbee",
         "read_policy": "priority",
         "playlist_dir": "",
+        "write_mode": "",
+        "popm_email": "",
+        "read_priority": "",
+        "pinned_scale": "",
     }
     attempts = [
         (plex_id, {}),

@@ -32,6 +32,7 @@ from app.domain.kinds import FormField, KindForm
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.matching import MatchThresholds
+from app.domain.ratings.records import FileCache
 from app.services.ports import FileStateRepositoryPort, PlaylistSide, RatingSide
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class SideContext:
     dry_run: bool = False
     worker_processes: int = 1
     tag_pool_min_items: int = MIN_ITEMS
+    file_cache: FileCache = FileCache.USE
     subsonic_client: SubsonicClientFactory | None = None
 
 

@@ -69,6 +69,7 @@ class RatingsCounter(StrEnum):
     BASELINES_RECORDED = "baselines_recorded"
     CONFLICTS = "conflicts"
     SKIPPED = "skipped"
+    KEPT = "kept"
     ERRORS = "errors"
 
 
@@ -109,6 +110,7 @@ class SyncSummary:
     baselines_recorded: int = 0
     conflicts: int = 0
     skipped: int = 0
+    kept: int = 0
     errors: int = 0
 
     def as_counters(self) -> dict[str, int]:
