@@ -160,3 +160,35 @@ def test_pmrs_s_mediamonkey_to_plex_becomes_a_link_that_runs(
     assert code in (0, 3), out + err
     assert json.loads(out)["counters"]["items_b"] > 0
     assert database.read_bytes() == before
+
+
+def test_pmrs_config_yml_becomes_a_link_that_runs(
+    emulator: EmulatorServer,
+    music: Path,
+    data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text(
+        f"plex:\n  url: {emulator.url}\n  token: wrong-token\n  libraries:\n    - Music\n"
+    )
+    monkeypatch.setenv("PMRS_PLEX_TOKEN", OWNER_TOKEN)  # PMRS's own override wins, as in PMRS
+    code, out, err = invoke("import", "pmrs", str(config), "--json")
+    assert code == 0, out + err
+    document = json.loads(out)
+    plex, folder = document["libraries"]
+    assert (plex["kind"], folder["kind"]) == ("plex_music", "music_folder")
+    [link] = document["links"]
+    assert link["direction"] == "both"
+    assert document["next"] == [f"crossfade ratings sync --link {link['id']} --dry-run"]
+    assert any("environment: token" in note for note in document["kept"])
+
+    code, out, err = invoke("libraries", "list", "--json")
+    where = {row["kind"]: row["where"] for row in json.loads(out)}
+    assert where["music_folder"] == str(music)  # the folder Plex's section uses
+
+    code, out, err = invoke("ratings", "sync", "--link", str(link["id"]), "--dry-run", "--json")
+    assert code == 0, out + err
+    counters = json.loads(out)["counters"]
+    assert counters["pairs"] == counters["items_a"] > 0
