@@ -3,8 +3,20 @@
 //   <form data-confirm="Delete this?">        asks before submitting
 //   <input type="checkbox" data-check-all="ids"> ticks every name="ids" box of its form
 //   <input data-select-on-focus>               selects its text on focus (copy a URL)
+//   <button class="nav-button">                 opens the navigation on a narrow screen
 (function () {
   "use strict";
+
+  document.documentElement.classList.add("js");
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest(".nav-button") : null;
+    if (!button) return;
+    var bar = button.closest(".topbar");
+    if (!bar) return;
+    var open = bar.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -135,5 +135,5 @@ def test_overview_and_every_page_with_csrf_on_every_post_form(world: DashboardWo
         forms = re.findall(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", response.text, re.S)
         for form in forms:
             assert f'name="csrf_token" value="{token}"' in form, (path, form[:200])
-        nav = response.text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+        nav = response.text.split('<nav aria-label="Main"')[1].split("</nav>")[0]
         assert nav.count('aria-current="page"') <= 1, path
