@@ -133,6 +133,10 @@ PLANNED: dict[str, tuple[str, str]] = {
     "playlist_create": ("playlist to create", "playlists to create"),
     "playlist_update": ("playlist to update", "playlists to update"),
     "playlist_delete": ("playlist to delete", "playlists to delete"),
+    "entry_added": ("entry to add", "entries to add"),
+    "entry_removed": ("entry to remove", "entries to remove"),
+    "entry_moved": ("entry to move", "entries to move"),
+    "entry_unmatched": ("entry without a match", "entries without a match"),
 }
 
 # why an action happens, for events that carry no reason of their own
