@@ -154,13 +154,14 @@ def _secret_file(path: Path, make: bool = True) -> str | None:
 # -- sample files -------------------------------------------------------------------------------
 
 
-def write_sample_music(paths: DemoPaths) -> bool:
-    """The tagged files, some rated; False when they exist already."""
+def write_sample_music(paths: DemoPaths, *, cache_dir: Path | None = None) -> bool:
+    """The tagged files, some rated; False when they exist already. ``cache_dir`` keeps the
+    silent audio the files are made from (default: ``.templates`` beside them)."""
     if paths.music.exists():
         return False
     partial = paths.root / "music.partial"  # renamed when complete: a failed run starts over
     shutil.rmtree(partial, ignore_errors=True)
-    make_library(partial, DEMO_TRACKS, cache_dir=paths.root / ".templates")
+    make_library(partial, DEMO_TRACKS, cache_dir=cache_dir or paths.root / ".templates")
     profile = preset("musicbee")
     for relative, half_stars in FILE_RATINGS.items():
         write_rating(partial / relative, Rating(half_stars), profile, options=WriteOptions())

@@ -38,7 +38,7 @@ from tests.emulator.support import running_emulator, write_library
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
+ARTIFACTS = ROOT / "test-artifacts" / "browser" / "flow"
 PLEX_ROOT = "/data/music"
 FIRST = "Artist/Album/01 First.flac"
 SECOND = "Artist/Album/02 Café & Crema.mp3"
@@ -258,7 +258,10 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     page.click("text=Run it for real")
     wait_for_job_end(page)
     expect(page.locator("#job-events tbody tr")).to_have_count(2)  # refreshed at the end
-    expect(page.locator("#job-events")).to_contain_text("write_b")
+    expect(page.locator("#job-events")).to_contain_text("write to NAS music")
+    expect(page.locator("#job-progress .summary-sentence")).to_contain_text(
+        "2 ratings written to NAS music"
+    )
     assert live.file_stars(FIRST) == 4.0
     assert live.file_stars(SECOND) == 3.0
     shot("run-succeeded")
@@ -286,7 +289,8 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     page.goto(live.url + "/links/1")
     page.click("text=Undo last run")
     wait_for_job_end(page)
-    expect(page.locator("#job-progress h1")).to_contain_text("ratings_undo")
+    expect(page.locator("#job-progress h1")).to_contain_text("Undo of a ratings sync")
+    expect(page.locator("#job-progress")).not_to_contain_text("Run again")
     assert live.file_stars(SECOND) is None
     assert live.file_stars(FIRST) == 1.0
     shot("undone")
