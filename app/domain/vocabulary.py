@@ -312,3 +312,32 @@ def run_summary(
         lead = "Planned: " if dry_run else ""
         sentence = lead + ", ".join(parts) + "."
     return RunSummary(sentence[0].upper() + sentence[1:], _next_step(kind, counters))
+
+
+_RESTORES: tuple[tuple[str, str, str], ...] = (
+    ("written_a", "rating", "{a}"),
+    ("written_b", "rating", "{b}"),
+    ("created_a", "playlist created", "{a}"),
+    ("created_b", "playlist created", "{b}"),
+    ("updated_a", "playlist changed", "{a}"),
+    ("updated_b", "playlist changed", "{b}"),
+    ("deleted_a", "playlist deleted", "{a}"),
+    ("deleted_b", "playlist deleted", "{b}"),
+)
+
+
+def undo_question(job_id: int, counters: Mapping[str, int], *, a: str = "A", b: str = "B") -> str:
+    """What a confirmation before an undo asks: which run, and what it puts back where."""
+    parts = []
+    for name, what, where in _RESTORES:
+        count = counters.get(name, 0)
+        if count:
+            noun = counted(count, what, what.replace("playlist", "playlists", 1))
+            if what == "rating":
+                noun = counted(count, "rating", "ratings")
+            parts.append(_sides(f"{noun} in {where}", a, b))
+    restores = ", ".join(parts) if parts else "what it wrote"
+    return (
+        f"Undo run {job_id}? This puts back the values from before it for {restores}; "
+        "an item changed again since is left alone."
+    )

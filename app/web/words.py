@@ -83,3 +83,4 @@ def install(env: Environment) -> None:
     env.globals["run_summary"] = vocabulary.run_summary
     env.globals["is_undo_kind"] = vocabulary.is_undo_kind
     env.globals["library_roots"] = library_roots
+    env.globals["undo_question"] = vocabulary.undo_question

@@ -123,3 +123,20 @@ def test_labels_of_statuses_and_triggers() -> None:
     assert vocabulary.action_reason("link", None) == "not in the target yet"
     assert vocabulary.action_reason("link", "told so") == "told so"
     assert vocabulary.action_reason("write_a", None) == ""
+
+
+@pytest.mark.parametrize(
+    ("counters", "expected"),
+    [
+        ({"written_a": 2, "written_b": 1}, "2 ratings in Plex, 1 rating in Files"),
+        (
+            {"created_b": 1, "updated_a": 2},
+            "1 playlist created in Files, 2 playlists changed in Plex",
+        ),  # noqa: E501
+        ({}, "what it wrote"),
+    ],
+)
+def test_undo_question_says_what_it_restores(counters: dict[str, int], expected: str) -> None:
+    question = vocabulary.undo_question(7, counters, a="Plex", b="Files")
+    assert question.startswith("Undo run 7? ")
+    assert f"for {expected};" in question
