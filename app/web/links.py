@@ -92,7 +92,7 @@ def choices() -> dict[str, Any]:
         "policies": POLICY_LABELS,
         "link_kinds": LINK_KINDS,
         "policy_kinds": {
-            policy: " ".join(kind for kind, allowed in POLICIES_BY_KIND.items() if policy in allowed)
+            policy: " ".join(kind for kind, kept in POLICIES_BY_KIND.items() if policy in kept)
             for policy in POLICY_LABELS
         },
         "modes": [mode.value for mode in Mode],
