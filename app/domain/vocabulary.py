@@ -341,3 +341,34 @@ def undo_question(job_id: int, counters: Mapping[str, int], *, a: str = "A", b: 
         f"Undo run {job_id}? This puts back the values from before it for {restores}; "
         "an item changed again since is left alone."
     )
+
+
+# a technical failure -> what it means, for a person (the technical text stays available)
+_FAILURES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("gaierror", "name or service not known", "name resolution", "nodename nor servname"),
+        "the server name could not be resolved (check the address)",
+    ),
+    (
+        ("connectionrefused", "connection refused"),
+        "nothing answered at that address and port (is the server running?)",
+    ),
+    (("timed out", "timeout"), "the server did not answer in time"),
+    (("certificate", "ssl"), "the server's certificate was not accepted"),
+    (("answered 401", "unauthorized", "answered 403"), "the server refused the token"),
+    (("answered 5",), "the server had a problem answering"),
+    (("no such file or directory", "filenotfound"), "a file or folder is missing"),
+    (("permission denied", "permissionerror"), "no permission to read or write there"),
+)
+
+
+def explain_failure(text: str | None) -> str | None:
+    """What a technical error means in plain words, when it is a known kind; else None (the
+    text is shown as it is)."""
+    if not text:
+        return None
+    lowered = text.lower()
+    for needles, meaning in _FAILURES:
+        if any(needle in lowered for needle in needles):
+            return meaning
+    return None

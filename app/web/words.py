@@ -84,3 +84,4 @@ def install(env: Environment) -> None:
     env.globals["is_undo_kind"] = vocabulary.is_undo_kind
     env.globals["library_roots"] = library_roots
     env.globals["undo_question"] = vocabulary.undo_question
+    env.globals["explain_failure"] = vocabulary.explain_failure

@@ -140,3 +140,19 @@ def test_undo_question_says_what_it_restores(counters: dict[str, int], expected:
     question = vocabulary.undo_question(7, counters, a="Plex", b="Files")
     assert question.startswith("Undo run 7? ")
     assert f"for {expected};" in question
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("cannot connect (gaierror) after 4 attempt(s) (http://x /)", "server name could not"),
+        ("cannot connect (ConnectionRefusedError) after 4 attempt(s)", "nothing answered"),
+        ("timed out after 4 attempt(s)", "did not answer in time"),
+        ("the server answered 401", "refused the token"),
+        ("a playlists link needs a playlist folder", None),
+        (None, None),
+    ],
+)
+def test_explain_failure(text: str | None, meaning: str | None) -> None:
+    explained = vocabulary.explain_failure(text)
+    assert (explained is None) if meaning is None else (meaning in (explained or ""))
