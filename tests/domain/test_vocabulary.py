@@ -132,7 +132,7 @@ def test_labels_of_statuses_and_triggers() -> None:
         (
             {"created_b": 1, "updated_a": 2},
             "1 playlist created in Files, 2 playlists changed in Plex",
-        ),  # noqa: E501
+        ),
         ({}, "what it wrote"),
     ],
 )
