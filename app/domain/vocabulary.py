@@ -212,8 +212,8 @@ def action_label(action: str, *, a: str = "A", b: str = "B") -> str:
 
 
 def action_reason(action: str, detail: str | None) -> str:
-    """The event's own reason, else the usual one for its action (else nothing)."""
-    return detail or REASONS.get(action, "")
+    """The event's own reason (with one kind of arrow), else the usual one for its action."""
+    return detail.replace(" -> ", " → ") if detail else REASONS.get(action, "")
 
 
 def planned_words(action: str, count: int, *, a: str = "A", b: str = "B") -> str:

@@ -113,7 +113,9 @@ def prepare(settings: Settings, paths: DemoPaths, url: str, cache: Path) -> tupl
                 wait_finished(container, mirror)
                 pages.append(f"/links/{configured.mirror_link}/preview/{mirror.id}")
                 link_ids.append(configured.mirror_link)
-            library_ids = [library.id for library in container.domains.libraries.libraries()]
+            # a library's page, once per kind (the demo has two movie folders)
+            by_kind = {lib.kind: lib.id for lib in container.domains.libraries.libraries()}
+            library_ids = sorted(by_kind.values())
         finally:
             container.close()
     finally:

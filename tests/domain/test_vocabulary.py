@@ -123,6 +123,7 @@ def test_labels_of_statuses_and_triggers() -> None:
     assert vocabulary.action_reason("link", None) == "not in the target yet"
     assert vocabulary.action_reason("link", "told so") == "told so"
     assert vocabulary.action_reason("write_a", None) == ""
+    assert vocabulary.action_reason("write_a", "3★ -> 4★") == "3★ → 4★"
 
 
 @pytest.mark.parametrize(
