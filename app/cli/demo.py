@@ -357,7 +357,7 @@ def _local(host: str) -> str:
 
 def demo(
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Where the demo lives (default: CROSSFADE_DATA_DIR or ./data)."
+        None, "--data-dir", help="Where the demo lives (default: the data directory)."
     ),
     host: str | None = typer.Option(None, help="Address to bind (default: CROSSFADE_HOST)."),
     port: int | None = typer.Option(None, help="Port to bind (default: CROSSFADE_PORT)."),
