@@ -38,6 +38,7 @@ from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.http_out import post_json
+from app.adapters.jellyfin import JellyfinClient
 from app.adapters.log_redaction import remember
 from app.adapters.mqtt import check_config, connection_for
 from app.adapters.plex import PlexServerClient
@@ -152,9 +153,13 @@ def build_domains(
         playlists=build_playlist_services(
             PlaylistRepository(sessions), PlaylistJournalRepository(sessions), sides, catalog
         ),
-        mirror=MirrorJobs(libraries, sides.plex_client, kinds),
+        mirror=MirrorJobs(libraries, sides.plex_client, kinds, jellyfin_client=jellyfin_client),
         importer=ConfigImporter(catalog, sides.plex_client),
     )
+
+
+def jellyfin_client(base_url: str, api_key: str, timeout_s: float) -> JellyfinClient:
+    return JellyfinClient(base_url, api_key, timeout_s=timeout_s)
 
 
 def build_job_kinds(domains: Domains | None = None) -> JobKindRegistry:

@@ -9,6 +9,7 @@ from app.cli.admin import admin_app
 from app.cli.catalog import libraries_app, links_app
 from app.cli.demo import demo
 from app.cli.importers import import_app
+from app.cli.mediamonkey import mediamonkey_app
 from app.cli.mirror import mirror_app
 from app.cli.playlists import playlists_app
 from app.cli.plex import emulator, plex_app
@@ -54,6 +55,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(libraries_app, name="libraries")
 app.add_typer(links_app, name="links")
 app.add_typer(subsonic_app, name="subsonic")
+app.add_typer(mediamonkey_app, name="mediamonkey")
 app.command("emulator")(emulator)
 app.command("demo")(demo)
 

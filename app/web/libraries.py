@@ -144,6 +144,10 @@ def create_library(
     read_policy: TextForm = "priority",
     playlist_dir: TextForm = "",
     layout: TextForm = "auto",
+    database: TextForm = "",
+    mediamonkey_closed: TextForm = "false",
+    file_tags: TextForm = "mediamonkey",
+    backup_dir: TextForm = "",
 ) -> Response:
     """Add a library of ``kind`` from its add form (the fields of its registry entry)."""
     catalog = container.domains.libraries
@@ -151,6 +155,8 @@ def create_library(
         "base_url": base_url, "token": token, "section_ids": section_ids or [],
         "account": account, "root": root, "write_profile": write_profile,
         "read_policy": read_policy, "playlist_dir": playlist_dir, "layout": layout,
+        "database": database, "mediamonkey_closed": mediamonkey_closed,
+        "file_tags": file_tags, "backup_dir": backup_dir,
     }  # fmt: skip
     try:
         entry = catalog.kinds.entry(kind)
@@ -193,6 +199,10 @@ def update_library(
     read_policy: TextForm = "",
     playlist_dir: TextForm = "",
     layout: TextForm = "",
+    database: TextForm = "",
+    mediamonkey_closed: TextForm = "",
+    file_tags: TextForm = "",
+    backup_dir: TextForm = "",
 ) -> Response:
     """The settings form of the library's kind, whole: a field it shows that is missing is
     a 422 and the library stays as it was (an empty ``token`` keeps the stored one)."""
@@ -204,6 +214,8 @@ def update_library(
         "base_url": base_url, "token": token, "section_ids": section_ids,
         "account": account, "root": root, "write_profile": write_profile,
         "read_policy": read_policy, "playlist_dir": playlist_dir, "layout": layout,
+        "database": database, "mediamonkey_closed": mediamonkey_closed,
+        "file_tags": file_tags, "backup_dir": backup_dir,
     }  # fmt: skip
     try:
         catalog.update_library(
