@@ -140,6 +140,7 @@ def build_domains(
         worker_processes=processes,
         kinds=kinds,
         subsonic_client=connect_subsonic,
+        jellyfin_client=jellyfin_client,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries, kinds)

@@ -41,7 +41,12 @@ from app.services.libraries.configs import (
     RatingsLinkOptions,
     validated,
 )
-from app.services.libraries.kinds import KindRegistry, PlexClientFactory, SideContext
+from app.services.libraries.kinds import (
+    JellyfinClientFactory,
+    KindRegistry,
+    PlexClientFactory,
+    SideContext,
+)
 from app.services.ports import FileStateRepositoryPort, LibraryRepositoryPort, RatingSide
 from app.services.ratings.run.concurrency import SyncSides
 from app.services.ratings.run.values import LinkRules
@@ -155,6 +160,7 @@ class SideFactory:
     tag_pool_min_items: int = MIN_ITEMS  # fewer files than this: no pool, all in-process
     kinds: KindRegistry = field(default_factory=builtin_kind_registry)
     subsonic_client: SubsonicClientFactory | None = None
+    jellyfin_client: JellyfinClientFactory | None = None
 
     def context(self, *, dry_run: bool, file_cache: FileCache = FileCache.USE) -> SideContext:
         return SideContext(
@@ -166,6 +172,7 @@ class SideFactory:
             worker_processes=self.worker_processes,
             tag_pool_min_items=self.tag_pool_min_items,
             subsonic_client=self.subsonic_client,
+            jellyfin_client=self.jellyfin_client,
         )
 
     def secret(self, library: LibraryRecord) -> str | None:
