@@ -173,7 +173,7 @@ def test_jellyfin_from_the_add_form_and_its_page(
     assert added.status_code == 303, added.text
     library_id = location_id(added, r"/libraries/(\d+)")
     page = app_client.get(f"/libraries/{library_id}").text
-    assert "Test connection" in page and "saved settings and api key" in page
+    assert "Test connection" in page and "the stored secret (API key)" in page
     saved = app_client.get(f"/libraries/{library_id}/connection", headers=HTMX).text
     assert "living-room" in saved and "10.9.11" in saved
     no_secret(page + saved)
