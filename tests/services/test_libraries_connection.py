@@ -102,6 +102,7 @@ def test_subsonic_waits_no_longer_than_a_test_should(session_factory: SessionFac
     saved = catalog.add_library(kind="subsonic", name="S", config=config, secret=SECRET)
     report = check_saved(sides, saved)
     assert asked[-1].timeout_s == TEST_TIMEOUT_S and asked[-1].user == "alice"
+    assert asked[-1].retries == 0  # a test says at once that nothing answered
     facts = dict(report.facts)
     assert facts["Signed in with"].startswith("token") and facts["OpenSubsonic"] == "yes"
     assert report.warnings == ()  # https: nothing travels in clear

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -105,7 +106,12 @@ def test_subsonic_failures_are_said_in_words(
     bad_url = {"base_url": "nd.local", "user": "alice", "password": PASSWORD}
     invalid = app_client.post("/libraries/kinds/subsonic/test", data=bad_url, headers=HTMX).text
     assert "must start with http" in invalid
-    no_secret(refused + missing + invalid)
+    away = {"base_url": closed_port_url(), "user": "alice", "password": PASSWORD}
+    started = time.monotonic()
+    unreachable = app_client.post("/libraries/kinds/subsonic/test", data=away, headers=HTMX)
+    assert "nothing answered at that address" in unreachable.text
+    assert time.monotonic() - started < 3  # tried once: no retries with backoff (3.5 s)
+    no_secret(refused + missing + invalid + unreachable.text)
 
 
 def test_the_plain_http_warning_is_shown(

@@ -135,12 +135,13 @@ def subsonic_check(
     config: Mapping[str, Any], secret: str, ctx: SideContext, timeout_s: float
 ) -> ConnectionReport:
     """ "Test connection": ``ping`` with the auth that works, then the OpenSubsonic
-    extensions; the report names the server, its API version, the extensions, the auth mode
-    that worked and the plain-HTTP warning when credentials travel unencrypted."""
+    extensions, each request tried once; the report names the server, its API version, the
+    extensions, the auth mode that worked and the plain-HTTP warning when credentials travel
+    unencrypted."""
     if ctx.subsonic_client is None:
         raise SetupError("this installation cannot reach Subsonic servers")
     parsed = SubsonicConfig.model_validate(config)
-    connection = replace(parsed.connection(), timeout_s=min(parsed.timeout_s, timeout_s))
+    connection = replace(parsed.connection(), timeout_s=min(parsed.timeout_s, timeout_s), retries=0)
     client = ctx.subsonic_client(connection, secret)
     try:
         info = client.server_info()
