@@ -31,6 +31,7 @@ from app.api import build_api_router, log_redaction
 from app.api.auth import AuthGate, SessionLayer, current_principal
 from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
+from app.api.openapi import honest
 from app.api.security_headers import SecurityHeaders
 from app.api.served_prefix import ServedPrefix, StaticUnderPrefix
 from app.bootstrap import Container, build_container
@@ -90,6 +91,7 @@ def create_app(
     application.include_router(build_auth_router(templates))
     application.include_router(build_web_router(templates))
     _add_docs(application)
+    application.openapi = honest(application)  # type: ignore[method-assign]
     application.mount("/static", StaticUnderPrefix(directory=asset_dir("static")), name="static")
     # The last added is the outermost: the session is loaded before the gate reads it.
     application.add_middleware(AuthGate, html_error=html_errors)
