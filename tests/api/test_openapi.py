@@ -5,6 +5,7 @@ responses against it.)"""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -97,3 +98,11 @@ def test_every_422_names_its_errors(app_client: TestClient) -> None:
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["errors"], response.text
+
+
+def test_api_times_are_iso_8601_with_an_offset(app_client: TestClient) -> None:
+    started = app_client.post("/api/v1/jobs", json={"kind": "selftest", "params": {"steps": 1}})
+    assert started.status_code == 202
+    job = started.json()
+    for field in ("created_at", "updated_at"):
+        assert datetime.fromisoformat(job[field]).utcoffset() is not None, job[field]

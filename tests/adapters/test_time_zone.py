@@ -1,0 +1,82 @@
+"""The zone of schedules and shown times: CROSSFADE_TIMEZONE, else TZ, else the system's."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.adapters.time_zone import apply_time_zone, zone_named
+from app.domain.errors import SetupError
+
+
+@pytest.fixture
+def restored_tz() -> Iterator[None]:
+    saved = os.environ.get("TZ")
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Europe/Paris", True),
+        (":Europe/Paris", True),
+        ("UTC", True),
+        ("CET-1", False),
+        ("No/Such_Zone", False),
+        ("../etc/passwd", False),
+    ],
+)
+def test_zone_named(name: str, found: bool) -> None:
+    assert (zone_named(name) is not None) is found
+
+
+def test_the_setting_wins_and_becomes_the_process_zone(
+    restored_tz: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert apply_time_zone("Asia/Tokyo") == ZoneInfo("Asia/Tokyo")
+    assert os.environ["TZ"] == "Asia/Tokyo"
+    assert time.strftime("%Z") == "JST"
+
+
+def test_tz_alone_decides(restored_tz: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    assert apply_time_zone(None) == ZoneInfo("Europe/Paris")
+
+
+def test_an_unknown_setting_is_refused(restored_tz: None) -> None:
+    with pytest.raises(SetupError, match="Mars/Olympus"):
+        apply_time_zone("Mars/Olympus")
+
+
+def test_the_scheduler_of_a_container_ticks_in_the_zone(tmp_path: object) -> None:
+    """In a fresh process (the zone is process-wide): a container built with
+    CROSSFADE_TIMEZONE reads cron minutes in that zone."""
+    script = (
+        "from app.bootstrap import build_container\n"
+        "from app.settings import load_settings\n"
+        f"s = load_settings(data_dir={str(tmp_path)!r}, timezone='Pacific/Auckland',"
+        " secret_key='k' * 40)\n"
+        "c = build_container(s)\n"
+        "print(c.scheduler._current_minute().tzname())\n"
+        "c.close()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSFADE_")}
+    env["TZ"] = "UTC"
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[-1] in {"NZST", "NZDT"}
