@@ -42,6 +42,7 @@ from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
 from app.adapters.queue import ArqRunner, redis_reachable
 from app.adapters.secret_box import SecretBox
+from app.adapters.subsonic import connect as connect_subsonic
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
 from app.adapters.time_zone import apply_time_zone
@@ -50,6 +51,7 @@ from app.services.auth.service import AuthService
 from app.services.hooks.identities import PlexIdentities
 from app.services.hooks.incoming import HookService
 from app.services.hooks.notifier import HookNotifier, OutgoingHooks, observed_kinds
+from app.services.importers.service import ConfigImporter
 from app.services.jobs.context import ContextTiming
 from app.services.jobs.executor import HeartbeatTiming, JobExecutor
 from app.services.jobs.kinds import JobKindRegistry
@@ -89,6 +91,7 @@ class Domains:
     adhoc: AdhocLinks
     playlists: PlaylistServices
     mirror: MirrorJobs
+    importer: ConfigImporter
 
 
 def secure_data_dir(settings: Settings) -> SecretBox:
@@ -127,6 +130,7 @@ def build_domains(
         ),
         worker_processes=processes,
         kinds=kinds,
+        subsonic_client=connect_subsonic,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries, kinds)
@@ -141,6 +145,7 @@ def build_domains(
             PlaylistRepository(sessions), PlaylistJournalRepository(sessions), sides, catalog
         ),
         mirror=MirrorJobs(libraries, sides.plex_client, kinds),
+        importer=ConfigImporter(catalog, sides.plex_client),
     )
 
 

@@ -6,11 +6,14 @@ import typer
 
 from app import __version__
 from app.cli.admin import admin_app
+from app.cli.catalog import libraries_app, links_app
 from app.cli.demo import demo
+from app.cli.importers import import_app
 from app.cli.mirror import mirror_app
 from app.cli.playlists import playlists_app
 from app.cli.plex import emulator, plex_app
 from app.cli.ratings import ratings_app
+from app.cli.subsonic import subsonic_app
 from app.cli.system import system_app
 from app.cli.tags import tags_app
 from app.cli.token import token_app
@@ -47,6 +50,10 @@ app.add_typer(ratings_app, name="ratings")
 app.add_typer(playlists_app, name="playlists")
 app.add_typer(token_app, name="token")
 app.add_typer(admin_app, name="admin")
+app.add_typer(import_app, name="import")
+app.add_typer(libraries_app, name="libraries")
+app.add_typer(links_app, name="links")
+app.add_typer(subsonic_app, name="subsonic")
 app.command("emulator")(emulator)
 app.command("demo")(demo)
 
