@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -12,7 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.adapters.time_zone import apply_time_zone, zone_named
+from app.bootstrap import build_container
 from app.domain.errors import SetupError
+from app.settings import Settings
 
 
 @pytest.fixture
@@ -62,21 +62,14 @@ def test_an_unknown_setting_is_refused(restored_tz: None) -> None:
         apply_time_zone("Mars/Olympus")
 
 
-def test_the_scheduler_of_a_container_ticks_in_the_zone(tmp_path: object) -> None:
-    """In a fresh process (the zone is process-wide): a container built with
-    CROSSFADE_TIMEZONE reads cron minutes in that zone."""
-    script = (
-        "from app.bootstrap import build_container\n"
-        "from app.settings import load_settings\n"
-        f"s = load_settings(data_dir={str(tmp_path)!r}, timezone='Pacific/Auckland',"
-        " secret_key='k' * 40)\n"
-        "c = build_container(s)\n"
-        "print(c.scheduler._current_minute().tzname())\n"
-        "c.close()\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSFADE_")}
-    env["TZ"] = "UTC"
-    out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out[-1] in {"NZST", "NZDT"}
+def test_the_scheduler_of_a_container_ticks_in_the_zone(
+    restored_tz: None, settings: Settings
+) -> None:
+    """A container built with CROSSFADE_TIMEZONE reads cron minutes in that zone."""
+    zoned = settings.model_copy(update={"timezone": "Pacific/Auckland"})
+    container = build_container(zoned)
+    try:
+        minute = container.scheduler._current_minute()
+    finally:
+        container.close()
+    assert minute.tzname() in {"NZST", "NZDT"}
