@@ -11,7 +11,8 @@ FastAPI's generated document is corrected once, when first asked for, by :func:`
 * what the middleware answers before any route runs is documented where it can happen: 401 and
   403 on every operation that needs credentials (the auth gate: no or a bad token, a missing
   scope, a CSRF mismatch), 400 (a body that does not parse) and 413 (the body limit) on every
-  operation with a request body, 422 on every operation with a parameter or a body.
+  operation with a request body, 422 on every operation with a parameter or a body, 503 on
+  every operation that starts a job (202: the queue may be unreachable).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ GATE_RESPONSES = {
     "403": "the token lacks the scope, or the session's CSRF token is missing or wrong",
 }
 BODY_NOT_PARSED = "the body could not be parsed (not JSON, or not the declared media type)"
+QUEUE_DOWN = "the job queue cannot be reached"
 BODY_TOO_LARGE = "the request body is larger than the limit"
 VALIDATION_FAILED = "a parameter or the body is not valid; errors[] says which and why"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -120,6 +122,8 @@ def _document_errors(operation: dict[str, Any]) -> None:
     if "requestBody" in operation:
         responses.setdefault("400", {"description": BODY_NOT_PARSED})
         responses.setdefault("413", {"description": BODY_TOO_LARGE})
+    if "202" in responses:  # starts a job: the queue (redis) may be unreachable
+        responses.setdefault("503", {"description": QUEUE_DOWN})
     if operation.get("parameters") or "requestBody" in operation:
         responses.setdefault("422", {"description": VALIDATION_FAILED})
     for status, response in responses.items():

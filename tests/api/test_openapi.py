@@ -101,6 +101,14 @@ def test_start_job_documents_an_unknown_link(document: dict[str, Any]) -> None:
     assert "404" in document["paths"]["/api/v1/jobs"]["post"]["responses"]
 
 
+def test_operations_that_start_jobs_document_an_unreachable_queue(
+    document: dict[str, Any],
+) -> None:
+    starting = [op for _, _, op in operations(document) if "202" in op["responses"]]
+    assert len(starting) >= 4
+    assert all("503" in op["responses"] for op in starting)
+
+
 def test_every_422_names_its_errors(app_client: TestClient) -> None:
     invalid_query = app_client.get("/api/v1/jobs?limit=0")
     refused_by_a_service = app_client.post("/api/v1/jobs", json={"kind": "no-such-kind"})
