@@ -209,6 +209,29 @@ class PlexNotFound(PlexError):
     code = "plex_not_found"
 
 
+class JellyfinError(CrossfadeError):
+    """A Jellyfin server error; ``server`` is the base URL (never the API key)."""
+
+    code = "jellyfin_error"
+
+    def __init__(self, message: str, *, server: str) -> None:
+        super().__init__(f"{message} ({server})")
+        self.server = server
+        self.reason = message
+
+    def __reduce__(self) -> tuple[object, tuple[type[JellyfinError], str, str]]:
+        """Pickled by its parts, so it crosses from a worker process intact."""
+        return _jellyfin_error, (type(self), self.reason, self.server)
+
+
+def _jellyfin_error(cls: type[JellyfinError], reason: str, server: str) -> JellyfinError:
+    return cls(reason, server=server)
+
+
+class JellyfinUnauthorized(JellyfinError):
+    code = "jellyfin_unauthorized"
+
+
 class SubsonicError(CrossfadeError):
     """A Subsonic server error; ``server`` is the base URL (never a password or key), ``key``
     the method asked; ``api_code`` the server's error code (``None``: not an API answer)."""

@@ -20,6 +20,7 @@ class LibraryKind(StrEnum):
     MUSIC_FOLDER = "music_folder"
     MOVIE_FOLDER = "movie_folder"
     SUBSONIC = "subsonic"
+    JELLYFIN = "jellyfin"
 
 
 class FieldType(StrEnum):

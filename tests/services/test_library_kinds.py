@@ -85,10 +85,8 @@ def test_the_catalog_validates_by_the_registry(
     libraries: LibraryRepository, tmp_path: Path
 ) -> None:
     catalog = LibraryCatalog(libraries)
-    with pytest.raises(
-        InvalidInput, match="unknown library kind 'jellyfin'; use one of plex_music, "
-    ):
-        catalog.add_library(kind="jellyfin", name="J", config={})
+    with pytest.raises(InvalidInput, match="unknown library kind 'emby'; use one of plex_music, "):
+        catalog.add_library(kind="emby", name="J", config={})
     with pytest.raises(InvalidInput, match="a Plex library needs a token"):
         catalog.add_library(
             kind=PLEX, name="P", config={"base_url": "http://p", "section_ids": [1]}

@@ -21,11 +21,12 @@ from app.domain.ratings.profiles import PRESETS, preset
 from app.domain.ratings.resolution import ReadPolicy, ReadPolicyKind
 from app.domain.ratings.scales import parse_scale
 from app.services.libraries.configs import MovieFolderConfig, MusicFolderConfig, PlexMusicConfig
+from app.services.libraries.kind_jellyfin import JELLYFIN_KIND
 from app.services.libraries.kinds import (
     KindEntry,
     KindRegistry,
     PlaylistSideRequest,
-    PlexClientFactory,
+    RefreshClients,
     Refresher,
     SecretSpec,
     SideContext,
@@ -76,13 +77,14 @@ def plex_playlist_side(
 
 
 def plex_refresher(
-    library: LibraryRecord, secret: str | None, plex_client: PlexClientFactory
+    library: LibraryRecord, secret: str | None, clients: RefreshClients
 ) -> Refresher:
     """Ask the library's sections to rescan the folders a run changed (Plex ``refresh?path=``,
     the folder mapped to the server's path when the library has path mappings)."""
     config = PlexMusicConfig.model_validate(library.config)
     token = secret or ""
     mappings = _mappings(library)
+    plex_client = clients.plex_client
 
     def refresh(folders: Sequence[Path]) -> None:
         with plex_client(config.base_url, token, config.timeout_s) as client:
@@ -230,6 +232,7 @@ BUILTIN_KINDS = (
         form=MOVIE_FOLDER_FORM,
     ),
     SUBSONIC_KIND,
+    JELLYFIN_KIND,
 )
 
 
