@@ -116,6 +116,8 @@ def install_error_handlers(app: FastAPI, *, html: HtmlErrorRenderer | None = Non
         assert isinstance(exc, CrossfadeError)
         status = status_for(exc)
         extra = {name: getattr(exc, name) for name in _EXTRA_FIELDS if hasattr(exc, name)}
+        if status == 422:  # every 422 names what was wrong in errors[], as validation does
+            extra["errors"] = [{"loc": [], "msg": str(exc), "type": exc.code}]
         return respond(request, status, str(exc), exc.code, **extra)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -134,7 +136,10 @@ def install_error_handlers(app: FastAPI, *, html: HtmlErrorRenderer | None = Non
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
-        response = respond(request, exc.status_code, str(exc.detail), code)
+        extra: dict[str, Any] = {}
+        if exc.status_code == 422:
+            extra["errors"] = [{"loc": [], "msg": str(exc.detail), "type": code}]
+        response = respond(request, exc.status_code, str(exc.detail), code, **extra)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
