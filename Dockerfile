@@ -42,12 +42,12 @@ RUN pip install ".[postgres]" && cd / && rm -rf /src
 COPY docker/entrypoint.py /usr/local/bin/crossfade-entrypoint
 RUN chmod 0755 /usr/local/bin/crossfade-entrypoint \
  && groupadd --gid 1000 crossfade \
- && useradd --uid 1000 --gid 1000 --no-create-home --home-dir /config crossfade \
- && mkdir -p /config /media \
- && chown crossfade:crossfade /config
-WORKDIR /config
+ && useradd --uid 1000 --gid 1000 --no-create-home --home-dir /data crossfade \
+ && mkdir -p /data /media \
+ && chown crossfade:crossfade /data
+WORKDIR /data
 
-ENV CROSSFADE_DATA_DIR=/config \
+ENV CROSSFADE_DATA_DIR=/data \
     CROSSFADE_HOST=0.0.0.0 \
     CROSSFADE_PORT=8080 \
     PUID=1000 \
@@ -55,7 +55,7 @@ ENV CROSSFADE_DATA_DIR=/config \
     UMASK=022 \
     TZ=Etc/UTC
 EXPOSE 8080
-VOLUME ["/config"]
+VOLUME ["/data"]
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/api/v1/health', timeout=4)"]

@@ -6,7 +6,7 @@ image is built, so the files Crossfade writes belong to whoever owns the media:
 
 1. ``PUID``/``PGID`` (default 1000/1000), ``UMASK`` (octal, default 022) and ``TZ`` (an IANA
    zone, default UTC; the app and its schedules read it) are read from the environment;
-2. the data volume (``CROSSFADE_DATA_DIR``, default ``/config``) is created if missing and
+2. the data volume (``CROSSFADE_DATA_DIR``, default ``/data``) is created if missing and
    every entry in it not owned by ``PUID:PGID`` is handed over (a bind mount that Docker
    created as root becomes writable); the media mounts are never touched;
 3. the process drops to ``PUID:PGID`` (no supplementary groups), sets the umask and replaces
@@ -24,7 +24,7 @@ from pathlib import Path
 
 DEFAULT_ID = 1000
 DEFAULT_UMASK = "022"
-DEFAULT_DATA_DIR = "/config"
+DEFAULT_DATA_DIR = "/data"
 ZONEINFO = Path("/usr/share/zoneinfo")
 
 

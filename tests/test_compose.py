@@ -48,7 +48,7 @@ def test_the_default_is_one_container_on_sqlite_with_in_process_jobs() -> None:
     assert not any("DATABASE_URL" in key or "REDIS_URL" in key for key in environment)
     assert set(RUNTIME_SETTINGS) <= set(environment)
     volumes = " ".join(service["volumes"])
-    assert ":/config" in volumes and ":/media" in volumes
+    assert ":/data" in volumes and ":/media" in volumes
     assert "user" not in service  # the entrypoint drops to PUID:PGID itself
 
 
@@ -61,7 +61,7 @@ def test_the_scaled_stack_waits_for_healthy_dependencies() -> None:
         for dependency, rule in stack[name]["depends_on"].items():
             assert rule["condition"] == "service_healthy", (name, dependency)
         assert set(RUNTIME_SETTINGS) <= set(stack[name]["environment"])
-        assert ":/config" in " ".join(stack[name]["volumes"])
+        assert ":/data" in " ".join(stack[name]["volumes"])
     assert stack["worker"]["command"] == ["crossfade", "worker"]
 
 
