@@ -71,6 +71,14 @@ class MediaMonkeyPlaylistSide:
         track = self.tracks().get(song_id) or TrackInfo(id=song_id)
         return SideEntry(ident=song_id, label=_label(track), track=track)
 
+    def track_catalog(self, reporter: Reporter) -> dict[str, TrackInfo]:
+        """Every song by id, for a playlists link whose other side holds tracks too."""
+        reporter.progress(f"listing songs of {self.label}", 0, None)
+        return self.tracks()
+
+    def track_entry(self, ident: str) -> SideEntry:
+        return self.side_entry(ident)
+
     def list(self, reporter: Reporter, selected: Selector) -> SideListing:
         store = self._songs.store
         if not store.read_only:

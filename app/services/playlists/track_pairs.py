@@ -1,0 +1,92 @@
+"""How an entry of one track side is found on another, for a playlists link whose two sides
+both hold tracks (Plex, MediaMonkey, a Subsonic server; no playlist files on either side).
+
+Each side lists its whole library once per run (:meth:`TrackSide.track_catalog`) as
+:class:`~app.domain.match_keys.TrackInfo` (its local path through the library's path mappings,
+and its tags). An entry of one side is then paired with a track of the other by
+:func:`app.domain.matching.match_tracks`, the matcher the ratings sync pairs tracks with: the same
+local path first (exactly, then ignoring case and Unicode form), then the MusicBrainz id, then
+tags. Only confident pairs count; a weak or missing one leaves the entry unmatched with the
+reason, and the playlist keeps it on its own side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Protocol, runtime_checkable
+
+from app.domain.match_keys import TrackInfo
+from app.domain.matching import MatchThresholds
+from app.services.playlists.matching import Resolution, match_confident
+from app.services.ports import Reporter, SideEntry
+
+
+@runtime_checkable
+class TrackSide(Protocol):
+    """A playlist side whose entries are tracks of its own library (an id per track)."""
+
+    label: str
+
+    def track_catalog(self, reporter: Reporter) -> Mapping[str, TrackInfo]:
+        """Every track of the library by its entry ident (listed once per run)."""
+        ...
+
+    def track_entry(self, ident: str) -> SideEntry:
+        """The playlist entry for track ``ident`` of :meth:`track_catalog`."""
+        ...
+
+
+def _distinct(entries: Sequence[SideEntry]) -> list[SideEntry]:
+    seen: dict[str, SideEntry] = {}
+    for entry in entries:
+        seen.setdefault(entry.ident, entry)
+    return list(seen.values())
+
+
+class TrackPairResolver:
+    """Entries between two track sides; see the module docstring."""
+
+    def __init__(self, side_a: TrackSide, side_b: TrackSide, thresholds: MatchThresholds) -> None:
+        self._side_a = side_a
+        self._side_b = side_b
+        self._thresholds = thresholds
+
+    def a_to_b(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution:
+        return self._pair(entries, self._side_a, self._side_b, reporter)
+
+    def b_to_a(
+        self, entries: Sequence[SideEntry], reporter: Reporter, known: Sequence[SideEntry] = ()
+    ) -> Resolution:
+        return self._pair(entries, self._side_b, self._side_a, reporter)
+
+    def _pair(
+        self, entries: Sequence[SideEntry], source: TrackSide, target: TrackSide, reporter: Reporter
+    ) -> Resolution:
+        resolution = Resolution()
+        pending = _distinct(entries)
+        if not pending:
+            return resolution
+        own = source.track_catalog(reporter)
+        # Keyed by the entry's ident, whatever id the catalog or the listing gave the track.
+        sources = [
+            replace(own.get(e.ident) or e.track or TrackInfo(id=e.ident), id=e.ident)
+            for e in pending
+        ]
+        catalog = target.track_catalog(reporter)
+        reporter.progress(f"matching entries with {target.label}", 0, len(pending))
+        found, why = match_confident(sources, list(catalog.values()), self._thresholds)
+        for source_id, target_id in found.items():
+            resolution.found[source_id] = target.track_entry(target_id)
+        for entry in pending:
+            if entry.ident not in resolution.found:
+                resolution.missing[entry.ident] = why.get(
+                    entry.ident, f"no track of {target.label} matches it"
+                )
+        return resolution
+
+    def commit(self) -> None:
+        """Nothing learnt to keep: both catalogs are listed per run."""
+
+    def close(self) -> None:
+        """Nothing to release: the sides close their own clients."""
