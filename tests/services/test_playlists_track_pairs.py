@@ -16,7 +16,7 @@ from app.bootstrap import Container
 from app.domain.errors import InvalidInput
 from app.domain.jobs import JobStatus
 from app.domain.kinds import LibraryKind
-from app.domain.library_records import LibraryRecord
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.links import LinkKind
 from plex_emulator.builder import Folder
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
@@ -149,11 +149,20 @@ def test_which_playlists_links_are_valid(
     error: str | None,
 ) -> None:
     libraries = _libraries(container, tmp_path)
-    catalog = container.domains.libraries
-    ids = {"library_a_id": libraries[side_a].id, "library_b_id": libraries[side_b].id}
+    a_id, b_id = libraries[side_a].id, libraries[side_b].id
+
+    def add() -> LinkRecord:
+        return container.domains.libraries.add_link(
+            kind=LinkKind.PLAYLISTS,
+            library_a_id=a_id,
+            library_b_id=b_id,
+            policy="ask",
+            options=options,
+        )
+
     if error is None:
-        link = catalog.add_link(kind=LinkKind.PLAYLISTS, policy="ask", options=options, **ids)
-        assert (link.library_a_id, link.library_b_id) == tuple(ids.values())
+        link = add()
+        assert (link.library_a_id, link.library_b_id) == (a_id, b_id)
     else:
         with pytest.raises(InvalidInput, match=error):
-            catalog.add_link(kind=LinkKind.PLAYLISTS, policy="ask", options=options, **ids)
+            add()
