@@ -1,5 +1,6 @@
 """A playlists link between two libraries that hold tracks: MediaMonkey ⇄ Plex (the emulator),
-either way round, through the real job path. Entries are paired track to track (MediaMonkey's
+either way round, and Plex ⇄ a Subsonic server (the in-process emulator), through the real job
+path. Entries are paired track to track (MediaMonkey's
 mapped song paths and Plex's file paths, then tags), never through a folder of playlist files:
 the dry run writes nothing (the database byte-identical), playlists travel both ways, a second
 run writes nothing, an edit on Plex comes back into the same MediaMonkey playlist, and undo
@@ -19,10 +20,12 @@ from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.links import LinkKind
 from plex_emulator.builder import Folder
+from plex_emulator.demo_files import DEFAULT_TRACKS
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 from tests.fixtures.mediamonkey import build_mm_db
 from tests.services.mediamonkey_support import add_mediamonkey, digest, integrity, wait
 from tests.services.test_mediamonkey_playlists import mm_playlists
+from tests.subsonic_emulator import EmulatorSong, SubsonicEmulator, serve
 
 WRITES = ("created_a", "created_b", "updated_a", "updated_b", "deleted_a", "deleted_b")
 
@@ -166,3 +169,87 @@ def test_which_playlists_links_are_valid(
     else:
         with pytest.raises(InvalidInput, match=error):
             add()
+
+
+def test_plex_and_a_navidrome_like_server_pair_tracks_by_mbid_and_tags(
+    container: Container, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Plex (A) ⇄ a Subsonic server with made-up paths (B): songs pair with Plex tracks by
+    MusicBrainz id and tags; a smart playlist of the server is left alone."""
+    music = write_library(tmp_path / "music", tmp_path_factory)
+    server = SubsonicEmulator(server_type="navidrome", api_key_auth=False)
+    server.library.add_user("alice", "pw")
+    for n, track in enumerate(DEFAULT_TRACKS):
+        server.library.add_song(
+            EmulatorSong(
+                song_id=f"nd{n}",
+                title=track.title,
+                artist=track.artist,
+                album=track.album,
+                album_id=f"al-{track.album}",
+                track=track.track_no,
+                disc=track.disc_no,
+                duration_s=1,
+                real_path=f"/elsewhere/{track.relative_path}",
+                suffix=track.relative_path.rsplit(".", 1)[-1],
+                mbid=track.mbid_recording or "",
+            )
+        )
+    navi_list = server.library.add_playlist("alice", "Navi list", ["nd1", "nd0"])
+    smart = server.library.add_playlist("alice", "Smart", ["nd2"], readonly=True)
+    url, stop = serve(server)
+    catalog = container.domains.libraries
+    try:
+        with running_emulator(music=[Folder(str(music))]) as emulator:
+            with PlexServerClient(emulator.url, OWNER_TOKEN) as owner:
+                section = next(s for s in owner.list_sections() if s.is_music)
+                keys = {t.title: t.rating_key for t in owner.iter_tracks(section.section_id)}
+                owner.create_playlist("Plex mix", section.section_id, [keys["Oops"], keys["Wave"]])
+            plex = catalog.add_library(
+                kind=LibraryKind.PLEX_MUSIC,
+                name="Plex",
+                config={"base_url": emulator.url, "section_ids": [section.section_id]},
+                secret=OWNER_TOKEN,
+            )
+            navi = catalog.add_library(
+                kind=LibraryKind.SUBSONIC, name="Navidrome",
+                config={"base_url": url, "user": "alice", "max_requests_per_s": 0}, secret="pw",
+            )  # fmt: skip
+            link = catalog.add_link(
+                kind=LinkKind.PLAYLISTS, library_a_id=plex.id, library_b_id=navi.id, policy="ask"
+            )
+            plex_before = plex_playlists(emulator.url)
+
+            dry = wait(container, container.link_runs.run(link.id, dry_run=True))
+            assert dry.status is JobStatus.SUCCEEDED, dry.error
+            assert "createPlaylist" not in server.log
+            assert plex_playlists(emulator.url) == plex_before
+
+            job = wait(container, container.link_runs.run(link.id))
+            assert job.status is JobStatus.SUCCEEDED, job.error
+            assert not job.counters.get("errors") and not job.counters.get("unmatched")
+            on_plex = plex_playlists(emulator.url)
+            assert on_plex["Navi list"][1] == ["Café & Crema", "First"]
+            assert "Smart" not in on_plex
+            by_name = {p.name: p for p in server.library.playlists.values()}
+            assert by_name["Plex mix"].song_ids == ["nd4", "nd5"]
+            assert smart.song_ids == ["nd2"]
+
+            writes = server.log.count("createPlaylist")
+            again = wait(container, container.link_runs.run(link.id))
+            assert again.status is JobStatus.SUCCEEDED, again.error
+            assert not any(again.counters.get(name) for name in WRITES), again.counters
+            assert server.log.count("createPlaylist") == writes
+            assert plex_playlists(emulator.url) == on_plex
+
+            with PlexServerClient(emulator.url, OWNER_TOKEN) as owner:
+                owner.replace_playlist_items(on_plex["Navi list"][0], [keys["Wave"]])
+            edit = wait(container, container.link_runs.run(link.id))
+            assert edit.status is JobStatus.SUCCEEDED, edit.error
+            assert server.library.playlists[navi_list.playlist_id].song_ids == ["nd5"]  # id kept
+
+            undo = wait(container, container.link_runs.undo(edit.id))
+            assert undo.status is JobStatus.SUCCEEDED, undo.error
+            assert server.library.playlists[navi_list.playlist_id].song_ids == ["nd1", "nd0"]
+    finally:
+        stop()
