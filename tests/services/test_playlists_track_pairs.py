@@ -8,6 +8,7 @@ restores it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,16 @@ from app.domain.jobs import JobStatus
 from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.links import LinkKind
+from app.domain.match_keys import TrackInfo
+from app.domain.matching import MatchThresholds
+from app.services.playlists.track_pairs import TrackPairResolver
+from app.services.ports import Reporter, SideEntry
 from plex_emulator.builder import Folder
 from plex_emulator.demo_files import DEFAULT_TRACKS
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
 from tests.fixtures.mediamonkey import build_mm_db
 from tests.services.mediamonkey_support import add_mediamonkey, digest, integrity, wait
+from tests.services.ratings_support import RecordingReporter
 from tests.services.test_mediamonkey_playlists import mm_playlists
 from tests.subsonic_emulator import EmulatorSong, SubsonicEmulator, serve
 
@@ -253,3 +259,101 @@ def test_plex_and_a_navidrome_like_server_pair_tracks_by_mbid_and_tags(
             assert server.library.playlists[navi_list.playlist_id].song_ids == ["nd1", "nd0"]
     finally:
         stop()
+
+
+# --- TrackPairResolver on its own, between two in-memory track sides ------------------------
+
+
+@dataclass
+class ListedTracks:
+    """A track side whose library is a fixed list (a stand-in behind the TrackSide port)."""
+
+    label: str
+    tracks: dict[str, TrackInfo]
+    listed: int = 0
+
+    def track_catalog(self, reporter: Reporter) -> dict[str, TrackInfo]:
+        self.listed += 1
+        return self.tracks
+
+    def track_entry(self, ident: str) -> SideEntry:
+        return SideEntry(
+            ident=ident, label=self.tracks[ident].title or ident, track=self.tracks[ident]
+        )
+
+
+def _track(
+    ident: str,
+    path: str,
+    title: str,
+    artist: str = "Artist",
+    *,
+    duration_s: float | None = None,
+    mbid: str | None = None,
+) -> TrackInfo:
+    return TrackInfo(
+        id=ident,
+        path=path,
+        title=title,
+        artist=artist,
+        album="Album",
+        duration_s=duration_s,
+        mbid=mbid,
+    )
+
+
+@pytest.mark.parametrize(
+    ("a_track", "b_track", "paired", "why"),
+    [
+        (_track("1", "/m/x.flac", "X"), _track("k", "/m/x.flac", "Other"), True, None),
+        (_track("1", "/m/x.flac", "X"), _track("k", "/M/X.flac", "Other"), True, None),
+        (
+            _track("1", "/m/x.flac", "Song", duration_s=200.0),
+            _track("k", "D:/z.flac", "Song", duration_s=200.0),
+            True,
+            None,
+        ),
+        (
+            _track("1", "/m/x.flac", "X", mbid="6524bc2d-3f58-4afa-9e06-00a651f5d813"),
+            _track("k", "/n/y.flac", "Y", "B", mbid="6524bc2d-3f58-4afa-9e06-00a651f5d813"),
+            True,
+            None,
+        ),
+        (_track("1", "/m/x.flac", "Quiet"), _track("k", "/n/y.flac", "Loud", "Else"), False,
+         "no track matches it"),
+    ],
+    ids=["same-path", "path-case", "tags", "mbid", "nothing"],
+)  # fmt: skip
+def test_an_entry_pairs_by_path_mbid_or_tags_both_ways(
+    a_track: TrackInfo, b_track: TrackInfo, paired: bool, why: str | None
+) -> None:
+    side_a = ListedTracks("A", {a_track.id: a_track})
+    side_b = ListedTracks("B", {b_track.id: b_track})
+    resolver = TrackPairResolver(side_a, side_b, MatchThresholds())
+    a_entry, b_entry = side_a.track_entry(a_track.id), side_b.track_entry(b_track.id)
+    back = resolver.b_to_a([b_entry], RecordingReporter(), known=[a_entry])
+    forth = resolver.a_to_b([a_entry], RecordingReporter())
+    if paired:
+        assert forth.found == {"1": b_entry} and back.found == {"k": a_entry}
+    else:
+        assert not forth.found and not back.found
+        assert why is not None and why in forth.missing["1"] and why in back.missing["k"]
+    assert side_a.listed + side_b.listed <= 4  # each library listed once per direction
+
+
+def test_a_b_entry_goes_back_to_the_a_track_its_playlists_hold() -> None:
+    """A holds the same song twice (a duplicate file); B's copy pairs with the one A's
+    playlists hold, both ways, so a second run has nothing to write."""
+    side_a = ListedTracks(
+        "A",
+        {
+            "1": _track("1", "/a/1.mp3", "Song", duration_s=200.0),
+            "2": _track("2", "/a/2.mp3", "Song", duration_s=200.0),
+        },
+    )
+    side_b = ListedTracks("B", {"k": _track("k", "/b/k.mp3", "Song", duration_s=200.0)})
+    resolver = TrackPairResolver(side_a, side_b, MatchThresholds())
+    in_playlist = side_a.track_entry("2")
+    back = resolver.b_to_a([side_b.track_entry("k")], RecordingReporter(), known=[in_playlist])
+    forth = resolver.a_to_b([in_playlist], RecordingReporter())
+    assert back.found["k"].ident == "2" and forth.found["2"].ident == "k"

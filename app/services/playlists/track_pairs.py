@@ -51,18 +51,57 @@ class TrackPairResolver:
         self._side_a = side_a
         self._side_b = side_b
         self._thresholds = thresholds
+        self._from_a = Resolution()  # A's entries paired so far, by A ident
 
     def a_to_b(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution:
-        return self._pair(entries, self._side_a, self._side_b, reporter)
+        self._pair_a(entries, reporter)
+        wanted = {entry.ident for entry in entries}
+        return Resolution(
+            found={k: v for k, v in self._from_a.found.items() if k in wanted},
+            missing={k: v for k, v in self._from_a.missing.items() if k in wanted},
+        )
 
     def b_to_a(
         self, entries: Sequence[SideEntry], reporter: Reporter, known: Sequence[SideEntry] = ()
     ) -> Resolution:
-        return self._pair(entries, self._side_b, self._side_a, reporter)
+        """``known``: A's playlist entries. They are paired first, and a B entry one of them
+        paired with goes back to it, so both ways agree (a second run writes nothing); the
+        other B entries are matched against the rest of A's library."""
+        self._pair_a(known, reporter)
+        known_by_ident = {entry.ident: entry for entry in known}
+        back = {found.ident: a_ident for a_ident, found in self._from_a.found.items()}
+        resolution = Resolution()
+        rest: list[SideEntry] = []
+        for entry in _distinct(entries):
+            a_ident = back.get(entry.ident)
+            if a_ident is None:
+                rest.append(entry)
+            else:
+                resolution.found[entry.ident] = known_by_ident.get(
+                    a_ident
+                ) or self._side_a.track_entry(a_ident)
+        more = self._pair(rest, self._side_b, self._side_a, reporter, taken=set(back.values()))
+        resolution.found.update(more.found)
+        resolution.missing.update(more.missing)
+        return resolution
+
+    def _pair_a(self, entries: Sequence[SideEntry], reporter: Reporter) -> None:
+        done = self._from_a
+        new = [e for e in entries if e.ident not in done.found and e.ident not in done.missing]
+        paired = self._pair(new, self._side_a, self._side_b, reporter)
+        done.found.update(paired.found)
+        done.missing.update(paired.missing)
 
     def _pair(
-        self, entries: Sequence[SideEntry], source: TrackSide, target: TrackSide, reporter: Reporter
+        self,
+        entries: Sequence[SideEntry],
+        source: TrackSide,
+        target: TrackSide,
+        reporter: Reporter,
+        *,
+        taken: set[str] | None = None,
     ) -> Resolution:
+        """Match ``entries`` of ``source`` with the tracks of ``target`` (but ``taken``)."""
         resolution = Resolution()
         pending = _distinct(entries)
         if not pending:
@@ -73,9 +112,9 @@ class TrackPairResolver:
             replace(own.get(e.ident) or e.track or TrackInfo(id=e.ident), id=e.ident)
             for e in pending
         ]
-        catalog = target.track_catalog(reporter)
+        catalog = [t for k, t in target.track_catalog(reporter).items() if k not in (taken or ())]
         reporter.progress(f"matching entries with {target.label}", 0, len(pending))
-        found, why = match_confident(sources, list(catalog.values()), self._thresholds)
+        found, why = match_confident(sources, catalog, self._thresholds)
         for source_id, target_id in found.items():
             resolution.found[source_id] = target.track_entry(target_id)
         for entry in pending:
