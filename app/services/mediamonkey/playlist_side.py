@@ -1,5 +1,7 @@
 """A MediaMonkey database's static playlists as side A of a playlists link, and the resolver
-between its songs and the entries of playlist files (side B).
+between its songs and the entries of playlist files (side B). With Plex or a Subsonic server on
+the other side instead of files, it may be either side; its songs are then paired with the
+other library's tracks (``track_catalog``, ``app.services.playlists.track_pairs``).
 
 Nested playlists are titled ``Parent/Child``. Auto-playlists are never touched: they are
 listed as present and unreadable, so a run neither syncs them nor creates a playlist of their

@@ -6,7 +6,8 @@
 - :class:`FolderPlaylistSide`: the ``.m3u``/``.m3u8``/``.pls`` files directly in one folder. An
   entry is the resolved location (absolute path, or a URL) of a line of the file.
 
-How an entry of one side is found on the other is ``app.services.playlists.matching``'s.
+How an entry of one side is found on the other is ``app.services.playlists.matching``'s (a
+side of playlist files), or ``app.services.playlists.track_pairs``'s (two sides of tracks).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""A Subsonic server's playlists as side A of a playlists link (files on side B).
+"""A Subsonic server's playlists as side A of a playlists link (files on side B), or as
+either side of a link with Plex or MediaMonkey (songs paired with the other library's tracks:
+``track_catalog``, ``app.services.playlists.track_pairs``).
 
 - :class:`SubsonicPlaylistSide`: the user's own playlists; others' public ones and read-only
   ones (OpenSubsonic ``readonly``: smart playlists) are present but never listed, so never
