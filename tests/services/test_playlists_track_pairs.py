@@ -8,7 +8,9 @@ restores it."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,12 +24,13 @@ from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.links import LinkKind
 from app.domain.match_keys import TrackInfo
 from app.domain.matching import MatchThresholds
-from app.services.playlists.track_pairs import TrackPairResolver
+from app.domain.ratings.records import NewTrackLink, TrackLinkRecord
+from app.services.playlists.track_pairs import KnownPairs, TrackPairResolver, known_pairs
 from app.services.ports import Reporter, SideEntry
 from plex_emulator.builder import Folder
 from plex_emulator.demo_files import DEFAULT_TRACKS
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
-from tests.fixtures.mediamonkey import build_mm_db
+from tests.fixtures.mediamonkey import build_mm_db, iunicode
 from tests.services.mediamonkey_support import add_mediamonkey, digest, integrity, wait
 from tests.services.ratings_support import RecordingReporter
 from tests.services.test_mediamonkey_playlists import mm_playlists
@@ -357,3 +360,123 @@ def test_a_b_entry_goes_back_to_the_a_track_its_playlists_hold() -> None:
     back = resolver.b_to_a([side_b.track_entry("k")], RecordingReporter(), known=[in_playlist])
     forth = resolver.a_to_b([in_playlist], RecordingReporter())
     assert back.found["k"].ident == "2" and forth.found["2"].ident == "k"
+
+
+def test_a_ratings_link_between_the_same_libraries_decides_which_track_is_which(
+    container: Container, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The pairs a ratings link Plex (A) → MediaMonkey (B) holds come first for a playlists
+    link MediaMonkey (A) → Plex (B): a pair a person confirmed is taken even against the tags,
+    and one a person rejected is never made, even by path."""
+    mm_db = build_mm_db(tmp_path / "MM.DB", version=4)
+    music = write_library(tmp_path / "music", tmp_path_factory)
+    songs = {title: str(pid) for pid, (title, _) in _mm_songs(mm_db).items()}
+    catalog = container.domains.libraries
+    with running_emulator(music=[Folder(str(music))]) as emulator:
+        with PlexServerClient(emulator.url, OWNER_TOKEN) as owner:
+            section = next(s for s in owner.list_sections() if s.is_music)
+            keys = {t.title: str(t.rating_key) for t in owner.iter_tracks(section.section_id)}
+        plex = catalog.add_library(
+            kind=LibraryKind.PLEX_MUSIC,
+            name="Plex",
+            config={"base_url": emulator.url, "section_ids": [section.section_id]},
+            secret=OWNER_TOKEN,
+        )
+        mm = add_mediamonkey(container, mm_db, music)
+        ratings = catalog.add_link(kind=LinkKind.RATINGS, library_a_id=plex.id, library_b_id=mm.id)
+        container.domains.sync_repository.add_track_links(
+            ratings.id,
+            [
+                NewTrackLink(keys["Wave"], songs["First"], "manual", 100.0, "confirmed"),
+                NewTrackLink(keys["Oops"], songs["Oops"], "path", 100.0, "rejected"),
+            ],
+        )
+        link = catalog.add_link(
+            kind=LinkKind.PLAYLISTS,
+            library_a_id=mm.id,
+            library_b_id=plex.id,
+            policy="ask",
+            options={"playlists": ["Road trip"]},
+        )
+        job = wait(container, container.link_runs.run(link.id))
+        assert job.status is JobStatus.SUCCEEDED, job.error
+        assert job.counters.get("unmatched") == 1  # Oops: the rejected pair is never made
+        assert plex_playlists(emulator.url)["Road trip"][1] == ["Wave", "Ça va"]
+
+
+def _mm_songs(db_path: Path) -> dict[int, tuple[str, str]]:
+    """Song id → (title, path), read as a bystander would."""
+    con = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        con.create_collation("IUNICODE", iunicode)
+        rows = con.execute("SELECT ID, SongTitle, SongPath FROM Songs").fetchall()
+        return {int(row[0]): (str(row[1]), str(row[2])) for row in rows}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    ("known", "paired"),
+    [
+        (KnownPairs(), False),  # the tags differ: no pair
+        (KnownPairs(paired=(("1", "k"),)), True),  # confirmed in the ratings link
+        (KnownPairs(paired=(("1", "zz"),)), False),  # a pair of tracks gone is ignored
+    ],
+    ids=["none", "confirmed", "stale"],
+)
+def test_known_pairs_come_before_tags(known: KnownPairs, paired: bool) -> None:
+    side_a = ListedTracks("A", {"1": _track("1", "/a/1.mp3", "Quiet")})
+    side_b = ListedTracks("B", {"k": _track("k", "/b/k.mp3", "Loud", "Else")})
+    resolver = TrackPairResolver(side_a, side_b, MatchThresholds(), known)
+    back = resolver.b_to_a([side_b.track_entry("k")], RecordingReporter(), known=[])
+    forth = resolver.a_to_b([side_a.track_entry("1")], RecordingReporter())
+    assert ("k" in back.found, "1" in forth.found) == (paired, paired)
+
+
+def test_a_rejected_pair_is_never_made_even_by_path() -> None:
+    same = "/m/x.flac"
+    side_a = ListedTracks("A", {"1": _track("1", same, "X")})
+    side_b = ListedTracks("B", {"k": _track("k", same, "X")})
+    resolver = TrackPairResolver(
+        side_a, side_b, MatchThresholds(), KnownPairs(rejected=(("1", "k"),))
+    )
+    assert not resolver.b_to_a([side_b.track_entry("k")], RecordingReporter()).found
+    assert not resolver.a_to_b([side_a.track_entry("1")], RecordingReporter()).found
+
+
+@dataclass
+class StoredLinks:
+    """Track links by ratings link id (a stand-in behind the TrackLinkStore port)."""
+
+    by_link: dict[int, list[TrackLinkRecord]]
+
+    def track_links(self, link_id: int, *, status: str | None = None) -> list[TrackLinkRecord]:
+        return self.by_link.get(link_id, [])
+
+
+def _stored(link_id: int, a_key: str, b_key: str, status: str) -> TrackLinkRecord:
+    return TrackLinkRecord(
+        id=0, link_id=link_id, a_key=a_key, b_key=b_key, method="path", score=100.0,
+        status=status, baseline_known=False, baseline_rating=None,
+    )  # fmt: skip
+
+
+def _ratings_link(link_id: int, a_id: int, b_id: int) -> LinkRecord:
+    return LinkRecord(
+        id=link_id, kind=LinkKind.RATINGS, library_a_id=a_id, library_b_id=b_id,
+        direction="both", policy="ask", options={}, schedule=None, enabled=True,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def test_known_pairs_read_every_ratings_link_between_the_two_libraries_either_way() -> None:
+    store = StoredLinks(
+        {
+            1: [_stored(1, "a1", "b1", "auto"), _stored(1, "a2", "b2", "review")],
+            2: [_stored(2, "b3", "a3", "confirmed"), _stored(2, "b4", "a4", "rejected")],
+            3: [_stored(3, "x", "y", "auto")],  # another pair of libraries
+        }
+    )
+    links = [_ratings_link(1, 10, 20), _ratings_link(2, 20, 10), _ratings_link(3, 10, 30)]
+    known = known_pairs(store, links, 10, 20)
+    assert known == KnownPairs(paired=(("a1", "b1"), ("a3", "b3")), rejected=(("a4", "b4"),))

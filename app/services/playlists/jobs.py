@@ -34,7 +34,13 @@ from app.services.playlists.run.journal import PlaylistUndo, PlaylistUndoSummary
 from app.services.playlists.run.run_state import PlaylistRules, PlaylistSides, PlaylistsSummary
 from app.services.playlists.run.sync import PlaylistsSync
 from app.services.playlists.sides import FolderPlaylistSide
-from app.services.playlists.track_pairs import TrackPairResolver, TrackSide
+from app.services.playlists.track_pairs import (
+    KnownPairs,
+    TrackLinkStore,
+    TrackPairResolver,
+    TrackSide,
+    known_pairs,
+)
 from app.services.ports import (
     PlaylistJournalRepositoryPort,
     PlaylistRepositoryPort,
@@ -72,9 +78,12 @@ def playlist_rules(link: LinkRecord) -> PlaylistRules:
 @dataclass(frozen=True, slots=True)
 class PlaylistSideFactory:
     """Builds the sides of a playlists link; ``sides`` is the ratings' factory (Plex clients,
-    and the music folders' tag scans with their file-state cache)."""
+    and the music folders' tag scans with their file-state cache); ``track_links``: where
+    ratings links keep their track pairs (a link between two libraries of tracks starts from
+    them)."""
 
     sides: SideFactory
+    track_links: TrackLinkStore | None = None
 
     def build(self, link: LinkRecord, *, dry_run: bool) -> PlaylistSides:
         if link.kind != LinkKind.PLAYLISTS:
@@ -151,7 +160,11 @@ class PlaylistSideFactory:
             raise
         a, b = built
         assert isinstance(a, TrackSide) and isinstance(b, TrackSide)
-        return PlaylistSides(a=a, b=b, resolver=TrackPairResolver(a, b, thresholds))
+        known = KnownPairs()
+        if self.track_links is not None:
+            ratings_links = self.sides.libraries.links(kind=LinkKind.RATINGS)
+            known = known_pairs(self.track_links, ratings_links, library_a.id, library_b.id)
+        return PlaylistSides(a=a, b=b, resolver=TrackPairResolver(a, b, thresholds, known))
 
 
 def parse_undo_params(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,9 +259,10 @@ def build_playlist_services(
     journal: PlaylistJournalRepositoryPort,
     sides: SideFactory,
     catalog: LibraryCatalog,
+    track_links: TrackLinkStore | None = None,
 ) -> PlaylistServices:
     sync = PlaylistsSync(repository, journal)
-    factory = PlaylistSideFactory(sides)
+    factory = PlaylistSideFactory(sides, track_links)
     return PlaylistServices(
         repository=repository,
         journal=journal,

@@ -8,16 +8,23 @@ and its tags). An entry of one side is then paired with a track of the other by
 local path first (exactly, then ignoring case and Unicode form), then the MusicBrainz id, then
 tags. Only confident pairs count; a weak or missing one leaves the entry unmatched with the
 reason, and the playlist keeps it on its own side.
+
+When a ratings link joins the same two libraries, its stored track pairs come first
+(:class:`KnownPairs`): a pair it synced (matched, or confirmed by a person in its review) is
+taken as is, a pair a person rejected is never made, so both links agree on which track is
+which.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
+from app.domain.library_records import LinkRecord
 from app.domain.match_keys import TrackInfo
 from app.domain.matching import MatchThresholds
+from app.domain.ratings.records import MatchStatus, TrackLinkRecord
 from app.services.playlists.matching import Resolution, match_confident
 from app.services.ports import Reporter, SideEntry
 
@@ -37,6 +44,53 @@ class TrackSide(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class KnownPairs:
+    """Track pairs as (A ident, B ident) that a ratings link between the same two libraries
+    holds: ``paired`` it syncs, ``rejected`` a person refused."""
+
+    paired: tuple[tuple[str, str], ...] = ()
+    rejected: tuple[tuple[str, str], ...] = ()
+
+    def flipped(self) -> KnownPairs:
+        """The same pairs as (B ident, A ident)."""
+        return KnownPairs(
+            paired=tuple((b, a) for a, b in self.paired),
+            rejected=tuple((b, a) for a, b in self.rejected),
+        )
+
+    def __add__(self, other: KnownPairs) -> KnownPairs:
+        return KnownPairs(self.paired + other.paired, self.rejected + other.rejected)
+
+
+class TrackLinkStore(Protocol):
+    """Where a ratings link's track pairs are kept (``RatingsRepositoryPort`` is one)."""
+
+    def track_links(self, link_id: int, *, status: str | None = None) -> list[TrackLinkRecord]: ...
+
+
+def known_pairs(
+    store: TrackLinkStore, ratings_links: Sequence[LinkRecord], library_a_id: int, library_b_id: int
+) -> KnownPairs:
+    """The pairs of every ratings link between the two libraries (either way round), as
+    (A ident, B ident) of a playlists link from ``library_a_id`` to ``library_b_id``."""
+    known = KnownPairs()
+    for link in ratings_links:
+        ends = (link.library_a_id, link.library_b_id)
+        if ends not in ((library_a_id, library_b_id), (library_b_id, library_a_id)):
+            continue
+        paired: list[tuple[str, str]] = []
+        rejected: list[tuple[str, str]] = []
+        for pair in store.track_links(link.id):
+            if pair.status in (MatchStatus.AUTO, MatchStatus.CONFIRMED):
+                paired.append((pair.a_key, pair.b_key))
+            elif pair.status == MatchStatus.REJECTED:
+                rejected.append((pair.a_key, pair.b_key))
+        found = KnownPairs(tuple(paired), tuple(rejected))
+        known += found if ends == (library_a_id, library_b_id) else found.flipped()
+    return known
+
+
 def _distinct(entries: Sequence[SideEntry]) -> list[SideEntry]:
     seen: dict[str, SideEntry] = {}
     for entry in entries:
@@ -47,10 +101,17 @@ def _distinct(entries: Sequence[SideEntry]) -> list[SideEntry]:
 class TrackPairResolver:
     """Entries between two track sides; see the module docstring."""
 
-    def __init__(self, side_a: TrackSide, side_b: TrackSide, thresholds: MatchThresholds) -> None:
+    def __init__(
+        self,
+        side_a: TrackSide,
+        side_b: TrackSide,
+        thresholds: MatchThresholds,
+        known: KnownPairs = KnownPairs(),
+    ) -> None:
         self._side_a = side_a
         self._side_b = side_b
         self._thresholds = thresholds
+        self._known = known
         self._from_a = Resolution()  # A's entries paired so far, by A ident
 
     def a_to_b(self, entries: Sequence[SideEntry], reporter: Reporter) -> Resolution:
@@ -80,7 +141,14 @@ class TrackPairResolver:
                 resolution.found[entry.ident] = known_by_ident.get(
                     a_ident
                 ) or self._side_a.track_entry(a_ident)
-        more = self._pair(rest, self._side_b, self._side_a, reporter, taken=set(back.values()))
+        more = self._pair(
+            rest,
+            self._side_b,
+            self._side_a,
+            reporter,
+            known=self._known.flipped(),
+            taken=set(back.values()),
+        )
         resolution.found.update(more.found)
         resolution.missing.update(more.missing)
         return resolution
@@ -88,7 +156,7 @@ class TrackPairResolver:
     def _pair_a(self, entries: Sequence[SideEntry], reporter: Reporter) -> None:
         done = self._from_a
         new = [e for e in entries if e.ident not in done.found and e.ident not in done.missing]
-        paired = self._pair(new, self._side_a, self._side_b, reporter)
+        paired = self._pair(new, self._side_a, self._side_b, reporter, known=self._known)
         done.found.update(paired.found)
         done.missing.update(paired.missing)
 
@@ -99,9 +167,11 @@ class TrackPairResolver:
         target: TrackSide,
         reporter: Reporter,
         *,
+        known: KnownPairs,
         taken: set[str] | None = None,
     ) -> Resolution:
-        """Match ``entries`` of ``source`` with the tracks of ``target`` (but ``taken``)."""
+        """Match ``entries`` of ``source`` with the tracks of ``target`` (but ``taken``);
+        ``known`` as (source ident, target ident)."""
         resolution = Resolution()
         pending = _distinct(entries)
         if not pending:
@@ -114,7 +184,9 @@ class TrackPairResolver:
         ]
         catalog = [t for k, t in target.track_catalog(reporter).items() if k not in (taken or ())]
         reporter.progress(f"matching entries with {target.label}", 0, len(pending))
-        found, why = match_confident(sources, catalog, self._thresholds)
+        found, why = match_confident(
+            sources, catalog, self._thresholds, confirmed=known.paired, rejected=known.rejected
+        )
         for source_id, target_id in found.items():
             resolution.found[source_id] = target.track_entry(target_id)
         for entry in pending:
