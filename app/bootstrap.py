@@ -49,6 +49,7 @@ from app.adapters.secret_box import SecretBox
 from app.adapters.subsonic import connect as connect_subsonic
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
+from app.adapters.time_zone import apply_time_zone
 from app.adapters.webhook_secrets import WebhookSecrets
 from app.domain.errors import CrossfadeError, SetupError
 from app.domain.jobs import JobRecord, JobTrigger
@@ -289,6 +290,7 @@ def build_container(
 ) -> Container:
     """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
     secret_box = secure_data_dir(settings)
+    zone = apply_time_zone(settings.timezone)  # schedules, dashboard and logs read one clock
     engine = create_db_engine(settings.effective_database_url)
     sessions = create_session_factory(engine)
     domains = build_domains(settings, sessions, secret_box, library_kinds)
@@ -392,7 +394,7 @@ def build_container(
         domains=domains,
         link_runs=link_runs,
         hooks=hooks,
-        scheduler=Scheduler(domains.libraries.repository, link_runs),
+        scheduler=Scheduler(domains.libraries.repository, link_runs, tz=zone),
         auth=AuthService(AuthRepository(sessions)),
         insights=insights,
         status=status,

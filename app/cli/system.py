@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from app import __version__
 from app.adapters.assets import AssetName, asset_dir
 from app.adapters.db import migrate
 from app.adapters.db.engine import create_db_engine
+from app.adapters.log_format import configure as configure_log_format
 from app.adapters.log_redaction import install as install_log_redaction
 from app.adapters.log_redaction import remember
 from app.adapters.private_files import private_dir
@@ -38,10 +38,7 @@ def configure_logging(settings: Settings) -> None:
     install_log_redaction()
     for secret in (settings.secret_key, settings.admin_password):
         remember(secret.get_secret_value() if secret else None)
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_log_format(settings.log_level, settings.log_format)
 
 
 @contextmanager
@@ -79,7 +76,8 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
-            proxy_headers=True,
+            log_config=None,  # keep configure_logging's one format (app.adapters.log_format)
+            proxy_headers=False,  # the app believes CROSSFADE_TRUSTED_PROXIES only (app.main)
         )
 
 

@@ -32,6 +32,8 @@ map errors to HTTP statuses with one table (``app.api.errors``) and to exit code
     │   ├── PlexUnauthorized         the token was refused                              (502)
     │   ├── PlexUnavailable          5xx, timeout or connection refused after retries   (503)
     │   └── PlexNotFound             the key or section does not exist                 (404)
+    ├── JellyfinError                a Jellyfin server (carries ``server``)             (502)
+    │   └── JellyfinUnauthorized     the API key was refused                            (502)
     ├── SubsonicError                a Subsonic server (carries ``server`` and ``key``) (502)
     │   ├── SubsonicUnauthorized     credentials refused or not allowed                 (502)
     │   ├── SubsonicUnavailable      5xx, timeout or connection refused after retries   (503)

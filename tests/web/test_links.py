@@ -135,7 +135,8 @@ def test_preview_shows_planned_changes_and_writes_nothing(world: DashboardWorld)
     page = world.client.get(f"/links/{link_id}/preview/{job.id}").text
     assert "<strong>2</strong> to write in Files" in page
     # names first, their key or path as secondary text
-    assert 'First <span class="sub">' in page and 'Café &amp; Crema <span class="sub">' in page
+    assert 'First (Album) <span class="sub">' in page
+    assert 'Café &amp; Crema (Album) <span class="sub">' in page
     assert "First [" not in page
     assert 'unrated <span aria-label="becomes">→</span> 4★' in page
     assert "first run: only A rated" in page
@@ -145,7 +146,7 @@ def test_preview_shows_planned_changes_and_writes_nothing(world: DashboardWorld)
         f"/links/{link_id}/preview/{job.id}", params={"q": "café"}, headers=HTMX
     ).text
     assert "<html" not in searched
-    assert "Café &amp; Crema <span" in searched and "First <span" not in searched
+    assert "Café &amp; Crema (Album) <span" in searched and "First (Album) <span" not in searched
     by_action = world.client.get(
         f"/links/{link_id}/preview/{job.id}", params={"action": "unmatched"}
     ).text
