@@ -403,6 +403,10 @@ def test_a_ratings_link_between_the_same_libraries_decides_which_track_is_which(
         assert job.counters.get("unmatched") == 1  # Oops: the rejected pair is never made
         assert plex_playlists(emulator.url)["Road trip"][1] == ["Wave", "Ça va"]
 
+        # import/export name a side of files; between two libraries a direction says it
+        refused = wait(container, container.link_runs.run(link.id, mode="import"))
+        assert refused.status is JobStatus.FAILED and "use sync" in (refused.error or "")
+
 
 def _mm_songs(db_path: Path) -> dict[int, tuple[str, str]]:
     """Song id → (title, path), read as a bystander would."""
