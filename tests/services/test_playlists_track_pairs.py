@@ -260,6 +260,18 @@ def test_plex_and_a_navidrome_like_server_pair_tracks_by_mbid_and_tags(
             undo = wait(container, container.link_runs.undo(edit.id))
             assert undo.status is JobStatus.SUCCEEDED, undo.error
             assert server.library.playlists[navi_list.playlist_id].song_ids == ["nd1", "nd0"]
+
+            # both sides change the playlist: with policy "ask" a conflict, nothing written
+            restored = server.library.playlists[navi_list.playlist_id]
+            restored.song_ids = ["nd2"]
+            server.library.touch(restored)
+            with PlexServerClient(emulator.url, OWNER_TOKEN) as owner:
+                owner.replace_playlist_items(on_plex["Navi list"][0], [keys["Oops"]])
+            both = wait(container, container.link_runs.run(link.id))
+            assert both.status is JobStatus.SUCCEEDED, both.error
+            assert both.counters.get("conflicts") == 1
+            assert restored.song_ids == ["nd2"]
+            assert plex_playlists(emulator.url)["Navi list"][1] == ["Oops"]
     finally:
         stop()
 
