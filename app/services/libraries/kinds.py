@@ -98,11 +98,12 @@ class ConnectionReport:
 
 @dataclass(frozen=True, slots=True)
 class PlaylistSideRequest:
-    """What a playlist side builder gets for side A of a playlists link: B's music catalog and
-    root (to match entries against), the link's options and a way to build any library's
-    rating side (a folder side lists its tracks through it)."""
+    """What a playlist side builder gets for a side of a playlists link: B's music catalog and
+    root (to match entries against; None and "" when B holds tracks, not playlist files), the
+    link's options and a way to build any library's rating side (a folder side lists its
+    tracks through it)."""
 
-    catalog_b: FolderCatalog
+    catalog_b: FolderCatalog | None
     root_b: str
     thresholds: MatchThresholds
     absolute_paths: bool
@@ -134,8 +135,10 @@ class KindEntry:
     """One library kind. ``joins`` maps each link kind the library can join to the sides it
     can take there; ``path_mappings``: the library's paths are a server's and may be mapped to
     local ones; ``playlist_dir_key``: the config key of a folder of playlist files (the library
-    can be side B of a playlists link, and side A only with that folder set); ``check``: the
-    dashboard's "Test connection" (add form and library page) for this kind."""
+    can be side B of a playlists link, and side A only with that folder set). A kind with a
+    ``playlist_side`` but no ``playlist_dir_key`` holds tracks (Plex, MediaMonkey, Subsonic):
+    as side B it meets another such kind on side A, entries paired track to track. ``check``:
+    the dashboard's "Test connection" (add form and library page) for this kind."""
 
     kind: str
     display_name: str

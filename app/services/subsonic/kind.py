@@ -188,7 +188,7 @@ SUBSONIC_KIND = KindEntry(
     config_model=SubsonicConfig,
     joins={
         LinkKind.RATINGS: frozenset({Side.A, Side.B}),
-        LinkKind.PLAYLISTS: frozenset({Side.A}),
+        LinkKind.PLAYLISTS: frozenset({Side.A, Side.B}),
     },
     secret=SUBSONIC_SECRET,
     path_mappings=True,
