@@ -91,10 +91,26 @@ def formatter_for(log_format: LogFormat) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the stream it was at
+    start-up (a command run in-process by a test runner, or under a redirect, swaps it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        """The stream is always the current ``sys.stderr``."""
+
+
 def configure(level: str, log_format: LogFormat) -> None:
     """The root logger at ``level`` with one stderr handler in ``log_format``; uvicorn's
     loggers propagate to it (their own handlers removed); health checks quiet."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(formatter_for(log_format))
     root = logging.getLogger()
     for old in list(root.handlers):
