@@ -10,20 +10,25 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
-from app.bootstrap import Container, build_container
 from app.cli.system import configure_logging
 from app.domain.jobs import JobRecord
 from app.domain.names import display_form
 from app.domain.problems import exit_code
-from app.settings import load_settings
+
+if TYPE_CHECKING:
+    from app.bootstrap import Container
 
 
 @contextmanager
 def local_container() -> Iterator[Container]:
     """Settings from the environment, the database migrated, jobs run in this process."""
+    from app.bootstrap import build_container
+    from app.settings import load_settings
+
     settings = load_settings()
     configure_logging(settings)
     container = build_container(settings, runner="inline")

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from app.bootstrap import Container
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
 from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
+
+if TYPE_CHECKING:
+    from app.bootstrap import Container  # a heavy import: only for the annotations
 
 ratings_app = typer.Typer(
     help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True

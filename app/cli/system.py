@@ -8,40 +8,49 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
-from app.adapters.assets import AssetName, asset_dir
-from app.adapters.db import migrate
-from app.adapters.db.engine import create_db_engine
 from app.adapters.log_redaction import install as install_log_redaction
 from app.adapters.log_redaction import remember
-from app.adapters.private_files import private_dir
-from app.adapters.queue import redis_reachable
-from app.bootstrap import secure_data_dir
 from app.domain.errors import CrossfadeError
-from app.main import create_app
-from app.settings import Settings, load_settings, mask_url_password
-from worker.main import run_worker
+
+if TYPE_CHECKING:
+    from app.adapters.assets import AssetName
+    from app.settings import Settings
+
+# The web stack, the database and the worker are imported inside the commands that use them,
+# so that ``crossfade --help`` and light commands start fast (see app/cli/main.py).
 
 system_app = typer.Typer(add_completion=False)
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 system_app.add_typer(db_app, name="db")
 
 
-def configure_logging(settings: Settings) -> None:
-    """Our log format and level; no secret in any record (``app.adapters.log_redaction``)."""
+_verbosity = {"verbose": False}
+
+
+def set_verbose() -> None:
+    """``crossfade -v``: commands log at the configured level, informational records included."""
+    _verbosity["verbose"] = True
+
+
+def configure_logging(settings: Settings, *, quiet: bool = True) -> None:
+    """Our log format and level; no secret in any record (``app.adapters.log_redaction``).
+
+    A command is ``quiet`` unless ``-v`` was given: warnings and errors only, so that cron
+    mails nothing about migrations or the scheduler. ``serve`` and ``worker`` are services and
+    log at ``CROSSFADE_LOG_LEVEL`` (``quiet=False``).
+    """
     install_log_redaction()
     for secret in (settings.secret_key, settings.admin_password):
         remember(secret.get_secret_value() if secret else None)
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.getLevelName(settings.log_level.upper())
+    if quiet and not _verbosity["verbose"]:
+        level = max(level, logging.WARNING)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @contextmanager
@@ -60,13 +69,19 @@ def serve(
     port: int | None = typer.Option(None, help="Port to bind (default: CROSSFADE_PORT)."),
 ) -> None:
     """Run the web app: migrate the database, recover dead jobs, start the job runner."""
+    import uvicorn
+
+    from app.adapters.private_files import private_dir
+    from app.main import create_app
+    from app.settings import load_settings
+
     overrides: dict[str, object] = {}
     if host is not None:
         overrides["host"] = host
     if port is not None:
         overrides["port"] = port
     settings = load_settings(**overrides)
-    configure_logging(settings)
+    configure_logging(settings, quiet=False)
     with reported_errors():
         private_dir(settings.data_dir)  # before anything (the secret key) is written into it
         application = create_app(settings)
@@ -86,8 +101,11 @@ def serve(
 @system_app.command()
 def worker() -> None:
     """Run an arq worker: take jobs from redis (CROSSFADE_REDIS_URL) and run them."""
+    from app.settings import load_settings
+    from worker.main import run_worker
+
     settings = load_settings()
-    configure_logging(settings)
+    configure_logging(settings, quiet=False)
     with reported_errors():
         run_worker(settings)
 
@@ -97,6 +115,8 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
     """Version, paths, database, queue and the effective settings (secrets masked)."""
+    from app.settings import load_settings, mask_url_password
+
     settings = load_settings()
     facts: dict[str, object] = {
         "version": __version__,
@@ -124,6 +144,12 @@ def info(
 
 
 def _schema_state(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.adapters.db import migrate
+    from app.adapters.db.engine import create_db_engine
+
     url = make_url(settings.effective_database_url)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
         return f"no database file yet (`crossfade db upgrade` creates it at {url.database})"
@@ -141,6 +167,8 @@ def _schema_state(settings: Settings) -> str:
 
 
 def _queue_state(settings: Settings) -> str:
+    from app.adapters.queue import redis_reachable
+
     if not settings.redis_url:
         return "in-process runner inside `crossfade serve`"
     ok, why = redis_reachable(settings.redis_url)
@@ -148,6 +176,8 @@ def _queue_state(settings: Settings) -> str:
 
 
 def _asset_path(name: AssetName) -> str:
+    from app.adapters.assets import asset_dir
+
     try:
         return str(asset_dir(name))
     except CrossfadeError as exc:
@@ -159,7 +189,13 @@ def db_upgrade(
     revision: str = typer.Option("head", help="Target revision (default: the newest)."),
 ) -> None:
     """Create or update the database schema (serve and worker also do this on start)."""
+    from app.adapters.db import migrate
+    from app.adapters.db.engine import create_db_engine
+    from app.bootstrap import secure_data_dir
+    from app.settings import load_settings
+
     settings = load_settings()
+    configure_logging(settings)
     with reported_errors():
         secret_box = secure_data_dir(settings)
         engine = create_db_engine(settings.effective_database_url)
@@ -175,7 +211,13 @@ def db_downgrade(
     revision: str = typer.Argument(..., help="Target revision: an id, -1, or base (all)."),
 ) -> None:
     """Take the schema back to an older revision (base removes every table)."""
+    from app.adapters.db import migrate
+    from app.adapters.db.engine import create_db_engine
+    from app.bootstrap import secure_data_dir
+    from app.settings import load_settings
+
     settings = load_settings()
+    configure_logging(settings)
     with reported_errors():
         secret_box = secure_data_dir(settings)
         engine = create_db_engine(settings.effective_database_url)
@@ -189,6 +231,8 @@ def db_downgrade(
 @db_app.command("current")
 def db_current() -> None:
     """Print the schema revision of the database and the newest one available."""
+    from app.settings import load_settings
+
     settings = load_settings()
     typer.echo(_schema_state(settings))
 
@@ -202,6 +246,9 @@ def db_revision(
     Compares against a scratch SQLite database brought to head, so no real database is needed.
     Review the generated file under migrations/versions/ before committing it.
     """
+    from app.adapters.db import migrate
+    from app.adapters.db.engine import create_db_engine
+
     with reported_errors(), tempfile.TemporaryDirectory() as scratch:
         engine = create_db_engine(f"sqlite:///{Path(scratch) / 'scratch.db'}")
         try:

@@ -38,7 +38,6 @@ from app.domain.ratings.resolution import ReadPolicy, Resolution
 from app.domain.ratings.scales import parse_scale
 from app.domain.ratings.value import Rating
 from app.services.tags.scan import TagScanSummary, scan_tags
-from app.settings import load_settings
 
 tags_app = typer.Typer(
     help="Read, write and survey rating tags in audio files.",
@@ -231,6 +230,8 @@ def write_command(
         chosen_mode: WriteMode | None = next((m for m in WRITE_MODES if m == mode), None)
         write_profile = preset(profile, chosen_mode)
         pinned = parse_scale(scale)
+        from app.settings import load_settings  # pydantic-settings: only the writes need it
+
         settings = load_settings()
     except CrossfadeError as exc:
         raise _fail(str(exc)) from exc
