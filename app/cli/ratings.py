@@ -10,6 +10,18 @@ from typing import TYPE_CHECKING
 import typer
 
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
+from app.cli.plan_output import (
+    ALL,
+    DEFAULT_LIMIT,
+    LIMIT,
+    all_events,
+    chosen_limit,
+    event_document,
+    plan_document,
+    print_plan,
+    side_names,
+)
+from app.cli.plan_output_ratings import RATINGS_PLAN
 from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
 
@@ -38,10 +50,13 @@ SUMMARY_LINES = (
 )
 
 
-def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
+def _report(
+    container: Container, job: JobRecord, *, as_json: bool, limit: int | None = DEFAULT_LIMIT
+) -> None:
     counters = job.counters
+    events = all_events(container, job)
+    sides = side_names(container, job)
     if as_json:
-        problems = container.jobs.events(job.id, actions=(), levels=(), limit=500, offset=0).items
         document = {
             "job": job.id,
             "status": job.status.value,
@@ -49,21 +64,13 @@ def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
             "error": job.error,
             "problems": job.problems,
             "counters": counters,
-            "events": [
-                {
-                    "action": event.action,
-                    "level": event.level.value,
-                    "subject": event.subject,
-                    "before": event.before,
-                    "after": event.after,
-                    "detail": event.detail,
-                }
-                for event in problems
-            ],
+            **plan_document(RATINGS_PLAN, job, events, sides),
+            "events": [event_document(event) for event in events],
         }
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
     print_summary(job, "Sync", SUMMARY_LINES)
+    print_plan(RATINGS_PLAN, job, events, sides, limit=limit)
 
 
 def _exit_code(job: JobRecord) -> int:
@@ -82,6 +89,7 @@ def _run_adhoc(
     profile: str | None,
     dry_run: bool,
     as_json: bool,
+    limit: int | None = DEFAULT_LIMIT,
 ) -> None:
     with reported_errors(), local_container() as container:
         link = container.domains.adhoc.ratings_link(
@@ -95,7 +103,7 @@ def _run_adhoc(
         )
         job = container.link_runs.run(link.id, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
         job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
-        _report(container, job, as_json=as_json)
+        _report(container, job, as_json=as_json, limit=limit)
     raise typer.Exit(_exit_code(job))
 
 
@@ -127,9 +135,21 @@ def _adhoc_command(mode: str, summary: str) -> None:
         profile: str | None = PROFILE,
         dry_run: bool = DRY_RUN,
         as_json: bool = AS_JSON,
+        limit: int = LIMIT,
+        show_all: bool = ALL,
     ) -> None:
         _run_adhoc(
-            mode, plex_url, token, section, music_dir, path_map, policy, profile, dry_run, as_json
+            mode,
+            plex_url,
+            token,
+            section,
+            music_dir,
+            path_map,
+            policy,
+            profile,
+            dry_run,
+            as_json,
+            chosen_limit(limit, show_all),
         )
 
     command.__doc__ = summary
@@ -149,12 +169,14 @@ def run(
     mode: str = typer.Option("sync", help="sync | import | export."),
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
 ) -> None:
     """Run a configured ratings link."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.run(link, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
         job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
-        _report(container, job, as_json=as_json)
+        _report(container, job, as_json=as_json, limit=chosen_limit(limit, show_all))
     raise typer.Exit(_exit_code(job))
 
 
