@@ -39,7 +39,7 @@ from app.adapters.http_out import post_json
 from app.adapters.log_redaction import remember
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
-from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
+from app.adapters.processes import current_runner_id, runner_alive
 from app.adapters.queue import ArqRunner, redis_reachable
 from app.adapters.secret_box import SecretBox
 from app.adapters.tags import WriteOptions
@@ -113,8 +113,8 @@ def build_domains(
     libraries = LibraryRepository(sessions, secret_box)
     sync_repository = SyncRepository(sessions)
     processes = settings.worker_processes or default_processes()
-    if processes > 1:
-        warm_up_workers()
+    # No warm-up here: the fork server starts with the first job that needs worker processes
+    # (an idle server holds no fork server, resource tracker or workers).
     sides = SideFactory(
         libraries=libraries,
         sync_repository=sync_repository,

@@ -82,13 +82,11 @@ def follow_parent(parent_pid: int) -> None:
 
 
 def _preload() -> list[str]:
-    """What the fork server imports once: the worker modules and every ``app`` module this
-    process has imported. multiprocessing runs the main script again in each new process (for
-    ``crossfade`` that imports the whole app: ~1.5 s a worker); with those modules already in
-    the server, that is a few dictionary lookups. (Its own ``"__main__"`` preload does not work
-    on CPython 3.11.) Our modules do nothing but define things when imported."""
-    ours = sorted(name for name in sys.modules if name == "app" or name.startswith("app."))
-    return [*WORKER_MODULES, *(name for name in ours if name not in WORKER_MODULES)]
+    """What the fork server imports once: the worker modules (and what they import), nothing
+    else, so that it holds only what workers run. multiprocessing imports the main script
+    again in each new process; ``crossfade``'s (``app.cli.main``) is light, and ``app`` modules
+    do nothing but define things when imported."""
+    return list(WORKER_MODULES)
 
 
 def worker_context() -> ForkServerContext | SpawnContext:
@@ -191,10 +189,3 @@ def runner_alive(runner_id: str) -> bool | None:
     except PermissionError:
         return None
     return None
-
-
-def warm_up_workers() -> None:
-    """Start the fork server now, in the background of whatever this process does next: it
-    imports our modules once (about a second), which the first worker would otherwise wait
-    for. Harmless to call again; nothing to do where there is no fork server."""
-    worker_context()  # starts the fork server where there is one

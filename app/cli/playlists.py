@@ -10,7 +10,6 @@ setup error), 3 done with errors on some playlists.
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING
 
 import typer
@@ -30,6 +29,7 @@ from app.cli.plan_output import (
     print_plan,
     side_names,
 )
+from app.cli.progress import PROGRESS, progress_mode
 from app.cli.system import reported_errors
 from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger
 from app.domain.links import Mode
@@ -166,6 +166,7 @@ def _run_adhoc(
     dry_run: bool,
     as_json: bool,
     limit: int | None,
+    progress: bool,
 ) -> None:
     with reported_errors(), local_container() as container:
         link = container.domains.playlists.adhoc.link(
@@ -181,7 +182,7 @@ def _run_adhoc(
         job = container.link_runs.run(
             link.id, mode=run_mode.value, dry_run=dry_run, trigger=JobTrigger.CLI
         )
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json, limit=limit)
     raise typer.Exit(_exit_code(job))
 
@@ -229,6 +230,7 @@ def sync(
     as_json: bool = AS_JSON,
     limit: int = LIMIT,
     show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Both ways: a playlist changed on either side since the last run goes to the other."""
     _run_adhoc(
@@ -244,6 +246,7 @@ def sync(
         dry_run=dry_run,
         as_json=as_json,
         limit=chosen_limit(limit, show_all),
+        progress=progress,
     )
 
 
@@ -261,6 +264,7 @@ def import_(
     as_json: bool = AS_JSON,
     limit: int = LIMIT,
     show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Files → Plex: only Plex is written."""
     _run_adhoc(
@@ -276,6 +280,7 @@ def import_(
         dry_run=dry_run,
         as_json=as_json,
         limit=chosen_limit(limit, show_all),
+        progress=progress,
     )
 
 
@@ -293,6 +298,7 @@ def export(
     as_json: bool = AS_JSON,
     limit: int = LIMIT,
     show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Plex → files: only the files are written."""
     _run_adhoc(
@@ -308,6 +314,7 @@ def export(
         dry_run=dry_run,
         as_json=as_json,
         limit=chosen_limit(limit, show_all),
+        progress=progress,
     )
 
 
@@ -321,13 +328,14 @@ def run(
     as_json: bool = AS_JSON,
     limit: int = LIMIT,
     show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Run a configured playlists link."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.run(
             link, mode=run_mode.value, dry_run=dry_run, trigger=JobTrigger.CLI
         )
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json, limit=chosen_limit(limit, show_all))
     raise typer.Exit(_exit_code(job))
 
@@ -338,11 +346,12 @@ def undo(
     as_json: bool = AS_JSON,
     limit: int = LIMIT,
     show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Put back every playlist a job changed (Plex playlists' items in order, playlist files'
     bytes), unless it changed again since."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.undo(job_id, trigger=JobTrigger.CLI)
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json, limit=chosen_limit(limit, show_all))
     raise typer.Exit(_exit_code(job))

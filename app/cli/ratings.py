@@ -4,7 +4,6 @@ cron. Works without a running server: the run is a job in the database, executed
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING
 
 import typer
@@ -22,6 +21,7 @@ from app.cli.plan_output import (
     side_names,
 )
 from app.cli.plan_output_ratings import RATINGS_PLAN
+from app.cli.progress import PROGRESS, progress_mode
 from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
 
@@ -90,6 +90,7 @@ def _run_adhoc(
     dry_run: bool,
     as_json: bool,
     limit: int | None = DEFAULT_LIMIT,
+    progress: bool = False,
 ) -> None:
     with reported_errors(), local_container() as container:
         link = container.domains.adhoc.ratings_link(
@@ -102,7 +103,7 @@ def _run_adhoc(
             profile=profile,
         )
         job = container.link_runs.run(link.id, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json, limit=limit)
     raise typer.Exit(_exit_code(job))
 
@@ -137,6 +138,7 @@ def _adhoc_command(mode: str, summary: str) -> None:
         as_json: bool = AS_JSON,
         limit: int = LIMIT,
         show_all: bool = ALL,
+        progress: bool = PROGRESS,
     ) -> None:
         _run_adhoc(
             mode,
@@ -150,6 +152,7 @@ def _adhoc_command(mode: str, summary: str) -> None:
             dry_run,
             as_json,
             chosen_limit(limit, show_all),
+            progress,
         )
 
     command.__doc__ = summary
@@ -171,11 +174,12 @@ def run(
     as_json: bool = AS_JSON,
     limit: int = LIMIT,
     show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Run a configured ratings link."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.run(link, mode=mode, dry_run=dry_run, trigger=JobTrigger.CLI)
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json, limit=chosen_limit(limit, show_all))
     raise typer.Exit(_exit_code(job))
 
@@ -184,10 +188,11 @@ def run(
 def undo(
     job_id: int = typer.Argument(..., help="The ratings sync job to undo."),
     as_json: bool = AS_JSON,
+    progress: bool = PROGRESS,
 ) -> None:
     """Restore every rating a job changed, on both sides, unless it changed again since."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.undo(job_id, trigger=JobTrigger.CLI)
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))

@@ -29,6 +29,7 @@ from app.adapters.tags import (
     read_file,
     write_rating,
 )
+from app.cli.progress import PROGRESS, progress_display, progress_mode
 from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
 from app.domain.names import display_form
 from app.domain.problems import ExitCode
@@ -284,12 +285,19 @@ def _scan_record(summary: TagScanSummary) -> dict[str, Any]:
 def scan_command(
     directory: Path = typer.Argument(..., help="Folder to survey (recursively)."),
     as_json: bool = typer.Option(False, "--json", help="The summary as one JSON object."),
+    progress: bool = PROGRESS,
 ) -> None:
     """Count rating tags under a folder per dialect and per detected text scale.
 
     Exit status 3 when some files could not be read (listed on stderr), 0 when all were."""
     try:
-        summary = scan_tags(directory, read=read_file, list_files=iter_audio_files)
+        with progress_display(progress_mode(progress, enabled=not as_json)) as display:
+            summary = scan_tags(
+                directory,
+                read=read_file,
+                list_files=iter_audio_files,
+                progress=lambda done: display.update("reading tags", done),
+            )
     except CrossfadeError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
