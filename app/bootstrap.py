@@ -37,6 +37,7 @@ from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.http_out import post_json
 from app.adapters.log_redaction import remember
+from app.adapters.memory import release_memory
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive
@@ -269,6 +270,7 @@ def build_container(
         runner_alive=runner_alive,
         timing=timing,
         heartbeat_timing=heartbeat_timing,
+        on_idle=release_memory,  # the last job ended: give its memory back
     )
     mode = settings.queue_mode if runner == "auto" else runner
     job_runner: JobRunner

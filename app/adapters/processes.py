@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -189,3 +190,20 @@ def runner_alive(runner_id: str) -> bool | None:
     except PermissionError:
         return None
     return None
+
+
+def stop_fork_server() -> None:
+    """Stop the fork server when this process started one, and multiprocessing's resource
+    tracker when no semaphore object is alive any more (the tracker would unlink a live
+    one's name); the next :func:`worker_context` starts both again. Call it only when no
+    worker process is in use (no job running), after a garbage collection."""
+    from multiprocessing import resource_tracker, synchronize
+
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)  # CPython's own
+    if stop is not None:
+        stop()
+    if any(isinstance(thing, synchronize.SemLock) for thing in gc.get_objects()):
+        return
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,12 +65,30 @@ def reported_errors() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
+# A long-lived process gives the memory of a finished run back to the system only if its
+# objects live in the C allocator (which ``malloc_trim`` can shrink) rather than in Python's
+# own arenas, which stay while any object in them lives: measured on a 20,000-track sync,
+# +67 MB kept with Python's allocator, +20 MB with glibc's limited to two arenas.
+LEAN_ALLOCATOR = {"PYTHONMALLOC": "malloc", "MALLOC_ARENA_MAX": "2"}
+
+
+def _restart_with_lean_allocator() -> None:
+    """Replace this process (same pid, same arguments) by one with ``LEAN_ALLOCATOR``, unless
+    the environment chose an allocator already (``PYTHONMALLOC`` set) or this is not Linux."""
+    if not sys.platform.startswith("linux") or "PYTHONMALLOC" in os.environ:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, sys.orig_argv, {**os.environ, **LEAN_ALLOCATOR})  # noqa: S606
+
+
 @system_app.command()
 def serve(
     host: str | None = typer.Option(None, help="Address to bind (default: CROSSFADE_HOST)."),
     port: int | None = typer.Option(None, help="Port to bind (default: CROSSFADE_PORT)."),
 ) -> None:
     """Run the web app: migrate the database, recover dead jobs, start the job runner."""
+    _restart_with_lean_allocator()
     import uvicorn
 
     from app.adapters.private_files import private_dir
@@ -101,6 +121,7 @@ def serve(
 @system_app.command()
 def worker() -> None:
     """Run an arq worker: take jobs from redis (CROSSFADE_REDIS_URL) and run them."""
+    _restart_with_lean_allocator()
     from app.settings import load_settings
     from worker.main import run_worker
 
