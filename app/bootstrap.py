@@ -19,6 +19,7 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from app import __version__
+from app.adapters.apprise_out import send_apprise
 from app.adapters.db import migrate
 from app.adapters.db.auth_repo import AuthRepository
 from app.adapters.db.engine import (
@@ -29,6 +30,7 @@ from app.adapters.db.engine import (
 )
 from app.adapters.db.hook_repo import HookRepository
 from app.adapters.db.insights_repo import InsightsRepository
+from app.adapters.db.integration_repo import IntegrationSettingsRepository
 from app.adapters.db.jobs import JobRepository
 from app.adapters.db.library_repo import LibraryRepository
 from app.adapters.db.models import utc_now
@@ -38,18 +40,26 @@ from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.http_out import post_json
 from app.adapters.log_redaction import remember
 from app.adapters.memory import release_memory
+from app.adapters.mqtt import check_config, connection_for
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
 from app.adapters.processes import current_runner_id, runner_alive
 from app.adapters.queue import ArqRunner, redis_reachable
 from app.adapters.secret_box import SecretBox
+from app.adapters.subsonic import connect as connect_subsonic
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
-from app.domain.errors import SetupError
+from app.adapters.webhook_secrets import WebhookSecrets
+from app.domain.errors import CrossfadeError, SetupError
+from app.domain.jobs import JobRecord, JobTrigger
 from app.services.auth.service import AuthService
+from app.services.homeassistant.publisher import MqttPublisher, PublisherTiming
+from app.services.homeassistant.settings import IntegrationSettings
+from app.services.homeassistant.snapshot import Snapshot, SnapshotReader
 from app.services.hooks.identities import PlexIdentities
 from app.services.hooks.incoming import HookService
 from app.services.hooks.notifier import HookNotifier, OutgoingHooks, observed_kinds
+from app.services.importers.service import ConfigImporter
 from app.services.jobs.context import ContextTiming
 from app.services.jobs.executor import HeartbeatTiming, JobExecutor
 from app.services.jobs.kinds import JobKindRegistry
@@ -63,6 +73,7 @@ from app.services.libraries.kinds import KindRegistry
 from app.services.libraries.link_runs import LinkRuns
 from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.mirror.jobs import MirrorJobs
+from app.services.notify.apprise_notifier import AppriseNotifications
 from app.services.playlists.jobs import PlaylistServices, build_playlist_services
 from app.services.ratings.jobs import RatingsJobs
 from app.services.ratings.review import RatingsReview
@@ -89,6 +100,7 @@ class Domains:
     adhoc: AdhocLinks
     playlists: PlaylistServices
     mirror: MirrorJobs
+    importer: ConfigImporter
 
 
 def secure_data_dir(settings: Settings) -> SecretBox:
@@ -127,6 +139,7 @@ def build_domains(
         ),
         worker_processes=processes,
         kinds=kinds,
+        subsonic_client=connect_subsonic,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries, kinds)
@@ -141,6 +154,7 @@ def build_domains(
             PlaylistRepository(sessions), PlaylistJournalRepository(sessions), sides, catalog
         ),
         mirror=MirrorJobs(libraries, sides.plex_client, kinds),
+        importer=ConfigImporter(catalog, sides.plex_client),
     )
 
 
@@ -177,6 +191,15 @@ class Hooks:
 
 
 @dataclass(frozen=True, slots=True)
+class Integrations:
+    """Home Assistant over MQTT and Apprise notifications, with the settings they share."""
+
+    settings: IntegrationSettings
+    mqtt: MqttPublisher
+    notifications: AppriseNotifications
+
+
+@dataclass(frozen=True, slots=True)
 class StartupReport:
     schema_revision: str | None
     interrupted_job_ids: list[int] = field(default_factory=list)
@@ -201,6 +224,11 @@ class Container:
     auth: AuthService
     insights: Insights
     status: StatusReader
+    integrations: Integrations
+
+    def start_integrations(self) -> None:
+        """What only the server runs: the MQTT publisher (when MQTT is on)."""
+        self.integrations.mqtt.start()
 
     def startup(self, *, migrate_schema: bool = True) -> StartupReport:
         """Upgrade the schema, interrupt jobs of dead runners, resubmit queued jobs."""
@@ -235,6 +263,8 @@ class Container:
         self.hooks.inbound.close()  # pending webhook runs: queued for the next start
         self.executor.close()
         self.hooks.notifier.close()
+        self.integrations.mqtt.stop()
+        self.integrations.notifications.close()
         self.engine.dispose()
 
 
@@ -247,6 +277,7 @@ def build_container(
     heartbeat_timing: HeartbeatTiming = HeartbeatTiming(),
     hook_timing: HookTiming = HookTiming(),
     library_kinds: KindRegistry | None = None,
+    publisher_timing: PublisherTiming = PublisherTiming(),
 ) -> Container:
     """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
     secret_box = secure_data_dir(settings)
@@ -255,14 +286,49 @@ def build_container(
     domains = build_domains(settings, sessions, secret_box, library_kinds)
     repository = JobRepository(sessions)
     hook_repository = HookRepository(sessions, secret_box)
+    signing = WebhookSecrets(settings.effective_secret_key())
     notifier = HookNotifier(
         hook_repository,
         repository,
         lambda link_id: domains.sync_repository.conflicts(link_id=link_id, limit=1)[1],
         post=post_json,
         timeout_s=hook_timing.post_timeout_s,
+        signing_secret=signing.secret_for,
     )
-    kinds = observed_kinds(job_kinds or build_job_kinds(domains), notifier)
+    integration_settings = IntegrationSettings(IntegrationSettingsRepository(sessions, secret_box))
+    insights = Insights(
+        InsightsRepository(sessions), domains.libraries.repository, domains.libraries.kinds
+    )
+    notifications = AppriseNotifications(
+        integration_settings,
+        repository,
+        lambda link_id: domains.sync_repository.conflicts(link_id=link_id, limit=1)[1],
+        lambda link_id: _link_title(insights, link_id),
+        send=send_apprise,
+    )
+
+    # The publisher hears of every job and starts runs: it calls the job service and the
+    # status reader built below (through these functions, once they exist).
+    def start_run(
+        link_id: int, *, mode: str | None, dry_run: bool, trigger: JobTrigger
+    ) -> JobRecord:
+        return link_runs.run(link_id, mode=mode, dry_run=dry_run, trigger=trigger)
+
+    def snapshot() -> Snapshot:
+        return SnapshotReader(status, insights).read()
+
+    publisher = MqttPublisher(
+        integration_settings,
+        snapshot,
+        start_run,
+        connection_for,
+        check=check_config,
+        version=__version__,
+        timing=publisher_timing,
+    )
+    kinds = observed_kinds(
+        job_kinds or build_job_kinds(domains), notifier, notifications, publisher
+    )
     executor = JobExecutor(
         repository,
         kinds,
@@ -298,10 +364,14 @@ def build_container(
             journal=domains.sync_repository,
         ),
         outgoing=OutgoingHooks(
-            hook_repository, post=post_json, timeout_s=hook_timing.post_timeout_s
+            hook_repository,
+            post=post_json,
+            timeout_s=hook_timing.post_timeout_s,
+            signing_secret=signing.secret_for,
         ),
         notifier=notifier,
     )
+    status = StatusReader(jobs, domains.libraries.repository, domains.review)
     return Container(
         settings=settings,
         engine=engine,
@@ -317,8 +387,16 @@ def build_container(
         hooks=hooks,
         scheduler=Scheduler(domains.libraries.repository, link_runs),
         auth=AuthService(AuthRepository(sessions)),
-        insights=Insights(
-            InsightsRepository(sessions), domains.libraries.repository, domains.libraries.kinds
+        insights=insights,
+        status=status,
+        integrations=Integrations(
+            settings=integration_settings, mqtt=publisher, notifications=notifications
         ),
-        status=StatusReader(jobs, domains.libraries.repository, domains.review),
     )
+
+
+def _link_title(insights: Insights, link_id: int) -> str | None:
+    try:
+        return insights.link_summary(link_id, now=utc_now()).title
+    except CrossfadeError:
+        return None

@@ -50,6 +50,7 @@ def create_app(
         container = container_factory(settings)
         try:
             report = container.startup()
+            container.start_integrations()
             logger.info(
                 "ready: schema %s, jobs %s, runner %s, interrupted %s, resubmitted %s",
                 report.schema_revision,

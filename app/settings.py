@@ -14,6 +14,17 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 KEY_FILE_NAME = "secret_key"
+APP_NAME = "crossfade"
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory, the same from whatever directory a command runs:
+    ``~/.local/share/crossfade`` on Linux (``$XDG_DATA_HOME`` honoured),
+    ``%LOCALAPPDATA%\\crossfade`` on Windows, ``~/Library/Application Support/crossfade`` on
+    macOS. The container image sets ``CROSSFADE_DATA_DIR=/data``."""
+    from platformdirs import user_data_dir  # small, and only when no directory is given
+
+    return Path(user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 
 class Settings(BaseSettings):
@@ -21,7 +32,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CROSSFADE_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("./data"), description="Where state files live.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description=(
+            "Where state files live (the database, the secret key). Default: the per-user "
+            "data directory, the same whatever the current directory; `/data` in the image."
+        ),
+        json_schema_extra={"shown_default": "per user (`crossfade info` prints it)"},
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file in the data dir."
     )
@@ -73,6 +91,13 @@ class Settings(BaseSettings):
     @property
     def queue_mode(self) -> Literal["inline", "arq"]:
         return "arq" if self.redis_url else "inline"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file of the embedded default, or None (another database)."""
+        url = self.effective_database_url
+        prefix = "sqlite:///"
+        return Path(url[len(prefix) :]) if url.startswith(prefix) else None
 
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: secrets live here

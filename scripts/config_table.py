@@ -34,7 +34,10 @@ def config_table() -> str:
     for name, field in Settings.model_fields.items():
         variable = f"`{prefix}{name.upper()}`"
         meaning = (field.description or "") + choices_text(field.annotation)
-        rows.append(f"| {variable} | {default_text(field.default)} | {meaning} |")
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        shown = extra.get("shown_default")
+        default = str(shown) if shown is not None else default_text(field.default)
+        rows.append(f"| {variable} | {default} | {meaning} |")
     return "\n".join(rows)
 
 

@@ -7,7 +7,7 @@
 - :func:`remove_entries`: stray removal, files first, then directories bottom-up.
 - :func:`check_target`: the preflight that runs before anything is created: same device for
   hardlinks, and one test link (or file) in the target.
-- :class:`TargetLock`: one run at a time per target (``fcntl.flock``).
+- :class:`TargetLock`: one run at a time per target (``flock``; ``msvcrt.locking`` on Windows).
 - small state files (the mirror index), written atomically.
 
 Every ``OSError`` is translated once, by :func:`app.adapters.files.file_error`, into an error of
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import stat
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from app.adapters.file_lock import lock_exclusive, unlock
 from app.adapters.files import file_error, os_reason, temp_name
 from app.domain.errors import (
     CrossDeviceTarget,
@@ -271,7 +271,7 @@ class TargetLock:
         except OSError as exc:
             raise MirrorError(f"cannot create the lock: {os_reason(exc)}", path=where) from exc
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock_exclusive(fd)
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
@@ -285,7 +285,7 @@ class TargetLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            unlock(self._fd)
             os.close(self._fd)
             self._fd = None
 

@@ -9,7 +9,8 @@ access formatter reads them one by one), its exception text and its stack are re
 * known secret values, registered with :func:`remember` by whoever holds them: the secret key,
   the admin password, Plex tokens and outgoing webhook URLs as they are opened;
 * secret shapes: the last segment of a webhook path (``/hooks/<source>/<secret>``), Plex
-  tokens in query strings and headers, bearer tokens (``cf_…``) and ``Authorization`` values,
+  tokens in query strings and headers, Subsonic passwords and tokens (``p=``, ``t=``,
+  ``apiKey=``) in query strings, bearer tokens (``cf_…``) and ``Authorization`` values,
   and the password of a URL's user info.
 
 Each is replaced by ``***``.
@@ -37,6 +38,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Plex tokens in query strings, headers and reprs
     (re.compile(r"(?i)(x-plex-token[\"']?\s*[=:]\s*[\"']?)[^&\s\"',;}]+"), rf"\1{MASK}"),
     (re.compile(r"(?i)([?&](?:token|access_token|api_key|apikey)=)[^&\s\"']+"), rf"\1{MASK}"),
+    # Subsonic credentials in query strings: password (p=enc:<hex>) and salted token (t=)
+    (re.compile(r"([?&](?:p|t)=)[^&\s\"']+"), rf"\1{MASK}"),
     # our API tokens, and Authorization header values
     (re.compile(r"\bcf_[A-Za-z0-9_-]{16,}"), MASK),
     (re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{MASK}"),

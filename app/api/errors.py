@@ -34,6 +34,10 @@ from app.domain.errors import (
     QueueUnavailable,
     SetupError,
     StateConflict,
+    SubsonicError,
+    SubsonicNotFound,
+    SubsonicUnauthorized,
+    SubsonicUnavailable,
     TargetLocked,
     TooManyAttempts,
 )
@@ -60,6 +64,10 @@ STATUS_BY_ERROR: dict[type[CrossfadeError], int] = {
     PlexUnauthorized: 502,
     PlexUnavailable: 503,
     PlexNotFound: 404,
+    SubsonicError: 502,
+    SubsonicUnauthorized: 502,
+    SubsonicUnavailable: 503,
+    SubsonicNotFound: 404,
     MirrorError: 400,
     TargetLocked: 409,
 }

@@ -99,6 +99,14 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "admin", "app.cli.admin:admin_app", "The admin account (the dashboard's one user)."
     ),
+    CommandEntry(
+        "import",
+        "app.cli.importers:import_app",
+        "Bring in another tool's configuration: PlexMusicRatingsSync, plex-music-rating-sync.",
+    ),
+    CommandEntry("libraries", "app.cli.catalog:libraries_app", "Saved libraries."),
+    CommandEntry("links", "app.cli.catalog:links_app", "Saved links between libraries."),
+    CommandEntry("subsonic", "app.cli.subsonic:subsonic_app", "Subsonic servers: connection test."),
 )
 
 

@@ -32,6 +32,10 @@ map errors to HTTP statuses with one table (``app.api.errors``) and to exit code
     │   ├── PlexUnauthorized         the token was refused                              (502)
     │   ├── PlexUnavailable          5xx, timeout or connection refused after retries   (503)
     │   └── PlexNotFound             the key or section does not exist                 (404)
+    ├── SubsonicError                a Subsonic server (carries ``server`` and ``key``) (502)
+    │   ├── SubsonicUnauthorized     credentials refused or not allowed                 (502)
+    │   ├── SubsonicUnavailable      5xx, timeout or connection refused after retries   (503)
+    │   └── SubsonicNotFound         the id does not exist (error 70)                  (404)
     └── MirrorError                  the movie mirror (carries ``path``)               (400)
         ├── CrossDeviceTarget        hardlinks impossible: target on another device
         ├── UnsafeLayout             target inside source, source inside target, ...
@@ -203,6 +207,47 @@ class PlexUnavailable(PlexError):
 
 class PlexNotFound(PlexError):
     code = "plex_not_found"
+
+
+class SubsonicError(CrossfadeError):
+    """A Subsonic server error; ``server`` is the base URL (never a password or key), ``key``
+    the method asked; ``api_code`` the server's error code (``None``: not an API answer)."""
+
+    code = "subsonic_error"
+
+    def __init__(
+        self, message: str, *, server: str, key: str | None = None, api_code: int | None = None
+    ) -> None:
+        where = f"{server}{' ' + key if key else ''}"
+        super().__init__(f"{message} ({where})")
+        self.server = server
+        self.key = key
+        self.reason = message
+        self.api_code = api_code
+
+    def __reduce__(
+        self,
+    ) -> tuple[object, tuple[type[SubsonicError], str, str, str | None, int | None]]:
+        """Pickled by its parts, so it crosses from a worker process intact."""
+        return _subsonic_error, (type(self), self.reason, self.server, self.key, self.api_code)
+
+
+def _subsonic_error(
+    cls: type[SubsonicError], reason: str, server: str, key: str | None, api_code: int | None
+) -> SubsonicError:
+    return cls(reason, server=server, key=key, api_code=api_code)
+
+
+class SubsonicUnauthorized(SubsonicError):
+    code = "subsonic_unauthorized"
+
+
+class SubsonicUnavailable(SubsonicError):
+    code = "subsonic_unavailable"
+
+
+class SubsonicNotFound(SubsonicError):
+    code = "subsonic_not_found"
 
 
 class MirrorError(CrossfadeError):

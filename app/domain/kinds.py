@@ -19,6 +19,7 @@ class LibraryKind(StrEnum):
     PLEX_MOVIES = "plex_movies"
     MUSIC_FOLDER = "music_folder"
     MOVIE_FOLDER = "movie_folder"
+    SUBSONIC = "subsonic"
 
 
 class FieldType(StrEnum):

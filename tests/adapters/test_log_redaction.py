@@ -42,6 +42,14 @@ from app.adapters.log_redaction import (
         ("authorization=Basic dXNlcjpwdw==", "authorization=***"),
         ("token cf_" + "A" * 43 + " used", "token *** used"),
         ("postgresql://crossfade:hunter2@db/crossfade", "postgresql://crossfade:***@db/crossfade"),
+        (
+            "GET http://nd/rest/ping?v=1.16.1&u=al&t=26719a11&s=c19b2d&p=enc:736563",
+            "GET http://nd/rest/ping?v=1.16.1&u=al&t=***&s=c19b2d&p=***",
+        ),
+        (
+            "GET http://nd/rest/ping?f=json&apiKey=k-123",
+            "GET http://nd/rest/ping?f=json&apiKey=***",
+        ),
         ("/api/v1/jobs/3?limit=5", "/api/v1/jobs/3?limit=5"),
         ("job 12 finished: 3 written, 0 errors", "job 12 finished: 3 written, 0 errors"),
     ],

@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ class ReceivedPost:
     path: str
     content_type: str
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)  # names lower case
+    raw: bytes = b""
 
 
 class JsonReceiver:
@@ -53,6 +55,8 @@ class JsonReceiver:
                             path=self.path,
                             content_type=self.headers.get("Content-Type", ""),
                             body=json.loads(raw),
+                            headers={k.lower(): v for k, v in self.headers.items()},
+                            raw=raw,
                         )
                     )
                 self.send_response(receiver.status)

@@ -1,7 +1,9 @@
 """Outgoing webhooks whose URL cannot be decrypted (the secret key changed) are skipped with
-the reason, never posted to, and the reason stays on the webhook."""
+the reason, never posted to, and the reason stays on the webhook; every post is signed."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -11,8 +13,11 @@ from app.adapters.db.jobs import JobRepository
 from app.adapters.db.models import utc_now
 from app.adapters.http_out import post_json
 from app.adapters.secret_box import SecretBox
+from app.bootstrap import Container
 from app.domain.jobs import JobStatus, JobTrigger
+from app.domain.webhook_signing import verify
 from app.services.hooks.notifier import HookNotifier, OutgoingHooks
+from tests.conftest import wait_until
 from tests.services.hook_support import JsonReceiver
 
 
@@ -55,3 +60,24 @@ def test_a_webhook_sealed_under_another_key_is_skipped(
         # under the right key it is posted to as before
         assert OutgoingHooks(old, post=post_json).send_test(hook.id).ok
         assert len(receiver.received) == 1
+
+
+def test_the_containers_webhooks_are_signed_with_the_secret_the_page_shows(
+    container: Container,
+) -> None:
+    """Job events and tests from the installation's notifier carry Standard Webhooks headers
+    that verify with the webhook's ``whsec_…`` secret, as a receiver would check them."""
+    outgoing = container.hooks.outgoing
+    with JsonReceiver() as receiver:
+        hook = outgoing.create(name="signed", url=receiver.url(), events=["job_finished"])
+        assert outgoing.send_test(hook.id).ok
+        job = container.jobs.start("selftest", {"steps": 1, "step_s": 0})
+        wait_until(lambda: len(receiver.received) == 2, what="the job_finished post")
+    secret = outgoing.signing_secret(hook.id)
+    assert secret is not None and secret.startswith("whsec_")
+    for post in receiver.received:
+        assert verify(secret, post.headers, post.raw, now_s=time.time())
+        assert not verify(secret, post.headers, post.raw + b"x", now_s=time.time())
+    assert receiver.received[1].body["job_id"] == job.id
+    ids = {post.headers["webhook-id"] for post in receiver.received}
+    assert len(ids) == 2

@@ -23,14 +23,15 @@ from app.services.libraries.service import LibraryCatalog, SideFactory
 A, B = Side.A, Side.B
 PLEX, PLEX_MOVIES = LibraryKind.PLEX_MUSIC, LibraryKind.PLEX_MOVIES
 MUSIC, MOVIES = LibraryKind.MUSIC_FOLDER, LibraryKind.MOVIE_FOLDER
+SUBSONIC = LibraryKind.SUBSONIC
 
 
 @pytest.mark.parametrize(
     ("link_kind", "side", "kinds"),
     [
-        (LinkKind.RATINGS, A, (PLEX, MUSIC)),
-        (LinkKind.RATINGS, B, (PLEX, MUSIC)),
-        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC)),
+        (LinkKind.RATINGS, A, (PLEX, MUSIC, SUBSONIC)),
+        (LinkKind.RATINGS, B, (PLEX, MUSIC, SUBSONIC)),
+        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC, SUBSONIC)),
         (LinkKind.PLAYLISTS, B, (MUSIC,)),
         (LinkKind.MIRROR, A, (MOVIES,)),
         (LinkKind.MIRROR, B, (MOVIES,)),

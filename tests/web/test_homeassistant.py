@@ -52,7 +52,8 @@ def test_the_page_uses_the_url_the_browser_reached_and_real_status_fields(
 ) -> None:
     page = app_client.get("/homeassistant").text
     blocks = [
-        html.unescape(b) for b in re.findall(r"<pre[^>]*><code>(.*?)</code></pre>", page, re.S)
+        html.unescape(b)
+        for b in re.findall(r'<pre class="yaml"[^>]*><code>(.*?)</code></pre>', page, re.S)
     ]
     assert len(blocks) == 4
     assert load(blocks[1])["rest_command"]["crossfade_sync_link_1"]["url"] == (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from app.adapters.db import (
     auth_models,
     hook_models,
+    integration_models,
     models,
     playlist_journal_models,
     playlist_models,
@@ -19,6 +20,7 @@ from app.adapters.db.base import metadata
 __all__ = [
     "auth_models",
     "hook_models",
+    "integration_models",
     "metadata",
     "models",
     "playlist_journal_models",

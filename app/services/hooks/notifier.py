@@ -45,12 +45,30 @@ logger = logging.getLogger(__name__)
 
 class Poster(Protocol):
     """POSTs ``body`` as JSON to ``url`` (``app.adapters.http_out.post_json``, handed in by
-    ``app.bootstrap``); every outcome is a :class:`PostResult`, no exception escapes."""
+    ``app.bootstrap``), signed with ``signing_secret`` when one is given; every outcome is a
+    :class:`PostResult`, no exception escapes."""
 
-    def __call__(self, url: str, body: Mapping[str, Any], *, timeout_s: float) -> PostResult: ...
+    def __call__(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        timeout_s: float,
+        signing_secret: str | None = None,
+    ) -> PostResult: ...
 
 
 PendingConflicts = Callable[[int], int]
+# The Standard Webhooks signing secret (``whsec_…``) of an outgoing webhook, by its id.
+SigningSecret = Callable[[int], str]
+
+
+class JobObserver(Protocol):
+    """What hears of jobs starting and ending (never blocking the job)."""
+
+    def job_started(self, job_id: int) -> None: ...
+
+    def job_ended(self, job_id: int) -> None: ...
 
 
 class OutgoingHooks:
@@ -63,11 +81,19 @@ class OutgoingHooks:
         post: Poster,
         timeout_s: float = 5.0,
         now: Callable[[], datetime] = utc_now,
+        signing_secret: SigningSecret | None = None,
     ) -> None:
         self._repository = repository
         self._post = post
         self._timeout_s = timeout_s
         self._now = now
+        self._signing_secret = signing_secret
+
+    def signing_secret(self, hook_id: int) -> str | None:
+        """The ``whsec_…`` secret a receiver verifies this webhook's requests with (None when
+        requests go unsigned)."""
+        self._repository.outgoing(hook_id)  # NotFound for an unknown id
+        return self._signing_secret(hook_id) if self._signing_secret is not None else None
 
     def hooks(self) -> list[OutgoingRecord]:
         return self._repository.outgoing_hooks()
@@ -116,7 +142,10 @@ class OutgoingHooks:
         if not hook.url:
             return PostResult(None, hook.last_error or "this webhook has no URL")
         result = self._post(
-            hook.url, ping_payload(name=hook.name, sent_at=self._now()), timeout_s=5.0
+            hook.url,
+            ping_payload(name=hook.name, sent_at=self._now()),
+            timeout_s=5.0,
+            signing_secret=self.signing_secret(hook.id),
         )
         self._repository.record_outgoing_result(
             hook.id, status=result.status, error=result.error, at=self._now()
@@ -156,7 +185,9 @@ class HookNotifier:
         timeout_s: float = 5.0,
         settle_timeout_s: float = 30.0,
         now: Callable[[], datetime] = utc_now,
+        signing_secret: SigningSecret | None = None,
     ) -> None:
+        self._signing_secret = signing_secret
         self._repository = repository
         self._jobs = jobs
         self._pending_conflicts = pending_conflicts
@@ -283,7 +314,8 @@ class HookNotifier:
             if not hook.url:
                 logger.warning("outgoing webhook %r skipped: %s", hook.name, hook.last_error)
                 continue
-            result = self._post(hook.url, body, timeout_s=self._timeout_s)
+            secret = self._signing_secret(hook.id) if self._signing_secret is not None else None
+            result = self._post(hook.url, body, timeout_s=self._timeout_s, signing_secret=secret)
             if not result.ok:
                 logger.warning(
                     "outgoing webhook %r (%s) %s: %s",
@@ -300,20 +332,22 @@ class HookNotifier:
                 logger.warning("outgoing webhook %r: result not stored: %s", hook.name, exc)
 
 
-def observed_kinds(registry: JobKindRegistry, notifier: HookNotifier) -> JobKindRegistry:
-    """The same kinds, each handler telling ``notifier`` when its job starts and ends."""
+def observed_kinds(registry: JobKindRegistry, *observers: JobObserver) -> JobKindRegistry:
+    """The same kinds, each handler telling ``observers`` when its job starts and ends."""
     observed = JobKindRegistry()
     for kind in registry:
-        observed.register(dataclasses.replace(kind, handler=_observed(kind.handler, notifier)))
+        observed.register(dataclasses.replace(kind, handler=_observed(kind.handler, observers)))
     return observed
 
 
-def _observed(handler: JobHandler, notifier: HookNotifier) -> JobHandler:
+def _observed(handler: JobHandler, observers: Sequence[JobObserver]) -> JobHandler:
     def run(context: JobContext) -> None:
-        notifier.job_started(context.job_id)
+        for observer in observers:
+            observer.job_started(context.job_id)
         try:
             handler(context)
         finally:
-            notifier.job_ended(context.job_id)
+            for observer in observers:
+                observer.job_ended(context.job_id)
 
     return run

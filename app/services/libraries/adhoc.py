@@ -19,18 +19,36 @@ class AdhocLinks:
         self._catalog = catalog
         self._plex_client = plex_client
 
-    def section_id(self, plex_url: str, token: str, section: str) -> int:
-        """A music section by title (case-insensitive) or by id."""
+    def section_ids(self, plex_url: str, token: str, sections: Sequence[str]) -> list[int]:
+        """Music sections by title (case-insensitive) or by id, in the order given, once each
+        (a Plex library may hold several sections: ``--section Music --section Live``)."""
         with self._plex_client(plex_url.rstrip("/"), token, 30.0) as client:
             music = [s for s in client.list_sections() if s.is_music]
-            for candidate in music:
-                if (
-                    candidate.title.casefold() == section.casefold()
-                    or str(candidate.section_id) == section
-                ):
-                    return candidate.section_id
-        names = ", ".join(repr(s.title) for s in music) or "none"
-        raise InvalidInput(f"no music section {section!r} on {plex_url} (music sections: {names})")
+        found: list[int] = []
+        for wanted in sections:
+            match = next(
+                (
+                    candidate.section_id
+                    for candidate in music
+                    if candidate.title.casefold() == wanted.casefold()
+                    or str(candidate.section_id) == wanted
+                ),
+                None,
+            )
+            if match is None:
+                names = ", ".join(repr(s.title) for s in music) or "none"
+                raise InvalidInput(
+                    f"no music section {wanted!r} on {plex_url} (music sections: {names})"
+                )
+            if match not in found:
+                found.append(match)
+        if not found:
+            raise InvalidInput("name at least one music section")
+        return found
+
+    def section_id(self, plex_url: str, token: str, section: str) -> int:
+        """A music section by title (case-insensitive) or by id."""
+        return self.section_ids(plex_url, token, [section])[0]
 
     def _find(self, kind: str, key: str, value: object) -> LibraryRecord | None:
         for library in self._catalog.repository.libraries(kind=kind):
@@ -39,19 +57,21 @@ class AdhocLinks:
         return None
 
     def plex_library(
-        self, plex_url: str, token: str, section_id: int, path_maps: Sequence[str]
+        self, plex_url: str, token: str, section_id: int | Sequence[int], path_maps: Sequence[str]
     ) -> LibraryRecord:
         base_url = plex_url.rstrip("/")
+        section_ids = [section_id] if isinstance(section_id, int) else list(section_id)
         for library in self._catalog.repository.libraries(kind=LibraryKind.PLEX_MUSIC):
             config = library.config
-            if config.get("base_url") == base_url and config.get("section_ids") == [section_id]:
+            if config.get("base_url") == base_url and config.get("section_ids") == section_ids:
                 return self._catalog.update_library(
                     library.id, secret=token, path_mappings=list(path_maps) or None
                 )
         return self._catalog.add_library(
             kind=LibraryKind.PLEX_MUSIC,
-            name=f"Plex {base_url} section {section_id}",
-            config={"base_url": base_url, "section_ids": [section_id]},
+            name=f"Plex {base_url} section{'s' if len(section_ids) > 1 else ''} "
+            + ", ".join(map(str, section_ids)),
+            config={"base_url": base_url, "section_ids": section_ids},
             secret=token,
             path_mappings=list(path_maps),
         )
@@ -75,14 +95,15 @@ class AdhocLinks:
         *,
         plex_url: str,
         token: str,
-        section: str,
+        section: str | Sequence[str],
         music_dir: str,
         path_maps: Sequence[str] = (),
         policy: str | None = None,
         profile: str | None = None,
     ) -> LinkRecord:
+        sections = [section] if isinstance(section, str) else list(section)
         plex = self.plex_library(
-            plex_url, token, self.section_id(plex_url, token, section), path_maps
+            plex_url, token, self.section_ids(plex_url, token, sections), path_maps
         )
         folder = self.folder_library(music_dir, profile)
         for link in self._catalog.repository.links(kind=LinkKind.RATINGS.value):

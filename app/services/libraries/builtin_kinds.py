@@ -40,6 +40,7 @@ from app.services.playlists.sides import FolderPlaylistSide, PlexPlaylistSide
 from app.services.ports import PlaylistSide, RatingSide
 from app.services.ratings.folder_side import FolderOptions, FolderRatingSide
 from app.services.ratings.plex_side import PlexRatingSide
+from app.services.subsonic.kind import SUBSONIC_KIND
 
 BOTH_SIDES = frozenset({Side.A, Side.B})
 LAYOUTS = ("auto", "plex", "jellyfin")
@@ -228,6 +229,7 @@ BUILTIN_KINDS = (
         joins={LinkKind.MIRROR: BOTH_SIDES},
         form=MOVIE_FOLDER_FORM,
     ),
+    SUBSONIC_KIND,
 )
 
 

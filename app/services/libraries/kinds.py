@@ -35,6 +35,7 @@ from app.services.ports import FileStateRepositoryPort, PlaylistSide, RatingSide
 
 if TYPE_CHECKING:
     from app.services.playlists.matching import EntryResolver, FolderCatalog
+    from app.services.subsonic.api import SubsonicClientFactory
 
 PlexClientFactory = Callable[[str, str, float], PlexServerClient]
 Refresher = Callable[[Sequence[Path]], None]
@@ -51,6 +52,7 @@ class SideContext:
     dry_run: bool = False
     worker_processes: int = 1
     tag_pool_min_items: int = MIN_ITEMS
+    subsonic_client: SubsonicClientFactory | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ from app.services.libraries.kinds import KindRegistry, PlexClientFactory, SideCo
 from app.services.ports import FileStateRepositoryPort, LibraryRepositoryPort, RatingSide
 from app.services.ratings.run.concurrency import SyncSides
 from app.services.ratings.run.values import LinkRules
+from app.services.subsonic.api import SubsonicClientFactory
 
 PLAYLIST_POLICIES = ("prefer_a", "prefer_b", "newest", "ask")
 # What each link kind joins, said when a library cannot be the side it was given.
@@ -152,6 +153,7 @@ class SideFactory:
     worker_processes: int = 1
     tag_pool_min_items: int = MIN_ITEMS  # fewer files than this: no pool, all in-process
     kinds: KindRegistry = field(default_factory=builtin_kind_registry)
+    subsonic_client: SubsonicClientFactory | None = None
 
     def context(self, *, dry_run: bool) -> SideContext:
         return SideContext(
@@ -161,6 +163,7 @@ class SideFactory:
             dry_run=dry_run,
             worker_processes=self.worker_processes,
             tag_pool_min_items=self.tag_pool_min_items,
+            subsonic_client=self.subsonic_client,
         )
 
     def secret(self, library: LibraryRecord) -> str | None:

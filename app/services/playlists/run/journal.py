@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from app.adapters.playlist_files import (
     delete_playlist_file,
@@ -52,6 +53,18 @@ from app.services.ports import (
 )
 
 
+@runtime_checkable
+class KeyedPlaylists(Protocol):
+    """A server side that reads and restores its own playlists as journaled ``{"title",
+    "keys"}`` states (the Subsonic side); Plex and folders are handled here."""
+
+    def keyed_state(self, ref: str) -> PlaylistState: ...
+
+    def restore_keyed(self, ref: str | None, want: PlaylistState) -> str | None: ...
+
+    def find_keyed(self, after: PlaylistState) -> str | None: ...
+
+
 def planned_state(
     side: PlaylistSide,
     title: str,
@@ -79,7 +92,7 @@ def held_digest(state: PlaylistState) -> str | None:
 
 def listed_state(side: PlaylistSide, playlist: SidePlaylist) -> PlaylistState:
     """A playlist as the run listed it."""
-    if isinstance(side, PlexPlaylistSide):
+    if isinstance(side, PlexPlaylistSide | KeyedPlaylists):
         return {"title": playlist.title, "keys": [str(e.ident) for e in playlist.entries]}
     if playlist.snapshot is None:
         return None
@@ -90,6 +103,8 @@ def current_state(side: PlaylistSide, ref: str | None) -> PlaylistState:
     """The playlist ``ref`` as it is now (None: it does not exist)."""
     if ref is None:
         return None
+    if isinstance(side, KeyedPlaylists):
+        return side.keyed_state(ref)
     if isinstance(side, PlexPlaylistSide):
         for playlist in side.client.list_audio_playlists():
             if str(playlist.playlist_id) == ref:
@@ -112,6 +127,8 @@ def current_state(side: PlaylistSide, ref: str | None) -> PlaylistState:
 def _find_created(side: PlaylistSide, after: PlaylistState) -> str | None:
     """The id of a Plex playlist a dead job created before it could journal its id: the one
     titled and holding exactly what it was to hold."""
+    if isinstance(side, KeyedPlaylists) and after is not None:
+        return side.find_keyed(after)
     if not isinstance(side, PlexPlaylistSide) or after is None:
         return None
     for playlist in side.client.list_audio_playlists():
@@ -124,6 +141,8 @@ def _find_created(side: PlaylistSide, after: PlaylistState) -> str | None:
 
 def _restore(side: PlaylistSide, ref: str | None, want: PlaylistState) -> str | None:
     """Make playlist ``ref`` hold ``want`` (None: delete it); returns its ref after."""
+    if isinstance(side, KeyedPlaylists):
+        return side.restore_keyed(ref, want)
     if isinstance(side, PlexPlaylistSide):
         keys = [int(key) for key in (want or {}).get("keys", [])]
         if want is None:

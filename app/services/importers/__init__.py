@@ -1,0 +1,1 @@
+"""Turning another tool's configuration file into saved Crossfade libraries and links."""

@@ -1,0 +1,1 @@
+"""Notifications where people read them: Apprise URLs per event."""
