@@ -21,6 +21,7 @@ jellyplex-gen come from the virtualenv bench/mirror.py keeps under
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,14 +47,23 @@ def crossfade_command() -> list[str]:
     return [sys.executable, "-c", "from app.cli.main import main; main()"]
 
 
-def timed(command: list[str], before: Callable[[], None] | None = None) -> float:
+CPU: dict[str, list[float]] = {}
+
+
+def timed(name: str, command: list[str], before: Callable[[], None] | None = None) -> float:
+    """Wall-clock seconds of one run; its CPU seconds (user + system) go to ``CPU[name]``
+    (on a busy machine the CPU time is the steadier figure)."""
     if before is not None:
         before()
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:4])} exited {done.returncode}: {done.stderr}")
+    cpu = (after.ru_utime - used.ru_utime) + (after.ru_stime - used.ru_stime)
+    CPU.setdefault(name, []).append(cpu)
     return elapsed
 
 
@@ -81,7 +91,7 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, (command, before) in commands.items():
-                times[name].append(timed(command, before))
+                times[name].append(timed(name, command, before))
         report(times, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -140,8 +150,9 @@ def mirror_commands(
 
 def report(times: dict[str, list[float]], args: argparse.Namespace) -> None:
     medians = {name: statistics.median(values) for name, values in times.items()}
+    cpu = {name: statistics.median(values) for name, values in CPU.items()}
     bare = medians["python -c pass"]
-    print(f"medians of {args.repeat} runs, wall-clock ({sys.executable}):")
+    print(f"medians of {args.repeat} runs, wall-clock and CPU ({sys.executable}):")
     for name, value in medians.items():
         goal = ""
         if name in TARGETS_ABOVE_BARE_S:
@@ -152,7 +163,7 @@ def report(times: dict[str, list[float]], args: argparse.Namespace) -> None:
         elif name in TARGETS_S:
             limit = TARGETS_S[name]
             goal = f"  (target <= {limit} s: {'ok' if value <= limit else 'MISSED'})"
-        print(f"  {name:52s} {value:6.3f} s{goal}")
+        print(f"  {name:52s} {value:6.3f} s  (CPU {cpu[name]:.3f} s){goal}")
     for phase in ("first", "no change"):
         prefix = f"mirror sync, {phase} ({args.movies} movies): "
         if prefix + "crossfade" in medians:
