@@ -132,3 +132,25 @@ def test_a_command_that_migrates_the_database_is_quiet_unless_verbose(tmp_path: 
     )
     assert verbose.returncode == 0, verbose.stderr
     assert "INFO alembic" in verbose.stderr
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ("crossfade pl", 1, {"plex", "playlists"}),
+        ("crossfade playlists sync --mode ", 4, {"mirror", "append"}),
+    ],
+)
+def test_the_shell_completes_commands_and_choices(
+    words: str, cword: int, expected: set[str]
+) -> None:
+    env = {**os.environ, "_CROSSFADE_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(cword)
+    done = subprocess.run(
+        [sys.executable, "-c", "from app.cli.main import app; app(prog_name='crossfade')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert set(done.stdout.split()) == expected
