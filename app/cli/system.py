@@ -72,10 +72,14 @@ def reported_errors() -> Iterator[None]:
 LEAN_ALLOCATOR = {"PYTHONMALLOC": "malloc", "MALLOC_ARENA_MAX": "2"}
 
 
-def _restart_with_lean_allocator() -> None:
+def _restart_with_lean_allocator(command: str) -> None:
     """Replace this process (same pid, same arguments) by one with ``LEAN_ALLOCATOR``, unless
-    the environment chose an allocator already (``PYTHONMALLOC`` set) or this is not Linux."""
+    the environment chose an allocator already (``PYTHONMALLOC`` set), this is not Linux, or
+    the process is not the ``crossfade`` command line running ``command`` (a test calling the
+    command in its own process must not be replaced)."""
     if not sys.platform.startswith("linux") or "PYTHONMALLOC" in os.environ:
+        return
+    if Path(sys.argv[0]).name not in ("crossfade", "-c") or command not in sys.argv[1:]:
         return
     sys.stdout.flush()
     sys.stderr.flush()
@@ -95,7 +99,7 @@ def serve(
     port: int | None = typer.Option(None, help="Port to bind (default: CROSSFADE_PORT)."),
 ) -> None:
     """Run the web app: migrate the database, recover dead jobs, start the job runner."""
-    _restart_with_lean_allocator()
+    _restart_with_lean_allocator("serve")
     _without_httpx_command_line()
     import uvicorn
 
@@ -129,7 +133,7 @@ def serve(
 @system_app.command()
 def worker() -> None:
     """Run an arq worker: take jobs from redis (CROSSFADE_REDIS_URL) and run them."""
-    _restart_with_lean_allocator()
+    _restart_with_lean_allocator("worker")
     from app.settings import load_settings
     from worker.main import run_worker
 

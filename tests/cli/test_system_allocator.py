@@ -3,6 +3,7 @@ memory can go back to the system."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,3 +38,16 @@ def test_serve_runs_on_the_lean_allocator_under_the_same_pid(server: Server, wai
     assert server.process is not None
     environ = environ_of(server.process.pid)
     assert {key: environ.get(key) for key in LEAN_ALLOCATOR} == LEAN_ALLOCATOR
+
+
+def test_a_process_that_is_not_the_command_line_is_never_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.cli.system import _restart_with_lean_allocator
+
+    monkeypatch.delenv("PYTHONMALLOC", raising=False)
+    pid = os.getpid()
+    _restart_with_lean_allocator("serve")  # pytest's argv: not ``crossfade serve``
+    monkeypatch.setattr(sys, "argv", ["crossfade", "info"])
+    _restart_with_lean_allocator("serve")  # the command line, another command
+    assert os.getpid() == pid
