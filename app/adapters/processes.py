@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -194,16 +193,36 @@ def runner_alive(runner_id: str) -> bool | None:
 
 def stop_fork_server() -> None:
     """Stop the fork server when this process started one, and multiprocessing's resource
-    tracker when no semaphore object is alive any more (the tracker would unlink a live
-    one's name); the next :func:`worker_context` starts both again. Call it only when no
-    worker process is in use (no job running), after a garbage collection."""
-    from multiprocessing import resource_tracker, synchronize
+    tracker when no named semaphore is alive any more (the tracker would unlink a live one's
+    name); the next :func:`worker_context` starts both again. Call it only when no worker
+    process is in use (no job running), after a garbage collection."""
+    from multiprocessing import resource_tracker
 
     stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)  # CPython's own
     if stop is not None:
         stop()
-    if any(isinstance(thing, synchronize.SemLock) for thing in gc.get_objects()):
+    if _named_semaphores_alive():
         return
     stop = getattr(resource_tracker._resource_tracker, "_stop", None)
     if stop is not None:
         stop()
+
+
+def _named_semaphores_alive() -> bool:
+    """Whether a multiprocessing semaphore still waits for its clean-up: each registers a
+    finalizer (``SemLock._cleanup``) that unlinks its name when it is collected. Read from
+    multiprocessing's registry of finalizers, not by scanning every object (``gc`` hands out
+    objects other threads are still building). True when it cannot be told."""
+    from multiprocessing import synchronize, util
+
+    registry = getattr(util, "_finalizer_registry", None)
+    if registry is None:
+        return True
+    try:
+        finalizers = list(registry.values())
+    except RuntimeError:  # changed while read: another thread is busy with them
+        return True
+    cleanup = getattr(synchronize.SemLock, "_cleanup", None)
+    if cleanup is None:
+        return True
+    return any(getattr(f, "_callback", None) is cleanup for f in finalizers)
