@@ -38,6 +38,7 @@ from app.adapters.db.playlist_journal_repo import PlaylistJournalRepository
 from app.adapters.db.playlist_repo import PlaylistRepository
 from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.http_out import post_json
+from app.adapters.jellyfin import JellyfinClient
 from app.adapters.log_redaction import remember
 from app.adapters.memory import release_memory
 from app.adapters.mqtt import check_config, connection_for
@@ -49,6 +50,7 @@ from app.adapters.secret_box import SecretBox
 from app.adapters.subsonic import connect as connect_subsonic
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import default_processes
+from app.adapters.time_zone import apply_time_zone
 from app.adapters.webhook_secrets import WebhookSecrets
 from app.domain.errors import CrossfadeError, SetupError
 from app.domain.jobs import JobRecord, JobTrigger
@@ -153,9 +155,13 @@ def build_domains(
         playlists=build_playlist_services(
             PlaylistRepository(sessions), PlaylistJournalRepository(sessions), sides, catalog
         ),
-        mirror=MirrorJobs(libraries, sides.plex_client, kinds),
+        mirror=MirrorJobs(libraries, sides.plex_client, kinds, jellyfin_client=jellyfin_client),
         importer=ConfigImporter(catalog, sides.plex_client),
     )
+
+
+def jellyfin_client(base_url: str, api_key: str, timeout_s: float) -> JellyfinClient:
+    return JellyfinClient(base_url, api_key, timeout_s=timeout_s)
 
 
 def build_job_kinds(domains: Domains | None = None) -> JobKindRegistry:
@@ -281,6 +287,7 @@ def build_container(
 ) -> Container:
     """Wire everything for ``settings``; ``runner="auto"`` follows ``settings.queue_mode``."""
     secret_box = secure_data_dir(settings)
+    zone = apply_time_zone(settings.timezone)  # schedules, dashboard and logs read one clock
     engine = create_db_engine(settings.effective_database_url)
     sessions = create_session_factory(engine)
     domains = build_domains(settings, sessions, secret_box, library_kinds)
@@ -385,7 +392,7 @@ def build_container(
         domains=domains,
         link_runs=link_runs,
         hooks=hooks,
-        scheduler=Scheduler(domains.libraries.repository, link_runs),
+        scheduler=Scheduler(domains.libraries.repository, link_runs, tz=zone),
         auth=AuthService(AuthRepository(sessions)),
         insights=insights,
         status=status,

@@ -4,10 +4,13 @@ The container (database, job runner, services) is built and started in the lifes
 importing this module or calling ``create_app`` does no I/O; ``crossfade serve`` and the tests
 run the lifespan.
 
-Middleware, outermost first: security headers on every response (``app.api.security_headers``),
-the request body limit (``app.api.body_limit``), then authentication (``app.api.auth``): a
-signed session cookie backed by a server-side session, then the gate that lets only health,
-webhooks, login, setup and static files through without credentials. The lifespan creates the
+Middleware, outermost first: the forwarded client address and scheme, believed only from
+``CROSSFADE_TRUSTED_PROXIES`` (uvicorn's proxy-headers middleware); the served prefix
+(``CROSSFADE_ROOT_PATH``, ``app.api.served_prefix``); security headers on every response
+(``app.api.security_headers``), the request body limit (``app.api.body_limit``), then
+authentication (``app.api.auth``): a signed session cookie backed by a server-side session,
+then the gate that lets only health, webhooks, login, setup and static files through without
+credentials. The lifespan creates the
 admin from ``CROSSFADE_ADMIN_PASSWORD`` when none exists yet.
 """
 
@@ -18,9 +21,9 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.adapters.assets import asset_dir
@@ -28,7 +31,9 @@ from app.api import build_api_router, log_redaction
 from app.api.auth import AuthGate, SessionLayer, current_principal
 from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
+from app.api.openapi import honest
 from app.api.security_headers import SecurityHeaders
+from app.api.served_prefix import ServedPrefix, StaticUnderPrefix
 from app.bootstrap import Container, build_container
 from app.settings import Settings
 from app.web.auth_pages import build_auth_router
@@ -87,13 +92,23 @@ def create_app(
     application.include_router(build_auth_router(templates))
     application.include_router(build_web_router(templates))
     _add_docs(application)
-    application.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
+    application.openapi = honest(application)  # type: ignore[method-assign]
+    application.mount("/static", StaticUnderPrefix(directory=asset_dir("static")), name="static")
     # The last added is the outermost: the session is loaded before the gate reads it.
     application.add_middleware(AuthGate, html_error=html_errors)
     application.add_middleware(SessionLayer, settings=settings)
     application.add_middleware(BodyLimit)
     application.add_middleware(SecurityHeaders)
+    application.add_middleware(ServedPrefix, root_path=settings.root_path)
+    trusted = trusted_proxies(settings.trusted_proxies)
+    if trusted:
+        application.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     return application
+
+
+def trusted_proxies(setting: str) -> list[str]:
+    """``CROSSFADE_TRUSTED_PROXIES`` as a list (addresses, networks, ``*``); empty: none."""
+    return [item.strip() for item in setting.split(",") if item.strip()]
 
 
 DOCS_HTML = """<!doctype html>
@@ -102,13 +117,13 @@ DOCS_HTML = """<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Crossfade API</title>
-  <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-  <link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
+  <link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="{root}/static/swagger-ui/swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
-  <script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
-  <script src="/static/swagger-init.js"></script>
+  <script src="{root}/static/swagger-ui/swagger-ui-bundle.js"></script>
+  <script src="{root}/static/swagger-init.js"></script>
 </body>
 </html>
 """
@@ -119,6 +134,11 @@ def _add_docs(application: FastAPI) -> None:
     file rather than an inline one (see ``app.api.security_headers`` for its CSP)."""
 
     @application.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        openapi_url = html.escape(application.openapi_url or "/api/v1/openapi.json", quote=True)
-        return HTMLResponse(DOCS_HTML.format(openapi_url=openapi_url))
+    def docs(request: Request) -> HTMLResponse:
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+        openapi_url = root + (application.openapi_url or "/api/v1/openapi.json")
+        return HTMLResponse(
+            DOCS_HTML.format(
+                root=html.escape(root, quote=True), openapi_url=html.escape(openapi_url, quote=True)
+            )
+        )

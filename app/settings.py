@@ -81,6 +81,32 @@ class Settings(BaseSettings):
         ),
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    # Deployment (issue 17): served prefix, trusted proxies, log format, time zone.
+    root_path: str = Field(
+        default="",
+        description=(
+            "URL prefix the app is served under behind a reverse proxy (`/crossfade`); "
+            "empty: served at the root."
+        ),
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks (`172.18.0.0/16`) of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are believed; `*` trusts every peer; empty "
+            "(the default): none, the peer's own address and scheme are used."
+        ),
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`text` lines or one JSON object per line (log shippers)."
+    )
+    timezone: str | None = Field(
+        default=None,
+        description=(
+            "IANA zone (`Europe/Paris`) for schedules and the times the dashboard shows; "
+            "unset: the `TZ` environment variable, else UTC."
+        ),
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -22,6 +22,7 @@ from app.adapters.queue import ARQ_QUEUE_NAME, RUN_JOB_TASK, redis_settings
 from app.bootstrap import Container, build_container
 from app.domain.errors import SetupError
 from app.settings import Settings
+from worker.heartbeat import beat_forever, heartbeat_path
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,15 @@ async def schedule_tick(ctx: dict[str, Any]) -> str:
     return f"started {len(report.started)}, busy {len(report.busy)}, failed {len(report.failed)}"
 
 
+async def _on_startup(ctx: dict[str, Any]) -> None:
+    """The heartbeat a container's healthcheck reads (``worker.heartbeat``), on arq's loop."""
+    ctx["heartbeat"] = asyncio.create_task(beat_forever(ctx["redis"].ping, heartbeat_path()))
+
+
 async def _on_shutdown(ctx: dict[str, Any]) -> None:
+    heartbeat = ctx.get("heartbeat")
+    if heartbeat is not None:
+        heartbeat.cancel()
     container: Container = ctx["container"]
     container.executor.request_stop()
 
@@ -62,6 +71,7 @@ def worker_settings(
         "queue_name": queue_name,
         "redis_settings": redis_settings(settings.redis_url),
         "ctx": {"container": container},
+        "on_startup": _on_startup,
         "on_shutdown": _on_shutdown,
         "max_jobs": settings.inline_workers,
         "job_timeout": JOB_TIMEOUT_S,

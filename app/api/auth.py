@@ -5,8 +5,8 @@ CSRF token and a server-side session id; the gate accepts it only while the data
 session is live (:meth:`app.services.auth.service.AuthService.session_user`), so sign out, "sign out
 everywhere" and a password change end it at once. The cookie is HttpOnly, SameSite=Lax, and
 ``Secure`` when the request came over HTTPS (``CROSSFADE_COOKIE_SECURE``: ``auto``, the default,
-reads the scheme uvicorn saw, which its ``proxy_headers`` take from ``X-Forwarded-Proto`` of a
-proxy in ``forwarded_allow_ips``; ``always``; ``never``).
+reads the request's scheme, which comes from ``X-Forwarded-Proto`` only when the peer is one of
+``CROSSFADE_TRUSTED_PROXIES`` (see ``app.main``); ``always``; ``never``).
 
 :class:`AuthGate` is a pure ASGI middleware in front of every route, so a route added later is
 guarded without anyone remembering to: it resolves the caller (``Authorization: Bearer`` on

@@ -23,6 +23,8 @@ from app.domain.errors import (
     CrossfadeError,
     Forbidden,
     InvalidInput,
+    JellyfinError,
+    JellyfinUnauthorized,
     MediaFileError,
     MirrorError,
     NotFound,
@@ -64,6 +66,8 @@ STATUS_BY_ERROR: dict[type[CrossfadeError], int] = {
     PlexUnauthorized: 502,
     PlexUnavailable: 503,
     PlexNotFound: 404,
+    JellyfinError: 502,
+    JellyfinUnauthorized: 502,
     SubsonicError: 502,
     SubsonicUnauthorized: 502,
     SubsonicUnavailable: 503,
@@ -116,6 +120,8 @@ def install_error_handlers(app: FastAPI, *, html: HtmlErrorRenderer | None = Non
         assert isinstance(exc, CrossfadeError)
         status = status_for(exc)
         extra = {name: getattr(exc, name) for name in _EXTRA_FIELDS if hasattr(exc, name)}
+        if status == 422:  # every 422 names what was wrong in errors[], as validation does
+            extra["errors"] = [{"loc": [], "msg": str(exc), "type": exc.code}]
         return respond(request, status, str(exc), exc.code, **extra)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -134,7 +140,10 @@ def install_error_handlers(app: FastAPI, *, html: HtmlErrorRenderer | None = Non
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
-        response = respond(request, exc.status_code, str(exc.detail), code)
+        extra: dict[str, Any] = {}
+        if exc.status_code == 422:
+            extra["errors"] = [{"loc": [], "msg": str(exc.detail), "type": code}]
+        response = respond(request, exc.status_code, str(exc.detail), code, **extra)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response

@@ -40,6 +40,7 @@ def list_jobs(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
     responses={
+        404: {**_problem, "description": "no such link"},
         409: {**_problem, "description": "a job holding the same lock is active; see job_id"},
         422: {**_problem, "description": "unknown kind or bad parameters"},
         503: {**_problem, "description": "the job queue cannot be reached"},

@@ -145,6 +145,12 @@ class LinkRun(BaseModel):
 
     mode: Literal["sync", "import", "export"] = "sync"
     dry_run: bool = False
+    file_cache: Literal["use", "ignore", "clear"] | None = Field(
+        default=None,
+        description="ratings links: use the music folder's file-state cache (default), ignore "
+        "it (open every file; --no-cache), or clear it first (--clear-cache); baselines are "
+        "never touched",
+    )
 
 
 def _stars(half_stars: int | None) -> float | None:

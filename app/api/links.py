@@ -60,7 +60,11 @@ def run_link(
     """Queue a run; ``dry_run`` plans and reports without writing anything anywhere."""
     body = body or LinkRun()
     job = container.link_runs.run(
-        link_id, mode=body.mode, dry_run=body.dry_run, trigger=JobTrigger.API
+        link_id,
+        mode=body.mode,
+        dry_run=body.dry_run,
+        trigger=JobTrigger.API,
+        file_cache=body.file_cache,
     )
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return JobOut.of(job)

@@ -168,5 +168,22 @@ class Problem(BaseModel):
     status: int
     detail: str
     code: str
-    instance: str | None = None
-    job_id: int | None = None
+    instance: str | None = Field(default=None, description="the request's path")
+    job_id: int | None = Field(default=None, description="the job concerned (409: the one running)")
+    path: str | None = Field(default=None, description="the file or folder concerned")
+    server: str | None = Field(default=None, description="the media server concerned")
+    key: str | int | None = Field(default=None, description="the media server's item key")
+
+
+class ValidationErrorItem(BaseModel):
+    """One reason a request was refused: where (``loc``), what (``msg``), its ``type``."""
+
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class ValidationProblem(Problem):
+    """422: a Problem with one entry per invalid parameter or body field."""
+
+    errors: list[ValidationErrorItem]

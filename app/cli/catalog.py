@@ -61,7 +61,7 @@ def list_libraries(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)
                 "where": str(
                     library.config.get("root")
                     or library.config.get("base_url")
-                    or library.config.get("database_path")
+                    or library.config.get("database")
                     or ""
                 ),
             }

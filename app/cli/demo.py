@@ -1,12 +1,13 @@
 """``crossfade demo``: every feature working in two minutes, without a Plex server.
 
-In ``<data dir>/demo`` it writes a small music library (real tagged audio files, some rated)
-and a movie library in Plex's layout (empty ``.mkv`` files, with editions, versions and
-extras), starts the Plex emulator over them (showing them as ``/data/music`` and
-``/data/movies``, so a path mapping is needed, as with a real server in Docker), configures
-the libraries, a ratings link Plex ⇄ files with a nightly schedule, a mirror link Plex layout
-→ Jellyfin layout when this installation can run mirrors, and a Plex webhook the emulator
-calls when a rating changes; then it creates the admin with a generated password and serves
+Directly in the data directory it writes a small music library (real tagged audio files, some
+rated, and a sample M3U playlist in ``music/Playlists``) and a movie library in Plex's layout
+(empty ``.mkv`` files, with editions, versions and extras), starts the Plex emulator over them
+(showing them as ``/data/music`` and ``/data/movies``, so a path mapping is needed, as with a
+real server in Docker), configures the libraries, a ratings link Plex ⇄ files with a nightly
+schedule, a playlists link Plex ⇄ the sample playlist folder, a mirror link Plex layout →
+Jellyfin layout when this installation can run mirrors, and a Plex webhook the emulator calls
+when a rating changes; then it creates the admin with a generated password and serves
 the app until interrupted. Run it again: it picks up where it left off.
 
 First run, on purpose: some tracks are rated only in the files, some only in Plex, and one in
@@ -56,6 +57,15 @@ MUSIC_LIBRARY = "Demo music files"
 PLEX_MOVIES_LIBRARY = "Demo movies (Plex layout)"
 JELLYFIN_LIBRARY = "Demo movies (Jellyfin layout)"
 WEBHOOK_NAME = "Demo Plex webhook"
+PLAYLIST_FOLDER = "Playlists"
+# a sample playlist in the music folder (paths relative to the playlist file)
+SAMPLE_PLAYLISTS = {
+    "Demo favourites.m3u": (
+        "../Artist/Album/01 First.flac",
+        "../Björk & Friends/Ünïcødé Album/1-01 Ça va.m4a",
+        "../Artist/Album/03 Third.mp3",
+    ),
+}
 NIGHTLY = "0 3 * * *"
 
 
@@ -116,6 +126,10 @@ class DemoPaths:
         return self.root / "movies-jellyfin"
 
     @property
+    def playlists(self) -> Path:
+        return self.music / PLAYLIST_FOLDER
+
+    @property
     def plex_state(self) -> Path:
         return self.root / "plex-state.json"
 
@@ -143,8 +157,9 @@ def _secret_file(path: Path, make: bool = True) -> str | None:
 # -- sample files -------------------------------------------------------------------------------
 
 
-def write_sample_music(paths: DemoPaths) -> bool:
-    """The tagged files, some rated; False when they exist already."""
+def write_sample_music(paths: DemoPaths, *, cache_dir: Path | None = None) -> bool:
+    """The tagged files, some rated; False when they exist already. ``cache_dir`` keeps the
+    silent audio the files are made from (default: ``.templates`` beside them)."""
     from app.adapters.tags import WriteOptions, write_rating
     from app.domain.ratings.profiles import preset
     from app.domain.ratings.value import Rating
@@ -154,11 +169,23 @@ def write_sample_music(paths: DemoPaths) -> bool:
         return False
     partial = paths.root / "music.partial"  # renamed when complete: a failed run starts over
     shutil.rmtree(partial, ignore_errors=True)
-    make_library(partial, demo_tracks(), cache_dir=paths.root / ".templates")
+    make_library(partial, demo_tracks(), cache_dir=cache_dir or paths.root / ".templates")
     profile = preset("musicbee")
     for relative, half_stars in FILE_RATINGS.items():
         write_rating(partial / relative, Rating(half_stars), profile, options=WriteOptions())
     partial.rename(paths.music)
+    write_sample_playlists(paths)
+    return True
+
+
+def write_sample_playlists(paths: DemoPaths) -> bool:
+    """The sample M3U playlists in the music folder; False when the folder exists already."""
+    if paths.playlists.exists():
+        return False
+    paths.playlists.mkdir(parents=True)
+    for name, entries in SAMPLE_PLAYLISTS.items():
+        lines = ["#EXTM3U", *entries]
+        (paths.playlists / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return True
 
 
@@ -251,6 +278,7 @@ class Configured:
     ratings_link: int
     mirror_link: int | None
     webhook_secret: str
+    playlists_link: int | None = None
 
 
 def configure(container: Container, paths: DemoPaths, emulator: EmulatorServer) -> Configured:
@@ -262,10 +290,17 @@ def configure(container: Container, paths: DemoPaths, emulator: EmulatorServer) 
         secret=emulator.owner_token,
         path_mappings=[f"{PLEX_MUSIC}={paths.music}"],
     )
+    write_sample_playlists(paths)  # a demo made before playlists came gets them now
     files = _library(
-        container, MUSIC_LIBRARY, kind=LibraryKind.MUSIC_FOLDER, config={"root": str(paths.music)}
+        container,
+        MUSIC_LIBRARY,
+        kind=LibraryKind.MUSIC_FOLDER,
+        config={"root": str(paths.music), "playlist_dir": str(paths.playlists)},
     )
     ratings = _link(container, LinkKind.RATINGS, plex.id, files.id, policy="ask", schedule=NIGHTLY)
+    playlists = None
+    if "playlists_sync" in container.job_kinds:
+        playlists = _link(container, LinkKind.PLAYLISTS, plex.id, files.id, policy="ask")
     movies = _library(
         container,
         PLEX_MOVIES_LIBRARY,
@@ -289,7 +324,7 @@ def configure(container: Container, paths: DemoPaths, emulator: EmulatorServer) 
             policy="prefer_a",
             options={"source_format": "plex", "target_format": "jellyfin"},
         )
-    return Configured(ratings, mirror, _webhook_secret(container, ratings))
+    return Configured(ratings, mirror, _webhook_secret(container, ratings), playlists)
 
 
 def _webhook_secret(container: Container, link_id: int) -> str:
@@ -339,7 +374,7 @@ def _local(host: str) -> str:
 
 def demo(
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Where the demo lives (default: CROSSFADE_DATA_DIR or ./data)."
+        None, "--data-dir", help="Where the demo lives (default: the data directory)."
     ),
     host: str | None = typer.Option(None, help="Address to bind (default: CROSSFADE_HOST)."),
     port: int | None = typer.Option(None, help="Port to bind (default: CROSSFADE_PORT)."),
@@ -366,7 +401,7 @@ def demo(
             overrides[name] = value
     settings = load_settings(**overrides)
     configure_logging(settings, quiet=False)  # a server: logs at CROSSFADE_LOG_LEVEL
-    paths = DemoPaths(settings.data_dir.resolve() / "demo")
+    paths = DemoPaths(settings.data_dir.resolve())
     with reported_errors():
         paths.root.mkdir(parents=True, exist_ok=True)
         typer.echo(f"Preparing the demo in {paths.root} …")
@@ -417,6 +452,8 @@ def _print_welcome(
         typer.echo("  sign in with the admin password you chose")
     typer.echo(f"  Plex emulator: {emulator.url} (token in {paths.plex_token})")
     typer.echo(f"  ratings link {configured.ratings_link}: Plex ⇄ {paths.music}")
+    if configured.playlists_link is not None:
+        typer.echo(f"  playlists link {configured.playlists_link}: Plex ⇄ {paths.playlists}")
     if configured.mirror_link is not None:
         typer.echo(f"  mirror link {configured.mirror_link}: {paths.movies} → {paths.jellyfin}")
     else:

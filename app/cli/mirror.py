@@ -1,5 +1,7 @@
-"""``crossfade mirror sync|diff|plan``: the movie library mirror, compatible with the command
-line, the exit codes and the ``--json`` documents of jellyplex-sync 0.5.0 (a superset).
+"""``crossfade mirror sync|diff|plan|import``: the movie library mirror, compatible with the
+command line, the exit codes and the ``--json`` documents of jellyplex-sync 0.5.0 (a superset).
+``crossfade mirror SRC DST`` (no command) is ``crossfade mirror sync SRC DST``, as
+``jellyplex-sync SRC DST`` is ``jellyplex sync SRC DST``.
 
 Logs go to stderr (``LEVEL: time -- message``); under ``--json`` they are quieted to warnings
 unless ``-v``/``--debug``, and the document goes to stdout. The sync document is streamed:
@@ -14,15 +16,19 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from app.adapters.gc_pause import paused_gc
+from app.cli.mirror_jellyfin import jellyfin_check_command
 from app.cli.mirror_output import (
     JsonReporter,
     JsonStream,
     LogReporter,
     dump,
+    log_import_summary,
     log_sync_summary,
     print_diff,
     print_plan,
@@ -33,9 +39,11 @@ from app.domain.mirror.naming import METADATA_SUFFIXES
 from app.domain.mirror.reconcile import Mode
 from app.services.mirror.documents import (
     diff_document,
+    import_tail,
     sync_head,
     sync_tail,
 )
+from app.services.mirror.importing import import_media
 from app.services.mirror.model import (
     DEFAULT_MAX_SHRINK,
     EXIT_CANCELLED,
@@ -50,9 +58,24 @@ log = logging.getLogger("crossfade.mirror")
 
 EXIT_UNEXPECTED = 99
 
+HELP_FLAGS = frozenset({"--help", "-h"})
+
+
+class SyncByDefault(TyperGroup):
+    """A command group whose arguments, when they do not start with one of its commands (or
+    ask for help), are ``sync``'s: ``crossfade mirror SRC DST`` = ``crossfade mirror sync``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in HELP_FLAGS:
+            args = ["sync", *args]
+        return super().parse_args(ctx, args)
+
+
 mirror_app = typer.Typer(
     name="mirror",
-    help="Mirror a movie library between Jellyfin and Plex layouts (jellyplex-sync compatible).",
+    cls=SyncByDefault,
+    help="Mirror a movie library between Jellyfin and Plex layouts (jellyplex-sync compatible). "
+    "Without a command, the arguments are sync's: 'mirror SRC DST' = 'mirror sync SRC DST'.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -313,6 +336,74 @@ def plan_command(
         return outcome.exit_code
 
     raise typer.Exit(_run(command, debug))
+
+
+# --------------------------------------------------------------------------------------------
+# import
+# --------------------------------------------------------------------------------------------
+
+
+@mirror_app.command("import")
+def import_command(
+    source: Path = typer.Argument(
+        ..., help="Staging area: loose videos, flat or in any folders.", show_default=False
+    ),
+    target: Path = TARGET_ARG,
+    source_format: LibraryFormat = SOURCE_FORMAT,
+    target_format: LibraryFormat = TARGET_FORMAT,
+    move: bool = typer.Option(
+        False, "--move", help="Copy into the library, then delete each verified source (default)."
+    ),
+    copy: bool = typer.Option(
+        False, "--copy", help="Copy; keep the source. Skip files whose size and mtime match."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be done only."),
+    create: bool = typer.Option(False, "--create", help="Create the target if it is missing."),
+    as_json: bool = JSON_OPT,
+    verbose: bool = VERBOSE,
+    debug: bool = DEBUG,
+    metadata_suffixes: str = METADATA,
+) -> None:
+    """Import videos from a staging area into a library, grouped into movies by file name."""
+    if move and copy:
+        raise typer.BadParameter("--move and --copy are mutually exclusive")
+    moving = not copy
+    _setup_logging(as_json=as_json, verbose=verbose, debug=debug)
+    request = MirrorRequest(
+        source=source,
+        target=target,
+        source_format=_choice(source_format),
+        target_format=_choice(target_format),
+        mode="copy",
+        dry_run=dry_run,
+        create=create,
+        metadata_suffixes=_suffixes(metadata_suffixes),
+    )
+
+    def command() -> int:
+        if not as_json:
+            reporter = LogReporter(verbose=verbose, dry_run=dry_run)
+            outcome = import_media(request, move=moving, reporter=reporter)
+            reporter.close()
+            if outcome.error is None:
+                log_import_summary(outcome, move=moving)
+            return outcome.exit_code
+        stream = JsonStream(sys.stdout.buffer)
+        stream.open()
+        stream.fields(sync_head(dry_run, "import"))
+        stream.open_array("events")
+        json_reporter = JsonReporter(stream, verbose=verbose, dry_run=dry_run)
+        outcome = import_media(request, move=moving, reporter=json_reporter)
+        json_reporter.close()
+        stream.close_array()
+        stream.fields(import_tail(outcome, request, move=moving))
+        stream.close()
+        return outcome.exit_code
+
+    raise typer.Exit(_run(command, debug))
+
+
+mirror_app.command("jellyfin-check")(jellyfin_check_command)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import time
 from typing import IO
 
 from app.domain.mirror.planned import MirrorPlan
-from app.domain.mirror.reconcile import MirrorAction
+from app.domain.mirror.reconcile import MirrorAction, StrayContext
 from app.services.mirror.documents import (
     Fields,
     event_payload,
@@ -121,6 +121,8 @@ class LogReporter:
         elif self.dry_run:
             word = "DELETE" if action == MirrorAction.REMOVE else action.upper()
             self.lines.write(f"{word.ljust(6)} {text(subject)}")
+        elif action == MirrorAction.REMOVE and after == StrayContext.IMPORTED_SOURCE:
+            self.lines.write(f"Removed source '{text(_leaf(subject))}'")
         elif action == MirrorAction.REMOVE:
             self.lines.write(f"Removing stray item '{text(_leaf(subject))}'")
         else:
@@ -192,6 +194,31 @@ class JsonReporter(LogReporter):
         reported = MirrorEvent.reported(action, subject, before=before, after=after, detail=detail)
         self.stream.item(event_payload(reported))
         super().event(action, subject, level=level, before=before, after=after, detail=detail)
+
+
+def log_import_summary(outcome: SyncOutcome, *, move: bool) -> None:
+    summary = outcome.summary
+    log.info(
+        "Summary: %d movies imported, %d files %s, %d ignored, %d skipped due to clash.",
+        summary.movies_processed,
+        summary.files_updated,
+        "moved" if move else "copied",
+        summary.items_ignored,
+        summary.clashes,
+    )
+    plan = outcome.plan
+    if plan is not None and plan.ignored:
+        log.info("Ignored item(s) in source (not imported):")
+        for item in plan.ignored:
+            log.info("  '%s' (%s)", text(item.path), item.reason)
+    if plan is not None and (plan.marked_in_source or plan.marked_in_target):
+        count = len(plan.marked_in_source) + len(plan.marked_in_target)
+        log.info("%d folder(s) skipped because they contain an ignore marker", count)
+    if summary.item_errors or summary.remove_errors:
+        log.warning(
+            "%d item(s) failed and stay in the staging area (see the warnings above).",
+            summary.item_errors + summary.remove_errors,
+        )
 
 
 def log_sync_summary(outcome: SyncOutcome, delete: bool) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from app import __version__
+from app.adapters.log_format import configure as configure_log_format
 from app.adapters.log_redaction import install as install_log_redaction
 from app.adapters.log_redaction import remember
 from app.domain.errors import CrossfadeError
@@ -49,10 +50,10 @@ def configure_logging(settings: Settings, *, quiet: bool = True) -> None:
     install_log_redaction()
     for secret in (settings.secret_key, settings.admin_password):
         remember(secret.get_secret_value() if secret else None)
-    level = logging.getLevelName(settings.log_level.upper())
-    if quiet and not _verbosity["verbose"]:
-        level = max(level, logging.WARNING)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = settings.log_level.upper()
+    if quiet and not _verbosity["verbose"] and logging.getLevelName(level) < logging.WARNING:
+        level = "WARNING"
+    configure_log_format(level, settings.log_format)
 
 
 @contextmanager
@@ -126,7 +127,8 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
-            proxy_headers=True,
+            log_config=None,  # keep configure_logging's one format (app.adapters.log_format)
+            proxy_headers=False,  # the app believes CROSSFADE_TRUSTED_PROXIES only (app.main)
         )
 
 

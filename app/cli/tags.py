@@ -34,7 +34,7 @@ from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
 from app.domain.names import display_form
 from app.domain.problems import ExitCode
 from app.domain.ratings.dialects import TagReading
-from app.domain.ratings.profiles import PRESETS, WRITE_MODES, WriteMode, preset
+from app.domain.ratings.profiles import PresetName, WriteModeName, preset, with_popm_email
 from app.domain.ratings.resolution import ReadPolicy, Resolution
 from app.domain.ratings.scales import parse_scale
 from app.domain.ratings.value import Rating
@@ -46,8 +46,8 @@ tags_app = typer.Typer(
     add_completion=False,
 )
 
-DEFAULT_PROFILE = "musicbee"
-PROFILE_HELP = f"Write profile preset: {', '.join(PRESETS)}."
+DEFAULT_PROFILE = PresetName.MUSICBEE
+PROFILE_HELP = "Write profile preset (pmrs: PlexMusicRatingsSync's POPM 'Plex' frame)."
 SCALE_HELP = "Pin the text scale (percent, stars5, tenths, unit); default: detect per value."
 
 
@@ -129,7 +129,7 @@ def read_command(
     policy: str = typer.Option(
         "priority", "--policy", help="Settle disagreeing tags: priority|highest|lowest|average|ask."
     ),
-    profile: str = typer.Option(
+    profile: PresetName = typer.Option(
         DEFAULT_PROFILE, "--profile", help="Its write tags come first in the priority order."
     ),
 ) -> None:
@@ -210,9 +210,19 @@ def write_command(
         None, "--stars", help="Stars 0.5..5 in half steps (0 clears)."
     ),
     clear: bool = typer.Option(False, "--clear", help="Remove the rating instead."),
-    profile: str = typer.Option(DEFAULT_PROFILE, "--profile", help=PROFILE_HELP),
-    mode: str | None = typer.Option(
-        None, "--mode", help="update_existing (default) | default_only | replace_all."
+    profile: PresetName = typer.Option(DEFAULT_PROFILE, "--profile", help=PROFILE_HELP),
+    mode: WriteModeName = typer.Option(
+        WriteModeName.UPDATE_EXISTING,
+        "--mode",
+        help="Which rating tags: every one the file has (or the preset's), only the preset's, "
+        "or the preset's with the others removed.",
+    ),
+    popm_email: str | None = typer.Option(
+        None,
+        "--popm-email",
+        help="Write MP3 ratings to this POPM email's frame instead of the preset's (e.g. Plex, "
+        "rating@winamp.com). Default: the preset's.",
+        show_default=False,
     ),
     scale: str | None = typer.Option(None, "--scale", help=SCALE_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
@@ -226,10 +236,9 @@ def write_command(
         raise _fail("give --stars N or --clear")
     try:
         rating = None if clear or stars is None else Rating.from_stars(stars)
-        if mode is not None and mode not in WRITE_MODES:
-            raise InvalidInput(f"unknown mode {mode!r}; use one of: {', '.join(WRITE_MODES)}")
-        chosen_mode: WriteMode | None = next((m for m in WRITE_MODES if m == mode), None)
-        write_profile = preset(profile, chosen_mode)
+        write_profile = preset(profile, mode.value)
+        if popm_email is not None:
+            write_profile = with_popm_email(write_profile, popm_email)
         pinned = parse_scale(scale)
         from app.settings import load_settings  # pydantic-settings: only the writes need it
 
@@ -274,7 +283,8 @@ def _scan_record(summary: TagScanSummary) -> dict[str, Any]:
         "disagreements": summary.disagreements,
         "formats": dict(summary.formats),
         "dialects": {
-            d.dialect: {"files": d.files, "scales": dict(d.scales)} for d in summary.dialects
+            d.dialect: {"files": d.files, "scales": dict(d.scales), "inferred_scale": d.inferred}
+            for d in summary.dialects
         },
         "errors": dict(summary.errors),
         "failures": [{**_path_fields(p), "error": display_form(e)} for p, e in summary.failures],
@@ -287,7 +297,9 @@ def scan_command(
     as_json: bool = typer.Option(False, "--json", help="The summary as one JSON object."),
     progress: bool = PROGRESS,
 ) -> None:
-    """Count rating tags under a folder per dialect and per detected text scale.
+    """Count rating tags under a folder per dialect and per detected text scale, and show the
+    scale inferred for ambiguous text values ("10": percent ½★ or tenths 5★) from the same
+    field's unambiguous values.
 
     Exit status 3 when some files could not be read (listed on stderr), 0 when all were."""
     try:

@@ -32,6 +32,8 @@ map errors to HTTP statuses with one table (``app.api.errors``) and to exit code
     │   ├── PlexUnauthorized         the token was refused                              (502)
     │   ├── PlexUnavailable          5xx, timeout or connection refused after retries   (503)
     │   └── PlexNotFound             the key or section does not exist                 (404)
+    ├── JellyfinError                a Jellyfin server (carries ``server``)             (502)
+    │   └── JellyfinUnauthorized     the API key was refused                            (502)
     ├── SubsonicError                a Subsonic server (carries ``server`` and ``key``) (502)
     │   ├── SubsonicUnauthorized     credentials refused or not allowed                 (502)
     │   ├── SubsonicUnavailable      5xx, timeout or connection refused after retries   (503)
@@ -207,6 +209,29 @@ class PlexUnavailable(PlexError):
 
 class PlexNotFound(PlexError):
     code = "plex_not_found"
+
+
+class JellyfinError(CrossfadeError):
+    """A Jellyfin server error; ``server`` is the base URL (never the API key)."""
+
+    code = "jellyfin_error"
+
+    def __init__(self, message: str, *, server: str) -> None:
+        super().__init__(f"{message} ({server})")
+        self.server = server
+        self.reason = message
+
+    def __reduce__(self) -> tuple[object, tuple[type[JellyfinError], str, str]]:
+        """Pickled by its parts, so it crosses from a worker process intact."""
+        return _jellyfin_error, (type(self), self.reason, self.server)
+
+
+def _jellyfin_error(cls: type[JellyfinError], reason: str, server: str) -> JellyfinError:
+    return cls(reason, server=server)
+
+
+class JellyfinUnauthorized(JellyfinError):
+    code = "jellyfin_unauthorized"
 
 
 class SubsonicError(CrossfadeError):

@@ -20,6 +20,8 @@ class LibraryKind(StrEnum):
     MUSIC_FOLDER = "music_folder"
     MOVIE_FOLDER = "movie_folder"
     SUBSONIC = "subsonic"
+    JELLYFIN = "jellyfin"
+    MEDIAMONKEY = "mediamonkey"
 
 
 class FieldType(StrEnum):

@@ -71,13 +71,14 @@ class SideItem:
 
     ``evidence`` names where the rating came from ("POPM MusicBee 196", "Plex 3½★").
     ``disagreement``: the file's rating tags disagree (the read policy chose one);
-    ``undecided``: they disagree and the read policy is ``ask``.
+    ``undecided``: they disagree and the read policy is ``ask``; then ``choices`` holds the
+    half-star values the tags hold (what a person picks from in the conflict inbox).
     ``track`` may be given as a function that builds it: it is built on first use only (a
     no-change run matches every pair by its stored keys and never looks at most tracks).
     """
 
-    __slots__ = ("_make_track", "_track", "disagreement", "evidence", "key", "rated_at_s",
-                 "rating", "undecided")  # fmt: skip
+    __slots__ = ("_make_track", "_track", "choices", "disagreement", "evidence", "key",
+                 "rated_at_s", "rating", "undecided")  # fmt: skip
 
     def __init__(
         self,
@@ -88,8 +89,10 @@ class SideItem:
         evidence: str,
         undecided: bool = False,
         disagreement: bool = False,
+        choices: tuple[int, ...] = (),
     ) -> None:
         self.key = key
+        self.choices = choices
         self._track = track if isinstance(track, TrackInfo) else None
         self._make_track = None if isinstance(track, TrackInfo) else track
         self.rating = rating

@@ -33,6 +33,7 @@ CHOICE_LABELS = {
     "skip": "Skip",
 }
 STAR_CHOICES = [(half / 2, half) for half in range(0, 11)]  # (stars, half stars); 0 = unrated
+DEFAULT_HALF_STARS = 6  # every star picker starts at 3★, the row's and the bulk one alike
 
 Choice = Annotated[str, Form(max_length=16)]
 
@@ -97,6 +98,7 @@ def inbox_context(
         "results": results or {},
         "choice_labels": CHOICE_LABELS,
         "star_choices": STAR_CHOICES,
+        "default_half_stars": DEFAULT_HALF_STARS,
     }
 
 
@@ -173,14 +175,19 @@ def resolve_row(
             return see("/conflicts?resolved=1")
         context = inbox_context(container, insights, status="open", link=None, offset=0)
         return pages.render(request, "conflicts.html", status_code=422, error=error, **context)
+    _, open_total = container.domains.review.conflicts(
+        status="open", link_id=None, limit=1, offset=0
+    )
     return pages.render(
         request,
-        "partials/conflict_row.html",
+        "partials/conflict_row_swap.html",
         conflict=container.domains.review.conflict(conflict_id),
         links=links_by_id(insights),
         results={conflict_id: error},
         choice_labels=CHOICE_LABELS,
         star_choices=STAR_CHOICES,
+        default_half_stars=DEFAULT_HALF_STARS,
+        open_total=open_total,
     )
 
 

@@ -52,7 +52,8 @@ def _lines(text: str) -> list[str]:
 def _link_label(link: LinkRecord, names: dict[int, str]) -> str:
     a = names.get(link.library_a_id, f"library {link.library_a_id}")
     b = names.get(link.library_b_id, f"library {link.library_b_id}")
-    return f"link {link.id} · {link.kind}: {a} ⇄ {b}"
+    arrow = {"a_to_b": "→", "b_to_a": "←"}.get(link.direction, "⇄")
+    return f"link {link.id} · {link.kind}: {a} {arrow} {b}"
 
 
 def index(

@@ -12,12 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from app.domain.errors import AlreadyRunning, CrossfadeError
-from app.domain.jobs import EventLevel, JobStatus, JobTrigger
+from app.domain.errors import AlreadyRunning, CrossfadeError, NotFound
+from app.domain.jobs import EventLevel, JobRecord, JobStatus, JobTrigger
 from app.services.jobs.selftest import SELFTEST
 from app.services.jobs.service import JobService
 from app.services.libraries.link_runs import UNDO_KIND_BY_JOB_KIND, UNDO_KINDS, can_undo
-from app.services.system.insights import Insights
+from app.services.system.insights import Insights, LinkSummary, server_now
 from app.web.deps import ContainerDep, InsightsDep, JobsDep
 from app.web.job_report import csv_chunks, json_chunks
 from app.web.page_deps import PagesDep, ProvidePages
@@ -33,6 +33,8 @@ NOTICES = {
     "started": "Job started.",
     "undo-refused": "This job cannot be undone now.",
 }
+# notices about a job that is under way: stale once it has finished
+ACTIVE_NOTICES = frozenset({"started", "cancel-requested"})
 
 LevelQuery = Annotated[EventLevel | None, Query()]
 ActionQuery = Annotated[str | None, Query(max_length=64)]
@@ -87,6 +89,8 @@ def job_page(
     notice: str | None = None,
 ) -> HTMLResponse:
     job = jobs.get(job_id)
+    if job.status.is_finished and notice in ACTIVE_NOTICES:
+        notice = None
     undoable = (
         can_undo(job.kind, dry_run=job.dry_run, finished=job.status.is_finished)
         and UNDO_KIND_BY_JOB_KIND[job.kind] in jobs.registry
@@ -95,15 +99,24 @@ def job_page(
         request,
         "job.html",
         job=job,
+        link_summary=_link_summary(insights, job),
         undo_action=("Redo" if job.kind in UNDO_KINDS else "Undo") if undoable else None,
         notice=NOTICES.get(notice or ""),
         **_events(insights, job_id, level, action, q, offset),
     )
 
 
-def job_progress(pages: PagesDep, request: Request, job_id: int, jobs: JobsDep) -> HTMLResponse:
+def job_progress(
+    pages: PagesDep, request: Request, job_id: int, jobs: JobsDep, insights: InsightsDep
+) -> HTMLResponse:
     job = jobs.get(job_id)
-    response = pages.render(request, "partials/job_progress.html", job=job)
+    response = pages.render(
+        request,
+        "partials/job_progress.html",
+        job=job,
+        link_summary=_link_summary(insights, job),
+        live=True,
+    )
     if job.status.is_finished:
         # The events card refreshes once more at once instead of at its next tick.
         response.headers["HX-Trigger"] = JOB_FINISHED_EVENT
@@ -121,10 +134,12 @@ def job_events(
     q: TextQuery = None,
     offset: OffsetQuery = 0,
 ) -> HTMLResponse:
+    job = jobs.get(job_id)
     return pages.render(
         request,
         "partials/events_table.html",
-        job=jobs.get(job_id),
+        job=job,
+        link_summary=_link_summary(insights, job),
         **_events(insights, job_id, level, action, q, offset),
     )
 
@@ -197,6 +212,16 @@ def build_jobs_router(pages: Pages) -> APIRouter:
     router.add_api_route("/jobs/{job_id}/undo", undo, methods=["POST"])
     router.add_api_route("/jobs/{job_id}/rerun", rerun, methods=["POST"])
     return router
+
+
+def _link_summary(insights: Insights, job: JobRecord) -> LinkSummary | None:
+    """The job's link with its two libraries (their names label counters), if it still exists."""
+    if job.link_id is None:
+        return None
+    try:
+        return insights.link_summary(job.link_id, now=server_now())
+    except NotFound:
+        return None
 
 
 def _attachment(filename: str) -> dict[str, str]:

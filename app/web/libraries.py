@@ -144,6 +144,14 @@ def create_library(
     read_policy: TextForm = "priority",
     playlist_dir: TextForm = "",
     layout: TextForm = "auto",
+    database: TextForm = "",
+    mediamonkey_closed: TextForm = "false",
+    file_tags: TextForm = "mediamonkey",
+    backup_dir: TextForm = "",
+    write_mode: TextForm = "",
+    popm_email: TextForm = "",
+    read_priority: TextForm = "",
+    pinned_scale: TextForm = "",
 ) -> Response:
     """Add a library of ``kind`` from its add form (the fields of its registry entry)."""
     catalog = container.domains.libraries
@@ -151,7 +159,10 @@ def create_library(
         "base_url": base_url, "token": token, "section_ids": section_ids or [],
         "account": account, "root": root, "write_profile": write_profile,
         "read_policy": read_policy, "playlist_dir": playlist_dir, "layout": layout,
+        "database": database, "mediamonkey_closed": mediamonkey_closed,
+        "file_tags": file_tags, "backup_dir": backup_dir,
     }  # fmt: skip
+    values.update(_tag_writing(write_mode, popm_email, read_priority, pinned_scale))
     try:
         entry = catalog.kinds.entry(kind)
         library = catalog.add_library(
@@ -193,6 +204,14 @@ def update_library(
     read_policy: TextForm = "",
     playlist_dir: TextForm = "",
     layout: TextForm = "",
+    database: TextForm = "",
+    mediamonkey_closed: TextForm = "",
+    file_tags: TextForm = "",
+    backup_dir: TextForm = "",
+    write_mode: TextForm = "",
+    popm_email: TextForm = "",
+    read_priority: TextForm = "",
+    pinned_scale: TextForm = "",
 ) -> Response:
     """The settings form of the library's kind, whole: a field it shows that is missing is
     a 422 and the library stays as it was (an empty ``token`` keeps the stored one)."""
@@ -204,7 +223,10 @@ def update_library(
         "base_url": base_url, "token": token, "section_ids": section_ids,
         "account": account, "root": root, "write_profile": write_profile,
         "read_policy": read_policy, "playlist_dir": playlist_dir, "layout": layout,
+        "database": database, "mediamonkey_closed": mediamonkey_closed,
+        "file_tags": file_tags, "backup_dir": backup_dir,
     }  # fmt: skip
+    values.update(_tag_writing(write_mode, popm_email, read_priority, pinned_scale))
     try:
         catalog.update_library(
             library_id,
@@ -326,3 +348,15 @@ def build_libraries_router(pages: Pages) -> APIRouter:
         "/libraries/{library_id}/check", diagnostic, methods=["GET"], response_class=HTMLResponse
     )
     return router
+
+
+def _tag_writing(
+    write_mode: str, popm_email: str, read_priority: str, pinned_scale: str
+) -> dict[str, object]:
+    """A music folder's tag-writing and reading choices as posted (empty: the preset's)."""
+    return {
+        "write_mode": write_mode,
+        "popm_email": popm_email,
+        "read_priority": read_priority,
+        "pinned_scale": pinned_scale,
+    }

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.bootstrap import Container
 from app.domain.errors import AlreadyRunning, CrossfadeError, InvalidInput
 from app.domain.jobs import JobTrigger
-from app.domain.links import Direction, LinkKind, Mode
+from app.domain.links import Direction, LinkKind, Mode, Side
 from app.domain.ratings.merge import Policy
 from app.services.system.insights import Insights, server_now
 from app.web.deps import ContainerDep, InsightsDep
@@ -54,11 +54,47 @@ NOTICES = {
 TextForm = Annotated[str, Form(max_length=200)]
 
 
+# which policy each link kind offers (the others do not apply to it)
+POLICIES_BY_KIND = {
+    LinkKind.RATINGS.value: tuple(POLICY_LABELS),
+    LinkKind.PLAYLISTS.value: ("ask", "prefer_a", "prefer_b", "newest"),
+    LinkKind.MIRROR.value: (),
+}
+
+
+def joins_by_library(container: Container) -> dict[int, dict[str, str]]:
+    """For each library, the link kinds it can join as side A and as side B (from the kind
+    registry), as the space-separated lists the link form's options carry."""
+    registry = container.domains.libraries.kinds
+    joins: dict[int, dict[str, str]] = {}
+    for library in container.domains.libraries.libraries():
+        entry = registry.entry(library.kind)
+        joins[library.id] = {
+            side.value: " ".join(kind.value for kind in LinkKind if entry.can_join(kind, side))
+            for side in (Side.A, Side.B)
+        }
+    return joins
+
+
+def error_hint(message: str, form: dict[str, Any]) -> tuple[str, str] | None:
+    """Where to go to fix a link form's error: ``(text, path)``, or None."""
+    if "playlist folder" in message and form.get("library_b_id"):
+        library_id = form["library_b_id"]
+        return ("Set a playlist folder on library B's page", f"/libraries/{library_id}")
+    if "joins" in message:
+        return ("See which libraries you have, and add the one missing", "/libraries")
+    return None
+
+
 def choices() -> dict[str, Any]:
     return {
         "directions": DIRECTION_LABELS,
         "policies": POLICY_LABELS,
         "link_kinds": LINK_KINDS,
+        "policy_kinds": {
+            policy: " ".join(kind for kind, kept in POLICIES_BY_KIND.items() if policy in kept)
+            for policy in POLICY_LABELS
+        },
         "modes": [mode.value for mode in Mode],
     }
 
@@ -78,6 +114,7 @@ def list_page(
         "links.html",
         status_code=status_code,
         overview=insights.overview(now=server_now()),
+        joins=joins_by_library(container),
         **choices(),
         **context,
     )
@@ -151,7 +188,14 @@ def create_link(
             "first_run_primary": first_run_primary,
         }
         return list_page(
-            request, pages, container, insights, status_code=422, error=str(exc), form=form
+            request,
+            pages,
+            container,
+            insights,
+            status_code=422,
+            error=str(exc),
+            hint=error_hint(str(exc), form),
+            form=form,
         )
     return see(f"/links/{link.id}?notice=created")
 

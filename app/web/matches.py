@@ -62,11 +62,15 @@ def decide(
     if not is_htmx(request):
         return see(f"/matches?decided={match.status}")
     overview = insights.overview(now=server_now())
+    _, review_total = container.domains.review.matches(
+        status="review", link_id=None, limit=1, offset=0
+    )
     return pages.render(
         request,
-        "partials/match_row.html",
+        "partials/match_row_swap.html",
         match=match,
         links={summary.link.id: summary for summary in overview.links},
+        review_total=review_total,
     )
 
 

@@ -21,6 +21,7 @@ from app.web.jobs import build_jobs_router
 from app.web.libraries import build_libraries_router
 from app.web.links import build_links_router
 from app.web.matches import build_matches_router
+from app.web.mediamonkey import build_mediamonkey_router
 from app.web.page_deps import PagesDep, ProvidePages
 from app.web.playlists import build_playlists_router
 from app.web.responses import Pages
@@ -59,6 +60,7 @@ def build_web_router(templates: Jinja2Templates) -> APIRouter:
         build_homeassistant_router,
         build_hooks_router,
         build_playlists_router,
+        build_mediamonkey_router,
     ):
         # The areas' routes need no prefix or dependencies of their own: taking them as they
         # are spares FastAPI analysing every route once more (include_router rebuilds them).

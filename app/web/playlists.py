@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.bootstrap import Container
-from app.domain.errors import AlreadyRunning, InvalidInput
+from app.domain.errors import AlreadyRunning, InvalidInput, NotFound
 from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger
 from app.domain.links import LinkKind
 from app.services.playlists.jobs import PLAYLISTS_SYNC
@@ -52,6 +52,16 @@ def _recent_runs(container: Container) -> dict[int, list[JobRecord]]:
     return runs
 
 
+def _side_names(container: Container, job: JobRecord) -> tuple[str, str]:
+    """The names of the two libraries of the job's link (their letters when it is gone)."""
+    try:
+        link = container.domains.libraries.link(job.link_id or 0)
+    except NotFound:
+        return ("A", "B")
+    names = {library.id: library.name for library in container.domains.libraries.libraries()}
+    return (names.get(link.library_a_id, "A"), names.get(link.library_b_id, "B"))
+
+
 def _plan_context(container: Container, job_id: int) -> dict[str, Any]:
     job = container.jobs.get(job_id)
     if job.kind != PLAYLISTS_SYNC:
@@ -59,6 +69,7 @@ def _plan_context(container: Container, job_id: int) -> dict[str, Any]:
     events, total = _events(container, job_id)
     return {
         "job": job,
+        "sides": _side_names(container, job),
         "plans": plan_by_playlist(events),
         "shown_events": len(events),
         "total_events": total,

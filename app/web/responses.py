@@ -9,6 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from app.web.words import install
+
 
 def is_htmx(request: Request) -> bool:
     """HTMX sends ``HX-Request: true``; a plain form post (no JavaScript) does not."""
@@ -25,6 +27,7 @@ class Pages:
 
     def __init__(self, templates: Jinja2Templates) -> None:
         self._templates = templates
+        install(templates.env)
 
     def render(
         self, request: Request, name: str, /, *, status_code: int = 200, **context: Any

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -14,15 +14,19 @@ from app.domain.names import display_form
 from app.services.auth.service import session_csrf
 
 
-def short_time(value: datetime | None, now: datetime | None = None) -> str:
-    """``14:03:22`` today, ``2025-01-02 14:03`` on other days (UTC)."""
+def short_time(
+    value: datetime | None, now: datetime | None = None, zone: tzinfo | None = None
+) -> str:
+    """``14:03:22 CET`` today, ``2025-01-02 14:03 CET`` on other days: in the server's zone
+    (``CROSSFADE_TIMEZONE`` or ``TZ``, the one schedules fire in), always named."""
     if value is None:
         return "–"
-    now = now or datetime.now(UTC)
-    value = value.astimezone(UTC)
-    if value.date() == now.astimezone(UTC).date():
-        return value.strftime("%H:%M:%S")
-    return value.strftime("%Y-%m-%d %H:%M")
+    if value.tzinfo is None:  # stored as UTC without its zone
+        value = value.replace(tzinfo=UTC)
+    shown = value.astimezone(zone)
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    pattern = "%H:%M:%S %Z" if shown.date() == today else "%Y-%m-%d %H:%M %Z"
+    return shown.strftime(pattern).strip()
 
 
 def rate(value: float | None) -> str:

@@ -23,6 +23,8 @@ from app.domain.errors import CrossfadeError
         (errors.PlexUnauthorized("x", server="s"), 502),
         (errors.PlexUnavailable("x", server="s"), 503),
         (errors.PlexNotFound("x", server="s"), 404),
+        (errors.JellyfinError("x", server="s"), 502),
+        (errors.JellyfinUnauthorized("x", server="s"), 502),
         (errors.MirrorError("x"), 400),
         (errors.UnsafeLayout("x"), 400),
         (errors.TargetLocked("x"), 409),

@@ -23,6 +23,12 @@ import requests
 import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.config import SchemathesisConfig
 
 from app.bootstrap import build_container
@@ -36,6 +42,13 @@ from tests.conftest import FAST_TIMING
 DEEP = os.environ.get("CROSSFADE_FUZZ_DEEP") == "1"
 MAX_EXAMPLES = 50 if DEEP else 15
 AUTH_REFUSALS = {"unauthorized", "setup_required", "forbidden", "csrf_failed"}
+# Every response must be what the schema says: a documented status, its media type, its schema.
+RESPONSE_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @dataclass(frozen=True)
@@ -116,12 +129,14 @@ def test_no_generated_request_causes_a_server_error(
     if "Authorization" in case.headers:
         garbled = case.call(base_url=live_app.base_url, session=live_app.session, timeout=30)
         assert garbled.status_code < 500, (case.headers, garbled.text[:500])
+        case.validate_response(garbled, checks=RESPONSE_CHECKS)
         del case.headers["Authorization"]
     response = case.call(base_url=live_app.base_url, session=live_app.session, timeout=30)
     assert response.status_code < 500, (
         f"{case.method} {case.formatted_path} -> {response.status_code}\n"
         f"query={case.query!r} body={case.body!r}\n{response.text[:2000]}"
     )
+    case.validate_response(response, checks=RESPONSE_CHECKS)
     if response.status_code in (401, 403):
         code = response.json().get("code")
         assert code not in AUTH_REFUSALS, (

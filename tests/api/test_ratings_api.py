@@ -189,3 +189,39 @@ def test_second_run_of_a_busy_link_is_409(
     assert second.status_code == 409
     assert second.json()["job_id"] == first.json()["id"]
     wait_for_job(app_client, first.json()["id"])
+
+
+def test_tag_writing_choices_and_the_file_cache_through_the_api(
+    app_client: TestClient, emulator: EmulatorServer, plex: PlexServerClient, music: Path
+) -> None:
+    link_id = make_link(app_client, emulator, plex, music)
+    folder_id = app_client.get(f"/api/v1/links/{link_id}").json()["library_b_id"]
+    bad = app_client.patch(
+        f"/api/v1/libraries/{folder_id}", json={"config": {"read_priority": "musicbee, bogus"}}
+    )
+    assert bad.status_code == 422
+    assert "unknown tag 'bogus'" in bad.json()["detail"]
+    changed = app_client.patch(
+        f"/api/v1/libraries/{folder_id}",
+        json={
+            "config": {
+                "write_profile": "pmrs",
+                "write_mode": "replace_all",
+                "popm_email": "rating@winamp.com",
+                "read_priority": "WINAMP,TEXT",
+            }
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    config = changed.json()["config"]
+    assert config["popm_email"] == "rating@winamp.com"
+    assert config["read_priority"] == "popm:winamp, txxx:rating"
+
+    bad_cache = app_client.post(f"/api/v1/links/{link_id}/run", json={"file_cache": "off"})
+    assert bad_cache.status_code == 422
+    run = app_client.post(f"/api/v1/links/{link_id}/run", json={"file_cache": "clear"})
+    assert run.status_code == 202, run.text
+    job = wait_for_job(app_client, run.json()["id"])
+    assert job["status"] == "succeeded", job
+    assert job["params"]["file_cache"] == "clear"
+    assert job["counters"]["files_read"] == 6

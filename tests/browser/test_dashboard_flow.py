@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Dialog, Page, expect, sync_playwright
 
 from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions, read_file, write_rating
@@ -38,7 +38,7 @@ from tests.emulator.support import running_emulator, write_library
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
+ARTIFACTS = ROOT / "test-artifacts" / "browser" / "flow"
 PLEX_ROOT = "/data/music"
 FIRST = "Artist/Album/01 First.flac"
 SECOND = "Artist/Album/02 Café & Crema.mp3"
@@ -258,7 +258,10 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     page.click("text=Run it for real")
     wait_for_job_end(page)
     expect(page.locator("#job-events tbody tr")).to_have_count(2)  # refreshed at the end
-    expect(page.locator("#job-events")).to_contain_text("write_b")
+    expect(page.locator("#job-events")).to_contain_text("write to NAS music")
+    expect(page.locator("#job-progress .summary-sentence")).to_contain_text(
+        "2 ratings written to NAS music"
+    )
     assert live.file_stars(FIRST) == 4.0
     assert live.file_stars(SECOND) == 3.0
     shot("run-succeeded")
@@ -277,6 +280,7 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     url_before = page.url
     row.locator("button:has-text('Keep B')").click()
     expect(page.locator("tr.conflict-row").first).to_contain_text("kept B")
+    expect(page.locator("#conflicts-count")).to_have_text("0 open")  # swapped out of band
     assert page.url == url_before  # the row swapped in place
     assert live.plex.get_track(live.key(FIRST)).user_rating == 2
     shot("conflict-resolved")
@@ -284,11 +288,20 @@ def test_dashboard_from_setup_to_undo(live: Live, page: Page) -> None:
     # Undo the last run that wrote: the second file is unrated again; the first one changed
     # since, so it keeps the resolved value.
     page.goto(live.url + "/links/1")
+    questions: list[str] = []
+
+    def confirm(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", confirm)
     page.click("text=Undo last run")
     wait_for_job_end(page)
-    expect(page.locator("#job-progress h1")).to_contain_text("ratings_undo")
+    expect(page.locator("#job-progress h1")).to_contain_text("Undo of a ratings sync")
+    expect(page.locator("#job-progress")).not_to_contain_text("Run again")
     assert live.file_stars(SECOND) is None
     assert live.file_stars(FIRST) == 1.0
+    assert questions and questions[0].startswith("Undo run ")  # asked first, saying what
     shot("undone")
 
     page.click("nav >> text=Overview")

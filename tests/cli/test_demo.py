@@ -173,14 +173,18 @@ def test_the_demo_is_ready_to_explore(demo: Demo, wait: Waiter) -> None:
         ratings = next(link for link in links if link["kind"] == "ratings")
         assert ratings["schedule"] == "0 3 * * *" and ratings["policy"] == "ask"
         kinds = {link["kind"] for link in links}
-        assert kinds == {"ratings", "mirror"} or (
-            kinds == {"ratings"} and "no mirror link" in demo.output()
+        assert kinds == {"ratings", "playlists", "mirror"} or (
+            kinds == {"ratings", "playlists"} and "no mirror link" in demo.output()
         )
+        # the media directly in the data directory, a sample playlist beside the music
+        assert Path(music_root) == demo.data_dir.resolve() / "music"
+        playlists = libraries["Demo music files"]["config"]["playlist_dir"]
+        assert (Path(playlists) / "Demo favourites.m3u").read_text().startswith("#EXTM3U")
         [webhook] = client.get("/api/v1/webhooks").json()["items"]
         assert webhook["source"] == "plex" and webhook["link_ids"] == [ratings["id"]]
 
         # a rating in the emulator reaches the demo through its webhook: a sync runs
-        token = (demo.data_dir / "demo" / "plex-token").read_text().strip()
+        token = (demo.data_dir / "plex-token").read_text().strip()
         rated = httpx.put(
             f"{plex_url}/:/rate",
             params={"key": "1001", "identifier": "com.plexapp.plugins.library", "rating": "2"},
@@ -246,6 +250,7 @@ def test_a_second_start_picks_up_where_the_first_left_off(
             emulator.stop()
     (first, first_password, first_libraries, _), (second, second_password, libraries, url) = runs
     assert first.ratings_link == second.ratings_link and first.mirror_link == second.mirror_link
+    assert first.playlists_link is not None and first.playlists_link == second.playlists_link
     assert first.webhook_secret != second.webhook_secret  # shown once: a fresh one each start
     assert first_password is not None and first_password == second_password
     assert [name for name, _ in libraries] == [name for name, _ in first_libraries]

@@ -82,7 +82,7 @@ def test_no_secret_in_any_log_line(demo: DebugDemo, receiver: str, wait: Waiter)
     demo.start(wait)
     password = demo.printed(r"password:\s+(\S+)")
     plex_url = demo.printed(r"Plex emulator: (\S+)")
-    plex_token = (demo.data_dir / "demo" / "plex-token").read_text().strip()
+    plex_token = (demo.data_dir / "plex-token").read_text().strip()
     secret_key = (demo.data_dir / "secret_key").read_text().strip()
     with signed_in(demo) as client:
         outgoing = client.post(

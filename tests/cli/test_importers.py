@@ -14,6 +14,7 @@ from app.cli.main import app
 from plex_emulator.builder import Folder
 from plex_emulator.server import EmulatorServer
 from tests.emulator.support import OWNER_TOKEN, running_emulator, write_library
+from tests.fixtures.mediamonkey import build_mm_db
 
 
 @pytest.fixture
@@ -133,3 +134,61 @@ def test_libraries_and_links_list(
     assert code == 0 and "ratings" in out and "→" in out
     code, out, _ = invoke("links", "list", "--kind", "mirror", "--json")
     assert json.loads(out) == []
+
+
+def test_pmrs_s_mediamonkey_to_plex_becomes_a_link_that_runs(
+    emulator: EmulatorServer, data: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "mm").mkdir()
+    database = build_mm_db(tmp_path / "mm" / "MM.DB", version=4)
+    config = tmp_path / "config.ini"
+    config.write_text(
+        "[main]\nsource = mediamonkey\ndestination = plex\nsync = [tracks]\n"
+        f"[plex]\nserver = Den\ntoken = {OWNER_TOKEN}\n"
+    )
+    code, out, err = invoke(
+        "import", "pmrs-s", str(config), "--plex-url", emulator.url,
+        "--mediamonkey-db", str(database), "--json",
+    )  # fmt: skip
+    assert code == 0, out + err
+    document = json.loads(out)
+    assert [lib["kind"] for lib in document["libraries"]] == ["plex_music", "mediamonkey"]
+    [link] = document["links"]
+    assert link["direction"] == "b_to_a"  # MediaMonkey (B) is the source: only Plex is written
+    before = database.read_bytes()
+    code, out, err = invoke("ratings", "run", str(link["id"]), "--dry-run", "--json")
+    assert code in (0, 3), out + err
+    assert json.loads(out)["counters"]["items_b"] > 0
+    assert database.read_bytes() == before
+
+
+def test_pmrs_config_yml_becomes_a_link_that_runs(
+    emulator: EmulatorServer,
+    music: Path,
+    data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text(
+        f"plex:\n  url: {emulator.url}\n  token: wrong-token\n  libraries:\n    - Music\n"
+    )
+    monkeypatch.setenv("PMRS_PLEX_TOKEN", OWNER_TOKEN)  # PMRS's own override wins, as in PMRS
+    code, out, err = invoke("import", "pmrs", str(config), "--json")
+    assert code == 0, out + err
+    document = json.loads(out)
+    plex, folder = document["libraries"]
+    assert (plex["kind"], folder["kind"]) == ("plex_music", "music_folder")
+    [link] = document["links"]
+    assert link["direction"] == "both"
+    assert document["next"] == [f"crossfade ratings sync --link {link['id']} --dry-run"]
+    assert any("environment: token" in note for note in document["kept"])
+
+    code, out, err = invoke("libraries", "list", "--json")
+    where = {row["kind"]: row["where"] for row in json.loads(out)}
+    assert where["music_folder"] == str(music)  # the folder Plex's section uses
+
+    code, out, err = invoke("ratings", "sync", "--link", str(link["id"]), "--dry-run", "--json")
+    assert code == 0, out + err
+    counters = json.loads(out)["counters"]
+    assert counters["pairs"] == counters["items_a"] > 0

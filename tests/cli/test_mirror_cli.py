@@ -301,3 +301,31 @@ def test_setup_errors_naming_undecodable_paths_stay_valid_json(tmp_path: Path) -
     done = mirror("sync", "--json", missing, tmp_path / "jf")
     doc = document(done)
     assert done.returncode == 1 and "gone \\xe9" in doc["error"]
+
+
+def test_without_a_command_the_arguments_are_syncs(library: Path, tmp_path: Path) -> None:
+    done = mirror("--create", "--json", library, tmp_path / "jf")
+    assert done.returncode == 0, done.stderr
+    assert document(done)["operation"] == "sync"
+    assert (tmp_path / "jf" / BOOT_JF).is_dir()
+    assert mirror(library, tmp_path / "jf").returncode == 0
+    assert mirror(library, tmp_path / "missing").returncode == 1
+
+
+def test_import_document_and_modes(tmp_path: Path) -> None:
+    staged = tmp_path / "stage"
+    staged.mkdir()
+    (staged / f"{BOOT} [1080p].mkv").write_bytes(b"v")
+    (staged / "notes.txt").write_bytes(b"t")
+    done = mirror("import", "--copy", "--create", "--json", staged, tmp_path / "jf")
+    assert done.returncode == 0, done.stderr
+    doc = document(done)
+    assert doc["operation"] == "import" and doc["mode"] == "copy"
+    assert JPS_SYNC_KEYS - {"strays_in_target"} <= doc.keys()
+    assert doc["summary"]["files_updated"] == 1 and doc["summary"]["sources_removed"] == 0
+    assert (staged / f"{BOOT} [1080p].mkv").exists()
+    assert mirror("import", "--move", "--copy", staged, tmp_path / "jf").returncode == 2
+    text = mirror("import", staged, tmp_path / "jf")
+    assert text.returncode == 0
+    assert "Summary: 1 movies imported, 0 files moved" in text.stderr.decode()
+    assert not (staged / f"{BOOT} [1080p].mkv").exists()

@@ -189,5 +189,27 @@ def test_scan(tmp_path: Path) -> None:
     assert "popm:windows: 1 file" in result.stdout
     as_json = json.loads(runner.invoke(app, ["tags", "scan", "--json", str(tmp_path)]).stdout)
     assert as_json["files"] == 2
-    assert as_json["dialects"]["txxx:rating"] == {"files": 1, "scales": {"1–5": 1}}
+    assert as_json["dialects"]["txxx:rating"] == {
+        "files": 1,
+        "scales": {"1–5": 1},
+        "inferred_scale": None,
+    }
     assert runner.invoke(app, ["tags", "scan", str(tmp_path / "nope")]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "frames"),
+    [
+        (["--profile", "pmrs"], {"Plex": 196}),
+        (["--profile", "winamp"], {"rating@winamp.com": 196}),
+        (["--popm-email", "me@example.org"], {"me@example.org": 196}),
+        (["--profile", "windows", "--popm-email", "Plex"], {"Plex": 196}),
+    ],
+)
+def test_write_with_a_preset_or_a_custom_popm_email(
+    tmp_path: Path, options: list[str], frames: dict[str, int]
+) -> None:
+    path = copy_fixture("mp3.mp3", tmp_path)
+    result = runner.invoke(app, ["tags", "write", "--stars", "4", *options, str(path)])
+    assert result.exit_code == 0, result.output
+    assert {frame.email: frame.rating for frame in ID3(path).getall("POPM")} == frames

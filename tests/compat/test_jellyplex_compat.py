@@ -5,9 +5,7 @@ targets. The trees must be identical except for the documented Fixes of docs/MIR
 named after the movie follows the folder's new name, and small metadata files are copies, not
 hardlinks. Every video both trees hold must be a hardlink of the same source inode.
 
-The tools are installed from PyPI into a virtualenv under ``~/.cache/crossfade-test``
-(``CROSSFADE_TEST_CACHE`` overrides), reused when present. With ``CI=true`` the test runs or
-fails; elsewhere it is skipped when PyPI cannot be reached.
+The tools are installed by the ``jps_bin`` fixture (tests/compat/conftest.py).
 """
 
 from __future__ import annotations
@@ -15,59 +13,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
-
-import pytest
 
 from app.domain.mirror.naming import METADATA_SUFFIXES, is_video_name, split_suffix
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("jellyplex-sync==0.5.0", "jellyplex-gen==0.1.1")
 SEED = "crossfade-compat"
 MOVIES = 48
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("CROSSFADE_TEST_CACHE")
-    return Path(base) if base else Path.home() / ".cache" / "crossfade-test"
-
-
-def install(env_dir: Path) -> None:
-    """A virtualenv with the packages; filled by our own pip when it has none (no ensurepip)."""
-    python = env_dir / "bin" / "python"
-    try:
-        venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-        pip = [str(python), "-m", "pip"]
-    except (OSError, subprocess.CalledProcessError):
-        venv.EnvBuilder(with_pip=False, clear=True).create(env_dir)
-        pip = [sys.executable, "-m", "pip", "--python", str(python)]
-    subprocess.run(
-        [*pip, "install", "-q", "--disable-pip-version-check", *PACKAGES],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="session")
-def jps_bin() -> Path:
-    """The bin directory of a virtualenv with jellyplex-sync and jellyplex-gen."""
-    env_dir = _cache_dir() / "jps-0.5.0"
-    bin_dir = env_dir / "bin"
-    if (bin_dir / "jellyplex").exists() and (bin_dir / "jellyplex-gen").exists():
-        return bin_dir
-    try:
-        install(env_dir)
-    except (OSError, subprocess.SubprocessError) as exc:
-        detail = getattr(exc, "stderr", b"") or b""
-        message = (
-            f"cannot install {' '.join(PACKAGES)}: {exc} {detail.decode(errors='replace')[-500:]}"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return bin_dir
 
 
 def run(command: list[str]) -> None:
@@ -112,10 +64,15 @@ def sidecar_fix(jps_only: set[str], ours_only: set[str], source_folders: dict[st
 
 
 def compare(
-    source: Path, theirs: Path, mine: Path, source_folders: dict[str, str]
+    source: Path,
+    theirs: Path,
+    mine: Path,
+    source_folders: dict[str, str],
+    preexisting: frozenset[str] = frozenset(),
 ) -> tuple[int, int, int]:
     """Assert the documented-fixes-only equality; returns how many videos, metadata copies
-    and renamed sidecars it saw."""
+    and renamed sidecars it saw. ``preexisting`` paths were put into both targets before the
+    runs (separate files of the same names): they must be in both, as they were."""
     jps_tree, our_tree = tree(theirs), tree(mine)
     source_inodes = {st.st_ino for st in tree(source).values()}
     only_theirs, only_mine = jps_tree.keys() - our_tree.keys(), our_tree.keys() - jps_tree.keys()
@@ -123,7 +80,7 @@ def compare(
     videos = copies = 0
     for path in jps_tree.keys() & our_tree.keys():
         theirs_st, mine_st = jps_tree[path], our_tree[path]
-        if os.path.isdir(mine / path):
+        if os.path.isdir(mine / path) or path in preexisting:
             continue
         if is_video_name(path):
             videos += 1

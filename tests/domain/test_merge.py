@@ -154,16 +154,6 @@ def test_policy_newest_uses_change_times(
         (6, 8, MergeRules(direction=Direction.B_TO_A), Action.WRITE_A, A),
         (8, 6, MergeRules(direction=Direction.B_TO_A), Action.SKIP_DIRECTION, B),
         (None, 6, MergeRules(direction=Direction.B_TO_A), Action.SKIP_DIRECTION, B),
-        # modes, with Plex on A and the files on B: import = files -> Plex writes A ...
-        (6, 8, MergeRules(mode=Mode.IMPORT, files_side=B), Action.WRITE_A, A),
-        (8, 6, MergeRules(mode=Mode.IMPORT, files_side=B), Action.SKIP_DIRECTION, B),
-        # ... export = Plex -> files writes B
-        (8, 6, MergeRules(mode=Mode.EXPORT, files_side=B), Action.WRITE_B, B),
-        (6, 8, MergeRules(mode=Mode.EXPORT, files_side=B), Action.SKIP_DIRECTION, A),
-        (None, 6, MergeRules(mode=Mode.EXPORT, files_side=B), Action.WRITE_B, B),
-        # files on A this time
-        (8, 6, MergeRules(mode=Mode.IMPORT, files_side=A), Action.WRITE_B, B),
-        (8, 6, MergeRules(mode=Mode.EXPORT, files_side=A), Action.SKIP_DIRECTION, B),
         # a policy winner on the read-only side cannot be written back
         (
             8,
@@ -175,11 +165,11 @@ def test_policy_newest_uses_change_times(
         (8, 4, MergeRules(direction=Direction.A_TO_B, policy=Policy.PREFER_A), Action.WRITE_B, B),
         # a direction and a mode that exclude each other write nothing
         (
-            8,
             6,
+            8,
             MergeRules(direction=Direction.A_TO_B, mode=Mode.EXPORT, files_side=A),
             Action.SKIP_DIRECTION,
-            B,
+            A,
         ),
         # agreement is recorded whatever the run may write
         (8, 8, MergeRules(mode=Mode.EXPORT, files_side=B), Action.RECORD_BASELINE, None),
@@ -246,7 +236,21 @@ def test_direction_and_mode_limit_the_written_side(
             8,
             6,
             MergeRules(mode=Mode.EXPORT, files_side=B),
-            "changed on B only: 3★ -> 4★; not written to A: mode export writes only B",
+            "export: A 3★ wins over 4★; copy to B",
+        ),
+        (
+            None,
+            8,
+            6,
+            MergeRules(mode=Mode.EXPORT, files_side=B),
+            "export: A unrated, B keeps 4★ (an unrated source clears nothing)",
+        ),
+        (
+            6,
+            8,
+            6,
+            MergeRules(direction=Direction.B_TO_A, mode=Mode.EXPORT, files_side=B),
+            "export: A 3★ wins over 4★; not written to B: the link's direction is b_to_a",
         ),
     ],
 )
@@ -254,6 +258,64 @@ def test_reasons_read_well(
     a: HalfStars, b: HalfStars, base: object, rules: MergeRules, reason: str
 ) -> None:
     assert merge(R(a), R(b), _baseline(base), rules).reason == reason
+
+
+# PMRS's table, Plex on A and the files on B: import = files -> Plex, export = Plex -> files.
+# The baseline plays no part in who wins; it is only recorded where both sides end equal.
+IMPORT_B = MergeRules(mode=Mode.IMPORT, files_side=B, policy=Policy.PREFER_A)
+EXPORT_B = MergeRules(mode=Mode.EXPORT, files_side=B, policy=Policy.PREFER_B)
+
+
+@pytest.mark.parametrize("base", [NO_BASELINE, None, 4, 6, 8])
+@pytest.mark.parametrize(
+    ("plex", "file", "rules", "action", "value"),
+    [
+        # import: every rated file that differs from Plex goes to Plex ...
+        (None, 6, IMPORT_B, Action.WRITE_A, 6),
+        (8, 6, IMPORT_B, Action.WRITE_A, 6),
+        (6, 8, IMPORT_B, Action.WRITE_A, 8),
+        # ... an unrated file never clears Plex
+        (8, None, IMPORT_B, Action.KEEP, None),
+        # export: every rated Plex value that differs goes to the file ...
+        (6, None, EXPORT_B, Action.WRITE_B, 6),
+        (6, 8, EXPORT_B, Action.WRITE_B, 6),
+        (8, 6, EXPORT_B, Action.WRITE_B, 8),
+        # ... an unrated Plex never clears a file
+        (None, 8, EXPORT_B, Action.KEEP, None),
+    ],
+)
+def test_import_and_export_follow_pmrs(
+    plex: HalfStars,
+    file: HalfStars,
+    rules: MergeRules,
+    action: Action,
+    value: HalfStars,
+    base: object,
+) -> None:
+    decision = merge(R(plex), R(file), _baseline(base), rules)
+    assert (decision.action, decision.value) == (action, R(value))
+    if decision.writes:
+        assert decision.new_baseline == Baseline(R(value))
+    else:
+        assert decision.new_baseline is None and decision.target is None
+
+
+@pytest.mark.parametrize("rules", [IMPORT_B, EXPORT_B])
+@pytest.mark.parametrize(
+    ("value", "base", "action"),
+    [
+        (6, 6, Action.NONE),
+        (6, 4, Action.RECORD_BASELINE),
+        (None, 6, Action.RECORD_BASELINE),
+        (6, NO_BASELINE, Action.RECORD_BASELINE),
+    ],
+)
+def test_one_way_runs_record_what_both_sides_hold(
+    rules: MergeRules, value: HalfStars, base: object, action: Action
+) -> None:
+    decision = merge(R(value), R(value), _baseline(base), rules)
+    assert decision.action is action
+    assert decision.new_baseline == (None if action is Action.NONE else Baseline(R(value)))
 
 
 @pytest.mark.parametrize("mode", [Mode.IMPORT, Mode.EXPORT])
@@ -350,6 +412,9 @@ def _check_invariants(
             assert decision.new_baseline == Baseline(a)
         return
     assert action not in (Action.NONE, Action.RECORD_BASELINE)
+    if rules.source is not None:
+        _check_one_way(current, rules.source, rules, decision)
+        return
     if action is Action.CONFLICT:
         assert changed[A] and changed[B], "a conflict needs a change on both sides"
         undecided_newest = rules.policy is Policy.NEWEST and (
@@ -373,6 +438,22 @@ def _check_invariants(
         assert action is (Action.WRITE_A if target is A else Action.WRITE_B)
         assert target in rules.writable
         assert decision.new_baseline == Baseline(decision.value)
+
+
+def _check_one_way(
+    current: dict[Side, RatingValue], source: Side, rules: MergeRules, decision: MergeDecision
+) -> None:
+    """import/export: the rated source wins, an unrated source keeps the other side."""
+    if current[source] is None:
+        assert decision.action is Action.KEEP
+        assert decision.new_baseline is None and decision.target is None
+        return
+    assert decision.target is source.other
+    assert decision.value == current[source]
+    if source.other in rules.writable:
+        assert decision.writes and decision.new_baseline == Baseline(decision.value)
+    else:
+        assert decision.action is Action.SKIP_DIRECTION and decision.new_baseline is None
 
 
 def test_every_combination_keeps_the_invariants() -> None:

@@ -11,11 +11,13 @@ from app.domain.ratings.dialects import (
 )
 from app.domain.ratings.profiles import (
     PRESETS,
+    PresetName,
     TagWrite,
     WriteProfile,
     custom_profile,
     plan_write,
     preset,
+    with_popm_email,
 )
 from app.domain.ratings.scales import TextScale
 from app.domain.ratings.value import Rating
@@ -38,6 +40,9 @@ R = Rating
         ("quodlibet", ("popm:quodlibet",), ("vorbis:rating:quodlibet@lists.sacredchao.net",)),
         ("fmps", ("txxx:fmps_rating",), ("vorbis:fmps_rating",)),
         ("Strawberry", ("txxx:fmps_rating",), ("vorbis:fmps_rating",)),
+        ("winamp", ("popm:winamp",), ("vorbis:rating",)),
+        ("pmrs", ("popm:plex",), ("vorbis:rating",)),
+        ("Plex", ("popm:plex",), ("vorbis:rating",)),
         (
             "everything",
             ("popm:windows", "popm:musicbee", "txxx:fmps_rating"),
@@ -56,9 +61,10 @@ def test_presets(name: str, id3: tuple[str, ...], vorbis: tuple[str, ...]) -> No
 
 def test_every_preset_is_listed() -> None:
     assert set(PRESETS) == {
-        "musicbee", "mediamonkey", "windows", "foobar2000", "picard", "quodlibet", "fmps",
-        "everything",
+        "musicbee", "mediamonkey", "windows", "winamp", "pmrs", "foobar2000", "picard",
+        "quodlibet", "fmps", "everything",
     }  # fmt: skip
+    assert [name.value for name in PresetName] == list(PRESETS)
     assert preset("foobar2000").text_scale is TextScale.STARS5
     assert preset("musicbee").defaults(Family.MP4) == ("mp4:itunes_rate",)
 
@@ -156,3 +162,27 @@ def test_plan_write_uses_the_pinned_scale() -> None:
     assert plan == (TagWrite("vorbis:rating", "10", R(1)),)
     plan = plan_write((), R(1), preset("musicbee"), Family.VORBIS)
     assert plan == (TagWrite("vorbis:rating", "20", R(2)),)
+
+
+@pytest.mark.parametrize(
+    ("base", "email", "id3"),
+    [
+        ("musicbee", "Plex", ("popm:plex",)),
+        ("musicbee", "rating@winamp.com", ("popm:winamp",)),
+        ("windows", "me@example.org", ("popm:me@example.org",)),
+        ("everything", "Plex", ("popm:plex", "txxx:fmps_rating")),
+        ("foobar2000", "Plex", ("popm:plex", "txxx:rating")),
+    ],
+)
+def test_a_custom_popm_email_replaces_the_presets_popm_frames(
+    base: str, email: str, id3: tuple[str, ...]
+) -> None:
+    profile = with_popm_email(preset(base), email)
+    assert profile.defaults(Family.ID3) == id3
+    assert profile.defaults(Family.VORBIS) == preset(base).defaults(Family.VORBIS)
+
+
+@pytest.mark.parametrize("email", ["", "  ", "a\nb"])
+def test_a_bad_popm_email_is_refused(email: str) -> None:
+    with pytest.raises(InvalidInput, match="POPM email"):
+        with_popm_email(preset("musicbee"), email)

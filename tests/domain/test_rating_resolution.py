@@ -12,7 +12,13 @@ from app.domain.ratings.dialects import (
 from app.domain.ratings.profiles import (
     preset,
 )
-from app.domain.ratings.resolution import DEFAULT_PRIORITY, ReadPolicy, ReadPolicyKind, resolve
+from app.domain.ratings.resolution import (
+    DEFAULT_PRIORITY,
+    ReadPolicy,
+    ReadPolicyKind,
+    parse_priority,
+    resolve,
+)
 from app.domain.ratings.value import Rating
 
 R = Rating
@@ -95,3 +101,42 @@ def test_default_priority_starts_with_the_write_dialects() -> None:
     assert policy.priority[:2] == ("txxx:fmps_rating", "vorbis:fmps_rating")
     assert set(DEFAULT_PRIORITY) <= set(policy.priority)
     assert len(policy.priority) == len(set(policy.priority))
+
+
+@pytest.mark.parametrize(
+    ("given", "ids"),
+    [
+        ("musicbee,windows,vorbis:rating", ("popm:musicbee", "popm:windows", "vorbis:rating")),
+        # plex-music-rating-sync's --tag-priority-order names
+        (
+            "WINDOWSMEDIAPLAYER, MEDIAMONKEY,MUSICBEE ,WINAMP,TEXT",
+            ("popm:windows", "popm:mediamonkey", "popm:musicbee", "popm:winamp", "txxx:rating"),
+        ),
+        ("POPM:Plex, POPM:me@example.org", ("popm:plex", "popm:me@example.org")),
+        (
+            ["fmps", "plex", "wmp", "windows"],
+            ("txxx:fmps_rating", "vorbis:fmps_rating", "popm:plex", "popm:windows"),
+        ),
+    ],
+)
+def test_parse_priority(given: str | list[str], ids: tuple[str, ...]) -> None:
+    assert parse_priority(given) == ids
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [("musicbee, nonsense", "unknown tag 'nonsense'"), (" , ", "empty"), ("xyz:rating", "dialect")],
+)
+def test_parse_priority_refuses_what_it_does_not_know(given: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        parse_priority(given)
+
+
+def test_a_priority_list_comes_before_the_profiles_dialects() -> None:
+    policy = ReadPolicy.for_profile(preset("musicbee"), priority=("popm:windows",))
+    assert policy.priority[:2] == ("popm:windows", "popm:musicbee")
+    readings = [
+        TagReading("popm:musicbee", "64", Rating(4)),
+        TagReading("popm:windows", "196", Rating(8)),
+    ]
+    assert resolve(readings, policy).rating == Rating(8)

@@ -24,14 +24,15 @@ A, B = Side.A, Side.B
 PLEX, PLEX_MOVIES = LibraryKind.PLEX_MUSIC, LibraryKind.PLEX_MOVIES
 MUSIC, MOVIES = LibraryKind.MUSIC_FOLDER, LibraryKind.MOVIE_FOLDER
 SUBSONIC = LibraryKind.SUBSONIC
+MM = LibraryKind.MEDIAMONKEY
 
 
 @pytest.mark.parametrize(
     ("link_kind", "side", "kinds"),
     [
-        (LinkKind.RATINGS, A, (PLEX, MUSIC, SUBSONIC)),
-        (LinkKind.RATINGS, B, (PLEX, MUSIC, SUBSONIC)),
-        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC, SUBSONIC)),
+        (LinkKind.RATINGS, A, (PLEX, MUSIC, SUBSONIC, MM)),
+        (LinkKind.RATINGS, B, (PLEX, MUSIC, SUBSONIC, MM)),
+        (LinkKind.PLAYLISTS, A, (PLEX, MUSIC, SUBSONIC, MM)),
         (LinkKind.PLAYLISTS, B, (MUSIC,)),
         (LinkKind.MIRROR, A, (MOVIES,)),
         (LinkKind.MIRROR, B, (MOVIES,)),
@@ -50,6 +51,7 @@ def test_which_kinds_join_which_links(
         (PLEX_MOVIES, "Plex movies", "X-Plex-Token", False, False, True),
         (MUSIC, "Music folder", None, True, True, False),
         (MOVIES, "Movie folder", None, False, False, False),
+        (MM, "MediaMonkey", None, True, True, False),
     ],
 )  # fmt: skip
 def test_each_kind_is_declared_once(
@@ -85,10 +87,8 @@ def test_the_catalog_validates_by_the_registry(
     libraries: LibraryRepository, tmp_path: Path
 ) -> None:
     catalog = LibraryCatalog(libraries)
-    with pytest.raises(
-        InvalidInput, match="unknown library kind 'jellyfin'; use one of plex_music, "
-    ):
-        catalog.add_library(kind="jellyfin", name="J", config={})
+    with pytest.raises(InvalidInput, match="unknown library kind 'emby'; use one of plex_music, "):
+        catalog.add_library(kind="emby", name="J", config={})
     with pytest.raises(InvalidInput, match="a Plex library needs a token"):
         catalog.add_library(
             kind=PLEX, name="P", config={"base_url": "http://p", "section_ids": [1]}

@@ -124,3 +124,24 @@ def test_a_latin1_playlist_name_titles_it_in_display_form(tmp_path: Path) -> Non
     assert playlist.title == "Caf\\xe9 mix"
     assert os.fsencode(playlist.ref) == b"Caf\xe9 mix.m3u"
     playlist.title.encode("utf-8")
+
+
+def test_a_folder_side_reads_and_rewrites_pls_in_its_own_form(tmp_path: Path) -> None:
+    (tmp_path / "Road.pls").write_bytes(
+        b"[playlist]\r\nFile1=..\\music\\Caf\xe9.mp3\r\nTitle1=AC/DC - Caf\xe9\r\nLength1=200\r\n"
+        b"NumberOfEntries=1\r\nVersion=2\r\n"
+    )
+    side = FolderPlaylistSide(str(tmp_path), label="Files")
+
+    listing = side.list(RecordingReporter(), lambda _names: True)
+
+    assert listing.present == {"Road.pls"}
+    [road] = listing.playlists
+    assert road.encoding == "cp1252" and road.title == "Road"
+    assert [entry.label for entry in road.entries] == ["AC/DC – Café"]
+    side.write(road, "Road", [*road.entries, *road.entries])
+    assert (tmp_path / "Road.pls").read_bytes() == (
+        b"[playlist]\r\nFile1=..\\music\\Caf\xe9.mp3\r\nTitle1=AC/DC - Caf\xe9\r\nLength1=200\r\n"
+        b"File2=..\\music\\Caf\xe9.mp3\r\nTitle2=AC/DC - Caf\xe9\r\nLength2=200\r\n"
+        b"NumberOfEntries=2\r\nVersion=2\r\n"
+    )

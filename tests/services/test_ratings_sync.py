@@ -95,15 +95,20 @@ def test_unrating_in_plex_clears_the_file(world: RatingsWorld) -> None:
     assert world.file_rating(FIRST) is None
 
 
-def test_export_then_unrating_in_plex_propagates(world: RatingsWorld) -> None:
+def test_export_keeps_a_file_plex_unrated_and_the_next_sync_clears_it(
+    world: RatingsWorld,
+) -> None:
     world.rate_in_plex(OOPS, 6)
     world.run(Mode.EXPORT)
     assert world.file_rating(OOPS) == 6
 
     world.rate_in_plex(OOPS, None)
-    world.run(Mode.EXPORT)
+    summary, _ = world.run(Mode.EXPORT)
+    assert world.file_rating(OOPS) == 6, "an unrated Plex clears nothing on export"
+    assert summary.kept == 1
 
-    assert world.file_rating(OOPS) is None
+    world.run()
+    assert world.file_rating(OOPS) is None, "sync sees the change against the export's baseline"
 
 
 def test_file_rerated_by_another_player_wins_over_unchanged_plex(world: RatingsWorld) -> None:
@@ -231,7 +236,8 @@ def test_import_mode_writes_only_plex(world: RatingsWorld) -> None:
     assert world.plex_rating(CAFE) == 3
     assert world.file_rating(FIRST) is None
     assert summary.written_a == 1 and summary.written_b == 0
-    assert sorted(e["action"] for e in reporter.events) == ["skip_direction", "write_a"]
+    assert summary.kept == 1, "the unrated file keeps Plex's rating and is not written"
+    assert [e["action"] for e in reporter.events] == ["write_a"]
 
 
 def test_import_without_exactly_one_folder_side_is_refused(world: RatingsWorld) -> None:

@@ -62,9 +62,31 @@ def test_summary_counts_dialects_scales_and_failures(library: Path) -> None:
 def test_summary_lines_for_people(library: Path) -> None:
     lines = scan_tags(library, read=read_file, list_files=iter_audio_files).lines()
     assert lines[0].endswith("10 files, 7 read, 3 failed, 5 rated, 1 with disagreeing tags")
-    assert "vorbis:rating: 0–100 in 4 files, 1–5 in 1 file, invalid in 1 file" in lines
+    assert (
+        "vorbis:rating: 0–100 in 4 files, 1–5 in 1 file, invalid in 1 file; "
+        "inferred scale 0–100 (from 4 unambiguous value(s))"
+    ) in lines
     assert "vorbis:fmps_rating: 0–1 in 1 file" in lines
     assert "error empty_file: 1 file" in lines
+
+
+def test_pmrs_half_star_in_a_percent_library_reads_half_a_star(tmp_path: Path) -> None:
+    """PMRS writes ½★ as RATING=10; the folder's 20, 60 and 100 say the field is percent."""
+    for name, value in (("a", "20"), ("b", "60"), ("c", "100"), ("half", "10")):
+        _vorbis(tmp_path, f"{name}.flac", ("RATING", value))
+    summary = scan_tags(tmp_path, read=read_file, list_files=iter_audio_files)
+    rating = {d.dialect: d for d in summary.dialects}["vorbis:rating"]
+    assert dict(rating.scales) == {"0–100": 4}, "the ambiguous 10 counted as percent"
+    assert rating.inferred == "0–100 (from 3 unambiguous value(s))"
+
+
+def test_without_evidence_ten_is_tenths(tmp_path: Path) -> None:
+    for name, value in (("a", "4"), ("ten", "10")):
+        _vorbis(tmp_path, f"{name}.flac", ("RATING", value))
+    summary = scan_tags(tmp_path, read=read_file, list_files=iter_audio_files)
+    rating = {d.dialect: d for d in summary.dialects}["vorbis:rating"]
+    assert dict(rating.scales) == {"0–10": 1, "1–5": 1}
+    assert rating.inferred is None
 
 
 def test_missing_root(tmp_path: Path) -> None:

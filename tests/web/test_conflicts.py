@@ -50,6 +50,11 @@ def test_inbox_shows_stars_baseline_evidence_and_rows_resolve_in_place(
     swapped = response.text
     assert swapped.lstrip().startswith(f'<tr id="conflict-{first}"')
     assert "kept B" in swapped and "row-done" in swapped
+    assert "it moved to" in swapped  # the row says it left the open ones
+    # the inbox's open count follows at once (an out-of-band swap beside the row)
+    assert re.search(r'<span id="conflicts-count"[^>]*hx-swap-oob="true">1 open</span>', swapped)
+    # every star picker starts at the same value, the row's and the bulk one
+    assert page.count('<option value="3.0" selected>') == 3
     assert conflicted.file_stars(FIRST) == 1.0
     assert conflicted.plex.get_track(conflicted.key(FIRST)).user_rating == 2
     assert open_ids(conflicted) == [second]

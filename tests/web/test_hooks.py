@@ -40,6 +40,10 @@ def test_creating_an_endpoint_shows_its_url_once(app_client: TestClient, tmp_pat
     page = app_client.get("/webhooks")
     assert page.status_code == 200
     assert "Add an incoming webhook" in page.text and f"link {link} · ratings: a ⇄ b" in page.text
+    one_way = app_client.patch(f"/api/v1/links/{link}", json={"direction": "a_to_b"})
+    assert one_way.status_code == 200, one_way.text
+    assert f"link {link} · ratings: a → b" in app_client.get("/webhooks").text
+    app_client.patch(f"/api/v1/links/{link}", json={"direction": "both"})
 
     created = app_client.post(
         "/webhooks",

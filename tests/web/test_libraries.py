@@ -36,6 +36,15 @@ def test_test_connection_with_and_without_javascript(world: DashboardWorld) -> N
         "/libraries/plex/test", data={"base_url": "ftp://x", "token": "t"}, headers=HTMX
     )
     assert "must start with http" in bad_url.text
+    # an unknown host: said in words, the technical text folded beneath
+    unknown = world.client.post(
+        "/libraries/plex/test",
+        data={"base_url": "http://nonexistent.invalid:32400", "token": "t"},
+        headers=HTMX,
+    ).text
+    assert "Could not use this server: the server name could not be resolved" in unknown
+    assert '<details class="technical"><summary>Technical detail</summary>' in unknown
+    assert "gaierror" in unknown.split("Technical detail")[1]
 
 
 def test_adding_libraries_and_refusing_bad_ones(world: DashboardWorld) -> None:
@@ -183,6 +192,10 @@ def test_incomplete_settings_and_mapping_forms_are_422_and_change_nothing(
         "write_profile": "musicbee",
         "read_policy": "priority",
         "playlist_dir": "",
+        "write_mode": "",
+        "popm_email": "",
+        "read_priority": "",
+        "pinned_scale": "",
     }
     attempts = [
         (plex_id, {}),

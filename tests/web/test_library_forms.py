@@ -45,6 +45,19 @@ def test_section_ids_of_refuses(text: str) -> None:
             {"root": " /srv/music ", "write_profile": "picard", "read_policy": "ask",
              "playlist_dir": ""},
             {"root": "/srv/music", "write_profile": "picard", "read_policy": "ask",
+             "write_mode": None, "popm_email": None, "read_priority": None,
+             "pinned_scale": None, "playlist_dir": None},
+        ),
+        # The tag-writing choices: as posted, text stripped.
+        (
+            LibraryKind.MUSIC_FOLDER,
+            {"root": "/m", "write_profile": "pmrs", "read_policy": "priority",
+             "write_mode": "replace_all", "popm_email": " Plex ",
+             "read_priority": "windows, vorbis:rating", "pinned_scale": "percent",
+             "playlist_dir": ""},
+            {"root": "/m", "write_profile": "pmrs", "read_policy": "priority",
+             "write_mode": "replace_all", "popm_email": "Plex",
+             "read_priority": "windows, vorbis:rating", "pinned_scale": "percent",
              "playlist_dir": None},
         ),
         # Fields not posted take the form's defaults.
@@ -75,7 +88,19 @@ def test_secret_of_a_post(kind: str, posted: dict[str, object], secret: str | No
     ("kind", "fields"),
     [
         (LibraryKind.PLEX_MUSIC, ("base_url", "section_ids", "account", "token")),
-        (LibraryKind.MUSIC_FOLDER, ("root", "write_profile", "read_policy", "playlist_dir")),
+        (
+            LibraryKind.MUSIC_FOLDER,
+            (
+                "root",
+                "write_profile",
+                "read_policy",
+                "write_mode",
+                "popm_email",
+                "read_priority",
+                "pinned_scale",
+                "playlist_dir",
+            ),
+        ),
         (LibraryKind.MOVIE_FOLDER, ("root", "layout")),
         (LibraryKind.PLEX_MOVIES, ()),  # added through the API only
     ],

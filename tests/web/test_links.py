@@ -52,6 +52,38 @@ def test_create_edit_and_refuse_bad_links(world: DashboardWorld) -> None:
     assert "five-field cron" in edit.text
 
 
+def test_the_link_form_follows_the_kind_and_errors_say_where_to_go(
+    world: DashboardWorld,
+) -> None:
+    plex_id, folder_id = world.add_plex(), world.add_folder()
+    form = world.client.get("/links").text.split("data-kind-form>")[1].split("</form>")[0]
+    # each library says which link kinds it can join, on which side (the kind registry's joins)
+    assert f'<option value="{plex_id}" data-kinds="ratings playlists"' in form
+    assert re.search(rf'<option value="{folder_id}" data-kinds="ratings playlists"', form)
+    # a policy only for the kinds it applies to; the first-run choice only for ratings
+    assert 'value="highest" data-kinds="ratings"' in form
+    assert 'value="ask" data-kinds="ratings playlists"' in form
+    assert '<label class="field" data-for-kinds="ratings" ><span>First run' in form
+
+    # the playlists form, as the server renders it after an error: fields of that kind only
+    refused = world.client.post(
+        "/links", data={"kind": "playlists", "library_a_id": plex_id, "library_b_id": folder_id}
+    )
+    assert refused.status_code == 422
+    assert "needs a playlist folder" in refused.text
+    # ... with the page to go to
+    assert f'<a href="/libraries/{folder_id}">Set a playlist folder on library B' in refused.text
+    again = refused.text.split("data-kind-form>")[1].split("</form>")[0]
+    assert 'data-for-kinds="ratings" hidden><span>First run' in again
+    assert 'value="highest" data-kinds="ratings" disabled' in again
+
+    mirror = world.client.post(
+        "/links", data={"kind": "mirror", "library_a_id": plex_id, "library_b_id": folder_id}
+    )
+    assert "joins two movie folders" in mirror.text
+    assert '<a href="/libraries">See which libraries you have' in mirror.text
+
+
 def test_an_empty_or_truncated_edit_is_422_and_changes_nothing(world: DashboardWorld) -> None:
     link_id = world.add_link(
         world.add_plex(),
@@ -102,7 +134,10 @@ def test_preview_shows_planned_changes_and_writes_nothing(world: DashboardWorld)
 
     page = world.client.get(f"/links/{link_id}/preview/{job.id}").text
     assert "<strong>2</strong> to write in Files" in page
-    assert "First [" in page and "Café &amp; Crema [" in page
+    # names first, their key or path as secondary text
+    assert 'First (Album) <span class="sub">' in page
+    assert 'Café &amp; Crema (Album) <span class="sub">' in page
+    assert "First [" not in page
     assert 'unrated <span aria-label="becomes">→</span> 4★' in page
     assert "first run: only A rated" in page
     assert "hx-trigger" not in page.split('id="preview"')[1].split(">")[0]  # no more polling
@@ -111,7 +146,7 @@ def test_preview_shows_planned_changes_and_writes_nothing(world: DashboardWorld)
         f"/links/{link_id}/preview/{job.id}", params={"q": "café"}, headers=HTMX
     ).text
     assert "<html" not in searched
-    assert "Café &amp; Crema [" in searched and "First [" not in searched
+    assert "Café &amp; Crema (Album) <span" in searched and "First (Album) <span" not in searched
     by_action = world.client.get(
         f"/links/{link_id}/preview/{job.id}", params={"action": "unmatched"}
     ).text

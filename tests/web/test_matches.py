@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.domain.ratings.records import NewTrackLink
 from tests.web.conftest import HTMX, DashboardWorld
 
@@ -32,7 +34,7 @@ def test_weak_matches_are_listed_then_confirmed_or_rejected(world: DashboardWorl
     page = world.client.get("/matches").text
     for match_id in ids:
         assert f'id="match-{match_id}"' in page
-    assert "Artist – Song 1 (live) [y/1.mp3]" in page
+    assert 'Artist – Song 1 (live) <span class="sub">y/1.mp3</span>' in page
     assert "titles differ" in page
     assert "2 to review" in page
     assert f'<a href="/links/{link_id}">{link_id}</a>' in page
@@ -43,6 +45,10 @@ def test_weak_matches_are_listed_then_confirmed_or_rejected(world: DashboardWorl
     confirmed = world.client.post(f"/matches/{first}", data={"decision": "confirm"}, headers=HTMX)
     assert confirmed.text.lstrip().startswith(f'<tr id="match-{first}"')
     assert ">confirmed</span>" in confirmed.text
+    # the count still to review follows at once (an out-of-band swap beside the row)
+    assert re.search(
+        r'<span id="matches-count"[^>]*hx-swap-oob="true">1 to review</span>', confirmed.text
+    )
     rejected = world.client.post(
         f"/matches/{second}", data={"decision": "reject"}, follow_redirects=False
     )

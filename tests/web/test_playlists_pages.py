@@ -70,6 +70,17 @@ def test_preview_shows_the_plan_per_playlist_and_writes_nothing(
     partial = world.client.get(f"/playlists/jobs/{job_id}/partials/plan", headers=HTMX)
     assert partial.text.lstrip().startswith('<section id="playlists-plan"')
 
+    # the preview leads on: its plan in a sentence, and the real run one click away
+    assert "Planned: 1 playlist created in Plex, 1 playlist created in Files." in page
+    real = world.client.post(
+        f"/playlists/links/{link_id}/run", data={"dry_run": "false"}, follow_redirects=False
+    )
+    assert f'action="/playlists/links/{link_id}/run"' in page and "Run it for real" in page
+    done = world.wait_job(location_id(real, r"/playlists/jobs/(\d+)"))
+    assert not done.dry_run and done.counters["created_b"] == 1
+    ran = world.client.get(f"/playlists/jobs/{done.id}").text
+    assert "1 playlist created in Files" in ran and "Run it for real" not in ran
+
 
 def test_a_run_then_a_conflict_settled_from_its_diff(world: DashboardWorld, lists: Path) -> None:
     link_id = playlists_link(world, lists)

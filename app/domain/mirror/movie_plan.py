@@ -92,7 +92,7 @@ def plan_movie(
     for special in node.specials:
         acc.ignored.append(Ignored(join(node.name, special.name), special.kind.value, special.kind))
 
-    videos = _plan_videos(node.name, target_folder, video_nodes, tgt_fmt, acc, protected)
+    videos = plan_videos(node.name, target_folder, video_nodes, tgt_fmt, acc, protected)
     for video in videos:
         names.take(video.target_name)
 
@@ -215,7 +215,7 @@ def _clash(
     protected.add(join(target_folder, target))
 
 
-def _plan_videos(
+def plan_videos(
     folder: str,
     target_folder: str,
     nodes: list[tuple[FileNode, VideoName]],

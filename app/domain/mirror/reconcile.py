@@ -30,11 +30,13 @@ class MirrorAction(StrEnum):
 
 
 class StrayContext(StrEnum):
-    """Where a stray was found: in the library root, in a movie folder, in an asset folder."""
+    """Where a stray was found: in the library root, in a movie folder, in an asset folder.
+    ``imported_source`` marks the removal of a staged video an import moved (``--move``)."""
 
     LIBRARY_STRAY = "library_stray"
     MOVIE_STRAY = "movie_stray"
     ASSET_STRAY = "asset_stray"
+    IMPORTED_SOURCE = "imported_source"
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from app.domain.errors import CorruptFile, InvalidInput
 
-PLAYLIST_EXTENSIONS = (".m3u8", ".m3u")
+PLAYLIST_EXTENSIONS = (".m3u8", ".m3u", ".pls")  # .pls: app.domain.playlists.pls
 MAX_FILE_NAME_BYTES = 255  # ext4, btrfs, XFS, ZFS; NTFS allows 255 UTF-16 units, never fewer
 FALLBACK_TITLE = "Playlist"
 
@@ -196,6 +196,13 @@ def parse_playlist(data: bytes, *, playlist_path: str, path_style: PathStyle) ->
     if title is None:
         title = title_from_file_name(_basename(playlist_path, path_style))
     return Playlist(title=title, entries=tuple(entries), encoding=encoding)
+
+
+def playlist_base_dir(playlist_path: str, path_style: PathStyle) -> str:
+    """The folder relative entries of the playlist at ``playlist_path`` are read against."""
+    if not _is_absolute(playlist_path, path_style):
+        raise InvalidInput(f"the playlist's own path must be absolute, not {playlist_path!r}")
+    return _dirname(_normalise(playlist_path, path_style), path_style)
 
 
 def decode_playlist_bytes(data: bytes, *, playlist_path: str) -> tuple[str, str]:
@@ -375,7 +382,7 @@ def render_playlist(
             duration = -1 if entry.duration_s is None else entry.duration_s
             lines.append(f"#EXTINF:{duration},{_one_line(entry.display_title or '')}")
         lines.append(
-            _location_line(
+            location_line(
                 entry, base_dir=base_dir, path_style=path_style, absolute_paths=absolute_paths
             )
         )
@@ -383,9 +390,11 @@ def render_playlist(
     return (line_end.join(lines) + line_end).encode("utf-8")
 
 
-def _location_line(
+def location_line(
     entry: PlaylistEntry, *, base_dir: str, path_style: PathStyle, absolute_paths: bool
 ) -> str:
+    """How ``entry`` is written in a playlist in ``base_dir``: relative (unless
+    ``absolute_paths``), else absolute, else a ``file://`` URL, whichever reads back first."""
     if entry.path_style is None:
         return _one_line(entry.location)
     path = _normalise(entry.location, entry.path_style)
@@ -430,7 +439,7 @@ _RESERVED_NAMES = frozenset(
 
 
 def title_from_file_name(file_name: str) -> str:
-    """The playlist title a file name stands for: its name without .m3u/.m3u8."""
+    """The playlist title a file name stands for: its name without .m3u/.m3u8/.pls."""
     stem, extension = posixpath.splitext(file_name)
     return stem if extension.lower() in PLAYLIST_EXTENSIONS and stem else file_name
 

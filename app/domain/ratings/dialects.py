@@ -203,9 +203,16 @@ class TagReading:
     valid: bool = True
 
 
-def decode(dialect_id: str, raw: str, *, pinned_scale: TextScale | None = None) -> TagReading:
+def decode(
+    dialect_id: str,
+    raw: str,
+    *,
+    pinned_scale: TextScale | None = None,
+    evidence: tuple[TextScale, ...] = (),
+) -> TagReading:
     """Decode the raw value of one tag in its dialect. ``raw`` is text: the POPM byte and the
-    ASF number as decimal digits."""
+    ASF number as decimal digits. ``evidence``: the scales the library's unambiguous values of
+    this dialect use, most used first (see :func:`~app.domain.ratings.scales.decode_text`)."""
     d = dialect(dialect_id)
     if d.codec is Codec.POPM or d.codec is Codec.ASF:
         number = parse_number(raw)
@@ -218,7 +225,7 @@ def decode(dialect_id: str, raw: str, *, pinned_scale: TextScale | None = None) 
             return TagReading(d.id, raw, None, None, valid=False)
         return TagReading(d.id, raw, decode_popm(int(number)))
     fixed = TextScale.UNIT if d.codec is Codec.UNIT_TEXT else None
-    text = decode_text(raw, pinned_scale=pinned_scale, fixed_scale=fixed)
+    text = decode_text(raw, pinned_scale=pinned_scale, fixed_scale=fixed, evidence=evidence)
     return TagReading(d.id, raw, text.rating, text.scale, valid=text.valid)
 
 

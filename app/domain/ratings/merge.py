@@ -17,10 +17,21 @@ first run, both rated, differ  the first-run primary side wins when one is confi
                                otherwise the policy decides, ``ask`` -> ``conflict``
 =============================  ==========================================================
 
-Which sides may be written in a run is the intersection of the link's direction
-(``both | a_to_b | b_to_a``) and the run's mode (``sync`` writes both sides; ``import`` is
-files -> Plex and writes only the non-files side; ``export`` is Plex -> files and writes only the
-files side). The service says which side holds the files; see :func:`writable_sides`.
+That table is the ``sync`` mode. The one-way modes follow PlexMusicRatingsSync instead, with no
+regard to the baseline: ``import`` (files -> Plex) and ``export`` (Plex -> files) have a *source*
+side (the files for ``import``, the other side for ``export``) whose rating wins:
+
+=============================  ==========================================================
+source rated, other differs    copy the source's value to the other side (``write_*``)
+source unrated, other rated    ``keep``: an unrated source clears nothing
+both equal                     ``none`` or ``record_baseline`` as above
+=============================  ==========================================================
+
+Every value both sides hold after a one-way run is recorded as the baseline, so the next
+``sync`` starts clean. Which sides may be written in a run is the intersection of the link's
+direction (``both | a_to_b | b_to_a``) and the run's mode (``sync`` writes both sides;
+``import`` writes only the non-files side; ``export`` writes only the files side). The service
+says which side holds the files; see :func:`writable_sides`.
 
 A decision that writes carries ``new_baseline``: the service records it only after the write
 was verified by a re-read. ``skip_direction`` and ``conflict`` never move the baseline, so the
@@ -68,6 +79,8 @@ class Action(StrEnum):
     RECORD_BASELINE = "record_baseline"
     CONFLICT = "conflict"
     SKIP_DIRECTION = "skip_direction"
+    KEEP = "keep"
+    """A one-way run's source is unrated: the other side keeps its rating (nothing cleared)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,14 @@ class MergeRules:
     @property
     def writable(self) -> frozenset[Side]:
         return writable_sides(self.direction, self.mode, self.files_side)
+
+    @property
+    def source(self) -> Side | None:
+        """The side whose rating wins a one-way run (``None`` for ``sync``): the files for
+        ``import``, the other side for ``export``."""
+        if self.mode is Mode.SYNC or self.files_side is None:
+            return None
+        return self.files_side if self.mode is Mode.IMPORT else self.files_side.other
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +180,8 @@ def merge(
     side last changed, in epoch seconds (Plex ``lastRatedAt``, a file's mtime); only the
     ``newest`` policy reads them.
     """
+    if rules.source is not None:
+        return _one_way(a, b, baseline, rules, rules.source)
     if baseline is None:
         return _first_run(a, b, rules, a_rated_at_s, b_rated_at_s)
 
@@ -180,6 +203,34 @@ def merge(
         return _copy(Side.B, b, rules, f"changed on B only: {_change(base, b)}")
     context = f"both changed (was {format_rating(base)}): A {_shown(base, a)}, B {_shown(base, b)}"
     return _settle(a, b, rules, context, a_rated_at_s, b_rated_at_s)
+
+
+def _one_way(
+    a: RatingValue, b: RatingValue, baseline: Baseline | None, rules: MergeRules, source: Side
+) -> MergeDecision:
+    """``import``/``export``: the source's rating wins wherever it is rated and differs; an
+    unrated source clears nothing; the baseline only records what both sides hold."""
+    mode = rules.mode.value
+    if a == b:
+        if baseline is not None and baseline.rating == a:
+            return MergeDecision(Action.NONE, a, None, f"{mode}: both {format_rating(a)}")
+        return MergeDecision(
+            Action.RECORD_BASELINE,
+            a,
+            Baseline(a),
+            f"{mode}: both {format_rating(a)}: baseline recorded",
+        )
+    value, other = (a, b) if source is Side.A else (b, a)
+    if value is None:
+        return MergeDecision(
+            Action.KEEP,
+            None,
+            None,
+            f"{mode}: {source.name} unrated, {source.other.name} keeps {format_rating(other)}"
+            " (an unrated source clears nothing)",
+        )
+    context = f"{mode}: {source.name} {format_rating(value)} wins over {format_rating(other)}"
+    return _copy(source, value, rules, context)
 
 
 def _first_run(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Literal
 
 from app.domain.errors import InvalidInput
@@ -23,6 +24,31 @@ def unique_in_order(items: Iterable[str]) -> tuple[str, ...]:
 
 WriteMode = Literal["update_existing", "default_only", "replace_all"]
 WRITE_MODES: tuple[WriteMode, ...] = ("update_existing", "default_only", "replace_all")
+
+
+class WriteModeName(StrEnum):
+    """The write modes as a choice (CLI, forms): ``update_existing`` rewrites every rating tag
+    a file has (or adds the defaults), ``default_only`` writes only the defaults,
+    ``replace_all`` writes the defaults and removes the other rating tags."""
+
+    UPDATE_EXISTING = "update_existing"
+    DEFAULT_ONLY = "default_only"
+    REPLACE_ALL = "replace_all"
+
+
+class PresetName(StrEnum):
+    """The preset write profiles as a choice (the keys of :data:`PRESETS`)."""
+
+    MUSICBEE = "musicbee"
+    MEDIAMONKEY = "mediamonkey"
+    WINDOWS = "windows"
+    WINAMP = "winamp"
+    PMRS = "pmrs"
+    FOOBAR2000 = "foobar2000"
+    PICARD = "picard"
+    QUODLIBET = "quodlibet"
+    FMPS = "fmps"
+    EVERYTHING = "everything"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +103,9 @@ PRESETS: dict[str, WriteProfile] = {
         WriteProfile("musicbee", id3=("popm:musicbee",)),
         WriteProfile("mediamonkey", id3=("popm:mediamonkey",)),
         WriteProfile("windows", id3=("popm:windows",)),
+        WriteProfile("winamp", id3=("popm:winamp",)),
+        # PlexMusicRatingsSync: its own POPM frame ("Plex"), Vorbis RATING and MP4 RATE percent
+        WriteProfile("pmrs", id3=("popm:plex",)),
         WriteProfile(
             "foobar2000",
             id3=("txxx:rating",),
@@ -107,6 +136,8 @@ PRESET_ALIASES: dict[str, str] = {
     "strawberry": "fmps",
     "amarok": "fmps",
     "clementine": "fmps",
+    "plex": "pmrs",
+    "plexmusicratingssync": "pmrs",
 }
 
 
@@ -119,6 +150,18 @@ def preset(name: str, mode: WriteMode | None = None) -> WriteProfile:
         names = ", ".join(PRESETS)
         raise InvalidInput(f"unknown write profile {name!r}; presets: {names}")
     return profile if mode is None else profile.with_mode(mode)
+
+
+def with_popm_email(profile: WriteProfile, email: str) -> WriteProfile:
+    """``profile`` writing its MP3 (ID3) ratings to the POPM frame of ``email`` (a player's
+    name such as ``winamp`` or ``plex`` works too) instead of its POPM defaults; its text
+    defaults (TXXX) stay."""
+    cleaned = email.strip()
+    if not cleaned or any(ch in cleaned for ch in "\x00\n\r"):
+        raise InvalidInput(f"a POPM email is one line of text, not {email!r}")
+    popm = dialect(f"popm:{cleaned}").id
+    others = tuple(d for d in profile.id3 if dialect(d).codec is not Codec.POPM)
+    return replace(profile, name=f"{profile.name}+{popm}", id3=(popm, *others))
 
 
 def custom_profile(

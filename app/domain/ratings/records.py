@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from app.domain.names import from_store_json
@@ -40,6 +41,20 @@ class NewTrackLink:
     a_label: str | None = None
     b_label: str | None = None
     note: str | None = None
+
+
+class FileCache(StrEnum):
+    """How a run uses a music folder's file-state cache (never the baselines: they are the
+    sync's memory, not a cache).
+
+    ``use``: a file whose size and mtime match its cached state is not opened; ``ignore``
+    (``--no-cache``): every file is opened and its state refreshed; ``clear``
+    (``--clear-cache``): as ``ignore``, and every cached state the run did not read again is
+    forgotten too. A dry run reads the same way and keeps the cache as it is."""
+
+    USE = "use"
+    IGNORE = "ignore"
+    CLEAR = "clear"
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -10,7 +10,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from app.domain.errors import InvalidInput
-from app.domain.ratings.dialects import TagReading, dialect
+from app.domain.ratings.dialects import POPM_EMAILS, TagReading, dialect
 from app.domain.ratings.profiles import WriteProfile, unique_in_order
 from app.domain.ratings.value import Rating, round_half_up
 
@@ -43,6 +43,46 @@ DEFAULT_PRIORITY: tuple[str, ...] = (
 )
 
 
+# Short names a person (or plex-music-rating-sync's --tag-priority-order) may give for dialects.
+PRIORITY_ALIASES: dict[str, tuple[str, ...]] = {
+    "windowsmediaplayer": ("popm:windows",),
+    "wmp": ("popm:windows",),
+    "text": ("txxx:rating",),
+    "fmps": ("txxx:fmps_rating", "vorbis:fmps_rating"),
+}
+
+
+def parse_priority(items: str | Sequence[str]) -> tuple[str, ...]:
+    """A read priority list from a person: ``"musicbee, windows, vorbis:rating"`` or a list.
+
+    Each item is a dialect id (``popm:<email or player>``, ``vorbis:rating``, ...), a player
+    whose POPM frame it means (``musicbee``, ``windows``, ``winamp``, ``plex``, ...), or one of
+    plex-music-rating-sync's tag names (``WINDOWSMEDIAPLAYER``, ``MEDIAMONKEY``, ``MUSICBEE``,
+    ``WINAMP``, ``TEXT``, ``POPM:<email>``); case does not matter. Unknown items are an
+    InvalidInput naming them."""
+    raw = items.split(",") if isinstance(items, str) else list(items)
+    ids: list[str] = []
+    for item in (part.strip() for part in raw):
+        if not item:
+            continue
+        alias = PRIORITY_ALIASES.get(item.lower())
+        if alias is not None:
+            ids.extend(alias)
+        elif ":" in item:
+            ids.append(dialect(item).id)
+        elif item.lower() in POPM_EMAILS:
+            ids.append(dialect(f"popm:{item}").id)
+        else:
+            known = ", ".join((*POPM_EMAILS, *PRIORITY_ALIASES))
+            raise InvalidInput(
+                f"unknown tag {item!r} in the read priority; use a dialect id such as "
+                f"popm:<email> or vorbis:rating, or one of: {known}"
+            )
+    if not ids:
+        raise InvalidInput("the read priority list is empty")
+    return unique_in_order(ids)
+
+
 @dataclass(frozen=True, slots=True)
 class ReadPolicy:
     """How to settle disagreeing tags. ``priority`` lists dialect ids, first present wins;
@@ -63,10 +103,15 @@ class ReadPolicy:
 
     @classmethod
     def for_profile(
-        cls, profile: WriteProfile, kind: ReadPolicyKind = ReadPolicyKind.PRIORITY
+        cls,
+        profile: WriteProfile,
+        kind: ReadPolicyKind = ReadPolicyKind.PRIORITY,
+        priority: Sequence[str] = (),
     ) -> ReadPolicy:
-        """The default priority list: the profile's write dialects first, then the others."""
-        return cls(kind, unique_in_order((*profile.all_defaults(), *DEFAULT_PRIORITY)))
+        """The priority list: ``priority`` (a person's, if any), then the profile's write
+        dialects, then the others."""
+        order = (*priority, *profile.all_defaults(), *DEFAULT_PRIORITY)
+        return cls(kind, unique_in_order(order))
 
 
 @dataclass(frozen=True, slots=True)

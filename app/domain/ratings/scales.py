@@ -1,6 +1,9 @@
 """Text rating scales (pure): how a number in a text tag maps to half stars.
 
-The library's pinned :class:`TextScale` wins; otherwise the scale is detected per value
+The library's pinned :class:`TextScale` wins. Otherwise a value that fits several scales
+(:func:`fitting_scales`: "10" is percent ½★ or tenths 5★) is read in the scale the library's
+unambiguous values of the same field use (``evidence``, most used first; see
+:mod:`app.domain.ratings.evidence`); without such evidence the scale is detected per value
 (:func:`detect_scale`). A "0" means unrated. See ``docs/RATINGS.md``.
 """
 
@@ -71,6 +74,33 @@ def detect_scale(value: Decimal, *, has_point: bool) -> TextScale | None:
     return None
 
 
+def fitting_scales(value: Decimal, *, has_point: bool) -> frozenset[TextScale]:
+    """Every scale whose writers produce ``value``: unit 0–1 written with a point, stars 0.5–5
+    in half steps, tenths 1–10 whole, percent 10–100. One scale: the value is evidence of it;
+    several: the value is ambiguous and the library's evidence decides."""
+    scales: set[TextScale] = set()
+    if 0 < value <= 1 and has_point:
+        scales.add(TextScale.UNIT)
+    if Decimal("0.5") <= value <= 5 and (value * 2) == (value * 2).to_integral_value():
+        scales.add(TextScale.STARS5)
+    if 1 <= value <= 10 and value == value.to_integral_value():
+        scales.add(TextScale.TENTHS)
+    if 10 <= value <= 100:
+        scales.add(TextScale.PERCENT)
+    return frozenset(scales)
+
+
+def _by_evidence(
+    value: Decimal, has_point: bool, evidence: tuple[TextScale, ...]
+) -> TextScale | None:
+    """The most used evidenced scale an ambiguous value fits; None when the value is not
+    ambiguous or no evidenced scale fits it."""
+    fitting = fitting_scales(value, has_point=has_point)
+    if len(fitting) < 2:
+        return None
+    return next((scale for scale in evidence if scale in fitting), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """A decoded tag value: ``valid`` is False when the value means nothing we understand."""
@@ -84,10 +114,16 @@ INVALID = Decoded(None, None, valid=False)
 
 
 def decode_text(
-    text: str, *, pinned_scale: TextScale | None = None, fixed_scale: TextScale | None = None
+    text: str,
+    *,
+    pinned_scale: TextScale | None = None,
+    fixed_scale: TextScale | None = None,
+    evidence: tuple[TextScale, ...] = (),
 ) -> Decoded:
     """A text rating -> Decoded. ``fixed_scale`` is the dialect's own (FMPS: unit) and beats the
-    library's ``pinned_scale``, which beats per-value detection."""
+    library's ``pinned_scale``, which beats the library's ``evidence`` (scales its unambiguous
+    values of this field use, most used first; only for an ambiguous value), which beats
+    per-value detection."""
     value = parse_number(text)
     if value is None:
         return INVALID
@@ -95,7 +131,8 @@ def decode_text(
     if scale is None:
         if value == 0:
             return Decoded(None)
-        scale = detect_scale(value, has_point="." in text.replace(",", "."))
+        has_point = "." in text.replace(",", ".")
+        scale = _by_evidence(value, has_point, evidence) or detect_scale(value, has_point=has_point)
         if scale is None:
             return INVALID
     if value > SCALE_MAXIMUM[scale]:

@@ -173,13 +173,13 @@ class ConfigImporter:
         if kind not in self._catalog.kinds.kinds():
             raise InvalidInput("this installation has no MediaMonkey library kind")
         for library in self._catalog.repository.libraries(kind=kind):
-            if library.config.get("database_path") == path:
+            if library.config.get("database") == path:
                 return library, False
         return (
             self._catalog.add_library(
                 kind=kind,
                 name=f"MediaMonkey {os.path.basename(path)}",
-                config={"database_path": path},
+                config={"database": path},
             ),
             True,
         )

@@ -4,7 +4,7 @@ reuse the same libraries and link, and so their matches and baselines, from run 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app.domain.errors import InvalidInput
 from app.domain.kinds import LibraryKind
@@ -50,6 +50,34 @@ class AdhocLinks:
         """A music section by title (case-insensitive) or by id."""
         return self.section_ids(plex_url, token, [section])[0]
 
+    def saved_link(self, wanted: str, kind: LinkKind) -> LinkRecord:
+        """A saved link of ``kind`` by its id, or by the name of one of its libraries when that
+        library is in exactly one such link (links have no names of their own)."""
+        wanted = wanted.strip()
+        links = self._catalog.repository.links(kind=kind.value)
+        by_id = [link for link in links if str(link.id) == wanted]
+        if by_id:
+            return by_id[0]
+        names = {library.id: library.name for library in self._catalog.repository.libraries()}
+        folded = wanted.casefold()
+        by_name = [
+            link
+            for link in links
+            if folded
+            in {names.get(side, "").casefold() for side in (link.library_a_id, link.library_b_id)}
+        ]
+        if len(by_name) == 1:
+            return by_name[0]
+        shown = (
+            ", ".join(
+                f"{link.id} ({names.get(link.library_a_id)} ⇄ {names.get(link.library_b_id)})"
+                for link in (by_name or links)
+            )
+            or "none"
+        )
+        problem = "names several" if by_name else "is no"
+        raise InvalidInput(f"{wanted!r} {problem} {kind.value} link (links: {shown})")
+
     def _find(self, kind: str, key: str, value: object) -> LibraryRecord | None:
         for library in self._catalog.repository.libraries(kind=kind):
             if library.config.get(key) == value:
@@ -76,16 +104,25 @@ class AdhocLinks:
             path_mappings=list(path_maps),
         )
 
-    def folder_library(self, music_dir: str, profile: str | None) -> LibraryRecord:
+    def folder_library(
+        self,
+        music_dir: str,
+        profile: str | None,
+        tag_options: Mapping[str, str | None] | None = None,
+    ) -> LibraryRecord:
+        """The folder's library; ``profile`` and ``tag_options`` (``write_mode``,
+        ``popm_email``, ``read_policy``, ``read_priority``, ``pinned_scale``: the ones given)
+        are stored in its config, so later runs keep them."""
         root = os.path.abspath(music_dir)
+        changes: dict[str, object] = dict(tag_options or {})
+        if profile is not None:
+            changes["write_profile"] = profile
         existing = self._find(LibraryKind.MUSIC_FOLDER, "root", root)
         if existing is not None:
-            if profile is not None and existing.config.get("write_profile") != profile:
-                return self._catalog.update_library(existing.id, config={"write_profile": profile})
+            if any(existing.config.get(key) != value for key, value in changes.items()):
+                return self._catalog.update_library(existing.id, config=changes)
             return existing
-        config: dict[str, object] = {"root": root}
-        if profile is not None:
-            config["write_profile"] = profile
+        config: dict[str, object] = {"root": root, **changes}
         return self._catalog.add_library(
             kind=LibraryKind.MUSIC_FOLDER, name=f"Folder {root}", config=config
         )
@@ -100,12 +137,13 @@ class AdhocLinks:
         path_maps: Sequence[str] = (),
         policy: str | None = None,
         profile: str | None = None,
+        tag_options: Mapping[str, str | None] | None = None,
     ) -> LinkRecord:
         sections = [section] if isinstance(section, str) else list(section)
         plex = self.plex_library(
             plex_url, token, self.section_ids(plex_url, token, sections), path_maps
         )
-        folder = self.folder_library(music_dir, profile)
+        folder = self.folder_library(music_dir, profile, tag_options)
         for link in self._catalog.repository.links(kind=LinkKind.RATINGS.value):
             if (link.library_a_id, link.library_b_id) == (plex.id, folder.id):
                 if policy is not None and policy != link.policy:

@@ -17,19 +17,21 @@ from app.domain.kinds import FieldType, FormField, KindForm, LibraryKind
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.paths import PathMapping, map_local_to_plex
-from app.domain.ratings.profiles import PRESETS, preset
-from app.domain.ratings.resolution import ReadPolicy, ReadPolicyKind
-from app.domain.ratings.scales import parse_scale
+from app.domain.ratings.profiles import PRESETS, WriteModeName
+from app.domain.ratings.resolution import ReadPolicyKind
+from app.domain.ratings.scales import TextScale, parse_scale
 from app.services.libraries.configs import MovieFolderConfig, MusicFolderConfig, PlexMusicConfig
+from app.services.libraries.kind_jellyfin import JELLYFIN_KIND
 from app.services.libraries.kinds import (
     KindEntry,
     KindRegistry,
     PlaylistSideRequest,
-    PlexClientFactory,
+    RefreshClients,
     Refresher,
     SecretSpec,
     SideContext,
 )
+from app.services.mediamonkey.kind import MEDIAMONKEY_KIND
 from app.services.playlists.matching import (
     EntryResolver,
     FolderCatalog,
@@ -76,13 +78,14 @@ def plex_playlist_side(
 
 
 def plex_refresher(
-    library: LibraryRecord, secret: str | None, plex_client: PlexClientFactory
+    library: LibraryRecord, secret: str | None, clients: RefreshClients
 ) -> Refresher:
     """Ask the library's sections to rescan the folders a run changed (Plex ``refresh?path=``,
     the folder mapped to the server's path when the library has path mappings)."""
     config = PlexMusicConfig.model_validate(library.config)
     token = secret or ""
     mappings = _mappings(library)
+    plex_client = clients.plex_client
 
     def refresh(folders: Sequence[Path]) -> None:
         with plex_client(config.base_url, token, config.timeout_s) as client:
@@ -119,16 +122,17 @@ PLEX_FORM = KindForm(
 
 def folder_rating_side(library: LibraryRecord, secret: str | None, ctx: SideContext) -> RatingSide:
     folder = MusicFolderConfig.model_validate(library.config)
-    profile = preset(folder.write_profile, folder.write_mode)
+    profile = folder.profile()
     options = FolderOptions(
         profile=profile,
-        read_policy=ReadPolicy.for_profile(profile, ReadPolicyKind(folder.read_policy)),
+        read_policy=folder.read(),
         pinned_scale=parse_scale(folder.pinned_scale),
         write_options=WriteOptions(
             preserve_mtime=ctx.write_options.preserve_mtime,
             hardlinks=ctx.write_options.hardlinks,
             dry_run=ctx.dry_run,
         ),
+        file_cache=ctx.file_cache,
     )
     return FolderRatingSide(
         folder.root,
@@ -172,6 +176,20 @@ MUSIC_FOLDER_FORM = KindForm(
         FormField("read_policy", "When a file's tags disagree", FieldType.CHOICE,
                   required=True, choices=tuple((p.value, p.value) for p in ReadPolicyKind),
                   default="priority"),
+        FormField("write_mode", "Which rating tags to write", FieldType.CHOICE,
+                  choices=(("", "the preset's (update existing)"),
+                           *((m.value, m.value) for m in WriteModeName)),
+                  help="update_existing: every rating tag a file has (or the preset's); "
+                       "default_only: only the preset's; replace_all: the preset's, others "
+                       "removed."),
+        FormField("popm_email", "MP3 POPM email",
+                  placeholder="Plex", help="Write MP3 ratings to this POPM frame instead: "
+                  "Plex (PlexMusicRatingsSync), rating@winamp.com, any email."),
+        FormField("read_priority", "Read priority", placeholder="musicbee, windows, vorbis:rating",
+                  help="Under read policy priority, the first of these tags a file has wins."),
+        FormField("pinned_scale", "Text rating scale", FieldType.CHOICE,
+                  choices=(("", "infer from the library"), *((s, s) for s in TextScale)),
+                  help="Pin it when the library's values mislead the inference."),
         FormField("playlist_dir", "Playlist folder", placeholder="/srv/music/Playlists"),
     ),
 )  # fmt: skip
@@ -230,6 +248,8 @@ BUILTIN_KINDS = (
         form=MOVIE_FOLDER_FORM,
     ),
     SUBSONIC_KIND,
+    JELLYFIN_KIND,
+    MEDIAMONKEY_KIND,
 )
 
 

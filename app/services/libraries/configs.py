@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.domain.errors import InvalidInput
 from app.domain.library_records import LibraryRecord
 from app.domain.path_input import path_problem
-from app.domain.ratings.profiles import preset
-from app.domain.ratings.resolution import ReadPolicy
+from app.domain.ratings.profiles import WriteProfile, preset, with_popm_email
+from app.domain.ratings.resolution import ReadPolicy, ReadPolicyKind, parse_priority
 from app.domain.ratings.scales import parse_scale
 
 
@@ -53,6 +53,53 @@ class MusicFolderConfig(KindConfig):
     read_policy: str = "priority"
     pinned_scale: str | None = None
     playlist_dir: str | None = None
+    # MP3 ratings go to this POPM email's frame instead of the profile's (e.g. "Plex" as PMRS
+    # writes, "rating@winamp.com"); None: the profile's
+    popm_email: str | None = Field(default=None, max_length=200)
+    # read priority for disagreeing tags, e.g. "musicbee, windows, vorbis:rating" (put before
+    # the profile's own dialects); None: the profile's
+    read_priority: str | None = Field(default=None, max_length=2000)
+
+    def profile(self) -> WriteProfile:
+        """The write profile: the preset, its mode, the custom POPM email."""
+        chosen = preset(self.write_profile, self.write_mode)
+        return chosen if self.popm_email is None else with_popm_email(chosen, self.popm_email)
+
+    def read(self) -> ReadPolicy:
+        """The read policy: the kind, and the priority list before the profile's dialects."""
+        priority = () if self.read_priority is None else parse_priority(self.read_priority)
+        return ReadPolicy.for_profile(self.profile(), ReadPolicyKind(self.read_policy), priority)
+
+    @field_validator("popm_email")
+    @classmethod
+    def _popm_email(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            with_popm_email(preset("musicbee"), value)
+        except InvalidInput as error:
+            raise ValueError(str(error)) from None
+        return value.strip()
+
+    @field_validator("read_priority", mode="before")
+    @classmethod
+    def _read_priority(cls, value: object) -> str | None:
+        """Text (``"musicbee, windows"``) or a list of items; stored as dialect ids joined by
+        ", "."""
+        if value is None:
+            return None
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            items: str | list[str] = list(value)
+        elif isinstance(value, str):
+            items = value
+        else:
+            raise ValueError("read_priority is text or a list of tag names")
+        if not (items.strip() if isinstance(items, str) else items):
+            return None
+        try:
+            return ", ".join(parse_priority(items))
+        except InvalidInput as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("root")
     @classmethod

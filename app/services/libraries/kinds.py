@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
@@ -27,10 +27,12 @@ from app.adapters.plex import PlexServerClient
 from app.adapters.tags import WriteOptions
 from app.adapters.tags.workers import MIN_ITEMS
 from app.domain.errors import InvalidInput
+from app.domain.jellyfin import JellyfinRefresh
 from app.domain.kinds import FormField, KindForm
 from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind, Side
 from app.domain.matching import MatchThresholds
+from app.domain.ratings.records import FileCache
 from app.services.ports import FileStateRepositoryPort, PlaylistSide, RatingSide
 
 if TYPE_CHECKING:
@@ -39,6 +41,34 @@ if TYPE_CHECKING:
 
 PlexClientFactory = Callable[[str, str, float], PlexServerClient]
 Refresher = Callable[[Sequence[Path]], None]
+
+
+class JellyfinServer(Protocol):
+    """What a Jellyfin library's refresher and "test connection" need from a client
+    (``app.adapters.jellyfin.JellyfinClient`` fits)."""
+
+    def apply(self, refresh: JellyfinRefresh) -> None: ...
+    def system_info(self) -> JellyfinInfo: ...
+    def close(self) -> None: ...
+
+
+class JellyfinInfo(Protocol):
+    @property
+    def server_name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+
+
+JellyfinClientFactory = Callable[[str, str, float], JellyfinServer]
+"""(base URL, API key, timeout in seconds) -> a client."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshClients:
+    """The client factories a refresher may need (given by ``app/bootstrap.py``)."""
+
+    plex_client: PlexClientFactory
+    jellyfin_client: JellyfinClientFactory | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +82,7 @@ class SideContext:
     dry_run: bool = False
     worker_processes: int = 1
     tag_pool_min_items: int = MIN_ITEMS
+    file_cache: FileCache = FileCache.USE
     subsonic_client: SubsonicClientFactory | None = None
 
 
@@ -73,7 +104,7 @@ PlaylistSideBuilder = Callable[
     [LibraryRecord, str | None, SideContext, PlaylistSideRequest],
     "tuple[PlaylistSide, EntryResolver]",
 ]
-RefreshBuilder = Callable[[LibraryRecord, str | None, PlexClientFactory], Refresher]
+RefreshBuilder = Callable[[LibraryRecord, str | None, RefreshClients], Refresher]
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,17 +47,24 @@ class LinkRuns:
         mode: str | None = None,
         dry_run: bool = False,
         trigger: JobTrigger = JobTrigger.API,
+        file_cache: str | None = None,
     ) -> JobRecord:
-        """Queue a run of the link; :class:`AlreadyRunning` if its libraries are busy."""
+        """Queue a run of the link; :class:`AlreadyRunning` if its libraries are busy.
+        ``file_cache`` (ratings links): ``use`` (default), ``ignore`` or ``clear``."""
         link = self._libraries.link(link_id)
         if not link.enabled and trigger is JobTrigger.SCHEDULE:
             raise StateConflict(f"link {link_id} is disabled")
         kind = JOB_KIND_BY_LINK_KIND[link.kind]
         if kind not in self._jobs.registry:
             raise InvalidInput(f"{link.kind} links cannot run on this installation yet")
+        params: dict[str, str] = self._params(link, mode)
+        if file_cache is not None:
+            if link.kind != LinkKind.RATINGS:
+                raise InvalidInput(f"{link.kind} links have no file-state cache option")
+            params["file_cache"] = file_cache
         return self._jobs.start(
             kind,
-            self._params(link, mode),
+            params,
             dry_run=dry_run,
             trigger=trigger,
             link_id=link.id,

@@ -33,6 +33,7 @@ from app.domain.links import Direction, LinkKind, Side
 from app.domain.matching import MatchThresholds
 from app.domain.path_input import check_local_path, check_server_path
 from app.domain.ratings.merge import Policy
+from app.domain.ratings.records import FileCache
 from app.services.libraries.builtin_kinds import builtin_kind_registry
 from app.services.libraries.configs import (
     MirrorLinkOptions,
@@ -155,8 +156,9 @@ class SideFactory:
     kinds: KindRegistry = field(default_factory=builtin_kind_registry)
     subsonic_client: SubsonicClientFactory | None = None
 
-    def context(self, *, dry_run: bool) -> SideContext:
+    def context(self, *, dry_run: bool, file_cache: FileCache = FileCache.USE) -> SideContext:
         return SideContext(
+            file_cache=file_cache,
             plex_client=self.plex_client,
             file_states=self.sync_repository,
             write_options=self.write_options,
@@ -172,19 +174,24 @@ class SideFactory:
             return None
         return self.libraries.secret(library.id)
 
-    def side(self, library_id: int, *, dry_run: bool) -> RatingSide:
+    def side(
+        self, library_id: int, *, dry_run: bool, file_cache: FileCache = FileCache.USE
+    ) -> RatingSide:
         library = self.libraries.library(library_id)
         build = self.kinds.entry(library.kind).rating_side
         if build is None:
             raise InvalidInput(f"library {library.name!r} ({library.kind}) holds no music ratings")
-        return build(library, self.secret(library), self.context(dry_run=dry_run))
+        context = self.context(dry_run=dry_run, file_cache=file_cache)
+        return build(library, self.secret(library), context)
 
-    def sides(self, link: LinkRecord, *, dry_run: bool) -> SyncSides:
+    def sides(
+        self, link: LinkRecord, *, dry_run: bool, file_cache: FileCache = FileCache.USE
+    ) -> SyncSides:
         if link.kind != LinkKind.RATINGS:
             raise InvalidInput(f"link {link.id} is a {link.kind} link, not a ratings link")
         return SyncSides(
-            a=self.side(link.library_a_id, dry_run=dry_run),
-            b=self.side(link.library_b_id, dry_run=dry_run),
+            a=self.side(link.library_a_id, dry_run=dry_run, file_cache=file_cache),
+            b=self.side(link.library_b_id, dry_run=dry_run, file_cache=file_cache),
         )
 
 

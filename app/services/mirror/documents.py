@@ -113,9 +113,21 @@ def folder_clashes_payload(plan: MirrorPlan | None) -> list[dict[str, object]]:
 # --------------------------------------------------------------------------------------------
 
 
-def sync_head(dry_run: bool) -> Fields:
-    """The keys before the ``events`` array."""
-    return [("operation", "sync"), ("dry_run", dry_run)]
+def sync_head(dry_run: bool, operation: str = "sync") -> Fields:
+    """The keys before the ``events`` array (``operation`` is ``import`` for an import)."""
+    return [("operation", operation), ("dry_run", dry_run)]
+
+
+def import_tail(outcome: SyncOutcome, request: MirrorRequest, *, move: bool) -> Fields:
+    """An import's keys after the ``events`` array: a sync's, with ``mode`` (``move`` or
+    ``copy``) and the count of staged videos removed (``summary.sources_removed``)."""
+    fields: Fields = [("mode", "move" if move else "copy")]
+    for key, value in sync_tail(outcome, request):
+        if key == "summary" and isinstance(value, dict):
+            value = {**value, "sources_removed": outcome.summary.sources_removed}
+        if key not in ("strays_in_target", "nested_strays"):
+            fields.append((key, value))
+    return fields
 
 
 def sync_tail(outcome: SyncOutcome, request: MirrorRequest) -> Fields:
@@ -167,7 +179,8 @@ def sync_tail(outcome: SyncOutcome, request: MirrorRequest) -> Fields:
 
 
 def diff_document(outcome: DiffOutcome, request: MirrorRequest) -> dict[str, object]:
-    """The whole diff document (``differing`` per movie is our addition)."""
+    """The whole diff document (``differing`` per movie and the ``summary`` of the marked
+    counts are our additions)."""
     report = outcome.report
     lists = common_lists(
         outcome.plan, outcome.source_root, outcome.target_root, outcome.marked_root
@@ -195,6 +208,10 @@ def diff_document(outcome: DiffOutcome, request: MirrorRequest) -> dict[str, obj
             for d in (report.differing_movies if report else ())
         ],
         **lists,
+        "summary": {
+            "marked_in_source": len(lists["marked_in_source"]),
+            "marked_in_target": len(lists["marked_in_target"]),
+        },
         "error": _error(outcome.error),
     }
 

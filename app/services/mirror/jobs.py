@@ -3,7 +3,8 @@ diff document for ``POST /api/v1/diffs``.
 
 Per-file events are stored except ``skip`` (counted only: a library of 10,000 movies has
 55,000 unchanged files). After a real run the changed target folders are rescanned by the
-link's Plex library (``refresh_library_id``), through its path mappings.
+link's refresh library (``refresh_library_id``: a Plex library, or a Jellyfin server told of
+the changed folders), through its path mappings.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from app.services.jobs.context import JobCancelled, JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.builtin_kinds import builtin_kind_registry
 from app.services.libraries.configs import MirrorLinkOptions, MovieFolderConfig
-from app.services.libraries.kinds import KindRegistry, PlexClientFactory
+from app.services.libraries.kinds import (
+    JellyfinClientFactory,
+    KindRegistry,
+    PlexClientFactory,
+    RefreshClients,
+)
 from app.services.mirror.documents import diff_document, under
 from app.services.mirror.model import (
     EXIT_FOLDER_CLASH,
@@ -126,9 +132,10 @@ class MirrorJobs:
         libraries: LibraryRepositoryPort,
         plex_client: PlexClientFactory,
         kinds: KindRegistry | None = None,
+        jellyfin_client: JellyfinClientFactory | None = None,
     ) -> None:
         self._libraries = libraries
-        self._plex_client = plex_client
+        self._clients = RefreshClients(plex_client, jellyfin_client)
         self._kinds = kinds if kinds is not None else builtin_kind_registry()
 
     def request(self, link: LinkRecord, *, dry_run: bool) -> MirrorRequest:
@@ -190,7 +197,7 @@ class MirrorJobs:
         secret = (
             self._libraries.secret(library.id) if self._kinds.entry(library.kind).secret else None
         )
-        return refresh(library, secret, self._plex_client)
+        return refresh(library, secret, self._clients)
 
     def diff_link(self, link_id: int) -> dict[str, object]:
         link = self._libraries.link(link_id)

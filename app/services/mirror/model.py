@@ -151,6 +151,9 @@ class SyncSummary:
     clashes: int = 0
     marked_in_source: int = 0
     marked_in_target: int = 0
+    sources_removed: int = 0
+    """Staged videos an import moved (removed from the staging area once their copy was
+    verified)."""
 
 
 @dataclass(frozen=True)

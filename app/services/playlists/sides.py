@@ -3,8 +3,8 @@
 - :class:`PlexPlaylistSide`: one account's non-smart audio playlists on a Plex server (smart
   ones are never listed, so never touched). An entry is a track's ``ratingKey``; playlists
   are rewritten in place, keeping their id.
-- :class:`FolderPlaylistSide`: the ``.m3u``/``.m3u8`` files directly in one folder. An entry is
-  the resolved location (absolute path, or a URL) of a line of the file.
+- :class:`FolderPlaylistSide`: the ``.m3u``/``.m3u8``/``.pls`` files directly in one folder. An
+  entry is the resolved location (absolute path, or a URL) of a line of the file.
 
 How an entry of one side is found on the other is ``app.services.playlists.matching``'s.
 """
@@ -35,6 +35,7 @@ from app.domain.playlists.m3u import (
     render_playlist,
     title_from_file_name,
 )
+from app.domain.playlists.pls import is_pls_name, parse_pls, render_pls
 from app.services.playlists.run.entries import (
     encode_like,
     entry_label,
@@ -190,9 +191,9 @@ class PlexPlaylistSide:
 class FolderPlaylistSide:
     """The playlist files directly in ``playlist_dir``.
 
-    Rewritten files keep their name, encoding (a cp1252 ``.m3u`` stays cp1252 when it can) and
-    line ends; new files are ``.m3u8`` in UTF-8. Entries are written relative to the file
-    unless ``absolute_paths``.
+    Rewritten files keep their name (a ``.pls`` stays PLS), encoding (a cp1252 ``.m3u`` stays
+    cp1252 when it can) and line ends; new files are ``.m3u8`` in UTF-8. Entries are written
+    relative to the file unless ``absolute_paths``.
     """
 
     holds_files = True
@@ -221,9 +222,8 @@ class FolderPlaylistSide:
             path = self.path(name)
             try:
                 snapshot = read_playlist_file(path)
-                parsed = parse_playlist(
-                    snapshot.data, playlist_path=path, path_style=self.path_style
-                )
+                parse = parse_pls if is_pls_name(name) else parse_playlist
+                parsed = parse(snapshot.data, playlist_path=path, path_style=self.path_style)
             except MediaFileError as error:
                 listing.unreadable[name] = display_form(title_from_file_name(name))
                 reporter.event("error", name, level="error", detail=f"{error.code}: {error}")
@@ -265,20 +265,33 @@ class FolderPlaylistSide:
             if side_entry.entry is None:
                 raise InvalidInput(f"entry {side_entry.label!r} has no location for a file")
             parsed_entries.append(side_entry.entry)
-        rendered = render_playlist(
-            Playlist(title=title, entries=tuple(parsed_entries)),
-            playlist_path=path,
-            path_style=self.path_style,
-            absolute_paths=self.absolute_paths,
-        )
+        playlist = Playlist(title=title, entries=tuple(parsed_entries))
+        raw_lines = [e.entry.raw for e in like.entries if e.entry is not None] if like else []
+        backslashes = uses_backslashes(raw_lines)
+        if is_pls_name(path):
+            # Separators go into File= values only (a title may hold a slash).
+            rendered = render_pls(
+                playlist,
+                playlist_path=path,
+                path_style=self.path_style,
+                absolute_paths=self.absolute_paths,
+                backslashes=backslashes,
+            )
+            backslashes = False
+        else:
+            rendered = render_playlist(
+                playlist,
+                playlist_path=path,
+                path_style=self.path_style,
+                absolute_paths=self.absolute_paths,
+            )
         if like is None or like.snapshot is None:
             return rendered
-        raw_lines = (e.entry.raw for e in like.entries if e.entry is not None)
         return encode_like(
             rendered,
             encoding=like.encoding,
             crlf=uses_crlf(like.snapshot.data),
-            backslashes=uses_backslashes(raw_lines),
+            backslashes=backslashes,
         )
 
     def write(self, playlist: SidePlaylist, title: str, entries: Sequence[SideEntry]) -> None:

@@ -5,6 +5,7 @@ file whose size and mtime did not change is not opened again."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -15,8 +16,9 @@ from app.adapters.tags.workers import TagWorkers, WriteRequest
 from app.domain.errors import MediaFileError, SetupError, WriteNotVerified
 from app.domain.match_keys import TrackInfo
 from app.domain.ratings.dialects import TagReading, decode
+from app.domain.ratings.evidence import ScaleEvidence, TagSet, infer_scales
 from app.domain.ratings.profiles import WriteProfile
-from app.domain.ratings.records import FileStateRecord
+from app.domain.ratings.records import FileCache, FileStateRecord
 from app.domain.ratings.resolution import ReadPolicy, Resolution, resolve
 from app.domain.ratings.scales import TextScale
 from app.domain.ratings.value import Rating
@@ -37,6 +39,7 @@ class FolderOptions:
     read_policy: ReadPolicy
     pinned_scale: TextScale | None
     write_options: WriteOptions
+    file_cache: FileCache = FileCache.USE
 
 
 def describe_evidence(resolution: Resolution) -> str:
@@ -111,6 +114,7 @@ class _Rated:
     evidence: str
     undecided: bool
     disagreement: bool
+    choices: tuple[int, ...] = ()
 
 
 class FolderRatingSide:
@@ -144,7 +148,9 @@ class FolderRatingSide:
         self.files_cached = 0
         # decode() and resolve() are pure and a library holds few distinct sets of rating tags:
         # a scan of 100,000 cached files resolves each distinct set once.
-        self._rated: dict[tuple[tuple[str, str], ...], _Rated] = {}
+        self._rated: dict[TagSet, _Rated] = {}
+        # What the folder's unambiguous text values say about their scales (set by a scan).
+        self.evidence = ScaleEvidence()
 
     def local_path(self, key: str) -> str:
         return os.path.join(self._root, key)
@@ -157,13 +163,22 @@ class FolderRatingSide:
         key = os.path.relpath(path, self._root)
         return key, self.local_path(key)
 
-    def _cached_rated(self, tags: tuple[tuple[str, str], ...]) -> _Rated:
+    def _cached_rated(self, tags: TagSet) -> _Rated:
         rated = self._rated.get(tags)
         if rated is None:
-            pinned = self._options.pinned_scale
-            readings = tuple(decode(dialect, raw, pinned_scale=pinned) for dialect, raw in tags)
+            pinned, evidence = self._options.pinned_scale, self.evidence
+            readings = tuple(
+                decode(dialect, raw, pinned_scale=pinned, evidence=evidence.order(dialect))
+                for dialect, raw in tags
+            )
             rated = self._rated[tags] = self._resolved(readings)
         return rated
+
+    def _learn_scales(self, tag_sets: Counter[TagSet]) -> None:
+        """Infer the text scales from the scanned values; a pinned scale needs no evidence."""
+        if self._options.pinned_scale is None:
+            self.evidence = infer_scales(tag_sets.items())
+            self._rated.clear()
 
     def _resolved(self, readings: tuple[TagReading, ...]) -> _Rated:
         resolution = resolve(readings, self._options.read_policy)
@@ -172,6 +187,7 @@ class FolderRatingSide:
             evidence=describe_evidence(resolution),
             undecided=resolution.needs_decision,
             disagreement=resolution.disagreement,
+            choices=_choices(resolution) if resolution.needs_decision else (),
         )
 
     @staticmethod
@@ -186,6 +202,7 @@ class FolderRatingSide:
             evidence=rated.evidence,
             undecided=rated.undecided,
             disagreement=rated.disagreement,
+            choices=rated.choices,
         )
 
     def _state(self, tags: FileTags, key: str) -> FileStateRecord:
@@ -205,7 +222,8 @@ class FolderRatingSide:
             raise SetupError(f"music folder {self._root} is missing or not a folder")
         cached = self._known if self._known is not None else self._load()
         reporter.progress(phase, 0, len(cached) or None)
-        slots: list[SideItem | None] = []
+        # (key, track, rating tags, mtime): rated once the whole folder's scales are known
+        slots: list[tuple[str, TrackInfo | Callable[[], TrackInfo], TagSet, int] | None] = []
         to_read: list[tuple[int, str, str]] = []  # (slot, key, path)
 
         def on_error(error: MediaFileError) -> None:
@@ -213,13 +231,18 @@ class FolderRatingSide:
             reporter.counter("errors")
 
         unseen = dict(cached)
+        trust_cache = self._options.file_cache is FileCache.USE
         for path, size_bytes, mtime_ns in iter_audio_stats(self._root, on_error=on_error):
             key, local_path = self._key_and_path(path)
             state = unseen.pop(key, None)
-            if state is not None and state.size_bytes == size_bytes and state.mtime_ns == mtime_ns:
+            if (
+                trust_cache
+                and state is not None
+                and state.size_bytes == size_bytes
+                and state.mtime_ns == mtime_ns
+            ):
                 self.files_cached += 1
-                rated = self._rated.get(state.tags) or self._cached_rated(state.tags)
-                slots.append(self._item(key, _lazy_track(key, local_path, state), rated, mtime_ns))
+                slots.append((key, _lazy_track(key, local_path, state), state.tags, mtime_ns))
             else:
                 to_read.append((len(slots), key, path))
                 slots.append(None)
@@ -241,12 +264,20 @@ class FolderRatingSide:
                 on_error(result)
                 continue
             self.files_read += 1
-            self._pending[key] = self._state(result, key)
+            state = self._pending[key] = self._state(result, key)
             track = _read_track(key, self.local_path(key), result.meta)
-            slots[slot] = self._item(key, track, self._resolved(result.tags), result.mtime_ns)
+            slots[slot] = (key, track, state.tags, result.mtime_ns)
+        if self._options.file_cache is FileCache.CLEAR:
+            # forget the states of files that could not be read again, too
+            self._gone.extend(key for _slot, key, _path in to_read if key not in self._pending)
         reporter.counter("files_read", self.files_read)
         reporter.counter("files_cached", self.files_cached)
-        return [item for item in slots if item is not None]
+        scanned = [slot for slot in slots if slot is not None]
+        self._learn_scales(Counter(tags for _key, _track, tags, _mtime in scanned))
+        return [
+            self._item(key, track, self._cached_rated(tags), mtime_ns)
+            for key, track, tags, mtime_ns in scanned
+        ]
 
     def _request(self, key: str, rating: Rating | None) -> WriteRequest:
         return WriteRequest(
@@ -277,7 +308,7 @@ class FolderRatingSide:
 
     def _settled(self, key: str, rating: Rating | None, outcome: WriteOutcome) -> Rating | None:
         """What a write left in the file under the read policy; its new file state kept."""
-        resolved = resolve(outcome.tags, self._options.read_policy).rating
+        resolved = self._cached_rated(_tag_set(outcome.tags)).rating
         # "unchanged": the file already holds what the profile writes for this rating (a ½★
         # that a detected-scale text tag can only hold as 1★, say): a lossy no-op, not a lie.
         if not outcome.lossy and outcome.method != "unchanged" and resolved != rating:
@@ -308,7 +339,7 @@ class FolderRatingSide:
 
     def read(self, key: str) -> Rating | None:
         tags = read_file(self.local_path(key), pinned_scale=self._options.pinned_scale)
-        return resolve(tags.tags, self._options.read_policy).rating
+        return self._cached_rated(_tag_set(tags.tags)).rating
 
     def load_state(self) -> None:
         self._load()
@@ -327,3 +358,12 @@ class FolderRatingSide:
     def close(self) -> None:
         """Stop the tag workers (files are opened per read and write)."""
         self._workers.close()
+
+
+def _tag_set(readings: Sequence[TagReading]) -> TagSet:
+    return tuple((reading.dialect, reading.raw) for reading in readings)
+
+
+def _choices(resolution: Resolution) -> tuple[int, ...]:
+    """The distinct half-star values a file's disagreeing tags hold, lowest first."""
+    return tuple(sorted({r.rating.half_stars for r in resolution.evidence if r.rating is not None}))

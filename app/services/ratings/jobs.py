@@ -7,6 +7,7 @@ from typing import Any
 
 from app.domain.errors import InvalidInput, SetupError
 from app.domain.links import Mode
+from app.domain.ratings.records import FileCache
 from app.services.jobs.context import JobContext
 from app.services.jobs.kinds import JobKind
 from app.services.libraries.service import SideFactory, link_rules
@@ -19,14 +20,21 @@ RATINGS_UNDO = "ratings_undo"
 
 
 def parse_sync_params(raw: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = set(raw) - {"mode"}
+    unknown = set(raw) - {"mode", "file_cache"}
     if unknown:
         raise InvalidInput(f"unknown ratings sync parameters: {', '.join(sorted(unknown))}")
     mode = raw.get("mode", "sync")
     try:
-        return {"mode": Mode(mode).value}
+        parsed = {"mode": Mode(mode).value}
     except ValueError:
         raise InvalidInput(f"unknown mode {mode!r}; use sync, import or export") from None
+    if "file_cache" in raw:
+        try:
+            parsed["file_cache"] = FileCache(raw["file_cache"]).value
+        except ValueError:
+            choices = ", ".join(c.value for c in FileCache)
+            raise InvalidInput(f"unknown file_cache {raw['file_cache']!r}; use {choices}") from None
+    return parsed
 
 
 def parse_undo_params(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +67,8 @@ class RatingsJobs:
 
     def sync(self, ctx: JobContext) -> None:
         link = self._libraries.link(self._link_id(ctx))
-        with self._sides.sides(link, dry_run=ctx.dry_run) as sides:
+        file_cache = FileCache(ctx.params.get("file_cache", FileCache.USE.value))
+        with self._sides.sides(link, dry_run=ctx.dry_run, file_cache=file_cache) as sides:
             summary = self._service.run(
                 link_id=link.id,
                 sides=sides,

@@ -1,7 +1,9 @@
 """A survey of the rating tags under a folder, for the dashboard and ``crossfade tags scan``.
 
 Counts files per format, per dialect, and per detected text scale within each dialect, so a
-person sees "vorbis:rating: 0–100 in 9,812 files, 1–5 in 3 files" and can pin the scale. Files
+person sees "vorbis:rating: 0–100 in 9,812 files, 1–5 in 3 files" and can pin the scale. An
+ambiguous text value ("10": percent or tenths) is counted in the scale the folder's unambiguous
+values of the same field use, and the summary says which scale it inferred. Files
 that cannot be read are counted per error code (with the first few as examples); one bad file
 never stops the scan.
 """
@@ -16,7 +18,8 @@ from pathlib import Path
 from typing import Protocol
 
 from app.domain.errors import MediaFileError, NotFound
-from app.domain.ratings.dialects import TagReading
+from app.domain.ratings.dialects import TagReading, decode
+from app.domain.ratings.evidence import ScaleEvidence, TagSet, infer_scales
 from app.domain.ratings.resolution import ReadPolicy, resolve
 from app.domain.ratings.scales import SCALE_LABELS
 
@@ -56,12 +59,16 @@ class DialectCount:
     dialect: str
     files: int
     scales: tuple[tuple[str, int], ...]
+    inferred: str | None = None
+    """The scale ambiguous values of this dialect were read in, and from how much evidence
+    (``"0–100 (from 9,812 unambiguous value(s))"``); None: no evidence, per-value rule."""
 
     def line(self) -> str:
         if not self.scales:
             return f"{self.dialect}: {_count(self.files)}"
         parts = ", ".join(f"{label} in {_count(n)}" for label, n in self.scales)
-        return f"{self.dialect}: {parts}"
+        inferred = f"; inferred scale {self.inferred}" if self.inferred else ""
+        return f"{self.dialect}: {parts}{inferred}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,20 +126,28 @@ class _Tally:
         self.errors: Counter[str] = Counter()
         self.failures: list[tuple[str, str]] = []
         self.policy = ReadPolicy()
+        # distinct sets of rating tags and how many files hold each: decoded at the end, when
+        # the whole folder's evidence for its text scales is known
+        self.tag_sets: Counter[TagSet] = Counter()
 
     def add_tags(self, tags: ScannedFile) -> None:
         self.files += 1
         self.read += 1
         self.formats[tags.format] += 1
-        resolution = resolve(tags.tags, self.policy)
-        self.rated += resolution.rating is not None
-        self.disagreements += resolution.disagreement
-        for dialect in {r.dialect for r in tags.tags}:
-            self.dialect_files[dialect] += 1
-        labels = {(r.dialect, _label(r)) for r in tags.tags}
+        self.tag_sets[tuple((r.dialect, r.raw) for r in tags.tags)] += 1
+
+    def _count_tags(self, tags: TagSet, files: int, evidence: ScaleEvidence) -> None:
+        """Count ``files`` files holding ``tags``, decoded with the folder's evidence."""
+        readings = [decode(d, raw, evidence=evidence.order(d)) for d, raw in tags]
+        resolution = resolve(readings, self.policy)
+        self.rated += files * (resolution.rating is not None)
+        self.disagreements += files * resolution.disagreement
+        for dialect in {r.dialect for r in readings}:
+            self.dialect_files[dialect] += files
+        labels = {(r.dialect, _label(r)) for r in readings}
         for dialect, label in labels:
             if label is not None:
-                self.scale_files[dialect][label] += 1
+                self.scale_files[dialect][label] += files
 
     def add_error(self, error: MediaFileError, *, counts_as_file: bool) -> None:
         self.files += counts_as_file
@@ -141,11 +156,15 @@ class _Tally:
             self.failures.append((error.path, error.reason))
 
     def summary(self, root: str) -> TagScanSummary:
+        evidence = infer_scales(self.tag_sets.items())
+        for tags, files in self.tag_sets.items():
+            self._count_tags(tags, files, evidence)
         dialects = tuple(
             DialectCount(
                 dialect,
                 files,
                 tuple(sorted(self.scale_files[dialect].items(), key=lambda kv: (-kv[1], kv[0]))),
+                evidence.describe(dialect),
             )
             for dialect, files in sorted(self.dialect_files.items(), key=lambda kv: (-kv[1], kv[0]))
         )

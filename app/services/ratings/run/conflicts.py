@@ -3,13 +3,20 @@
 ``choice`` is one of :data:`CHOICES`; both sides are written as
 ``app.domain.ratings.merge.plan_resolution`` plans, and the chosen value becomes the pair's
 baseline. ``skip`` closes the conflict and writes nothing.
+
+A conflict opened because a file's own rating tags disagree (read policy ``ask``; its evidence
+names the side in ``in_file``) is resolved the same way, but that side has no one value to
+keep: ``keep_<that side>`` is refused while its tags still disagree, and ``highest`` /
+``lowest`` choose among the values its tags hold and the other side's rating. Writing the
+chosen value makes the file's tags agree (the folder's write profile rewrites them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from app.domain.errors import InvalidInput
 from app.domain.links import Direction, Side
@@ -61,6 +68,36 @@ def _choose(
     raise InvalidInput(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
 
 
+def _choose_in_file(
+    evidence: Mapping[str, Any],
+    choice: str,
+    a: Rating | None,
+    b: Rating | None,
+    custom: Rating | None,
+) -> Rating | None:
+    """:func:`_choose`, for a side whose own tags still disagree (it reads as no rating) with
+    the values its tags held as the candidates."""
+    current = {"a": a, "b": b}
+    in_file = [side for side in evidence.get("in_file", ()) if current.get(side) is None]
+    if not in_file:
+        return _choose(choice, a, b, custom)
+    if choice in (f"keep_{side}" for side in in_file):
+        sides = " and ".join(side.upper() for side in in_file)
+        raise InvalidInput(
+            f"the rating tags of {sides} disagree, so there is no one value to keep: choose "
+            "highest, lowest, custom (one of the values shown) or keep the other side"
+        )
+    if choice in (ConflictChoice.HIGHEST, ConflictChoice.LOWEST):
+        candidates = [
+            Rating(int(v)) for side in in_file for v in evidence.get(f"{side}_choices", ())
+        ]
+        candidates += [value for value in current.values() if value is not None]
+        if not candidates:
+            return None
+        return max(candidates) if choice == ConflictChoice.HIGHEST else min(candidates)
+    return _choose(choice, a, b, custom)
+
+
 class ConflictResolution:
     """Applies a person's choice for one open conflict."""
 
@@ -95,7 +132,7 @@ class ConflictResolution:
         link = self._repository.track_link(conflict.track_link_id)
         a_now = sides.a.read(link.a_key)
         b_now = sides.b.read(link.b_key)
-        chosen = _choose(choice, a_now, b_now, custom)
+        chosen = _choose_in_file(conflict.evidence, choice, a_now, b_now, custom)
         merge_rules = MergeRules(direction=Direction.BOTH, policy=rules.policy)
         decisions = plan_resolution(a_now, b_now, chosen, merge_rules)
         for decision in decisions:

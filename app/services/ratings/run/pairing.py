@@ -21,6 +21,7 @@ from app.services.ratings.run.values import (
     RatingsEvent,
     SyncSummary,
     item_label,
+    item_name,
 )
 
 Pair = tuple[TrackLinkRecord | None, SideItem, SideItem]
@@ -126,15 +127,22 @@ def _report_matching(
 
 
 def _name(label: str) -> str:
-    """``"Artist – Title [key]"`` -> ``"Artist – Title"``."""
+    """``"Artist – Title (Album) [key]"`` -> ``"Artist – Title (Album)"``."""
     return label.rsplit(" [", 1)[0]
+
+
+def _without_album(name: str) -> str:
+    """``"Artist – Title (Album)"`` -> ``"Artist – Title"`` (labels stored before albums were
+    part of them have none, and a title may hold parentheses of its own: both are tried)."""
+    return name.rsplit(" (", 1)[0] if name.endswith(")") else name
 
 
 def _by_name(items: Sequence[SideItem]) -> dict[str, list[SideItem]]:
     index: dict[str, list[SideItem]] = {}
     for item in items:
-        if item.track.title:
-            index.setdefault(_name(item_label(item)), []).append(item)
+        name = item_name(item)
+        if name:
+            index.setdefault(name, []).append(item)
     return index
 
 
@@ -142,7 +150,8 @@ def _only(index: dict[str, list[SideItem]], label: str | None) -> SideItem | Non
     """The one item named like ``label`` (a moved file keeps its tags); None if not unique."""
     if not label:
         return None
-    candidates = index.get(_name(label), [])
+    name = _name(label)
+    candidates = index.get(name) or index.get(_without_album(name), [])
     return candidates[0] if len(candidates) == 1 else None
 
 

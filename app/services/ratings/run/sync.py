@@ -59,7 +59,7 @@ from app.domain.ratings.merge import (
 )
 from app.domain.ratings.records import NewConflict, TrackLinkRecord
 from app.domain.ratings.value import Rating
-from app.services.ports import RatingsRepositoryPort, Reporter
+from app.services.ports import RatingsRepositoryPort, Reporter, SideItem
 from app.services.ratings.run.concurrency import SyncSides, Writes
 from app.services.ratings.run.conflicts import ConflictResolution
 from app.services.ratings.run.journal import WriteJournal, reconcile
@@ -174,13 +174,8 @@ class RatingsSync:
                 reporter.check_cancelled()
                 reporter.progress(RunPhase.PLANNING, done, total)
             if a_item.undecided or b_item.undecided:
-                summary.skipped += 1
-                reporter.event(
-                    RatingsEvent.TAGS_DISAGREE,
-                    item_label(a_item if a_item.undecided else b_item),
-                    level=EventLevel.WARNING,
-                    detail=f"read policy ask: {a_item.evidence} / {b_item.evidence}",
-                )
+                planned.append(_in_file_conflict(link, a_item, b_item))
+                self._report_plan(planned[-1], reporter, summary)
                 continue
             for item in (a_item, b_item):
                 if item.disagreement:
@@ -231,6 +226,8 @@ class RatingsSync:
             summary.unchanged += 1
         elif decision.action is Action.RECORD_BASELINE:
             summary.baselines_recorded += 1
+        elif decision.action is Action.KEEP:
+            summary.kept += 1
         elif decision.writes:
             target = pair.a if decision.action is Action.WRITE_A else pair.b
             reporter.event(
@@ -279,22 +276,7 @@ class RatingsSync:
                 if action is Action.RECORD_BASELINE or not pair.baseline_known:
                     baselines.append((pair.track_link_id, to_half_stars(pair.decision.value)))
             elif action is Action.CONFLICT:
-                conflicts.append(
-                    NewConflict(
-                        track_link_id=pair.track_link_id,
-                        value_a=to_half_stars(pair.a.rating),
-                        value_b=to_half_stars(pair.b.rating),
-                        baseline_known=pair.baseline_known,
-                        baseline_rating=pair.baseline_rating,
-                        evidence={
-                            "a": pair.a.evidence,
-                            "b": pair.b.evidence,
-                            "a_label": item_label(pair.a),
-                            "b_label": item_label(pair.b),
-                            "reason": pair.decision.reason,
-                        },
-                    )
-                )
+                conflicts.append(_new_conflict(pair.track_link_id, pair))
         self._repository.record_conflicts(link_id=link_id, job_id=job_id, conflicts=conflicts)
         done = Writes(writes, sides, WriteJournal(self._repository, job_id, now))
         try:
@@ -356,3 +338,46 @@ def _unless_held(
     if held is not None and held_value(current) == held:
         return to_rating(baseline_rating)
     return current
+
+
+def _in_file_conflict(
+    link: TrackLinkRecord | None, a_item: SideItem, b_item: SideItem
+) -> PlannedPair:
+    """A pair whose file's rating tags disagree under read policy ``ask``: a conflict for a
+    person, whatever the other side holds."""
+    undecided = [name for name, item in (("A", a_item), ("B", b_item)) if item.undecided]
+    reason = f"rating tags of {' and '.join(undecided)} disagree (read policy ask)"
+    return PlannedPair(
+        track_link_id=link.id if link is not None else None,
+        a=a_item,
+        b=b_item,
+        baseline_known=link.baseline_known if link is not None else False,
+        baseline_rating=link.baseline_rating if link is not None else None,
+        decision=MergeDecision(Action.CONFLICT, None, None, reason),
+    )
+
+
+def _new_conflict(track_link_id: int, pair: PlannedPair) -> NewConflict:
+    """The inbox entry of a conflicted pair; an in-file disagreement names its side(s) and the
+    values its tags hold (``in_file``, ``a_choices`` / ``b_choices``, in half stars)."""
+    evidence: dict[str, object] = {
+        "a": pair.a.evidence,
+        "b": pair.b.evidence,
+        "a_label": item_label(pair.a),
+        "b_label": item_label(pair.b),
+        "reason": pair.decision.reason,
+    }
+    in_file = [side for side, item in (("a", pair.a), ("b", pair.b)) if item.undecided]
+    if in_file:
+        evidence["in_file"] = in_file
+        for side, item in (("a", pair.a), ("b", pair.b)):
+            if item.undecided:
+                evidence[f"{side}_choices"] = list(item.choices)
+    return NewConflict(
+        track_link_id=track_link_id,
+        value_a=to_half_stars(pair.a.rating),
+        value_b=to_half_stars(pair.b.rating),
+        baseline_known=pair.baseline_known,
+        baseline_rating=pair.baseline_rating,
+        evidence=evidence,
+    )

@@ -69,6 +69,7 @@ class RatingsCounter(StrEnum):
     BASELINES_RECORDED = "baselines_recorded"
     CONFLICTS = "conflicts"
     SKIPPED = "skipped"
+    KEPT = "kept"
     ERRORS = "errors"
 
 
@@ -109,6 +110,7 @@ class SyncSummary:
     baselines_recorded: int = 0
     conflicts: int = 0
     skipped: int = 0
+    kept: int = 0
     errors: int = 0
 
     def as_counters(self) -> dict[str, int]:
@@ -144,9 +146,19 @@ def held_value(rating: Rating | None) -> int:
     return 0 if rating is None else rating.half_stars
 
 
-def item_label(item: SideItem) -> str:
+def item_name(item: SideItem) -> str:
+    """``Artist – Title`` (``""`` for an item without a title)."""
     track = item.track
-    if track.title:
-        who = f"{track.artist} – " if track.artist else ""
-        return f"{who}{track.title} [{item.key}]"
-    return item.key
+    if not track.title:
+        return ""
+    return f"{track.artist} – {track.title}" if track.artist else track.title
+
+
+def item_label(item: SideItem) -> str:
+    """``Artist – Title (Album) [key]``: how events, conflicts and matches name an item; the
+    key (a Plex ratingKey, a file's path) is the part in brackets."""
+    name = item_name(item)
+    if not name:
+        return item.key
+    album = f" ({item.track.album})" if item.track.album else ""
+    return f"{name}{album} [{item.key}]"
