@@ -107,6 +107,11 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("libraries", "app.cli.catalog:libraries_app", "Saved libraries."),
     CommandEntry("links", "app.cli.catalog:links_app", "Saved links between libraries."),
     CommandEntry("subsonic", "app.cli.subsonic:subsonic_app", "Subsonic servers: connection test."),
+    CommandEntry(
+        "mediamonkey",
+        "app.cli.mediamonkey:mediamonkey_app",
+        "MediaMonkey 4 and 5 databases (MM.DB, MM5.DB).",
+    ),
 )
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import typer
 
@@ -207,13 +207,23 @@ def _logs_through(console: Console) -> Iterator[None]:
         and not isinstance(handler, logging.FileHandler)
     ]
     stream = _ConsoleStream(console)
-    previous = [handler.setStream(stream) for handler in handlers]
+    previous = [_swap_stream(handler, stream) for handler in handlers]
     try:
         yield
     finally:
         for handler, old in zip(handlers, previous, strict=True):
-            if old is not None:
-                handler.setStream(old)
+            _swap_stream(handler, old)
+
+
+def _swap_stream(handler: logging.StreamHandler[Any], stream: Any) -> Any:
+    """Set the handler's stream and return the one it had, without flushing it (the old one
+    may be closed already: a test runner's captured stderr)."""
+    handler.acquire()
+    try:
+        old, handler.stream = handler.stream, stream
+    finally:
+        handler.release()
+    return old
 
 
 class ShowingProgress:

@@ -69,7 +69,7 @@ def test_the_table_names_each_command_once() -> None:
 def test_each_row_loads_a_command_whose_help_the_row_repeats(entry: CommandEntry) -> None:
     command = load_command(entry)
     assert command.name == entry.name
-    assert (command.help or "").splitlines()[0] == entry.help
+    assert (command.help or "").startswith(entry.help)  # the row repeats its first sentence
 
 
 def test_help_lists_every_command_with_its_help() -> None:
@@ -77,7 +77,7 @@ def test_help_lists_every_command_with_its_help() -> None:
     assert result.exit_code == 0, result.output
     for entry in COMMANDS:
         assert f"  {entry.name} " in result.output
-        assert entry.help[:40] in result.output  # shortened to the terminal's width
+        assert " ".join(entry.help.split()[:3]) in result.output  # shortened to fit the width
     assert "--install-completion" in result.output
     assert "--verbose" in result.output
 
