@@ -142,6 +142,7 @@ def build_domains(
         worker_processes=processes,
         kinds=kinds,
         subsonic_client=connect_subsonic,
+        jellyfin_client=jellyfin_client,
     )
     ratings = RatingsSync(sync_repository, now=utc_now)
     catalog = LibraryCatalog(libraries, kinds)
@@ -153,7 +154,11 @@ def build_domains(
         review=RatingsReview(libraries, sides, sync_repository, ratings),
         adhoc=AdhocLinks(catalog, sides.plex_client),
         playlists=build_playlist_services(
-            PlaylistRepository(sessions), PlaylistJournalRepository(sessions), sides, catalog
+            PlaylistRepository(sessions),
+            PlaylistJournalRepository(sessions),
+            sides,
+            catalog,
+            track_links=sync_repository,
         ),
         mirror=MirrorJobs(libraries, sides.plex_client, kinds, jellyfin_client=jellyfin_client),
         importer=ConfigImporter(catalog, sides.plex_client),

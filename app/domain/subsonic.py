@@ -47,6 +47,7 @@ class SubsonicConnection:
     timeout_s: float = 30.0
     max_requests_per_s: float = 20.0
     page_size: int = 500
+    retries: int = 3  # a failed idempotent request is tried again this many times
 
 
 def stars_of(rating: Rating | None) -> int:

@@ -359,6 +359,27 @@ _FAILURES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("answered 5",), "the server had a problem answering"),
     (("no such file or directory", "filenotfound"), "a file or folder is missing"),
     (("permission denied", "permissionerror"), "no permission to read or write there"),
+    (
+        ("cannot connect", "cannot reach the server"),
+        "nothing answered at that address (check the URL and that the server is running)",
+    ),
+    (("no answer to",), "the server did not answer in time"),
+    (
+        (
+            "wrong username or password",
+            "error 40:",
+            "error 44:",
+            "key was refused",
+            "http 401",
+            "http 403",
+            "not allowed for this library",
+        ),
+        "the server refused the sign-in (check the user, the password or the API key)",
+    ),
+    (
+        ("no subsonic answer", "not a subsonic json answer"),
+        "that address does not answer like a Subsonic server (check the URL, without /rest)",
+    ),
 )
 
 

@@ -152,6 +152,12 @@ def create_library(
     popm_email: TextForm = "",
     read_priority: TextForm = "",
     pinned_scale: TextForm = "",
+    user: TextForm = "",
+    password: TextForm = "",
+    api_key: TextForm = "",
+    real_paths: TextForm = "",
+    music_root: TextForm = "",
+    starred: TextForm = "",
 ) -> Response:
     """Add a library of ``kind`` from its add form (the fields of its registry entry)."""
     catalog = container.domains.libraries
@@ -163,6 +169,7 @@ def create_library(
         "file_tags": file_tags, "backup_dir": backup_dir,
     }  # fmt: skip
     values.update(_tag_writing(write_mode, popm_email, read_priority, pinned_scale))
+    values.update(_server_fields(user, password, api_key, real_paths, music_root, starred))
     try:
         entry = catalog.kinds.entry(kind)
         library = catalog.add_library(
@@ -172,7 +179,7 @@ def create_library(
             secret=secret_of(entry, values),
         )
     except CrossfadeError as exc:
-        form = {**values, "kind": kind, "name": name, "token": ""}
+        form = {**values, "kind": kind, "name": name, "token": "", "password": "", "api_key": ""}
         return list_page(request, pages, container, status_code=422, error=str(exc), form=form)
     return see(f"/libraries/{library.id}?notice=created")
 
@@ -212,6 +219,12 @@ def update_library(
     popm_email: TextForm = "",
     read_priority: TextForm = "",
     pinned_scale: TextForm = "",
+    user: TextForm = "",
+    password: TextForm = "",
+    api_key: TextForm = "",
+    real_paths: TextForm = "",
+    music_root: TextForm = "",
+    starred: TextForm = "",
 ) -> Response:
     """The settings form of the library's kind, whole: a field it shows that is missing is
     a 422 and the library stays as it was (an empty ``token`` keeps the stored one)."""
@@ -227,6 +240,7 @@ def update_library(
         "file_tags": file_tags, "backup_dir": backup_dir,
     }  # fmt: skip
     values.update(_tag_writing(write_mode, popm_email, read_priority, pinned_scale))
+    values.update(_server_fields(user, password, api_key, real_paths, music_root, starred))
     try:
         catalog.update_library(
             library_id,
@@ -360,3 +374,19 @@ def _tag_writing(
         "read_priority": read_priority,
         "pinned_scale": pinned_scale,
     }
+
+
+def _server_fields(
+    user: str, password: str, api_key: str, real_paths: str, music_root: str, starred: str
+) -> dict[str, object]:
+    """A Subsonic or Jellyfin server's fields as posted (the kinds' forms name them; an
+    empty one not shown by the form takes the field's default)."""
+    posted = {
+        "user": user,
+        "password": password,
+        "api_key": api_key,
+        "real_paths": real_paths,
+        "music_root": music_root,
+        "starred": starred,
+    }
+    return {name: value for name, value in posted.items() if value}

@@ -52,3 +52,13 @@ def secret_of(entry: KindEntry, values: Mapping[str, object]) -> str | None:
 def settings_fields(entry: KindEntry) -> tuple[str, ...]:
     """The fields the settings form of ``entry``'s kind posts, besides the name."""
     return tuple(field.name for field in entry.form_fields)
+
+
+def typed_config(entry: KindEntry, values: Mapping[str, object]) -> dict[str, Any]:
+    """The ``config`` of the fields ``values`` holds (a connection test from the add form:
+    a field the form does not show keeps the kind's default)."""
+    return {
+        field.name: _value(field, values[field.name])
+        for field in entry.form_fields
+        if field.type is not FieldType.PASSWORD and field.name in values
+    }

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.services.system.insights import rating_label, schedule_time, server_now
 from app.web.conflicts import build_conflicts_router
+from app.web.connection_tests import build_connection_tests_router
 from app.web.deps import ContainerDep, InsightsDep
 from app.web.homeassistant import build_homeassistant_router
 from app.web.hooks import build_hooks_router
@@ -61,6 +62,7 @@ def build_web_router(templates: Jinja2Templates) -> APIRouter:
         build_hooks_router,
         build_playlists_router,
         build_mediamonkey_router,
+        build_connection_tests_router,
     ):
         # The areas' routes need no prefix or dependencies of their own: taking them as they
         # are spares FastAPI analysing every route once more (include_router rebuilds them).

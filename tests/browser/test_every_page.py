@@ -96,6 +96,7 @@ def prepare(settings: Settings, paths: DemoPaths, url: str, cache: Path) -> tupl
             migrate.upgrade(container.engine, secret_box=container.secret_box)
             configured = configure(container, paths, emulator)
             password = ensure_admin(container, paths, settings) or ""
+            tested = add_servers(container)
             container.startup()
             runs = container.link_runs
             ui = JobTrigger.UI
@@ -122,7 +123,21 @@ def prepare(settings: Settings, paths: DemoPaths, url: str, cache: Path) -> tupl
         emulator.stop()
     pages += [f"/links/{link_id}" for link_id in link_ids]
     pages += [f"/libraries/{library_id}" for library_id in library_ids]
+    pages.append(f"/libraries/{tested}/connection")  # a failed "Test connection", in words
     return password, pages
+
+
+def add_servers(container: Container) -> int:
+    """A Subsonic and a Jellyfin library at an address where nothing answers (their pages
+    offer "Test connection"); the Jellyfin one's id."""
+    catalog = container.domains.libraries
+    away = f"http://127.0.0.1:{free_port()}"
+    catalog.add_library(kind="subsonic", name="Navidrome", config={"base_url": away,
+                        "user": "demo"}, secret="unused")  # fmt: skip
+    jellyfin = catalog.add_library(
+        kind="jellyfin", name="Jellyfin server", config={"base_url": away}, secret="unused"
+    )
+    return jellyfin.id
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ class World:
     def run(self, mode: str, *extra: str) -> dict[str, Any]:
         result = self.run_raw(mode, *extra)
         assert result.exit_code == 0, result.output
-        document: dict[str, Any] = json.loads(result.output)
+        document: dict[str, Any] = json.loads(result.stdout)
         return document
 
     def run_raw(self, mode: str, *extra: str) -> Result:

@@ -112,7 +112,7 @@ def test_export_dry_run_then_export_then_edit_and_import(
     imported = runner.invoke(app, args("import", emulator, music, lists, "--json"))
 
     assert imported.exit_code == 0, imported.output
-    document = json.loads(imported.output)
+    document = json.loads(imported.stdout)
     assert document["counters"]["updated_a"] == 1
     assert {event["playlist"] for event in document["events"]} == {"Road Trip"}
     assert [item.track.rating_key for item in plex.playlist_items(created.playlist_id)] == keys(
@@ -121,7 +121,7 @@ def test_export_dry_run_then_export_then_edit_and_import(
     assert OWNER_TOKEN not in imported.output
 
     again = runner.invoke(app, args("sync", emulator, music, lists, "--json"))
-    assert json.loads(again.output)["counters"].get("unchanged") == 1
+    assert json.loads(again.stdout)["counters"].get("unchanged") == 1
 
 
 @pytest.mark.usefixtures("env")

@@ -47,14 +47,14 @@ def test_undo_then_redo_an_export(emulator: EmulatorServer, music: Path, tmp_pat
     ]  # fmt: skip
     done = runner.invoke(app, export)
     assert done.exit_code == 0, done.output
-    job_id = json.loads(done.output)["job"]
+    job_id = json.loads(done.stdout)["job"]
     path = lists / "Road Trip.m3u8"
     written = path.read_bytes()
 
     undone = runner.invoke(app, ["playlists", "undo", str(job_id), "--json"])
 
     assert undone.exit_code == 0, undone.output
-    document = json.loads(undone.output)
+    document = json.loads(undone.stdout)
     assert document["counters"]["restored_b"] == 1
     assert not path.exists()
 

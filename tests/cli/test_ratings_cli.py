@@ -81,7 +81,7 @@ def test_export_dry_run_then_export_then_unrate(emulator: EmulatorServer, music:
 
     preview = runner.invoke(app, args("export", emulator, music, "--dry-run", "--json"))
     assert preview.exit_code == 0, preview.output
-    document = json.loads(preview.output)
+    document = json.loads(preview.stdout)
     assert document["dry_run"] is True
     assert [(e["action"], e["after"]) for e in document["events"]] == [("write_b", "4½★")]
     assert stars(music / FIRST) is None
@@ -95,7 +95,7 @@ def test_export_dry_run_then_export_then_unrate(emulator: EmulatorServer, music:
     rate_first_in_plex(emulator, None)
     again = runner.invoke(app, args("sync", emulator, music, "--json"))
     assert again.exit_code == 0, again.output
-    counters = json.loads(again.output)["counters"]
+    counters = json.loads(again.stdout)["counters"]
     assert counters["files_cached"] == 6
     assert stars(music / FIRST) is None
 

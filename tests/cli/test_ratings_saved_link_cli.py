@@ -21,7 +21,7 @@ def test_a_saved_link_runs_by_id_or_by_a_library_name(world: World) -> None:
     runner = CliRunner()
     by_id = runner.invoke(app, ["ratings", "export", "--link", "1", "--json"])
     assert by_id.exit_code == 0, by_id.output
-    assert json.loads(by_id.output)["counters"]["written_b"] == 1
+    assert json.loads(by_id.stdout)["counters"]["written_b"] == 1
     assert world.state()[FIRST] == (8, 8)
 
     world.set({FIRST: (8, 4)})

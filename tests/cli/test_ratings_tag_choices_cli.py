@@ -66,7 +66,7 @@ def test_read_priority_picks_among_disagreeing_frames(world: World) -> None:
     result = world.run_raw("import", "--read-priority", "WINDOWSMEDIAPLAYER,MUSICBEE", "--json")
     assert result.exit_code == 3, "a disagreement is reported as a problem"
     assert world.state()[CAFE][0] == 8
-    events = json.loads(result.output)["events"]
+    events = json.loads(result.stdout)["events"]
     assert [e["action"] for e in events] == ["tags_disagree", "write_a"]
 
 

@@ -55,7 +55,7 @@ def test_help_everywhere(args: list[str]) -> None:
 def test_info_masks_secrets(cli_env: Path) -> None:
     result = CliRunner().invoke(app, ["info", "--json"])
     assert result.exit_code == 0, result.output
-    facts = json.loads(result.output)
+    facts = json.loads(result.stdout)
     assert "top-secret-value" not in result.output
     assert facts["settings"]["secret_key"] == "********"
     assert facts["queue_mode"] == "inline"

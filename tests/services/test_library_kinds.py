@@ -33,7 +33,7 @@ MM = LibraryKind.MEDIAMONKEY
         (LinkKind.RATINGS, A, (PLEX, MUSIC, SUBSONIC, MM)),
         (LinkKind.RATINGS, B, (PLEX, MUSIC, SUBSONIC, MM)),
         (LinkKind.PLAYLISTS, A, (PLEX, MUSIC, SUBSONIC, MM)),
-        (LinkKind.PLAYLISTS, B, (MUSIC,)),
+        (LinkKind.PLAYLISTS, B, (PLEX, MUSIC, SUBSONIC, MM)),
         (LinkKind.MIRROR, A, (MOVIES,)),
         (LinkKind.MIRROR, B, (MOVIES,)),
     ],

@@ -121,8 +121,9 @@ def test_mediamonkey_playlists_and_m3u_files_both_ways(
 def test_mediamonkey_and_plex_playlists_meet_in_one_folder_of_m3u_files(
     container: Container, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """A playlists link's side B is a folder of playlist files, so MediaMonkey ⇄ Plex is two
-    links to one folder: MediaMonkey's playlist reaches Plex, and Plex's edit comes back."""
+    """MediaMonkey ⇄ Plex through two links to one folder of M3U files (the direct link is in
+    test_playlists_track_pairs): MediaMonkey's playlist reaches Plex, and Plex's edit comes
+    back."""
     mm_db = build_mm_db(tmp_path / "MM.DB", version=4)
     music = write_library(tmp_path / "music", tmp_path_factory)
     playlists = tmp_path / "playlists"

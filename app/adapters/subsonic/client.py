@@ -359,5 +359,6 @@ def connect(
         timeout_s=connection.timeout_s,
         max_rate_per_s=connection.max_requests_per_s,
         page_size=connection.page_size,
+        retries=connection.retries,
         http=http,
     )

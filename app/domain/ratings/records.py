@@ -13,6 +13,16 @@ from typing import Any
 from app.domain.names import from_store_json
 
 
+class MatchStatus(StrEnum):
+    """A stored track link's status: synced (``auto``, ``confirmed``) or not (``review``,
+    ``rejected``)."""
+
+    AUTO = "auto"
+    CONFIRMED = "confirmed"
+    REVIEW = "review"
+    REJECTED = "rejected"
+
+
 @dataclass(frozen=True, slots=True)
 class TrackLinkRecord:
     id: int

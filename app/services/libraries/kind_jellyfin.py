@@ -7,8 +7,9 @@ server paths (through the library's path mappings), or ``POST /Library/Refresh``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -19,12 +20,14 @@ from app.domain.library_records import LibraryRecord
 from app.domain.paths import PathMapping
 from app.services.libraries.configs import KindConfig
 from app.services.libraries.kinds import (
+    ConnectionReport,
     JellyfinClientFactory,
     JellyfinInfo,
     KindEntry,
     RefreshClients,
     Refresher,
     SecretSpec,
+    SideContext,
 )
 
 JELLYFIN_API_KEY = SecretSpec(label="API key", missing="a Jellyfin library needs an API key")
@@ -88,6 +91,24 @@ def check_connection(
         client.close()
 
 
+def jellyfin_check(
+    config: Mapping[str, Any], api_key: str, ctx: SideContext, timeout_s: float
+) -> ConnectionReport:
+    """The registry's "Test connection": the server's name and version."""
+    if ctx.jellyfin_client is None:
+        raise SetupError("this installation has no Jellyfin client")
+    parsed = JellyfinConfig.model_validate(config)
+    info = check_connection(
+        parsed.base_url,
+        api_key,
+        ctx.jellyfin_client,
+        timeout_s=min(parsed.timeout_s, timeout_s),
+    )
+    return ConnectionReport(
+        facts=(("Server", info.server_name or "not said"), ("Version", info.version or "not said"))
+    )
+
+
 JELLYFIN_FORM = KindForm(
     anchor="add-jellyfin",
     title="Add a Jellyfin server",
@@ -109,4 +130,5 @@ JELLYFIN_KIND = KindEntry(
     path_mappings=True,
     refresh=jellyfin_refresher,
     form=JELLYFIN_FORM,
+    check=jellyfin_check,
 )

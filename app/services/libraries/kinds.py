@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
@@ -84,15 +84,26 @@ class SideContext:
     tag_pool_min_items: int = MIN_ITEMS
     file_cache: FileCache = FileCache.USE
     subsonic_client: SubsonicClientFactory | None = None
+    jellyfin_client: JellyfinClientFactory | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionReport:
+    """What "Test connection" found: ``facts`` as (label, value) rows in the order shown
+    (never a secret) and ``warnings`` in words (credentials over plain HTTP, ...)."""
+
+    facts: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PlaylistSideRequest:
-    """What a playlist side builder gets for side A of a playlists link: B's music catalog and
-    root (to match entries against), the link's options and a way to build any library's
-    rating side (a folder side lists its tracks through it)."""
+    """What a playlist side builder gets for a side of a playlists link: B's music catalog and
+    root (to match entries against; None and "" when B holds tracks, not playlist files), the
+    link's options and a way to build any library's rating side (a folder side lists its
+    tracks through it)."""
 
-    catalog_b: FolderCatalog
+    catalog_b: FolderCatalog | None
     root_b: str
     thresholds: MatchThresholds
     absolute_paths: bool
@@ -105,6 +116,9 @@ PlaylistSideBuilder = Callable[
     "tuple[PlaylistSide, EntryResolver]",
 ]
 RefreshBuilder = Callable[[LibraryRecord, str | None, RefreshClients], Refresher]
+ConnectionCheck = Callable[[Mapping[str, Any], str, SideContext, float], ConnectionReport]
+"""(validated config, secret, context, timeout in seconds) -> what the server said; raises a
+``CrossfadeError`` (unreachable, refused) with the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +135,10 @@ class KindEntry:
     """One library kind. ``joins`` maps each link kind the library can join to the sides it
     can take there; ``path_mappings``: the library's paths are a server's and may be mapped to
     local ones; ``playlist_dir_key``: the config key of a folder of playlist files (the library
-    can be side B of a playlists link, and side A only with that folder set)."""
+    can be side B of a playlists link, and side A only with that folder set). A kind with a
+    ``playlist_side`` but no ``playlist_dir_key`` holds tracks (Plex, MediaMonkey, Subsonic):
+    as side B it meets another such kind on side A, entries paired track to track. ``check``:
+    the dashboard's "Test connection" (add form and library page) for this kind."""
 
     kind: str
     display_name: str
@@ -134,6 +151,7 @@ class KindEntry:
     playlist_side: PlaylistSideBuilder | None = None
     refresh: RefreshBuilder | None = None
     form: KindForm | None = None  # None: no dashboard form (added through the API)
+    check: ConnectionCheck | None = None  # "Test connection" on the add form and its page
 
     @property
     def form_fields(self) -> tuple[FormField, ...]:

@@ -41,7 +41,12 @@ from app.services.libraries.configs import (
     RatingsLinkOptions,
     validated,
 )
-from app.services.libraries.kinds import KindRegistry, PlexClientFactory, SideContext
+from app.services.libraries.kinds import (
+    JellyfinClientFactory,
+    KindRegistry,
+    PlexClientFactory,
+    SideContext,
+)
 from app.services.ports import FileStateRepositoryPort, LibraryRepositoryPort, RatingSide
 from app.services.ratings.run.concurrency import SyncSides
 from app.services.ratings.run.values import LinkRules
@@ -52,7 +57,10 @@ PLAYLIST_POLICIES = ("prefer_a", "prefer_b", "newest", "ask")
 JOINS_WHAT = {
     LinkKind.RATINGS: "a ratings link joins two music libraries (Plex or folder)",
     LinkKind.MIRROR: "a mirror link joins two movie folders (source A, target B)",
-    LinkKind.PLAYLISTS: "a playlists link joins a music library (A) and a music folder (B)",
+    LinkKind.PLAYLISTS: (
+        "a playlists link joins a music library (A) and a music folder or another library "
+        "with playlists (B)"
+    ),
 }
 
 
@@ -66,14 +74,33 @@ def _validate_playlists_link(
     if policy not in PLAYLIST_POLICIES:
         raise InvalidInput(f"playlists links take policy {', '.join(PLAYLIST_POLICIES)}")
     checked = validated(PlaylistsLinkOptions, options, "playlists link options")
-    folder_b = PlaylistsLinkOptions.model_validate(checked).folder_b(library_b)
     dir_key_a = kinds.entry(library_a.kind).playlist_dir_key
+    if kinds.entry(library_b.kind).playlist_dir_key is None:
+        _validate_tracks_both(dir_key_a, library_a, checked)
+        return checked
+    folder_b = PlaylistsLinkOptions.model_validate(checked).folder_b(library_b)
     folder_a = library_a.config.get(dir_key_a) if dir_key_a is not None else ""
     if not folder_b or folder_a is None:
         raise InvalidInput("a playlists link needs a playlist folder on each music folder side")
     if folder_a == folder_b:
         raise InvalidInput("the two sides of a playlists link need different playlist folders")
     return checked
+
+
+def _validate_tracks_both(
+    dir_key_a: str | None, library_a: LibraryRecord, options: dict[str, Any]
+) -> None:
+    """Side B holds tracks (Plex, MediaMonkey, Subsonic): side A must hold tracks too, and the
+    options about playlist files mean nothing there."""
+    if dir_key_a is not None:
+        raise InvalidInput(
+            f"library {library_a.name!r} holds playlist files: make it side B of the link, "
+            "and the library that holds tracks side A"
+        )
+    if options.get("playlist_dir") or options.get("absolute_paths"):
+        raise InvalidInput(
+            "playlist_dir and absolute_paths are for a side B that holds playlist files"
+        )
 
 
 def validate_library_config(
@@ -155,6 +182,7 @@ class SideFactory:
     tag_pool_min_items: int = MIN_ITEMS  # fewer files than this: no pool, all in-process
     kinds: KindRegistry = field(default_factory=builtin_kind_registry)
     subsonic_client: SubsonicClientFactory | None = None
+    jellyfin_client: JellyfinClientFactory | None = None
 
     def context(self, *, dry_run: bool, file_cache: FileCache = FileCache.USE) -> SideContext:
         return SideContext(
@@ -166,6 +194,7 @@ class SideFactory:
             worker_processes=self.worker_processes,
             tag_pool_min_items=self.tag_pool_min_items,
             subsonic_client=self.subsonic_client,
+            jellyfin_client=self.jellyfin_client,
         )
 
     def secret(self, library: LibraryRecord) -> str | None:

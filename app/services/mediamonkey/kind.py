@@ -156,7 +156,10 @@ MEDIAMONKEY_KIND = KindEntry(
     kind=LibraryKind.MEDIAMONKEY,
     display_name="MediaMonkey",
     config_model=MediaMonkeyConfig,
-    joins={LinkKind.RATINGS: frozenset({Side.A, Side.B}), LinkKind.PLAYLISTS: frozenset({Side.A})},
+    joins={
+        LinkKind.RATINGS: frozenset({Side.A, Side.B}),
+        LinkKind.PLAYLISTS: frozenset({Side.A, Side.B}),
+    },
     path_mappings=True,
     rating_side=mediamonkey_rating_side,
     playlist_side=mediamonkey_playlist_side,

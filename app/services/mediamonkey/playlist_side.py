@@ -1,5 +1,7 @@
 """A MediaMonkey database's static playlists as side A of a playlists link, and the resolver
-between its songs and the entries of playlist files (side B).
+between its songs and the entries of playlist files (side B). With Plex or a Subsonic server on
+the other side instead of files, it may be either side; its songs are then paired with the
+other library's tracks (``track_catalog``, ``app.services.playlists.track_pairs``).
 
 Nested playlists are titled ``Parent/Child``. Auto-playlists are never touched: they are
 listed as present and unreadable, so a run neither syncs them nor creates a playlist of their
@@ -70,6 +72,14 @@ class MediaMonkeyPlaylistSide:
     def side_entry(self, song_id: str) -> SideEntry:
         track = self.tracks().get(song_id) or TrackInfo(id=song_id)
         return SideEntry(ident=song_id, label=_label(track), track=track)
+
+    def track_catalog(self, reporter: Reporter) -> dict[str, TrackInfo]:
+        """Every song by id, for a playlists link whose other side holds tracks too."""
+        reporter.progress(f"listing songs of {self.label}", 0, None)
+        return self.tracks()
+
+    def track_entry(self, ident: str) -> SideEntry:
+        return self.side_entry(ident)
 
     def list(self, reporter: Reporter, selected: Selector) -> SideListing:
         store = self._songs.store

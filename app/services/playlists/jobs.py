@@ -1,10 +1,12 @@
 """The playlists sync as a job kind (``playlists_sync``), and the sides of a playlists link built
 from its libraries' rows.
 
-A link's side A is a Plex music library or a music folder (its ``playlist_dir``); side B is a
-music folder whose playlist files live in the link option ``playlist_dir`` or else the
-library's own. The music folders' audio files (their ``root``) are the catalog that entries are
-matched against when paths do not settle it.
+A link's side A is a library with playlists (Plex, MediaMonkey, Subsonic) or a music folder (its
+``playlist_dir``); side B is a music folder whose playlist files live in the link option
+``playlist_dir`` or else the library's own. The music folders' audio files (their ``root``) are
+the catalog that entries are matched against when paths do not settle it. Side B may also be
+a library that holds tracks, when side A does too (Plex ⇄ MediaMonkey, Plex ⇄ Subsonic, ...):
+entries are then paired track to track (``app.services.playlists.track_pairs``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.errors import InvalidInput, SetupError
-from app.domain.library_records import LinkRecord
+from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.links import Direction, LinkKind, Mode
 from app.domain.links import Side as LinkSide
 from app.domain.matching import MatchThresholds
@@ -26,15 +28,24 @@ from app.services.libraries.configs import MusicFolderConfig, PlaylistsLinkOptio
 from app.services.libraries.kinds import PlaylistSideRequest
 from app.services.libraries.service import LibraryCatalog, SideFactory
 from app.services.playlists.adhoc import AdhocPlaylists
-from app.services.playlists.matching import (
-    FolderCatalog,
-)
+from app.services.playlists.matching import EntryResolver, FolderCatalog
 from app.services.playlists.review import PlaylistsReview
 from app.services.playlists.run.journal import PlaylistUndo, PlaylistUndoSummary
 from app.services.playlists.run.run_state import PlaylistRules, PlaylistSides, PlaylistsSummary
 from app.services.playlists.run.sync import PlaylistsSync
 from app.services.playlists.sides import FolderPlaylistSide
-from app.services.ports import PlaylistJournalRepositoryPort, PlaylistRepositoryPort
+from app.services.playlists.track_pairs import (
+    KnownPairs,
+    TrackLinkStore,
+    TrackPairResolver,
+    TrackSide,
+    known_pairs,
+)
+from app.services.ports import (
+    PlaylistJournalRepositoryPort,
+    PlaylistRepositoryPort,
+    PlaylistSide,
+)
 
 PLAYLISTS_SYNC = "playlists_sync"
 PLAYLISTS_UNDO = "playlists_undo"
@@ -67,9 +78,12 @@ def playlist_rules(link: LinkRecord) -> PlaylistRules:
 @dataclass(frozen=True, slots=True)
 class PlaylistSideFactory:
     """Builds the sides of a playlists link; ``sides`` is the ratings' factory (Plex clients,
-    and the music folders' tag scans with their file-state cache)."""
+    and the music folders' tag scans with their file-state cache); ``track_links``: where
+    ratings links keep their track pairs (a link between two libraries of tracks starts from
+    them)."""
 
     sides: SideFactory
+    track_links: TrackLinkStore | None = None
 
     def build(self, link: LinkRecord, *, dry_run: bool) -> PlaylistSides:
         if link.kind != LinkKind.PLAYLISTS:
@@ -79,28 +93,78 @@ class PlaylistSideFactory:
         options = PlaylistsLinkOptions.model_validate(link.options)
         library_a = libraries.library(link.library_a_id)
         library_b = libraries.library(link.library_b_id)
+        if not kinds.can_join(library_b.kind, LinkKind.PLAYLISTS, LinkSide.B):
+            raise SetupError(f"library {library_b.name!r} cannot be side B of a playlists link")
+        thresholds = MatchThresholds(
+            accept_score=options.accept_score, review_score=options.review_score
+        )
+        if kinds.entry(library_b.kind).playlist_dir_key is None:
+            return self._tracks_both(library_a, library_b, thresholds, dry_run=dry_run)
         folder_b = MusicFolderConfig.model_validate(library_b.config)
         playlist_dir_b = options.folder_b(library_b)
-        if not kinds.can_join(library_b.kind, LinkKind.PLAYLISTS, LinkSide.B) or not playlist_dir_b:
+        if not playlist_dir_b:
             raise SetupError(f"library {library_b.name!r} has no playlist folder")
         b = FolderPlaylistSide(
             playlist_dir_b, label=library_b.name, absolute_paths=options.absolute_paths
         )
-        build_a = kinds.entry(library_a.kind).playlist_side
-        if build_a is None:
-            raise InvalidInput(f"library {library_a.name!r} ({library_a.kind}) holds no playlists")
         request = PlaylistSideRequest(
             catalog_b=FolderCatalog(self.sides.side(library_b.id, dry_run=dry_run)),
             root_b=folder_b.root,
-            thresholds=MatchThresholds(
-                accept_score=options.accept_score, review_score=options.review_score
-            ),
+            thresholds=thresholds,
             absolute_paths=options.absolute_paths,
             rating_side=lambda library_id: self.sides.side(library_id, dry_run=dry_run),
         )
-        context = self.sides.context(dry_run=dry_run)
-        a, resolver = build_a(library_a, self.sides.secret(library_a), context, request)
+        a, resolver = self._side(library_a, request, dry_run=dry_run)
         return PlaylistSides(a=a, b=b, resolver=resolver)
+
+    def _side(
+        self, library: LibraryRecord, request: PlaylistSideRequest, *, dry_run: bool
+    ) -> tuple[PlaylistSide, EntryResolver]:
+        build = self.sides.kinds.entry(library.kind).playlist_side
+        if build is None:
+            raise InvalidInput(f"library {library.name!r} ({library.kind}) holds no playlists")
+        context = self.sides.context(dry_run=dry_run)
+        return build(library, self.sides.secret(library), context, request)
+
+    def _tracks_both(
+        self,
+        library_a: LibraryRecord,
+        library_b: LibraryRecord,
+        thresholds: MatchThresholds,
+        *,
+        dry_run: bool,
+    ) -> PlaylistSides:
+        """Two libraries that hold tracks (Plex, MediaMonkey, Subsonic): each side is its
+        kind's own playlist side, entries paired track to track (:class:`TrackPairResolver`)."""
+        request = PlaylistSideRequest(
+            catalog_b=None,
+            root_b="",
+            thresholds=thresholds,
+            absolute_paths=False,
+            rating_side=lambda library_id: self.sides.side(library_id, dry_run=dry_run),
+        )
+        built: list[PlaylistSide] = []
+        try:
+            for library in (library_a, library_b):
+                side, folder_resolver = self._side(library, request, dry_run=dry_run)
+                folder_resolver.close()  # for playlist files; not used between two libraries
+                built.append(side)
+                if not isinstance(side, TrackSide):
+                    raise SetupError(
+                        f"library {library.name!r} holds playlist files: make it side B of a "
+                        "playlists link whose side A holds tracks"
+                    )
+        except BaseException:
+            for side in built:
+                side.close()
+            raise
+        a, b = built
+        assert isinstance(a, TrackSide) and isinstance(b, TrackSide)
+        known = KnownPairs()
+        if self.track_links is not None:
+            ratings_links = self.sides.libraries.links(kind=LinkKind.RATINGS)
+            known = known_pairs(self.track_links, ratings_links, library_a.id, library_b.id)
+        return PlaylistSides(a=a, b=b, resolver=TrackPairResolver(a, b, thresholds, known))
 
 
 def parse_undo_params(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,9 +259,10 @@ def build_playlist_services(
     journal: PlaylistJournalRepositoryPort,
     sides: SideFactory,
     catalog: LibraryCatalog,
+    track_links: TrackLinkStore | None = None,
 ) -> PlaylistServices:
     sync = PlaylistsSync(repository, journal)
-    factory = PlaylistSideFactory(sides)
+    factory = PlaylistSideFactory(sides, track_links)
     return PlaylistServices(
         repository=repository,
         journal=journal,

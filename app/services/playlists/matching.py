@@ -129,12 +129,20 @@ def entry_track(entry: SideEntry, *, exists: Callable[[str], bool] = os.path.isf
 
 
 def match_confident(
-    sources: Sequence[TrackInfo], catalog: Sequence[TrackInfo], thresholds: MatchThresholds
+    sources: Sequence[TrackInfo],
+    catalog: Sequence[TrackInfo],
+    thresholds: MatchThresholds,
+    *,
+    confirmed: Iterable[tuple[str, str]] = (),
+    rejected: Iterable[tuple[str, str]] = (),
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """(source id -> catalog id of confident matches, source id -> why the rest failed)."""
+    """(source id -> catalog id of confident matches, source id -> why the rest failed);
+    ``confirmed`` and ``rejected``: earlier decisions as (source id, catalog id)."""
     if not sources:
         return {}, {}
-    result = match_tracks(sources, catalog, thresholds=thresholds)
+    result = match_tracks(
+        sources, catalog, confirmed=confirmed, rejected=rejected, thresholds=thresholds
+    )
     found = {pair.a_id: pair.b_id for pair in result.confident}
     why = {
         pair.a_id: f"only a weak match ({pair.method.value} {pair.score:.0f}: {pair.note})"

@@ -6,7 +6,8 @@
 - :class:`FolderPlaylistSide`: the ``.m3u``/``.m3u8``/``.pls`` files directly in one folder. An
   entry is the resolved location (absolute path, or a URL) of a line of the file.
 
-How an entry of one side is found on the other is ``app.services.playlists.matching``'s.
+How an entry of one side is found on the other is ``app.services.playlists.matching``'s (a
+side of playlist files), or ``app.services.playlists.track_pairs``'s (two sides of tracks).
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class PlexPlaylistSide:
         self.mappings = tuple(mappings)
         self.label = label
         self._folders: dict[str, str | None] = {}
+        self._library: dict[str, PlexTrack] | None = None
 
     def local_path(self, track: PlexTrack) -> str | None:
         """The first of the track's files that maps to a local path (the server's own path
@@ -130,6 +132,25 @@ class PlexPlaylistSide:
             label=entry_label(track.artist, track.title, f"track {track.rating_key}"),
             track=self.track_info(track),
         )
+
+    def track_catalog(self, reporter: Reporter) -> dict[str, TrackInfo]:
+        """Every track of the library's sections by ``ratingKey`` (listed once per run), for a
+        playlists link whose other side holds tracks too."""
+        if self._library is None:
+            library: dict[str, PlexTrack] = {}
+            for section_id in self.section_ids:
+                reporter.progress(f"listing tracks of {self.label}", 0, None)
+                for track in self.client.iter_tracks(section_id):
+                    library[str(track.rating_key)] = track
+                    if len(library) % 1000 == 0:
+                        reporter.check_cancelled()
+            self._library = library
+        return {key: self.track_info(track) for key, track in self._library.items()}
+
+    def track_entry(self, ident: str) -> SideEntry:
+        if self._library is None or ident not in self._library:
+            raise InvalidInput(f"track {ident} is not in {self.label}'s catalog")
+        return self.side_entry(self._library[ident])
 
     def list(self, reporter: Reporter, selected: Selector) -> SideListing:
         listing = SideListing()

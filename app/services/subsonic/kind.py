@@ -8,6 +8,9 @@ it) or, with no user, an OpenSubsonic API key; it is stored sealed like a Plex t
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -19,7 +22,13 @@ from app.domain.path_input import path_problem
 from app.domain.paths import PathMapping
 from app.domain.subsonic import AuthMode, StarredMapping, SubsonicConnection
 from app.services.libraries.configs import KindConfig
-from app.services.libraries.kinds import KindEntry, PlaylistSideRequest, SecretSpec, SideContext
+from app.services.libraries.kinds import (
+    ConnectionReport,
+    KindEntry,
+    PlaylistSideRequest,
+    SecretSpec,
+    SideContext,
+)
 from app.services.playlists.matching import EntryResolver
 from app.services.ports import PlaylistSide, RatingSide
 from app.services.subsonic.api import SubsonicApi
@@ -115,6 +124,41 @@ def subsonic_playlist_side(
     return side, SubsonicFolderResolver(side, request.catalog_b, request.thresholds)
 
 
+AUTH_WORDS = {
+    AuthMode.TOKEN: "token (a salted hash of the password; the password is not sent)",
+    AuthMode.PASSWORD: "password (the server takes no token, so the password itself is sent)",
+    AuthMode.API_KEY: "API key (OpenSubsonic)",
+}
+
+
+def subsonic_check(
+    config: Mapping[str, Any], secret: str, ctx: SideContext, timeout_s: float
+) -> ConnectionReport:
+    """ "Test connection": ``ping`` with the auth that works, then the OpenSubsonic
+    extensions, each request tried once; the report names the server, its API version, the
+    extensions, the auth mode that worked and the plain-HTTP warning when credentials travel
+    unencrypted."""
+    if ctx.subsonic_client is None:
+        raise SetupError("this installation cannot reach Subsonic servers")
+    parsed = SubsonicConfig.model_validate(config)
+    connection = replace(parsed.connection(), timeout_s=min(parsed.timeout_s, timeout_s), retries=0)
+    client = ctx.subsonic_client(connection, secret)
+    try:
+        info = client.server_info()
+    finally:
+        client.close()
+    server = " ".join(part for part in (info.server_type, info.server_version) if part)
+    mode = AuthMode(info.auth_mode)
+    facts = (
+        ("Server", server or "not said"),
+        ("API version", info.api_version or "not said"),
+        ("OpenSubsonic", "yes" if info.open_subsonic else "no"),
+        ("Extensions", ", ".join(info.extensions) or "none"),
+        ("Signed in with", AUTH_WORDS.get(mode, mode.value)),
+    )
+    return ConnectionReport(facts=facts, warnings=info.warnings)
+
+
 SUBSONIC_FORM = KindForm(
     anchor="add-subsonic",
     title="Add a Subsonic server",
@@ -144,11 +188,12 @@ SUBSONIC_KIND = KindEntry(
     config_model=SubsonicConfig,
     joins={
         LinkKind.RATINGS: frozenset({Side.A, Side.B}),
-        LinkKind.PLAYLISTS: frozenset({Side.A}),
+        LinkKind.PLAYLISTS: frozenset({Side.A, Side.B}),
     },
     secret=SUBSONIC_SECRET,
     path_mappings=True,
     rating_side=subsonic_rating_side,
     playlist_side=subsonic_playlist_side,
     form=SUBSONIC_FORM,
+    check=subsonic_check,
 )

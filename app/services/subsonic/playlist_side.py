@@ -1,4 +1,6 @@
-"""A Subsonic server's playlists as side A of a playlists link (files on side B).
+"""A Subsonic server's playlists as side A of a playlists link (files on side B), or as
+either side of a link with Plex or MediaMonkey (songs paired with the other library's tracks:
+``track_catalog``, ``app.services.playlists.track_pairs``).
 
 - :class:`SubsonicPlaylistSide`: the user's own playlists; others' public ones and read-only
   ones (OpenSubsonic ``readonly``: smart playlists) are present but never listed, so never
@@ -19,7 +21,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
-from app.domain.errors import SubsonicError
+from app.domain.errors import InvalidInput, SubsonicError
 from app.domain.match_keys import TrackInfo
 from app.domain.matching import MatchThresholds
 from app.domain.paths import is_windows_path
@@ -83,6 +85,7 @@ class SubsonicPlaylistSide:
         self.user = user
         self.label = label
         self._unchanged = unchanged
+        self._library: dict[str, SubsonicSong] | None = None
 
     def _songs(self, playlist: SubsonicPlaylist) -> list[SubsonicSong]:
         """The playlist's songs: read, unless its ``changed`` says they are the ones read
@@ -103,6 +106,19 @@ class SubsonicPlaylistSide:
             label=entry_label(song.artist, song.title, f"song {song.song_id}"),
             track=track_info(song, self.paths),
         )
+
+    def track_catalog(self, reporter: Reporter) -> dict[str, TrackInfo]:
+        """Every song by id (listed once per run), for a playlists link whose other side holds
+        tracks too."""
+        if self._library is None:
+            reporter.progress(f"listing songs of {self.label}", 0, None)
+            self._library = {song.song_id: song for song in self.client.iter_songs()}
+        return {key: track_info(song, self.paths) for key, song in self._library.items()}
+
+    def track_entry(self, ident: str) -> SideEntry:
+        if self._library is None or ident not in self._library:
+            raise InvalidInput(f"song {ident} is not in {self.label}'s catalog")
+        return self.side_entry(self._library[ident])
 
     def list(self, reporter: Reporter, selected: Selector) -> SideListing:
         listing = SideListing()

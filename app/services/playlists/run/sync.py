@@ -160,7 +160,7 @@ class PlaylistsSync:
     def _writable(sides: PlaylistSides, rules: PlaylistRules, mode: Mode) -> frozenset[Side]:
         files_side = None
         if mode is not Mode.SYNC:
-            if sides.a.holds_files:
+            if sides.a.holds_files or not sides.b.holds_files:
                 raise InvalidInput(
                     f"mode {mode.value} needs a link between Plex and a folder; use sync"
                 )

@@ -16,6 +16,7 @@ from enum import StrEnum
 from app.domain.links import Direction, Side
 from app.domain.matching import MatchThresholds
 from app.domain.ratings.merge import MergeDecision, Policy
+from app.domain.ratings.records import MatchStatus as MatchStatus  # its home is the domain
 from app.domain.ratings.value import Rating
 from app.services.ports import SideItem
 
@@ -71,16 +72,6 @@ class RatingsCounter(StrEnum):
     SKIPPED = "skipped"
     KEPT = "kept"
     ERRORS = "errors"
-
-
-class MatchStatus(StrEnum):
-    """A stored track link's status: synced (``auto``, ``confirmed``) or not (``review``,
-    ``rejected``)."""
-
-    AUTO = "auto"
-    CONFIRMED = "confirmed"
-    REVIEW = "review"
-    REJECTED = "rejected"
 
 
 @dataclass(frozen=True, slots=True)
