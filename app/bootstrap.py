@@ -40,10 +40,11 @@ from app.adapters.db.sync_repo import SyncRepository
 from app.adapters.http_out import post_json
 from app.adapters.jellyfin import JellyfinClient
 from app.adapters.log_redaction import remember
+from app.adapters.memory import release_memory
 from app.adapters.mqtt import check_config, connection_for
 from app.adapters.plex import PlexServerClient
 from app.adapters.private_files import private_dir, private_file
-from app.adapters.processes import current_runner_id, runner_alive, warm_up_workers
+from app.adapters.processes import current_runner_id, runner_alive
 from app.adapters.queue import ArqRunner, redis_reachable
 from app.adapters.secret_box import SecretBox
 from app.adapters.subsonic import connect as connect_subsonic
@@ -127,8 +128,8 @@ def build_domains(
     libraries = LibraryRepository(sessions, secret_box)
     sync_repository = SyncRepository(sessions)
     processes = settings.worker_processes or default_processes()
-    if processes > 1:
-        warm_up_workers()
+    # No warm-up here: the fork server starts with the first job that needs worker processes
+    # (an idle server holds no fork server, resource tracker or workers).
     sides = SideFactory(
         libraries=libraries,
         sync_repository=sync_repository,
@@ -347,6 +348,7 @@ def build_container(
         runner_alive=runner_alive,
         timing=timing,
         heartbeat_timing=heartbeat_timing,
+        on_idle=release_memory,  # the last job ended: give its memory back
     )
     mode = settings.queue_mode if runner == "auto" else runner
     job_runner: JobRunner

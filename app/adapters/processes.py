@@ -82,13 +82,11 @@ def follow_parent(parent_pid: int) -> None:
 
 
 def _preload() -> list[str]:
-    """What the fork server imports once: the worker modules and every ``app`` module this
-    process has imported. multiprocessing runs the main script again in each new process (for
-    ``crossfade`` that imports the whole app: ~1.5 s a worker); with those modules already in
-    the server, that is a few dictionary lookups. (Its own ``"__main__"`` preload does not work
-    on CPython 3.11.) Our modules do nothing but define things when imported."""
-    ours = sorted(name for name in sys.modules if name == "app" or name.startswith("app."))
-    return [*WORKER_MODULES, *(name for name in ours if name not in WORKER_MODULES)]
+    """What the fork server imports once: the worker modules (and what they import), nothing
+    else, so that it holds only what workers run. multiprocessing imports the main script
+    again in each new process; ``crossfade``'s (``app.cli.main``) is light, and ``app`` modules
+    do nothing but define things when imported."""
+    return list(WORKER_MODULES)
 
 
 def worker_context() -> ForkServerContext | SpawnContext:
@@ -193,8 +191,38 @@ def runner_alive(runner_id: str) -> bool | None:
     return None
 
 
-def warm_up_workers() -> None:
-    """Start the fork server now, in the background of whatever this process does next: it
-    imports our modules once (about a second), which the first worker would otherwise wait
-    for. Harmless to call again; nothing to do where there is no fork server."""
-    worker_context()  # starts the fork server where there is one
+def stop_fork_server() -> None:
+    """Stop the fork server when this process started one, and multiprocessing's resource
+    tracker when no named semaphore is alive any more (the tracker would unlink a live one's
+    name); the next :func:`worker_context` starts both again. Call it only when no worker
+    process is in use (no job running), after a garbage collection."""
+    from multiprocessing import resource_tracker
+
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)  # CPython's own
+    if stop is not None:
+        stop()
+    if _named_semaphores_alive():
+        return
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        stop()
+
+
+def _named_semaphores_alive() -> bool:
+    """Whether a multiprocessing semaphore still waits for its clean-up: each registers a
+    finalizer (``SemLock._cleanup``) that unlinks its name when it is collected. Read from
+    multiprocessing's registry of finalizers, not by scanning every object (``gc`` hands out
+    objects other threads are still building). True when it cannot be told."""
+    from multiprocessing import synchronize, util
+
+    registry = getattr(util, "_finalizer_registry", None)
+    if registry is None:
+        return True
+    try:
+        finalizers = list(registry.values())
+    except RuntimeError:  # changed while read: another thread is busy with them
+        return True
+    cleanup = getattr(synchronize.SemLock, "_cleanup", None)
+    if cleanup is None:
+        return True
+    return any(getattr(f, "_callback", None) is cleanup for f in finalizers)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from arq.connections import ArqRedis, RedisSettings, create_pool
-from redis import Redis
-from redis.exceptions import RedisError
-
 from app.domain.errors import QueueUnavailable
+
+if TYPE_CHECKING:
+    from arq.connections import ArqRedis, RedisSettings
+    from redis import Redis
+
+# arq and redis (about 11 MB resident) are imported where they are used: a server with the
+# in-process runner (no CROSSFADE_REDIS_URL) never loads them.
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,8 @@ def redis_location(redis_url: str) -> str:
 
 
 def redis_settings(redis_url: str, *, timeout_s: float = 5.0) -> RedisSettings:
+    from arq.connections import RedisSettings
+
     settings = RedisSettings.from_dsn(redis_url)
     return dataclasses.replace(
         settings, conn_timeout=max(1, round(timeout_s)), conn_retries=1, conn_retry_delay=1
@@ -54,6 +60,8 @@ class ArqRunner:
         self._timeout_s = timeout_s
 
     def submit(self, job_id: int) -> None:
+        from redis.exceptions import RedisError
+
         try:
             enqueued = asyncio.run(self._enqueue(job_id))
         except (RedisError, OSError, TimeoutError) as exc:
@@ -63,6 +71,8 @@ class ArqRunner:
             logger.info("job %s is already in the arq queue; not enqueued twice", job_id)
 
     async def _enqueue(self, job_id: int) -> bool:
+        from arq.connections import create_pool
+
         pool: ArqRedis = await create_pool(
             redis_settings(self._redis_url, timeout_s=self._timeout_s),
             default_queue_name=self._queue_name,
@@ -79,6 +89,9 @@ class ArqRunner:
 
 def redis_reachable(redis_url: str, *, timeout_s: float = 2.0) -> tuple[bool, str | None]:
     """``(True, None)`` if redis answers PING within ``timeout_s``, else ``(False, why)``."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
     client: Redis = Redis.from_url(
         redis_url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
     )

@@ -28,31 +28,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-import uvicorn
 
-from app.adapters.db import migrate
-from app.adapters.log_redaction import remember
-from app.adapters.plex import PlexServerClient
-from app.adapters.tags import WriteOptions, write_rating
-from app.bootstrap import Container, HookTiming, build_container
 from app.cli.system import configure_logging, reported_errors
 from app.domain.errors import SetupError
 from app.domain.hooks import hook_url
 from app.domain.kinds import LibraryKind
-from app.domain.library_records import LibraryRecord
 from app.domain.links import LinkKind
-from app.domain.ratings.profiles import preset
-from app.domain.ratings.value import Rating
-from app.main import create_app
-from app.services.auth.service import DEFAULT_ADMIN_USERNAME
-from app.settings import Settings, load_settings
-from plex_emulator.builder import EmulatorConfig, Folder, build_emulator
-from plex_emulator.demo_files import DEFAULT_TRACKS, DemoTrack, make_library
-from plex_emulator.knobs import Knobs
-from plex_emulator.server import EmulatorServer
+
+if TYPE_CHECKING:
+    from app.bootstrap import Container, HookTiming
+    from app.domain.library_records import LibraryRecord
+    from app.settings import Settings
+    from plex_emulator.demo_files import DemoTrack
+    from plex_emulator.server import EmulatorServer
+
+# The emulator, the database and the web stack are imported where they are used, so that this
+# module is light to import (``crossfade --help`` must not load them; see app/cli/main.py).
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +68,20 @@ SAMPLE_PLAYLISTS = {
 }
 NIGHTLY = "0 3 * * *"
 
-DEMO_TRACKS: tuple[DemoTrack, ...] = (
-    *DEFAULT_TRACKS,
-    DemoTrack("Artist/Album/03 Third.mp3", "Third", "Artist", "Album", None, 3, 1),
-    DemoTrack("Artist/Other Album/01 Opening.flac", "Opening", "Artist", "Other Album", None, 1),
-)
+
+def demo_tracks() -> tuple[DemoTrack, ...]:
+    """The emulator package's sample tracks and two more (a function: it imports the package)."""
+    from plex_emulator.demo_files import DEFAULT_TRACKS, DemoTrack
+
+    return (
+        *DEFAULT_TRACKS,
+        DemoTrack("Artist/Album/03 Third.mp3", "Third", "Artist", "Album", None, 3, 1),
+        DemoTrack(
+            "Artist/Other Album/01 Opening.flac", "Opening", "Artist", "Other Album", None, 1
+        ),
+    )
+
+
 # half stars written into the files (MusicBee's dialect) and set in Plex on the first run
 FILE_RATINGS = {
     "Artist/Album/01 First.flac": 8,
@@ -157,11 +160,16 @@ def _secret_file(path: Path, make: bool = True) -> str | None:
 def write_sample_music(paths: DemoPaths, *, cache_dir: Path | None = None) -> bool:
     """The tagged files, some rated; False when they exist already. ``cache_dir`` keeps the
     silent audio the files are made from (default: ``.templates`` beside them)."""
+    from app.adapters.tags import WriteOptions, write_rating
+    from app.domain.ratings.profiles import preset
+    from app.domain.ratings.value import Rating
+    from plex_emulator.demo_files import make_library
+
     if paths.music.exists():
         return False
     partial = paths.root / "music.partial"  # renamed when complete: a failed run starts over
     shutil.rmtree(partial, ignore_errors=True)
-    make_library(partial, DEMO_TRACKS, cache_dir=cache_dir or paths.root / ".templates")
+    make_library(partial, demo_tracks(), cache_dir=cache_dir or paths.root / ".templates")
     profile = preset("musicbee")
     for relative, half_stars in FILE_RATINGS.items():
         write_rating(partial / relative, Rating(half_stars), profile, options=WriteOptions())
@@ -198,6 +206,9 @@ def write_sample_movies(paths: DemoPaths) -> bool:
 
 def start_emulator(paths: DemoPaths, *, port: int) -> tuple[EmulatorServer, bool]:
     """The emulator over the sample folders; True when its state is new (first run)."""
+    from plex_emulator.builder import EmulatorConfig, Folder, build_emulator
+    from plex_emulator.knobs import Knobs
+
     first_run = not paths.plex_state.exists()
     token = _secret_file(paths.plex_token) or ""
     config = EmulatorConfig(
@@ -213,6 +224,8 @@ def start_emulator(paths: DemoPaths, *, port: int) -> tuple[EmulatorServer, bool
 
 
 def rate_in_plex(emulator: EmulatorServer) -> None:
+    from app.adapters.plex import PlexServerClient
+
     with PlexServerClient(emulator.url, emulator.owner_token) as plex:
         section = next(s for s in plex.list_sections() if s.is_music)
         keys = {
@@ -225,6 +238,8 @@ def rate_in_plex(emulator: EmulatorServer) -> None:
 
 
 def music_section_id(emulator: EmulatorServer) -> int:
+    from app.adapters.plex import PlexServerClient
+
     with PlexServerClient(emulator.url, emulator.owner_token) as plex:
         return next(s.section_id for s in plex.list_sections() if s.is_music)
 
@@ -323,6 +338,8 @@ def _webhook_secret(container: Container, link_id: int) -> str:
 
 def ensure_admin(container: Container, paths: DemoPaths, settings: Settings) -> str | None:
     """The admin's password when the demo made it (now or on an earlier run), else None."""
+    from app.services.auth.service import DEFAULT_ADMIN_USERNAME
+
     auth = container.auth
     if not auth.needs_setup():
         return _secret_file(paths.admin_password, make=False)
@@ -373,12 +390,17 @@ def demo(
     ),
 ) -> None:
     """Sample music and movies, a Plex emulator, and the app configured for them."""
+    from app.adapters.db import migrate
+    from app.adapters.log_redaction import remember
+    from app.bootstrap import HookTiming, build_container
+    from app.settings import load_settings
+
     overrides: dict[str, object] = {}
     for name, value in (("data_dir", data_dir), ("host", host), ("port", port)):
         if value is not None:
             overrides[name] = value
     settings = load_settings(**overrides)
-    configure_logging(settings)
+    configure_logging(settings, quiet=False)  # a server: logs at CROSSFADE_LOG_LEVEL
     paths = DemoPaths(settings.data_dir.resolve())
     with reported_errors():
         paths.root.mkdir(parents=True, exist_ok=True)
@@ -419,6 +441,8 @@ def _print_welcome(
     password: str | None,
     paths: DemoPaths,
 ) -> None:
+    from app.services.auth.service import DEFAULT_ADMIN_USERNAME
+
     typer.echo("")
     typer.secho(f"Crossfade demo: open {base}/", bold=True)
     if password is not None:
@@ -442,6 +466,10 @@ def _print_welcome(
 def _serve(settings: Settings, hook_timing: HookTiming) -> None:
     """Until Ctrl+C or SIGTERM. uvicorn shuts the app down cleanly on either, then raises the
     signal again: here that ends the wait, so the emulator is stopped too and the exit is 0."""
+    import uvicorn
+
+    from app.bootstrap import build_container
+    from app.main import create_app
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -6,24 +6,29 @@ items; see its events)."""
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
-from app.bootstrap import Container, build_container
+from app.cli.progress import ProgressMode, progress_display
 from app.cli.system import configure_logging
 from app.domain.jobs import JobRecord
 from app.domain.names import display_form
 from app.domain.problems import exit_code
-from app.settings import load_settings
+
+if TYPE_CHECKING:
+    from app.bootstrap import Container
 
 
 @contextmanager
 def local_container() -> Iterator[Container]:
     """Settings from the environment, the database migrated, jobs run in this process."""
+    from app.bootstrap import build_container
+    from app.settings import load_settings
+
     settings = load_settings()
     configure_logging(settings)
     container = build_container(settings, runner="inline")
@@ -34,23 +39,22 @@ def local_container() -> Iterator[Container]:
         container.close()
 
 
-def follow(container: Container, job: JobRecord, *, show_progress: bool) -> JobRecord:
-    """Wait for the job to end, drawing ``phase: done/total (ETA)`` on stderr if asked."""
-    last = ""
-    while job.status.is_active:
-        time.sleep(0.2)
-        job = container.jobs.get(job.id)
-        if show_progress:
-            total = f"/{job.total}" if job.total else ""
-            line = f"\r{job.phase or job.status.value}: {job.done}{total}"
-            if job.eta_s:
-                line += f" (ETA {job.eta_s:.0f}s)"
-            if line != last:
-                sys.stderr.write(line.ljust(70))
-                sys.stderr.flush()
-                last = line
-    if show_progress:
-        sys.stderr.write("\n")
+def follow(
+    container: Container,
+    job: JobRecord,
+    *,
+    show_progress: bool = False,
+    mode: ProgressMode | None = None,
+) -> JobRecord:
+    """Wait for the job to end, showing its progress on stderr as ``mode`` says (by default a
+    live display when ``show_progress``, else nothing; see ``app.cli.progress``)."""
+    if mode is None:
+        mode = ProgressMode.LIVE if show_progress else ProgressMode.OFF
+    with progress_display(mode) as display:
+        while job.status.is_active:
+            time.sleep(0.2)
+            job = container.jobs.get(job.id)
+            display.update(job.phase or job.status.value, job.done, job.total or None)
     return job
 
 

@@ -34,6 +34,7 @@ from app.cli.mirror_output import (
     print_plan,
     write_plan_json,
 )
+from app.cli.progress import PROGRESS, ShowingProgress, progress_display, progress_mode
 from app.domain.mirror.naming import METADATA_SUFFIXES
 from app.domain.mirror.reconcile import Mode
 from app.services.mirror.documents import (
@@ -209,6 +210,7 @@ def sync_command(
     index: Path | None = INDEX,
     full_scan: bool = FULL_SCAN,
     metadata_suffixes: str = METADATA,
+    progress: bool = PROGRESS,
 ) -> None:
     """Mirror a source library into the target layout."""
     mode = _mode(hardlink, copy, force_copy)
@@ -231,9 +233,10 @@ def sync_command(
 
     def command() -> int:
         if not as_json:
-            reporter = LogReporter(verbose=verbose, dry_run=dry_run)
-            outcome = run_sync(request, reporter)
-            reporter.close()
+            with progress_display(progress_mode(progress)) as display:
+                reporter = LogReporter(verbose=verbose, dry_run=dry_run)
+                outcome = run_sync(request, ShowingProgress(reporter, display))
+                reporter.close()
             if outcome.error is None:
                 log_sync_summary(outcome, delete)
             return outcome.exit_code

@@ -10,21 +10,38 @@ setup error), 3 done with errors on some playlists.
 from __future__ import annotations
 
 import json
-import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from app.bootstrap import Container
+from app.cli.choices import PlaylistPolicyChoice
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
+from app.cli.plan_output import (
+    ALL,
+    LIMIT,
+    CountSource,
+    PlanVocabulary,
+    Total,
+    all_events,
+    chosen_limit,
+    event_document,
+    plan_document,
+    print_plan,
+    side_names,
+)
+from app.cli.progress import PROGRESS, progress_mode
 from app.cli.system import reported_errors
 from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger
+from app.domain.links import Mode
+from app.domain.playlists.diff import PlaylistMode
+
+if TYPE_CHECKING:
+    from app.bootstrap import Container  # a heavy import: only for the annotations
 
 playlists_app = typer.Typer(
     help="Playlists: Plex audio playlists ⇄ M3U/M3U8 files, both ways.", no_args_is_help=True
 )
 
-EVENTS_PER_PAGE = 500
-MAX_PLAN_LINES = 200
 SUMMARY_LINES = (
     ("playlists_a", "playlists on side A"),
     ("playlists_b", "playlists on side B"),
@@ -46,6 +63,7 @@ SUMMARY_LINES = (
     ("skipped", "skipped"),
     ("errors", "errors"),
 )
+C = CountSource.COUNTERS
 MARKS = {
     "entry_added": "+",
     "entry_removed": "-",
@@ -65,16 +83,38 @@ MARKS = {
 }
 
 
-def _events(container: Container, job: JobRecord) -> list[JobEventRecord]:
-    """Every event of the job (500 per page, the most the service hands out at once)."""
-    events: list[JobEventRecord] = []
-    while True:
-        page = container.jobs.events(
-            job.id, actions=(), levels=(), limit=EVENTS_PER_PAGE, offset=len(events)
-        )
-        events.extend(page.items)
-        if not page.items or len(events) >= page.total:
-            return events
+PLAN = PlanVocabulary(
+    totals=(
+        Total("created_a", "would create {n} playlists in {a}", "created {n} playlists in {a}", C),
+        Total("created_b", "would create {n} playlists in {b}", "created {n} playlists in {b}", C),
+        Total("updated_a", "would change {n} playlists in {a}", "changed {n} playlists in {a}", C),
+        Total("updated_b", "would change {n} playlists in {b}", "changed {n} playlists in {b}", C),
+        Total("deleted_a", "would delete {n} playlists in {a}", "deleted {n} playlists in {a}", C),
+        Total("deleted_b", "would delete {n} playlists in {b}", "deleted {n} playlists in {b}", C),
+        Total("entries_added", "{n} entries to add", "{n} entries added", C),
+        Total("entries_removed", "{n} entries to remove", "{n} entries removed", C),
+        Total("entries_moved", "{n} entries to move", "{n} entries moved", C),
+        Total("conflicts", "{n} conflicts", "{n} conflicts", C),
+        Total("unmatched", "{n} entries unmatched", "{n} entries unmatched", C),
+        Total("errors", "{n} errors", "{n} errors", C),
+    ),
+    changes=frozenset(
+        {
+            "entry_added",
+            "entry_removed",
+            "entry_moved",
+            "playlist_create",
+            "playlist_update",
+            "playlist_delete",
+            "playlist_restore",
+            "entry_unmatched",
+            "conflict",
+            "error",
+        }
+    ),
+    line=lambda event, _sides: _plan_line(event),
+    grouped=True,
+)
 
 
 def _plan_line(event: JobEventRecord) -> str:
@@ -87,8 +127,9 @@ def _plan_line(event: JobEventRecord) -> str:
     return f"  {mark} {what}{detail}".rstrip()
 
 
-def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
-    events = _events(container, job)
+def _report(container: Container, job: JobRecord, *, as_json: bool, limit: int | None) -> None:
+    events = all_events(container, job)
+    sides = side_names(container, job)
     if as_json:
         document = {
             "job": job.id,
@@ -97,30 +138,13 @@ def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
             "error": job.error,
             "problems": job.problems,
             "counters": job.counters,
-            "events": [
-                {
-                    "action": event.action,
-                    "level": event.level.value,
-                    "playlist": event.subject,
-                    "before": event.before,
-                    "after": event.after,
-                    "detail": event.detail,
-                }
-                for event in events
-            ],
+            **plan_document(PLAN, job, events, sides),
+            "events": [event_document(event, "playlist") for event in events],
         }
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
     print_summary(job, "Playlists sync", SUMMARY_LINES)
-    subject = None
-    for shown, event in enumerate(events):
-        if shown == MAX_PLAN_LINES:
-            typer.echo(f"… {len(events) - shown} more events (use --json for all)")
-            break
-        if event.subject != subject:
-            subject = event.subject
-            typer.echo(subject)
-        typer.echo(_plan_line(event))
+    print_plan(PLAN, job, events, sides, limit=limit)
 
 
 def _exit_code(job: JobRecord) -> int:
@@ -129,7 +153,7 @@ def _exit_code(job: JobRecord) -> int:
 
 
 def _run_adhoc(
-    run_mode: str,
+    run_mode: Mode,
     *,
     plex_url: str,
     token: str,
@@ -137,10 +161,12 @@ def _run_adhoc(
     playlist_dir: str,
     music_dir: str | None,
     path_map: list[str],
-    mode: str | None,
-    policy: str | None,
+    mode: PlaylistMode | None,
+    policy: PlaylistPolicyChoice | None,
     dry_run: bool,
     as_json: bool,
+    limit: int | None,
+    progress: bool,
 ) -> None:
     with reported_errors(), local_container() as container:
         link = container.domains.playlists.adhoc.link(
@@ -150,14 +176,14 @@ def _run_adhoc(
             playlist_dir=playlist_dir,
             music_dir=music_dir,
             path_maps=path_map,
-            mode=mode,
-            policy=policy,
+            mode=None if mode is None else mode.value,
+            policy=None if policy is None else policy.value,
         )
         job = container.link_runs.run(
-            link.id, mode=run_mode, dry_run=dry_run, trigger=JobTrigger.CLI
+            link.id, mode=run_mode.value, dry_run=dry_run, trigger=JobTrigger.CLI
         )
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
-        _report(container, job, as_json=as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
+        _report(container, job, as_json=as_json, limit=limit)
     raise typer.Exit(_exit_code(job))
 
 
@@ -176,10 +202,15 @@ PATH_MAP = typer.Option(
 MODE = typer.Option(
     None,
     "--mode",
-    help="mirror (the target becomes identical) | append (only add what is missing).",
+    help="mirror: the target becomes identical; append: only add what is missing "
+    "(default: the link's mode, mirror for a new one).",
+    show_default=False,
 )
 POLICY = typer.Option(
-    None, "--policy", help="When both sides changed: ask (default) | prefer_a | prefer_b | newest."
+    None,
+    "--policy",
+    help="When both sides changed (default: the link's policy, ask for a new one).",
+    show_default=False,
 )
 DRY_RUN = typer.Option(False, "--dry-run", help="Plan and report; write nothing anywhere.")
 AS_JSON = typer.Option(False, "--json", help="Print one JSON document instead of a summary.")
@@ -193,14 +224,17 @@ def sync(
     playlist_dir: str = PLAYLIST_DIR,
     music_dir: str | None = MUSIC_DIR,
     path_map: list[str] = PATH_MAP,
-    mode: str | None = MODE,
-    policy: str | None = POLICY,
+    mode: PlaylistMode | None = MODE,
+    policy: PlaylistPolicyChoice | None = POLICY,
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Both ways: a playlist changed on either side since the last run goes to the other."""
     _run_adhoc(
-        "sync",
+        Mode.SYNC,
         plex_url=plex_url,
         token=token,
         section=section,
@@ -211,6 +245,8 @@ def sync(
         policy=policy,
         dry_run=dry_run,
         as_json=as_json,
+        limit=chosen_limit(limit, show_all),
+        progress=progress,
     )
 
 
@@ -222,14 +258,17 @@ def import_(
     playlist_dir: str = PLAYLIST_DIR,
     music_dir: str | None = MUSIC_DIR,
     path_map: list[str] = PATH_MAP,
-    mode: str | None = MODE,
-    policy: str | None = POLICY,
+    mode: PlaylistMode | None = MODE,
+    policy: PlaylistPolicyChoice | None = POLICY,
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Files → Plex: only Plex is written."""
     _run_adhoc(
-        "import",
+        Mode.IMPORT,
         plex_url=plex_url,
         token=token,
         section=section,
@@ -240,6 +279,8 @@ def import_(
         policy=policy,
         dry_run=dry_run,
         as_json=as_json,
+        limit=chosen_limit(limit, show_all),
+        progress=progress,
     )
 
 
@@ -251,14 +292,17 @@ def export(
     playlist_dir: str = PLAYLIST_DIR,
     music_dir: str | None = MUSIC_DIR,
     path_map: list[str] = PATH_MAP,
-    mode: str | None = MODE,
-    policy: str | None = POLICY,
+    mode: PlaylistMode | None = MODE,
+    policy: PlaylistPolicyChoice | None = POLICY,
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Plex → files: only the files are written."""
     _run_adhoc(
-        "export",
+        Mode.EXPORT,
         plex_url=plex_url,
         token=token,
         section=section,
@@ -269,21 +313,30 @@ def export(
         policy=policy,
         dry_run=dry_run,
         as_json=as_json,
+        limit=chosen_limit(limit, show_all),
+        progress=progress,
     )
 
 
 @playlists_app.command("run")
 def run(
     link: int = typer.Argument(..., help="A configured playlists link's id."),
-    run_mode: str = typer.Option("sync", "--run", help="sync | import | export."),
+    run_mode: Mode = typer.Option(
+        Mode.SYNC, "--run", help="sync: both ways; import: files → Plex; export: Plex → files."
+    ),
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Run a configured playlists link."""
     with reported_errors(), local_container() as container:
-        job = container.link_runs.run(link, mode=run_mode, dry_run=dry_run, trigger=JobTrigger.CLI)
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
-        _report(container, job, as_json=as_json)
+        job = container.link_runs.run(
+            link, mode=run_mode.value, dry_run=dry_run, trigger=JobTrigger.CLI
+        )
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
+        _report(container, job, as_json=as_json, limit=chosen_limit(limit, show_all))
     raise typer.Exit(_exit_code(job))
 
 
@@ -291,11 +344,14 @@ def run(
 def undo(
     job_id: int = typer.Argument(..., help="The playlists sync job to undo (an undo job: redo)."),
     as_json: bool = AS_JSON,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Put back every playlist a job changed (Plex playlists' items in order, playlist files'
     bytes), unless it changed again since."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.undo(job_id, trigger=JobTrigger.CLI)
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
-        _report(container, job, as_json=as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
+        _report(container, job, as_json=as_json, limit=chosen_limit(limit, show_all))
     raise typer.Exit(_exit_code(job))

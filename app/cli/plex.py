@@ -5,14 +5,16 @@ from __future__ import annotations
 import secrets
 import signal
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
-from app.adapters.plex import PlexServerClient
 from app.domain.errors import CrossfadeError
 from app.domain.paths import PathMapping, is_windows_path
-from app.services.libraries.plex_check import OsFileProbe, PlexCheckReport, check_plex
-from plex_emulator.builder import EmulatorConfig, Folder, build_emulator
+
+if TYPE_CHECKING:
+    from app.services.libraries.plex_check import PlexCheckReport
+    from plex_emulator.builder import Folder
 
 plex_app = typer.Typer(help="Plex servers: diagnostics.", no_args_is_help=True)
 
@@ -39,6 +41,9 @@ def check(
     timeout_s: float = typer.Option(30.0, "--timeout", help="Seconds per request."),
 ) -> None:
     """List sections, check sampled tracks' files locally, and propose path mappings."""
+    from app.adapters.plex import PlexServerClient
+    from app.services.libraries.plex_check import OsFileProbe, check_plex
+
     mappings = [_mapping(m) for m in mapping]
     try:
         with PlexServerClient(url, token, timeout_s=timeout_s) as client:
@@ -87,6 +92,8 @@ def _print_report(report: PlexCheckReport, *, has_roots: bool) -> None:
 
 def _folder(text: str) -> Folder:
     """``DIR`` or ``DIR=PLEX_PATH`` (the server shows the folder as PLEX_PATH)."""
+    from plex_emulator.builder import Folder
+
     local, sep, shown = text.rpartition("=")
     if sep and local and (shown.startswith("/") or is_windows_path(shown)):
         return Folder(local, shown)
@@ -114,6 +121,8 @@ def emulator(
     synthetic: int = typer.Option(0, "--synthetic", min=0, help="Add N synthetic tracks."),
 ) -> None:
     """Run a loopback Plex Media Server emulator over real folders until interrupted."""
+    from plex_emulator.builder import EmulatorConfig, build_emulator
+
     if not music and not movies and not synthetic:
         raise typer.BadParameter("give --music, --movies or --synthetic")
     owner_token = token or secrets.token_urlsafe(16)

@@ -4,13 +4,25 @@ cron. Works without a running server: the run is a job in the database, executed
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
-from app.bootstrap import Container
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
+from app.cli.plan_output import (
+    ALL,
+    DEFAULT_LIMIT,
+    LIMIT,
+    all_events,
+    chosen_limit,
+    event_document,
+    plan_document,
+    print_plan,
+    side_names,
+)
+from app.cli.plan_output_ratings import RATINGS_PLAN
+from app.cli.progress import PROGRESS, progress_mode
 from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
 from app.domain.links import LinkKind, Mode
@@ -19,6 +31,9 @@ from app.domain.ratings.profiles import PresetName, WriteModeName
 from app.domain.ratings.records import FileCache
 from app.domain.ratings.resolution import ReadPolicyKind
 from app.domain.ratings.scales import TextScale
+
+if TYPE_CHECKING:
+    from app.bootstrap import Container  # a heavy import: only for the annotations
 
 ratings_app = typer.Typer(
     help="Music ratings: Plex ⇄ the rating tags in your audio files.", no_args_is_help=True
@@ -43,10 +58,13 @@ SUMMARY_LINES = (
 )
 
 
-def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
+def _report(
+    container: Container, job: JobRecord, *, as_json: bool, limit: int | None = DEFAULT_LIMIT
+) -> None:
     counters = job.counters
+    events = all_events(container, job)
+    sides = side_names(container, job)
     if as_json:
-        problems = container.jobs.events(job.id, actions=(), levels=(), limit=500, offset=0).items
         document = {
             "job": job.id,
             "status": job.status.value,
@@ -54,21 +72,13 @@ def _report(container: Container, job: JobRecord, *, as_json: bool) -> None:
             "error": job.error,
             "problems": job.problems,
             "counters": counters,
-            "events": [
-                {
-                    "action": event.action,
-                    "level": event.level.value,
-                    "subject": event.subject,
-                    "before": event.before,
-                    "after": event.after,
-                    "detail": event.detail,
-                }
-                for event in problems
-            ],
+            **plan_document(RATINGS_PLAN, job, events, sides),
+            "events": [event_document(event) for event in events],
         }
         typer.echo(json.dumps(document, ensure_ascii=False))
         return
     print_summary(job, "Sync", SUMMARY_LINES)
+    print_plan(RATINGS_PLAN, job, events, sides, limit=limit)
 
 
 def _exit_code(job: JobRecord) -> int:
@@ -131,6 +141,8 @@ def _run_adhoc(
     dry_run: bool,
     as_json: bool,
     file_cache: FileCache,
+    limit: int | None = DEFAULT_LIMIT,
+    progress: bool = False,
 ) -> None:
     where.check(policy, tags)
     with reported_errors(), local_container() as container:
@@ -155,8 +167,8 @@ def _run_adhoc(
             trigger=JobTrigger.CLI,
             file_cache=file_cache.value,
         )
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
-        _report(container, job, as_json=as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
+        _report(container, job, as_json=as_json, limit=limit)
     raise typer.Exit(_exit_code(job))
 
 
@@ -330,6 +342,9 @@ def _adhoc_command(mode: str, summary: str) -> None:
         as_json: bool = AS_JSON,
         no_cache: bool = NO_CACHE,
         clear_cache: bool = CLEAR_CACHE,
+        limit: int = LIMIT,
+        show_all: bool = ALL,
+        progress: bool = PROGRESS,
     ) -> None:
         _run_adhoc(
             mode,
@@ -340,6 +355,8 @@ def _adhoc_command(mode: str, summary: str) -> None:
             dry_run,
             as_json,
             file_cache(no_cache, clear_cache),
+            chosen_limit(limit, show_all),
+            progress,
         )
 
     command.__doc__ = summary
@@ -377,6 +394,9 @@ def run(
     as_json: bool = AS_JSON,
     no_cache: bool = NO_CACHE,
     clear_cache: bool = CLEAR_CACHE,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
+    progress: bool = PROGRESS,
 ) -> None:
     """Run a configured ratings link."""
     with reported_errors(), local_container() as container:
@@ -387,8 +407,8 @@ def run(
             trigger=JobTrigger.CLI,
             file_cache=file_cache(no_cache, clear_cache).value,
         )
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
-        _report(container, job, as_json=as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
+        _report(container, job, as_json=as_json, limit=chosen_limit(limit, show_all))
     raise typer.Exit(_exit_code(job))
 
 
@@ -396,10 +416,11 @@ def run(
 def undo(
     job_id: int = typer.Argument(..., help="The ratings sync job to undo."),
     as_json: bool = AS_JSON,
+    progress: bool = PROGRESS,
 ) -> None:
     """Restore every rating a job changed, on both sides, unless it changed again since."""
     with reported_errors(), local_container() as container:
         job = container.link_runs.undo(job_id, trigger=JobTrigger.CLI)
-        job = follow(container, job, show_progress=sys.stderr.isatty() and not as_json)
+        job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json)
     raise typer.Exit(_exit_code(job))

@@ -29,6 +29,7 @@ from app.adapters.tags import (
     read_file,
     write_rating,
 )
+from app.cli.progress import PROGRESS, progress_display, progress_mode
 from app.domain.errors import CrossfadeError, InvalidInput, MediaFileError
 from app.domain.names import display_form
 from app.domain.problems import ExitCode
@@ -38,7 +39,6 @@ from app.domain.ratings.resolution import ReadPolicy, Resolution
 from app.domain.ratings.scales import parse_scale
 from app.domain.ratings.value import Rating
 from app.services.tags.scan import TagScanSummary, scan_tags
-from app.settings import load_settings
 
 tags_app = typer.Typer(
     help="Read, write and survey rating tags in audio files.",
@@ -240,6 +240,8 @@ def write_command(
         if popm_email is not None:
             write_profile = with_popm_email(write_profile, popm_email)
         pinned = parse_scale(scale)
+        from app.settings import load_settings  # pydantic-settings: only the writes need it
+
         settings = load_settings()
     except CrossfadeError as exc:
         raise _fail(str(exc)) from exc
@@ -293,6 +295,7 @@ def _scan_record(summary: TagScanSummary) -> dict[str, Any]:
 def scan_command(
     directory: Path = typer.Argument(..., help="Folder to survey (recursively)."),
     as_json: bool = typer.Option(False, "--json", help="The summary as one JSON object."),
+    progress: bool = PROGRESS,
 ) -> None:
     """Count rating tags under a folder per dialect and per detected text scale, and show the
     scale inferred for ambiguous text values ("10": percent ½★ or tenths 5★) from the same
@@ -300,7 +303,13 @@ def scan_command(
 
     Exit status 3 when some files could not be read (listed on stderr), 0 when all were."""
     try:
-        summary = scan_tags(directory, read=read_file, list_files=iter_audio_files)
+        with progress_display(progress_mode(progress, enabled=not as_json)) as display:
+            summary = scan_tags(
+                directory,
+                read=read_file,
+                list_files=iter_audio_files,
+                progress=lambda done: display.update("reading tags", done),
+            )
     except CrossfadeError as exc:
         raise _fail(str(exc)) from exc
     if as_json:

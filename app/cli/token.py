@@ -10,18 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
-from app.adapters.db import migrate
-from app.adapters.db.auth_repo import AuthRepository
-from app.adapters.db.engine import create_db_engine, create_session_factory
-from app.bootstrap import secure_data_dir
 from app.cli.system import configure_logging, reported_errors
 from app.domain.auth import SCOPE_MEANINGS, Scope
 from app.domain.auth_records import TokenRecord
-from app.services.auth.service import AuthService
-from app.settings import load_settings
+
+if TYPE_CHECKING:
+    from app.services.auth.service import AuthService
 
 token_app = typer.Typer(
     help="API tokens for scripts and Home Assistant (sent as 'Authorization: Bearer ...').",
@@ -33,6 +31,14 @@ SCOPE_HELP = "; ".join(f"{scope.value}: {SCOPE_MEANINGS[scope]}" for scope in Sc
 
 @contextmanager
 def _auth_service() -> Iterator[AuthService]:
+    """The auth service on the migrated database (imported here: the database stack is heavy)."""
+    from app.adapters.db import migrate
+    from app.adapters.db.auth_repo import AuthRepository
+    from app.adapters.db.engine import create_db_engine, create_session_factory
+    from app.bootstrap import secure_data_dir
+    from app.services.auth.service import AuthService
+    from app.settings import load_settings
+
     settings = load_settings()
     configure_logging(settings)
     engine = create_db_engine(settings.effective_database_url)

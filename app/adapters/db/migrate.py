@@ -11,14 +11,12 @@ in ``config.attributes["secret_box"]`` (:data:`SECRET_BOX_ATTRIBUTE`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.adapters.assets import asset_dir
@@ -29,9 +27,20 @@ from app.domain.errors import SetupError
 _PG_MIGRATION_LOCK_KEY = 0x63726F7373666164
 
 SECRET_BOX_ATTRIBUTE = "secret_box"  # noqa: S105 (a name, not a secret)
+VERSION_TABLE = "alembic_version"
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (with Mako and Pygments, about 11 MB resident) is imported only when a migration
+# runs or a revision is written: a server that starts on a schema already at head reads the
+# stamped revision with one query and the scripts' ids from their files, and never loads it.
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(None|['\"](\w+)['\"])", re.M)
 
 
 def alembic_config(url: str | None = None, *, migrations_dir: Path | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir or asset_dir("migrations")))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
@@ -41,7 +50,25 @@ def alembic_config(url: str | None = None, *, migrations_dir: Path | None = None
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def script_head(migrations_dir: Path | None = None) -> str | None:
+    """The newest revision, read from the scripts' ``revision``/``down_revision`` lines
+    without Alembic; ``None`` unless the history is one line with one head."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (migrations_dir or asset_dir("migrations")).glob("versions/*.py"):
+        found = {name: rev for name, _, rev in _REVISION_LINE.findall(script.read_text())}
+        if not found.get("revision"):
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def next_revision_id() -> str:
@@ -51,24 +78,41 @@ def next_revision_id() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database (``None``: no schema yet)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        stamped = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    if len(stamped) > 1:
+        raise SetupError(f"the database is stamped with several revisions: {stamped}")
+    return str(stamped[0][0]) if stamped else None
 
 
 def upgrade(
     engine: Engine, revision: str = "head", *, secret_box: SecretCipher | None = None
 ) -> None:
-    """Bring the schema to ``revision`` (default: the newest)."""
+    """Bring the schema to ``revision`` (default: the newest); nothing to do, and no Alembic
+    loaded, when it is at the scripts' head already."""
+    if revision == "head":
+        head = script_head()
+        if head is not None and current_revision(engine) == head:
+            return
+    from alembic import command
+
     _run(engine, lambda config: command.upgrade(config, revision), secret_box)
 
 
 def downgrade(engine: Engine, revision: str, *, secret_box: SecretCipher | None = None) -> None:
     """Take the schema back to ``revision`` (``base`` removes every table)."""
+    from alembic import command
+
     _run(engine, lambda config: command.downgrade(config, revision), secret_box)
 
 
 def new_revision(engine: Engine, message: str, *, autogenerate: bool = True) -> Path:
     """Write a new revision file comparing the models with the database at head."""
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

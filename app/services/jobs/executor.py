@@ -30,6 +30,19 @@ FINISH_ATTEMPTS = 3
 FINISH_RETRY_S = 0.5
 
 
+class _ProcessJobs:
+    """How many jobs run in this process, over every executor in it (tests and the CLI may
+    hold several): ``on_idle`` housekeeping runs only when none is left, and a job cannot
+    start while it runs."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+
+
+_PROCESS_JOBS = _ProcessJobs()
+
+
 @dataclass(frozen=True, slots=True)
 class HeartbeatTiming:
     heartbeat_s: float = 5.0
@@ -49,8 +62,12 @@ class JobExecutor:
         clock: Callable[[], float] = time.monotonic,
         timing: ContextTiming = ContextTiming(),
         heartbeat_timing: HeartbeatTiming = HeartbeatTiming(),
+        on_idle: Callable[[], None] | None = None,
     ) -> None:
+        """``on_idle`` runs when the last job running in this process has ended (giving
+        memory back: ``app.adapters.memory.release_memory``)."""
         self.runner_id = runner_id
+        self._on_idle = on_idle
         self._repo = repo
         self._registry = registry
         self._runner_alive = runner_alive
@@ -84,12 +101,21 @@ class JobExecutor:
             return JobStatus.FAILED
         with self._lock:
             self._running.add(job_id)
+        with _PROCESS_JOBS.lock:
+            _PROCESS_JOBS.running += 1
         self.start_background()
         try:
             return self._run_claimed(job)
         finally:
             with self._lock:
                 self._running.discard(job_id)
+            self._ended()
+
+    def _ended(self) -> None:
+        with _PROCESS_JOBS.lock:
+            _PROCESS_JOBS.running -= 1
+            if _PROCESS_JOBS.running == 0 and self._on_idle is not None:
+                self._on_idle()  # under the lock: no job starts while it runs
 
     def _not_queued(self, job_id: int) -> None:
         """A job handed over again (arq retries after a worker died): settle, never re-run."""
