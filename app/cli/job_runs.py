@@ -27,13 +27,19 @@ if TYPE_CHECKING:
 def local_container() -> Iterator[Container]:
     """Settings from the environment, the database migrated, jobs run in this process."""
     from app.bootstrap import build_container
+    from app.cli.where import announcing_new_database
     from app.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings)
-    container = build_container(settings, runner="inline")
+    with announcing_new_database(settings):  # "created a new database at ..." once
+        container = build_container(settings, runner="inline")
+        try:
+            container.startup()
+        except BaseException:
+            container.close()
+            raise
     try:
-        container.startup()
         yield container
     finally:
         container.close()

@@ -29,10 +29,23 @@ from app.cli.plan_output import (
     print_plan,
     side_names,
 )
+from app.cli.playlists_options import (
+    AS_JSON,
+    DRY_RUN,
+    LINK,
+    MODE,
+    MUSIC_DIR,
+    PATH_MAP,
+    PLAYLIST_DIR,
+    PLEX_URL,
+    POLICY,
+    SECTION,
+    TOKEN,
+)
 from app.cli.progress import PROGRESS, progress_mode
 from app.cli.system import reported_errors
 from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger
-from app.domain.links import Mode
+from app.domain.links import LinkKind, Mode
 from app.domain.playlists.diff import PlaylistMode
 
 if TYPE_CHECKING:
@@ -152,13 +165,40 @@ def _exit_code(job: JobRecord) -> int:
     return job_exit_code(job)
 
 
+def _check_sides(
+    link: str | None,
+    given: dict[str, object],
+    ad_hoc_only: dict[str, object],
+) -> None:
+    """A saved link, or every ad hoc option: exit 2 naming what is missing or extra."""
+    if link is not None:
+        extra = [name for name, value in {**given, **ad_hoc_only}.items() if value]
+        if extra:
+            typer.secho(
+                f"Error: --link runs a saved link as it is configured; drop {', '.join(extra)}",
+                err=True,
+                fg="red",
+            )
+            raise typer.Exit(2)
+        return
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        typer.secho(
+            f"Error: missing {', '.join(missing)} (or name a saved link with --link)",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(2)
+
+
 def _run_adhoc(
     run_mode: Mode,
     *,
-    plex_url: str,
-    token: str,
-    section: str,
-    playlist_dir: str,
+    link: str | None,
+    plex_url: str | None,
+    token: str | None,
+    section: list[str],
+    playlist_dir: str | None,
     music_dir: str | None,
     path_map: list[str],
     mode: PlaylistMode | None,
@@ -168,60 +208,46 @@ def _run_adhoc(
     limit: int | None,
     progress: bool,
 ) -> None:
+    _check_sides(
+        link,
+        {
+            "--plex-url": plex_url,
+            "--token": token,
+            "--section": section,
+            "--playlist-dir": playlist_dir,
+        },
+        {"--music-dir": music_dir, "--path-map": path_map, "--mode": mode, "--policy": policy},
+    )
     with reported_errors(), local_container() as container:
-        link = container.domains.playlists.adhoc.link(
-            plex_url=plex_url,
-            token=token,
-            section=section,
-            playlist_dir=playlist_dir,
-            music_dir=music_dir,
-            path_maps=path_map,
-            mode=None if mode is None else mode.value,
-            policy=None if policy is None else policy.value,
-        )
+        if link is not None:
+            saved = container.domains.adhoc.saved_link(link, LinkKind.PLAYLISTS)
+        else:
+            assert plex_url and token and playlist_dir
+            saved = container.domains.playlists.adhoc.link(
+                plex_url=plex_url,
+                token=token,
+                section=section,
+                playlist_dir=playlist_dir,
+                music_dir=music_dir,
+                path_maps=path_map,
+                mode=None if mode is None else mode.value,
+                policy=None if policy is None else policy.value,
+            )
         job = container.link_runs.run(
-            link.id, mode=run_mode.value, dry_run=dry_run, trigger=JobTrigger.CLI
+            saved.id, mode=run_mode.value, dry_run=dry_run, trigger=JobTrigger.CLI
         )
         job = follow(container, job, mode=progress_mode(progress, enabled=not as_json))
         _report(container, job, as_json=as_json, limit=limit)
     raise typer.Exit(_exit_code(job))
 
 
-PLEX_URL = typer.Option(..., "--plex-url", help="The Plex server, e.g. http://127.0.0.1:32400.")
-TOKEN = typer.Option(..., "--token", envvar="CROSSFADE_PLEX_TOKEN", help="A Plex token.")
-SECTION = typer.Option(..., "--section", help="The music section's title (or id).")
-PLAYLIST_DIR = typer.Option(..., "--playlist-dir", help="The folder of .m3u/.m3u8 files.")
-MUSIC_DIR = typer.Option(
-    None,
-    "--music-dir",
-    help="The folder holding the audio files (to match tracks by tags when paths differ).",
-)
-PATH_MAP = typer.Option(
-    [], "--path-map", help="PLEX_PREFIX=LOCAL_PREFIX, repeatable, tried in order."
-)
-MODE = typer.Option(
-    None,
-    "--mode",
-    help="mirror: the target becomes identical; append: only add what is missing "
-    "(default: the link's mode, mirror for a new one).",
-    show_default=False,
-)
-POLICY = typer.Option(
-    None,
-    "--policy",
-    help="When both sides changed (default: the link's policy, ask for a new one).",
-    show_default=False,
-)
-DRY_RUN = typer.Option(False, "--dry-run", help="Plan and report; write nothing anywhere.")
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document instead of a summary.")
-
-
 @playlists_app.command("sync")
 def sync(
-    plex_url: str = PLEX_URL,
-    token: str = TOKEN,
-    section: str = SECTION,
-    playlist_dir: str = PLAYLIST_DIR,
+    link: str | None = LINK,
+    plex_url: str | None = PLEX_URL,
+    token: str | None = TOKEN,
+    section: list[str] = SECTION,
+    playlist_dir: str | None = PLAYLIST_DIR,
     music_dir: str | None = MUSIC_DIR,
     path_map: list[str] = PATH_MAP,
     mode: PlaylistMode | None = MODE,
@@ -235,6 +261,7 @@ def sync(
     """Both ways: a playlist changed on either side since the last run goes to the other."""
     _run_adhoc(
         Mode.SYNC,
+        link=link,
         plex_url=plex_url,
         token=token,
         section=section,
@@ -252,10 +279,11 @@ def sync(
 
 @playlists_app.command("import")
 def import_(
-    plex_url: str = PLEX_URL,
-    token: str = TOKEN,
-    section: str = SECTION,
-    playlist_dir: str = PLAYLIST_DIR,
+    link: str | None = LINK,
+    plex_url: str | None = PLEX_URL,
+    token: str | None = TOKEN,
+    section: list[str] = SECTION,
+    playlist_dir: str | None = PLAYLIST_DIR,
     music_dir: str | None = MUSIC_DIR,
     path_map: list[str] = PATH_MAP,
     mode: PlaylistMode | None = MODE,
@@ -269,6 +297,7 @@ def import_(
     """Files → Plex: only Plex is written."""
     _run_adhoc(
         Mode.IMPORT,
+        link=link,
         plex_url=plex_url,
         token=token,
         section=section,
@@ -286,10 +315,11 @@ def import_(
 
 @playlists_app.command("export")
 def export(
-    plex_url: str = PLEX_URL,
-    token: str = TOKEN,
-    section: str = SECTION,
-    playlist_dir: str = PLAYLIST_DIR,
+    link: str | None = LINK,
+    plex_url: str | None = PLEX_URL,
+    token: str | None = TOKEN,
+    section: list[str] = SECTION,
+    playlist_dir: str | None = PLAYLIST_DIR,
     music_dir: str | None = MUSIC_DIR,
     path_map: list[str] = PATH_MAP,
     mode: PlaylistMode | None = MODE,
@@ -303,6 +333,7 @@ def export(
     """Plex → files: only the files are written."""
     _run_adhoc(
         Mode.EXPORT,
+        link=link,
         plex_url=plex_url,
         token=token,
         section=section,

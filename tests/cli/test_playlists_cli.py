@@ -163,3 +163,28 @@ def test_a_missing_playlist_folder_is_a_clear_failure(
     result = CliRunner().invoke(app, args("sync", emulator, music, tmp_path / "nope"))
     assert result.exit_code == 1
     assert "cannot be listed" in result.output
+
+
+@pytest.mark.usefixtures("env")
+def test_a_saved_playlists_link_runs_by_id_and_ad_hoc_options_are_checked(
+    emulator: EmulatorServer, plex: PlexServerClient, music: Path, lists: Path
+) -> None:
+    runner = CliRunner()
+    plex.create_playlist("Road Trip", 1, keys(plex, "01 First.flac"))
+    first = runner.invoke(app, args("export", emulator, music, lists, "--section", "1", "--json"))
+    assert first.exit_code == 0, first.output
+    assert (lists / "Road Trip.m3u8").exists() or any(lists.iterdir())
+
+    listed = runner.invoke(app, ["links", "list", "--kind", "playlists", "--json"])
+    [saved] = json.loads(listed.stdout)
+    again = runner.invoke(app, ["playlists", "sync", "--link", str(saved["id"]), "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["counters"].get("unchanged") == 1
+
+    extra = runner.invoke(
+        app, ["playlists", "sync", "--link", str(saved["id"]), "--plex-url", emulator.url]
+    )
+    assert extra.exit_code == 2 and "drop --plex-url" in extra.stderr
+    missing = runner.invoke(app, ["playlists", "sync", "--plex-url", emulator.url])
+    assert missing.exit_code == 2
+    assert "missing --token, --section, --playlist-dir" in missing.stderr

@@ -31,7 +31,7 @@ def test_a_saved_link_runs_by_id_or_by_a_library_name(world: World) -> None:
 
     unknown = runner.invoke(app, ["ratings", "sync", "--link", "nothing"])
     assert unknown.exit_code == 1
-    assert "'nothing' is no ratings link (links: 1 (" in unknown.output
+    assert "no link matches 'nothing'; give its id. ratings links: 1: " in unknown.output
 
 
 @pytest.mark.parametrize(

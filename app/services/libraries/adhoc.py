@@ -11,6 +11,7 @@ from app.domain.kinds import LibraryKind
 from app.domain.library_records import LibraryRecord, LinkRecord
 from app.domain.links import LinkKind
 from app.services.libraries.kinds import PlexClientFactory
+from app.services.libraries.lookup import find_link
 from app.services.libraries.service import LibraryCatalog
 
 
@@ -51,32 +52,9 @@ class AdhocLinks:
         return self.section_ids(plex_url, token, [section])[0]
 
     def saved_link(self, wanted: str, kind: LinkKind) -> LinkRecord:
-        """A saved link of ``kind`` by its id, or by the name of one of its libraries when that
-        library is in exactly one such link (links have no names of their own)."""
-        wanted = wanted.strip()
-        links = self._catalog.repository.links(kind=kind.value)
-        by_id = [link for link in links if str(link.id) == wanted]
-        if by_id:
-            return by_id[0]
-        names = {library.id: library.name for library in self._catalog.repository.libraries()}
-        folded = wanted.casefold()
-        by_name = [
-            link
-            for link in links
-            if folded
-            in {names.get(side, "").casefold() for side in (link.library_a_id, link.library_b_id)}
-        ]
-        if len(by_name) == 1:
-            return by_name[0]
-        shown = (
-            ", ".join(
-                f"{link.id} ({names.get(link.library_a_id)} ⇄ {names.get(link.library_b_id)})"
-                for link in (by_name or links)
-            )
-            or "none"
-        )
-        problem = "names several" if by_name else "is no"
-        raise InvalidInput(f"{wanted!r} {problem} {kind.value} link (links: {shown})")
+        """A saved link of ``kind`` by its id, its label (``Plex ⇄ Music files``) or the name of
+        one of its libraries when that library is in exactly one such link."""
+        return find_link(self._catalog.repository, wanted, kind=kind.value)
 
     def _find(self, kind: str, key: str, value: object) -> LibraryRecord | None:
         for library in self._catalog.repository.libraries(kind=kind):

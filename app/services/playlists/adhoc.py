@@ -25,7 +25,7 @@ class AdhocPlaylists:
         *,
         plex_url: str,
         token: str,
-        section: str,
+        section: str | Sequence[str],
         playlist_dir: str,
         music_dir: str | None = None,
         path_maps: Sequence[str] = (),
@@ -37,8 +37,9 @@ class AdhocPlaylists:
         Without ``music_dir`` the music folder library is the playlist folder itself: entries
         are then matched by path against Plex, and the tag fallback has no audio to look at.
         """
-        section_id = self._adhoc.section_id(plex_url, token, section)
-        plex = self._adhoc.plex_library(plex_url, token, section_id, path_maps)
+        sections = [section] if isinstance(section, str) else list(section)
+        section_ids = self._adhoc.section_ids(plex_url, token, sections)
+        plex = self._adhoc.plex_library(plex_url, token, section_ids, path_maps)
         folder = self._adhoc.folder_library(music_dir or playlist_dir, None)
         playlist_dir = os.path.abspath(playlist_dir)
         changes: dict[str, object] = {}
