@@ -305,7 +305,7 @@ def test_ratings_folder_to_folder(container: Container, tmp_path: Path) -> None:
         assert file_rating(b.path(item)) == wanted, item
     expect_bad_items_reported(run, a)
     expect_bad_items_reported(run, b)
-    (refused,) = [e for e in run.problems() if f"{read_only.title} [" in e.subject]
+    (refused,) = [e for e in run.problems() if f"{read_only.title} (" in e.subject]
     assert refused.action == "error" and "read-only file (mode 0444)" in (refused.detail or "")
     assert run.job.problems == 2 * len(a.bad) + 1 == len(run.problems())
     check_bytes(before_a, a.hashes(), {})
@@ -357,7 +357,7 @@ def test_ratings_plex_to_folder(container: Container, library: TortureLibrary) -
             on_file = item.half_stars if item is read_only else wanted
             assert file_rating(library.path(item)) == on_file, item
     expect_bad_items_reported(run, library)
-    (refused,) = [e for e in run.problems() if f"{read_only.title} [" in e.subject]
+    (refused,) = [e for e in run.problems() if f"{read_only.title} (" in e.subject]
     assert refused.action == "error" and "read-only file (mode 0444)" in (refused.detail or "")
     assert run.job.problems == len(run.problems()) == len(library.bad) + 1
     assert exit_code(run.job.status, run.job.problems) is ExitCode.PROBLEMS
