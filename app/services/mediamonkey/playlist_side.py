@@ -19,14 +19,13 @@ from collections.abc import Callable, Sequence
 from app.domain.errors import InvalidInput
 from app.domain.match_keys import TrackInfo
 from app.domain.matching import MatchThresholds
-from app.domain.paths import is_windows_path
-from app.domain.playlists.m3u import PathStyle, PlaylistEntry
 from app.domain.playlists.records import PlaylistState
 from app.services.mediamonkey.rating_side import MediaMonkeyRatingSide
 from app.services.playlists.matching import (
     FolderCatalog,
     Resolution,
     entry_track,
+    file_entry,
     match_confident,
 )
 from app.services.ports import Reporter, Selector, SideEntry, SideListing, SidePlaylist
@@ -163,19 +162,6 @@ def _song_id(entry: SideEntry) -> int:
     return int(entry.ident)
 
 
-def _file_entry(path: str, source: SideEntry) -> SideEntry:
-    track = source.track
-    duration = track.duration_s if track is not None else None
-    entry = PlaylistEntry.for_path(
-        path,
-        PathStyle.WINDOWS if is_windows_path(path) else PathStyle.POSIX,
-        duration_s=None if duration is None else round(duration),
-        artist=track.artist if track is not None else None,
-        title=track.title if track is not None else None,
-    )
-    return SideEntry(ident=entry.location, label=source.label, entry=entry)
-
-
 class MediaMonkeyFolderResolver:
     """Entries between MediaMonkey's songs (A) and playlist files (B): by the song's mapped
     path first, then by tags (against the B library's files, or MediaMonkey's songs)."""
@@ -199,7 +185,7 @@ class MediaMonkeyFolderResolver:
         for entry in {e.ident: e for e in entries}.values():
             path = entry.track.path if entry.track is not None else None
             if path is not None and self._exists(path):
-                resolution.found[entry.ident] = _file_entry(path, entry)
+                resolution.found[entry.ident] = file_entry(path, entry)
             else:
                 rest.append(entry)
         if rest and self._music is not None:
@@ -212,7 +198,7 @@ class MediaMonkeyFolderResolver:
                 match = found.get(entry.ident)
                 local = by_id[match].path if match is not None else None
                 if local is not None:
-                    resolution.found[entry.ident] = _file_entry(local, entry)
+                    resolution.found[entry.ident] = file_entry(local, entry)
         for entry in rest:
             if entry.ident not in resolution.found:
                 resolution.missing[entry.ident] = "no local file: map the song's drive or share"

@@ -38,6 +38,21 @@ def _fold(path: str) -> str:
     return unicodedata.normalize("NFC", path.replace("\\", "/")).casefold()
 
 
+def file_entry(path: str, source: SideEntry) -> SideEntry:
+    """The playlist-file entry of ``path`` (a local file) for the entry ``source`` of the other
+    side, carrying its duration, artist and title for the ``#EXTINF`` line."""
+    track = source.track
+    duration = track.duration_s if track is not None else None
+    entry = PlaylistEntry.for_path(
+        path,
+        _style_of(path),
+        duration_s=None if duration is None else round(duration),
+        artist=track.artist if track is not None else None,
+        title=track.title if track is not None else None,
+    )
+    return SideEntry(ident=entry.location, label=source.label, entry=entry)
+
+
 def _style_of(path: str) -> PathStyle:
     return PathStyle.WINDOWS if is_windows_path(path) else PathStyle.POSIX
 
@@ -279,7 +294,7 @@ class PlexFolderResolver:
             track = entry.track
             path = track.path if track is not None else None
             if path is not None and self._exists(path):
-                resolution.found[entry.ident] = self._file_entry(path, entry)
+                resolution.found[entry.ident] = file_entry(path, entry)
             else:
                 rest.append(entry)
         if not rest:
@@ -297,7 +312,7 @@ class PlexFolderResolver:
             match = found.get(entry.ident)
             local = by_id[match].path if match is not None else None
             if local is not None:
-                resolution.found[entry.ident] = self._file_entry(local, entry)
+                resolution.found[entry.ident] = file_entry(local, entry)
             else:
                 resolution.missing[entry.ident] = self._no_file(entry)
         return resolution
@@ -308,19 +323,6 @@ class PlexFolderResolver:
         if path is None:
             return "no local file: no path mapping covers the server's path"
         return f"no local file: {path} does not exist here, and no file matches by tags"
-
-    @staticmethod
-    def _file_entry(path: str, source: SideEntry) -> SideEntry:
-        track = source.track
-        duration = track.duration_s if track is not None else None
-        entry = PlaylistEntry.for_path(
-            path,
-            _style_of(path),
-            duration_s=None if duration is None else round(duration),
-            artist=track.artist if track is not None else None,
-            title=track.title if track is not None else None,
-        )
-        return SideEntry(ident=entry.location, label=source.label, entry=entry)
 
     def commit(self) -> None:
         if self._music is not None:

@@ -24,14 +24,13 @@ from collections.abc import Callable, Sequence
 from app.domain.errors import InvalidInput, SubsonicError
 from app.domain.match_keys import TrackInfo
 from app.domain.matching import MatchThresholds
-from app.domain.paths import is_windows_path
-from app.domain.playlists.m3u import PathStyle, PlaylistEntry
 from app.domain.playlists.records import PlaylistState
 from app.domain.subsonic import SubsonicPlaylist, SubsonicSong
 from app.services.playlists.matching import (
     FolderCatalog,
     Resolution,
     entry_track,
+    file_entry,
     match_confident,
 )
 from app.services.playlists.run.entries import entry_label
@@ -202,24 +201,6 @@ def _distinct(entries: Sequence[SideEntry]) -> list[SideEntry]:
     for entry in entries:
         seen.setdefault(entry.ident, entry)
     return list(seen.values())
-
-
-def _style_of(path: str) -> PathStyle:
-    return PathStyle.WINDOWS if is_windows_path(path) else PathStyle.POSIX
-
-
-def file_entry(path: str, source: SideEntry) -> SideEntry:
-    """The playlist-file entry of ``path`` for the song ``source``."""
-    track = source.track
-    duration = track.duration_s if track is not None else None
-    entry = PlaylistEntry.for_path(
-        path,
-        _style_of(path),
-        duration_s=None if duration is None else round(duration),
-        artist=track.artist if track is not None else None,
-        title=track.title if track is not None else None,
-    )
-    return SideEntry(ident=entry.location, label=source.label, entry=entry)
 
 
 class SubsonicFolderResolver:
