@@ -37,11 +37,9 @@ from app.cli.playlists_options import (
     MUSIC_DIR,
     PATH_MAP,
     PLAYLIST_DIR,
-    PLEX_URL,
     POLICY,
-    SECTION,
-    TOKEN,
 )
+from app.cli.plex_options import PLEX_URL, SECTION, TOKEN
 from app.cli.progress import PROGRESS, progress_mode
 from app.cli.system import reported_errors
 from app.domain.jobs import JobEventRecord, JobRecord, JobTrigger

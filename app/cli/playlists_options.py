@@ -11,26 +11,6 @@ LINK = typer.Option(
     "as it is configured, instead of naming Plex and a folder.",
     show_default=False,
 )
-PLEX_URL = typer.Option(
-    None,
-    "--plex-url",
-    help="The Plex server, e.g. http://127.0.0.1:32400 (needed without --link).",
-    show_default=False,
-)
-TOKEN = typer.Option(
-    None,
-    "--token",
-    envvar="CROSSFADE_PLEX_TOKEN",
-    help="A Plex token (needed without --link).",
-    show_default=False,
-)
-SECTION = typer.Option(
-    [],
-    "--section",
-    help="A music section's title or id; repeatable: one Plex library may hold several "
-    "sections (needed without --link).",
-    show_default=False,
-)
 PLAYLIST_DIR = typer.Option(
     None,
     "--playlist-dir",

@@ -22,6 +22,7 @@ from app.cli.plan_output import (
     side_names,
 )
 from app.cli.plan_output_ratings import RATINGS_PLAN
+from app.cli.plex_options import PLEX_URL, SECTION, TOKEN
 from app.cli.progress import PROGRESS, progress_mode
 from app.cli.system import reported_errors
 from app.domain.jobs import JobRecord, JobTrigger
@@ -177,26 +178,6 @@ LINK = typer.Option(
     "--link",
     help="Run a saved ratings link (its name or id) as it is configured, instead of naming "
     "the Plex server, sections and folder. Default: an ad hoc run of the options below.",
-    show_default=False,
-)
-PLEX_URL = typer.Option(
-    None,
-    "--plex-url",
-    help="The Plex server, e.g. http://127.0.0.1:32400 (needed without --link).",
-    show_default=False,
-)
-TOKEN = typer.Option(
-    None,
-    "--token",
-    envvar="CROSSFADE_PLEX_TOKEN",
-    help="A Plex token (needed without --link).",
-    show_default=False,
-)
-SECTION = typer.Option(
-    [],
-    "--section",
-    help="A music section's title or id; repeatable: one Plex library may hold several "
-    "sections (needed without --link).",
     show_default=False,
 )
 MUSIC_DIR = typer.Option(
