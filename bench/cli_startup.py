@@ -9,6 +9,10 @@ Prints, beside ``python -c pass`` (the bare interpreter), the median wall-clock 
   the first sync into an empty target and a re-run with nothing to do, the tools interleaved
   so that both see the same machine load.
 
+Both tools run from byte-compiled modules, as installed copies do: ``pip install`` compiled
+jellyplex-sync's, and the benchmark compiles ours first (bench/installed.py); from an editable
+checkout under ``PYTHONDONTWRITEBYTECODE=1`` every run would compile our sources again.
+
 ``crossfade`` is the installed entry point when it is on PATH, else ``python -c "from
 app.cli.main import main; main()"`` (the same thing the entry point runs). jellyplex-sync and
 jellyplex-gen come from the virtualenv bench/mirror.py keeps under
@@ -32,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import compile_sources  # bench/installed.py, beside this file
 from mirror import ensure_jps_venv  # bench/mirror.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +80,7 @@ def main() -> None:
     parser.add_argument("--no-mirror", action="store_true", help="Skip the mirror comparison.")
     args = parser.parse_args()
 
+    compile_sources()
     crossfade = crossfade_command()
     work = Path(tempfile.mkdtemp(prefix="crossfade-cli-bench-", dir=args.dir))
     try:

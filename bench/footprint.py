@@ -4,8 +4,9 @@ Starts ``crossfade serve`` on a fresh data folder (SQLite, in-process job runner
 ``/api/v1/health``, lets it settle, and sums the resident memory of its whole process tree
 (RSS from ``/proc/<pid>/status``; PSS from ``/proc/<pid>/smaps_rollup`` too, which counts a
 page shared by several processes once). Prints each process and the totals, for the first
-start (which creates the schema, so it loads Alembic) and for a second start on the same
-folder (the usual case: a restart, the schema at head already).
+start (the schema is created by a child ``crossfade db upgrade``, so the server itself never
+loads Alembic) and for a second start on the same folder (a restart, the schema at head).
+Crossfade's packages are byte-compiled first, as an install does (bench/installed.py).
 
 With ``--tracks N`` (e.g. 20000) it then runs a ratings sync of N tracks inside that server
 (the library and the Plex emulator of bench/ratings_sync.py; the link is made and run through
@@ -154,6 +155,8 @@ def running_server(
 
 
 def main() -> None:
+    from installed import compile_sources  # bench/installed.py, beside this file
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--settle", type=float, default=3.0, help="Seconds to wait before measuring."
@@ -166,20 +169,21 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    compile_sources()  # bench/installed.py: measured as an installed copy runs
     work = Path(tempfile.mkdtemp(prefix="crossfade-footprint-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSFADE_")}
     env |= {"CROSSFADE_DATA_DIR": str(work / "data"), "CROSSFADE_LOG_LEVEL": "warning"}
     try:
         with running_server(work / "data", env) as (server, _base):
             time.sleep(args.settle)
-            report(
+            first_kb = report(
                 "idle `crossfade serve`, first start (it created the schema)", measure(server.pid)
             )
         with running_server(work / "data", env) as (server, base):
             time.sleep(args.settle)
             idle_kb = report("idle `crossfade serve`, started again", measure(server.pid))
-            verdict = "ok" if idle_kb / 1024 <= IDLE_TARGET_MB else "MISSED"
-            print(f"  idle target <= {IDLE_TARGET_MB} MB RSS: {verdict}")
+            verdict = "ok" if max(first_kb, idle_kb) / 1024 <= IDLE_TARGET_MB else "MISSED"
+            print(f"  idle target <= {IDLE_TARGET_MB} MB RSS, both starts: {verdict}")
             if args.tracks:
                 from footprint_sync import run_sync  # bench/footprint_sync.py, beside this file
 

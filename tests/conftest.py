@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -65,10 +66,20 @@ def wait() -> Waiter:
     return wait_until
 
 
+def worker_redis_url(base_url: str, worker_id: str) -> str:
+    """The redis database of one pytest-xdist worker: ``gw0`` gets database 1, ``gw1`` database
+    2, and so on (``master``, a run without workers, keeps the URL's own database), so that one
+    worker's ``flushdb`` never empties another's queue."""
+    if not worker_id.startswith("gw"):
+        return base_url
+    database = 1 + int(worker_id[2:]) % 15
+    return urlsplit(base_url)._replace(path=f"/{database}").geturl()
+
+
 @pytest.fixture
-def redis_url() -> Iterator[str]:
+def redis_url(worker_id: str) -> Iterator[str]:
     """A real redis, emptied before and after the test (arq job ids repeat across tests)."""
-    url = required_service_url(REDIS_ENV)
+    url = worker_redis_url(required_service_url(REDIS_ENV), worker_id)
     client: Redis = Redis.from_url(url)
     try:
         client.flushdb()

@@ -21,6 +21,9 @@ from typer import _click as click  # the click that typer ships and builds on
 from typer.core import TyperCommand, TyperGroup
 
 from app import __version__
+from app.cli import coercion
+
+coercion.install()  # values converted without importing pydantic (app/cli/coercion.py)
 
 
 @dataclass(frozen=True)

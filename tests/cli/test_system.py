@@ -116,6 +116,17 @@ def test_db_errors_are_reported_not_raised(cli_env: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_serve_reports_a_schema_it_cannot_create(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSFADE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = CliRunner().invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 1, result.output
+    assert "error: the database could not be migrated: " in result.output
+    assert "OperationalError" in result.output  # the child's reason, passed on
+    assert "Traceback" not in result.output
+
+
 def test_worker_without_redis_says_why(cli_env: Path) -> None:
     result = CliRunner().invoke(app, ["worker"])
     assert result.exit_code == 1
@@ -185,6 +196,10 @@ def test_serve_end_to_end_and_restart_after_sigkill(server: Server, wait: Waiter
     server.start(wait)
     health = httpx.get(f"{server.base}/api/v1/health").json()
     assert (health["status"], health["queue"]["mode"]) == ("ok", "inline")
+    first_log = server.log.read_text()
+    # the schema was created by a child `crossfade db upgrade`: Alembic never ran in the server
+    assert "schema: database at revision " in first_log
+    assert "Running upgrade" not in first_log
     with httpx.Client(base_url=server.base) as client:
         set_up_admin(client)
         job = client.post(
@@ -199,4 +214,6 @@ def test_serve_end_to_end_and_restart_after_sigkill(server: Server, wait: Waiter
         assert after["status"] == "interrupted", server.log.read_text()
         assert "is gone" in after["error"]
         assert server.stop() in (0, -signal.SIGTERM)
-    assert "Application shutdown complete" in server.log.read_text()
+    log_text = server.log.read_text()
+    assert "Application shutdown complete" in log_text
+    assert log_text.count("schema: database at revision ") == 1  # the restart found it at head

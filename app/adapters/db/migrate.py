@@ -88,15 +88,23 @@ def current_revision(engine: Engine) -> str | None:
     return str(stamped[0][0]) if stamped else None
 
 
+def at_head(engine: Engine) -> bool:
+    """Whether the schema is at the scripts' head already (read without loading Alembic);
+    :class:`SetupError` when the database cannot be read."""
+    head = script_head()
+    try:
+        return head is not None and current_revision(engine) == head
+    except SQLAlchemyError as exc:
+        raise SetupError(f"the database cannot be read: {type(exc).__name__}: {exc}") from exc
+
+
 def upgrade(
     engine: Engine, revision: str = "head", *, secret_box: SecretCipher | None = None
 ) -> None:
     """Bring the schema to ``revision`` (default: the newest); nothing to do, and no Alembic
     loaded, when it is at the scripts' head already."""
-    if revision == "head":
-        head = script_head()
-        if head is not None and current_revision(engine) == head:
-            return
+    if revision == "head" and at_head(engine):
+        return
     from alembic import command
 
     _run(engine, lambda config: command.upgrade(config, revision), secret_box)
