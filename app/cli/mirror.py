@@ -34,6 +34,8 @@ from app.cli.mirror_output import (
     print_plan,
     write_plan_json,
 )
+from app.cli.mirror_plan import PlanTally, print_mirror_plan
+from app.cli.plan_options import ALL, LIMIT, chosen_limit
 from app.cli.progress import PROGRESS, ShowingProgress, progress_display, progress_mode
 from app.domain.mirror.naming import METADATA_SUFFIXES
 from app.domain.mirror.reconcile import Mode
@@ -211,6 +213,8 @@ def sync_command(
     full_scan: bool = FULL_SCAN,
     metadata_suffixes: str = METADATA,
     progress: bool = PROGRESS,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
 ) -> None:
     """Mirror a source library into the target layout."""
     mode = _mode(hardlink, copy, force_copy)
@@ -235,10 +239,13 @@ def sync_command(
         if not as_json:
             with progress_display(progress_mode(progress)) as display:
                 reporter = LogReporter(verbose=verbose, dry_run=dry_run)
-                outcome = run_sync(request, ShowingProgress(reporter, display))
+                tally = PlanTally(ShowingProgress(reporter, display), chosen_limit(limit, show_all))
+                outcome = run_sync(request, tally)
                 reporter.close()
             if outcome.error is None:
                 log_sync_summary(outcome, delete)
+                if dry_run:
+                    print_mirror_plan(tally, outcome, mode=mode, delete=delete)
             return outcome.exit_code
         stream = JsonStream(sys.stdout.buffer)
         stream.open()
@@ -363,6 +370,8 @@ def import_command(
     verbose: bool = VERBOSE,
     debug: bool = DEBUG,
     metadata_suffixes: str = METADATA,
+    limit: int = LIMIT,
+    show_all: bool = ALL,
 ) -> None:
     """Import videos from a staging area into a library, grouped into movies by file name."""
     if move and copy:
@@ -383,10 +392,13 @@ def import_command(
     def command() -> int:
         if not as_json:
             reporter = LogReporter(verbose=verbose, dry_run=dry_run)
-            outcome = import_media(request, move=moving, reporter=reporter)
+            tally = PlanTally(reporter, chosen_limit(limit, show_all))
+            outcome = import_media(request, move=moving, reporter=tally)
             reporter.close()
             if outcome.error is None:
                 log_import_summary(outcome, move=moving)
+                if dry_run:
+                    print_mirror_plan(tally, outcome, mode="copy", delete=False)
             return outcome.exit_code
         stream = JsonStream(sys.stdout.buffer)
         stream.open()

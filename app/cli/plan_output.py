@@ -24,12 +24,6 @@ if TYPE_CHECKING:
     from app.bootstrap import Container
 
 EVENTS_PER_PAGE = 500  # the most the job events query hands out at once
-DEFAULT_LIMIT = 20
-
-LIMIT = typer.Option(
-    DEFAULT_LIMIT, "--limit", min=0, help="How many changes to list after the totals."
-)
-ALL = typer.Option(False, "--all", help="List every change (overrides --limit).")
 
 
 def all_events(container: Container, job: JobRecord) -> list[JobEventRecord]:
@@ -167,7 +161,3 @@ def event_document(event: JobEventRecord, subject_key: str = "subject") -> dict[
         "after": event.after,
         "detail": event.detail,
     }
-
-
-def chosen_limit(limit: int, show_all: bool) -> int | None:
-    return None if show_all else limit

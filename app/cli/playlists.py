@@ -16,14 +16,12 @@ import typer
 
 from app.cli.choices import PlaylistPolicyChoice
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
+from app.cli.plan_options import ALL, LIMIT, chosen_limit
 from app.cli.plan_output import (
-    ALL,
-    LIMIT,
     CountSource,
     PlanVocabulary,
     Total,
     all_events,
-    chosen_limit,
     event_document,
     plan_document,
     print_plan,

@@ -10,12 +10,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from app.cli.job_runs import follow, job_exit_code, local_container, print_summary
+from app.cli.plan_options import ALL, DEFAULT_LIMIT, LIMIT, chosen_limit
 from app.cli.plan_output import (
-    ALL,
-    DEFAULT_LIMIT,
-    LIMIT,
     all_events,
-    chosen_limit,
     event_document,
     plan_document,
     print_plan,
