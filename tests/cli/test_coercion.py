@@ -136,6 +136,7 @@ def test_only_plain_annotations_are_taken() -> None:
 COMMANDS = {
     "mirror sync": ["mirror", "sync", "--create", "--source-format", "plex", "{src}", "{dst}"],
     "tags read": ["tags", "read", "{song}"],
+    "--version": ["--version"],
 }
 
 
