@@ -13,6 +13,7 @@ from collections import Counter
 
 import typer
 
+from app.cli.forwarding import ForwardingReporter
 from app.domain.mirror.reconcile import MirrorAction, Mode, StrayContext
 from app.services.mirror.documents import text
 from app.services.mirror.model import SyncOutcome
@@ -27,19 +28,16 @@ MODE_WORDS: dict[Mode, str] = {
 }
 
 
-class PlanTally:
+class PlanTally(ForwardingReporter):
     """A reporter that counts events by action and keeps the first ``limit`` changes (every
     one when ``None``) before passing each event on to ``reporter``."""
 
     def __init__(self, reporter: Reporter, limit: int | None) -> None:
-        self.reporter = reporter
+        super().__init__(reporter)
         self.limit = limit
         self.counts: Counter[str] = Counter()
         self.listed: list[tuple[str, str]] = []
         self.sources_removed = 0  # an import's staged videos, removed once copied
-
-    def progress(self, phase: str, done: int, total: int | None = None) -> None:
-        self.reporter.progress(phase, done, total)
 
     def event(
         self,
@@ -58,12 +56,6 @@ class PlanTally:
         if action in CHANGES and (self.limit is None or len(self.listed) < self.limit):
             self.listed.append((action, subject))
         self.reporter.event(action, subject, level=level, before=before, after=after, detail=detail)
-
-    def counter(self, name: str, n: int = 1) -> None:
-        self.reporter.counter(name, n)
-
-    def check_cancelled(self) -> None:
-        self.reporter.check_cancelled()
 
     @property
     def changes(self) -> int:

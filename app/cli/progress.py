@@ -22,6 +22,8 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import typer
 
+from app.cli.forwarding import ForwardingReporter
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -226,32 +228,14 @@ def _swap_stream(handler: logging.StreamHandler[Any], stream: Any) -> Any:
     return old
 
 
-class ShowingProgress:
+class ShowingProgress(ForwardingReporter):
     """A reporter (``app.services.ports.Reporter``) that also shows its progress on a display:
     for commands whose service reports to a reporter of their own (``crossfade mirror``)."""
 
     def __init__(self, reporter: Reporter, display: Display) -> None:
-        self.reporter = reporter
+        super().__init__(reporter)
         self.display = display
 
     def progress(self, phase: str, done: int, total: int | None = None) -> None:
         self.display.update(phase, done, total)
         self.reporter.progress(phase, done, total)
-
-    def event(
-        self,
-        action: str,
-        subject: str,
-        *,
-        level: str = "info",
-        before: object = None,
-        after: object = None,
-        detail: str | None = None,
-    ) -> None:
-        self.reporter.event(action, subject, level=level, before=before, after=after, detail=detail)
-
-    def counter(self, name: str, n: int = 1) -> None:
-        self.reporter.counter(name, n)
-
-    def check_cancelled(self) -> None:
-        self.reporter.check_cancelled()
