@@ -168,6 +168,8 @@ def test_import_setup_outcomes_agree(jps_bin: Path, tmp_path: Path) -> None:
     # A marked staging root: nothing imported, nothing moved, exit 0.
     for stage in stages:
         mark(stage)
+        marked_ns = 1_700_000_000_000_000_000  # one mtime on both twins, whenever each was marked
+        os.utime(stage / MARKER, ns=(marked_ns, marked_ns))
     before = files(stages[0])
     targets = (tmp_path / "t-jps", tmp_path / "t-ours")
     for target in targets:
