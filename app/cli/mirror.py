@@ -239,7 +239,8 @@ def sync_command(
         if not as_json:
             with progress_display(progress_mode(progress)) as display:
                 reporter = LogReporter(verbose=verbose, dry_run=dry_run)
-                tally = PlanTally(ShowingProgress(reporter, display), chosen_limit(limit, show_all))
+                listed = chosen_limit(limit, show_all) if dry_run else 0  # a real run lists none
+                tally = PlanTally(ShowingProgress(reporter, display), listed)
                 outcome = run_sync(request, tally)
                 reporter.close()
             if outcome.error is None:
@@ -392,7 +393,7 @@ def import_command(
     def command() -> int:
         if not as_json:
             reporter = LogReporter(verbose=verbose, dry_run=dry_run)
-            tally = PlanTally(reporter, chosen_limit(limit, show_all))
+            tally = PlanTally(reporter, chosen_limit(limit, show_all) if dry_run else 0)
             outcome = import_media(request, move=moving, reporter=tally)
             reporter.close()
             if outcome.error is None:

@@ -137,9 +137,9 @@ def serve(
 def _upgrade_schema_in_child(settings: Settings) -> None:
     """Bring the schema to head in a child process (``crossfade db upgrade``, same environment)
     when it is not there yet, so that the long-lived server never loads Alembic, Mako and
-    Pygments (about 12 MB resident that a process does not give back). The server's own
-    start-up then finds the schema at head; it would still migrate itself if the child could
-    not run (the child's error is reported, and the server does not start)."""
+    Pygments (about 12 MB resident that a process does not give back): the server's own
+    start-up then finds the schema at head. If the child fails, its error is reported and
+    the server does not start."""
     from app.adapters.db import migrate
     from app.adapters.db.engine import create_db_engine
 
