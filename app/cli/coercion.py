@@ -119,10 +119,12 @@ def _path(annotation: Any, info: ParameterInfo) -> Convert:
     path_type: type[Any] | None = info.path_type
     if path_type is None and isinstance(annotation, type) and issubclass(annotation, Path):
         path_type = annotation
+    # typer's own check would build a TypeAdapter to make a Path of the value: made here
+    make_path = path_type if isinstance(path_type, type) and issubclass(path_type, Path) else None
 
     def convert(value: Any, param: _TyperParameter, ctx: Context) -> Any:
-        if isinstance(path_type, type) and issubclass(path_type, Path):
-            value = path_type(value)  # typer's own check would build a TypeAdapter for this
+        if make_path is not None:
+            value = make_path(value)
         return coerce_cli_path(value, info, path_type=path_type, param=param, ctx=ctx)
 
     return convert

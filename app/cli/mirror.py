@@ -35,7 +35,7 @@ from app.cli.mirror_output import (
     write_plan_json,
 )
 from app.cli.mirror_plan import PlanTally, print_mirror_plan
-from app.cli.plan_options import ALL, LIMIT, chosen_limit
+from app.cli.plan_options import ALL, LIMIT
 from app.cli.progress import PROGRESS, ShowingProgress, progress_display, progress_mode
 from app.domain.mirror.naming import METADATA_SUFFIXES
 from app.domain.mirror.reconcile import Mode
@@ -239,8 +239,12 @@ def sync_command(
         if not as_json:
             with progress_display(progress_mode(progress)) as display:
                 reporter = LogReporter(verbose=verbose, dry_run=dry_run)
-                listed = chosen_limit(limit, show_all) if dry_run else 0  # a real run lists none
-                tally = PlanTally(ShowingProgress(reporter, display), listed)
+                tally = PlanTally.for_run(
+                    ShowingProgress(reporter, display),
+                    limit=limit,
+                    show_all=show_all,
+                    dry_run=dry_run,
+                )
                 outcome = run_sync(request, tally)
                 reporter.close()
             if outcome.error is None:
@@ -393,7 +397,7 @@ def import_command(
     def command() -> int:
         if not as_json:
             reporter = LogReporter(verbose=verbose, dry_run=dry_run)
-            tally = PlanTally(reporter, chosen_limit(limit, show_all) if dry_run else 0)
+            tally = PlanTally.for_run(reporter, limit=limit, show_all=show_all, dry_run=dry_run)
             outcome = import_media(request, move=moving, reporter=tally)
             reporter.close()
             if outcome.error is None:

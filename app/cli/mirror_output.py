@@ -74,6 +74,11 @@ class EventLines:
         self._flushed = time.monotonic()
 
 
+def dry_run_word(action: str) -> str:
+    """How a dry run names a change: ``LINK``, ``REPLACE``, ``DELETE`` (a removal)."""
+    return "DELETE" if action == MirrorAction.REMOVE else action.upper()
+
+
 class LogReporter:
     """Human output: one line per change (skips only with ``--verbose``) when the log level
     shows information, warnings for kept files and failures always."""
@@ -119,8 +124,7 @@ class LogReporter:
             if self.verbose:
                 self.lines.write(f"Target '{text(_leaf(subject))}' is up to date")
         elif self.dry_run:
-            word = "DELETE" if action == MirrorAction.REMOVE else action.upper()
-            self.lines.write(f"{word.ljust(6)} {text(subject)}")
+            self.lines.write(f"{dry_run_word(action).ljust(6)} {text(subject)}")
         elif action == MirrorAction.REMOVE and after == StrayContext.IMPORTED_SOURCE:
             self.lines.write(f"Removed source '{text(_leaf(subject))}'")
         elif action == MirrorAction.REMOVE:

@@ -14,13 +14,14 @@ from collections import Counter
 import typer
 
 from app.cli.forwarding import ForwardingReporter
+from app.cli.mirror_output import dry_run_word
+from app.cli.plan_options import chosen_limit
 from app.domain.mirror.reconcile import MirrorAction, Mode, StrayContext
 from app.services.mirror.documents import text
 from app.services.mirror.model import SyncOutcome
 from app.services.ports import Reporter
 
 CHANGES = frozenset({MirrorAction.LINK, MirrorAction.REPLACE, MirrorAction.REMOVE})
-WORDS = {MirrorAction.LINK: "LINK", MirrorAction.REPLACE: "REPLACE", MirrorAction.REMOVE: "DELETE"}
 MODE_WORDS: dict[Mode, str] = {
     "hardlink": "as hardlinks",
     "copy": "as copies",
@@ -57,6 +58,12 @@ class PlanTally(ForwardingReporter):
             self.listed.append((action, subject))
         self.reporter.event(action, subject, level=level, before=before, after=after, detail=detail)
 
+    @classmethod
+    def for_run(cls, reporter: Reporter, *, limit: int, show_all: bool, dry_run: bool) -> PlanTally:
+        """The tally of a command's run: a dry run keeps ``--limit`` changes (``--all``: every
+        one) to print; a real run prints no plan and keeps none."""
+        return cls(reporter, chosen_limit(limit, show_all) if dry_run else 0)
+
     @property
     def changes(self) -> int:
         return sum(self.counts[action] for action in CHANGES) + self.sources_removed
@@ -88,7 +95,7 @@ def print_mirror_plan(tally: PlanTally, outcome: SyncOutcome, *, mode: Mode, del
     sentence = plan_sentence(tally, outcome, mode=mode, delete=delete)
     typer.echo(f"Plan (dry run, nothing written): {sentence}")
     for action, subject in tally.listed:
-        typer.echo(f"{WORDS[MirrorAction(action)].ljust(7)} {text(subject)}")
+        typer.echo(f"{dry_run_word(action).ljust(7)} {text(subject)}")
     rest = tally.changes - len(tally.listed)
     if rest:
         typer.echo(f"… {rest} more (--limit N or --all to list them; --json has every event)")
